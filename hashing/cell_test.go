@@ -1,0 +1,63 @@
+package hashing
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestCellNeverPrintsItsValue(t *testing.T) {
+	d := strings.Repeat("ab", 32)
+	c, err := CellFromDigest(Email, strings.ToUpper(d))
+	if err != nil {
+		t.Fatalf("CellFromDigest: %v", err)
+	}
+	if c.Value() != d {
+		t.Errorf("Value is not the lowercased digest")
+	}
+	for _, verb := range []string{"%v", "%s", "%q", "%+v", "%#v", "%x"} {
+		if out := fmt.Sprintf(verb, c); strings.Contains(strings.ToLower(out), "abab") {
+			t.Errorf("%s printed the digest", verb)
+		}
+	}
+}
+
+func TestCellFromDigestRejects(t *testing.T) {
+	for _, tc := range []struct {
+		k      Key
+		in     string
+		reason Reason
+	}{
+		{Email, "abc", ReasonBadDigest},
+		{Email, strings.Repeat("g", 64), ReasonBadDigest},
+		{MobileAdID, strings.Repeat("a", 64), ReasonNotHashedKey},
+		{Key("NOPE"), strings.Repeat("a", 64), ReasonNotHashedKey},
+	} {
+		_, err := CellFromDigest(tc.k, tc.in)
+		var he *Error
+		if !errors.Is(err, ErrInvalid) || !errors.As(err, &he) || he.Reason != tc.reason {
+			t.Errorf("CellFromDigest(%s): err = %v, want reason %s", tc.k, err, tc.reason)
+		}
+		if err != nil && strings.Contains(err.Error(), tc.in) {
+			t.Errorf("error message contains the input")
+		}
+	}
+	if c, err := CellFromDigest(Phone, ""); err != nil || !c.IsMissing() {
+		t.Errorf("empty digest should give the missing cell, got %v, %v", c, err)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	for _, k := range Keys() {
+		if p, ok := ParseKey(" " + strings.ToLower(string(k)) + " "); !ok || p != k {
+			t.Errorf("ParseKey(%s) = %s, %v", k, p, ok)
+		}
+	}
+	if _, ok := ParseKey("SSN"); ok {
+		t.Error("ParseKey accepted an unknown key")
+	}
+	if MobileAdID.Hashed() || ExternID.Hashed() || LookalikeValue.Hashed() || !Email.Hashed() || Key("X").Hashed() {
+		t.Error("Hashed is wrong")
+	}
+}
