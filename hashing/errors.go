@@ -6,10 +6,23 @@ import (
 )
 
 // ErrInvalid is the category of every value that cannot be normalized under
-// the rules. Use errors.As with *Error for the key, reason and position.
+// the rules: the cell becomes missing. Use errors.As with *Error for the key,
+// reason and position.
 var ErrInvalid = errors.New("hashing: invalid value")
 
-// Reason is a stable, machine-readable code for why a value was rejected.
+// ErrWarning is the category of a value that was kept but may not match on
+// Meta's side, such as a national phone number with no country to complete
+// it ([ReasonPhoneNoCountry]). A function returning an error of this category
+// also returns the value.
+var ErrWarning = errors.New("hashing: value kept with a warning")
+
+// ErrConfig is the category of a bad configuration, such as the HMAC scheme
+// without a secret or an unknown default country. It is returned by [New]
+// and by the package-level functions given such options.
+var ErrConfig = errors.New("hashing: invalid options")
+
+// Reason is a stable, machine-readable code for why a value was rejected or
+// flagged. It names the rule that failed, never the value.
 type Reason string
 
 // Reason codes. They name the rule that failed, never the value.
@@ -18,10 +31,43 @@ const (
 	ReasonUnknownKey   Reason = "unknown_key"
 	ReasonNotHashedKey Reason = "not_a_hashed_key"
 	ReasonBadDigest    Reason = "bad_digest"
+	// ReasonPreHashedKeyed: a 64-hex pre-hashed value under the keyed HMAC
+	// scheme, where a public SHA-256 digest cannot be used.
+	ReasonPreHashedKeyed Reason = "prehashed_under_hmac"
+
+	ReasonEmailAt         Reason = "email_at_sign"    // not exactly one '@'
+	ReasonEmailLocal      Reason = "email_local_part" // local part empty or over 64 characters
+	ReasonEmailDomain     Reason = "email_domain"     // no dot, or a label empty, over 63 characters or with other characters than letters, digits and '-'
+	ReasonEmailTLD        Reason = "email_tld"        // last label not at least two letters
+	ReasonEmailWhitespace Reason = "email_whitespace" // white space, zero-width or control character inside
+
+	ReasonPhoneLength    Reason = "phone_length"     // not 8–15 digits once normalized
+	ReasonPhoneInvalid   Reason = "phone_invalid"    // a national number the country's numbering plan cannot parse
+	ReasonPhoneNoCountry Reason = "phone_no_country" // warning: national number kept without a country code
+
+	ReasonNoLetters      Reason = "no_letters"      // FN, LN, FI, CT, ST: non-empty input without a single letter
+	ReasonStateUnknown   Reason = "state_unknown"   // a US row whose ST is neither a state name nor a USPS code
+	ReasonZipFormat      Reason = "zip_format"      // a US row whose ZIP is not 3–5 digits or ZIP+4
+	ReasonCountryUnknown Reason = "country_unknown" // not an ISO 3166-1 alpha-2, alpha-3 or English name
+
+	ReasonDateFormat     Reason = "date_format"     // not one of the accepted date or part forms
+	ReasonYearRange      Reason = "year_range"      // year outside 1900…this year
+	ReasonMonthRange     Reason = "month_range"     // month outside 01–12
+	ReasonDayRange       Reason = "day_range"       // day outside 01–31
+	ReasonDateImpossible Reason = "date_impossible" // a full date that does not exist, such as Feb 30
+
+	ReasonGenderUnknown Reason = "gender_unknown" // not m, male, f or female
+	ReasonMADIDFormat   Reason = "madid_format"   // not a UUID 8-4-4-4-12
+	ReasonNumberFormat  Reason = "number_format"  // LOOKALIKE_VALUE not a decimal number
+	ReasonNumberRange   Reason = "number_range"   // LOOKALIKE_VALUE negative or not finite
 )
 
-// Error reports a rejected value: which key, why, and where (row and column
-// when the caller supplied them). It never holds the value.
+// Warning reports whether r flags a kept value rather than rejecting it.
+func (r Reason) Warning() bool { return r == ReasonPhoneNoCountry }
+
+// Error reports a rejected (or, for warnings, flagged) value: which key, why,
+// and where (row and column when the caller supplied them). It never holds
+// the value.
 type Error struct {
 	Key    Key
 	Reason Reason
@@ -32,7 +78,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "hashing: " + string(e.Key) + ": " + string(e.Reason)
+	kind := "invalid"
+	if e.Reason.Warning() {
+		kind = "warning"
+	}
+	s := "hashing: " + strconv.Quote(string(e.Key)) + ": " + kind + ": " + string(e.Reason)
 	if e.Row > 0 {
 		s += " (row " + strconv.Itoa(e.Row)
 		if e.Column != "" {
@@ -45,5 +95,19 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Is makes every *Error match ErrInvalid.
-func (e *Error) Is(target error) bool { return target == ErrInvalid }
+// Rejected reports whether the value was dropped (the cell is missing), as
+// opposed to kept with a warning.
+func (e *Error) Rejected() bool { return !e.Reason.Warning() }
+
+// Is makes a rejection match [ErrInvalid] and a warning match [ErrWarning].
+func (e *Error) Is(target error) bool {
+	if e.Reason.Warning() {
+		return target == ErrWarning
+	}
+	return target == ErrInvalid
+}
+
+type configError struct{ msg string }
+
+func (e *configError) Error() string        { return "hashing: options: " + e.msg }
+func (e *configError) Is(target error) bool { return target == ErrConfig }

@@ -1,0 +1,156 @@
+package hashing
+
+import (
+	"encoding/hex"
+)
+
+// Normalize returns v normalized under the rules for k: the string that is
+// hashed (or, for MADID, EXTERN_ID and LOOKALIKE_VALUE, sent). It returns ""
+// for a missing value. A rejected value gives "" and an error matching
+// ErrInvalid; a value kept with a warning gives the value and an error
+// matching ErrWarning. A pre-hashed value (64 hex digits, for hashed keys)
+// normalizes to itself, lowercased.
+//
+// Options are applied per call; to normalize many values build a Hasher
+// once with New.
+func Normalize(k Key, v string, opts ...func(*Options)) (string, error) {
+	h, err := hasherFor(opts)
+	if err != nil {
+		return "", err
+	}
+	return h.Normalize(k, v)
+}
+
+// Hash returns v as it goes on the wire: the lowercase hex digest of the
+// normalized value for hashed keys, the normalized value for the others,
+// "" for missing or rejected values. Errors are as for Normalize.
+func Hash(k Key, v string, opts ...func(*Options)) (string, error) {
+	h, err := hasherFor(opts)
+	if err != nil {
+		return "", err
+	}
+	return h.Hash(k, v)
+}
+
+// HashCell is Hash returning a Cell, ready for a multi-key row.
+func HashCell(k Key, v string, opts ...func(*Options)) (Cell, error) {
+	h, err := hasherFor(opts)
+	if err != nil {
+		return Missing(k), err
+	}
+	return h.Cell(k, v)
+}
+
+// Normalize is the package-level Normalize under h's options.
+func (h *Hasher) Normalize(k Key, v string) (string, error) {
+	return h.normalizeIn(k, v, h.country)
+}
+
+// NormalizeIn is Normalize for a row whose country is cc (an alpha-2 code
+// as Normalize(Country, …) returns it); "" falls back to the default region.
+func (h *Hasher) NormalizeIn(k Key, v, cc string) (string, error) {
+	return h.normalizeIn(k, v, h.rowCountry(cc))
+}
+
+func (h *Hasher) normalizeIn(k Key, v, cc string) (string, error) {
+	var buf [128]byte
+	out, _, r := h.appendNorm(buf[:0], k, v, cc)
+	return h.result(k, v, out, r)
+}
+
+// result turns appended bytes into a string, reusing v when the bytes are
+// exactly v (common for already-clean ASCII input), to spare an allocation.
+func (h *Hasher) result(k Key, v string, out []byte, r Reason) (string, error) {
+	var s string
+	if string(out) == v {
+		s = v
+	} else if len(out) > 0 {
+		s = string(out)
+	}
+	if r != "" {
+		return s, &Error{Key: k, Reason: r}
+	}
+	return s, nil
+}
+
+// Hash is the package-level Hash under h's options.
+func (h *Hasher) Hash(k Key, v string) (string, error) {
+	return h.hashIn(k, v, h.country)
+}
+
+// HashIn is Hash for a row whose country is cc (see NormalizeIn).
+func (h *Hasher) HashIn(k Key, v, cc string) (string, error) {
+	return h.hashIn(k, v, h.rowCountry(cc))
+}
+
+func (h *Hasher) hashIn(k Key, v, cc string) (string, error) {
+	var buf [128]byte
+	out, r := h.appendWire(buf[:0], k, v, cc)
+	return h.result(k, v, out, r)
+}
+
+// Cell is Hash returning a Cell.
+func (h *Hasher) Cell(k Key, v string) (Cell, error) {
+	s, err := h.Hash(k, v)
+	if !k.Valid() {
+		return Cell{}, err
+	}
+	return Cell{key: k, val: s}, err
+}
+
+// CellIn is Cell for a row whose country is cc (see NormalizeIn).
+func (h *Hasher) CellIn(k Key, v, cc string) (Cell, error) {
+	s, err := h.HashIn(k, v, cc)
+	if !k.Valid() {
+		return Cell{}, err
+	}
+	return Cell{key: k, val: s}, err
+}
+
+// AppendNormalized appends the normalized value of v (see Normalize) to dst
+// and returns the extended slice. On rejection dst is returned unchanged
+// with the reason. For ASCII input it does not allocate, except when dst
+// must grow.
+func (h *Hasher) AppendNormalized(dst []byte, k Key, v string) ([]byte, Reason) {
+	out, _, r := h.appendNorm(dst, k, v, h.country)
+	return out, r
+}
+
+// AppendHash appends the wire form of v (see Hash) to dst: 64 lowercase hex
+// digits for a hashed key, nothing for a missing or rejected value. It is
+// the hot path: for ASCII input it does not allocate, except when dst must
+// grow (give it room for the normalized value, 64 digits and some slack).
+// The reason is "" on success; a warning reason comes with the value.
+func (h *Hasher) AppendHash(dst []byte, k Key, v string) ([]byte, Reason) {
+	return h.appendWire(dst, k, v, h.country)
+}
+
+// AppendHashIn is AppendHash for a row whose country is cc, an alpha-2 code
+// as Normalize(Country, …) returns it, or "" for the default region.
+func (h *Hasher) AppendHashIn(dst []byte, k Key, v, cc string) ([]byte, Reason) {
+	return h.appendWire(dst, k, v, h.rowCountry(cc))
+}
+
+// rowCountry picks the row's alpha-2 code when it looks like one, else the
+// default region.
+func (h *Hasher) rowCountry(cc string) string {
+	if len(cc) == 2 && isLowerASCIILetter(cc[0]) && isLowerASCIILetter(cc[1]) {
+		return cc
+	}
+	if cc != "" {
+		if c, ok := lookupCountry(cc); ok {
+			return c
+		}
+	}
+	return h.country
+}
+
+func (h *Hasher) appendWire(dst []byte, k Key, v, cc string) ([]byte, Reason) {
+	n := len(dst)
+	dst, st, r := h.appendNorm(dst, k, v, cc)
+	if st != stValue || !k.Hashed() {
+		return dst, r
+	}
+	sum := h.digest(dst[n:])
+	return hex.AppendEncode(dst[:n], sum[:]), r
+}

@@ -1,0 +1,545 @@
+package hashing
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+)
+
+// status says what appendNorm produced.
+type status uint8
+
+const (
+	stMissing   status = iota // nothing appended
+	stValue                   // a normalized value was appended
+	stPreHashed               // a 64-hex digest was appended, to be passed through
+)
+
+// isTrimmed reports the characters of global rule 2: Unicode white space,
+// U+FEFF (BOM / zero-width no-break space), U+200B (zero-width space) and,
+// through unicode.IsSpace, U+00A0.
+func isTrimmed(r rune) bool {
+	return unicode.IsSpace(r) || r == '\ufeff' || r == '\u200b'
+}
+
+// trim removes leading and trailing white space per global rule 2 without
+// allocating.
+func trim(s string) string {
+	for len(s) > 0 {
+		c := s[0]
+		if c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				break
+			}
+			s = s[1:]
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		if !isTrimmed(r) {
+			break
+		}
+		s = s[n:]
+	}
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				break
+			}
+			s = s[:len(s)-1]
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(s)
+		if !isTrimmed(r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	return s
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isLowerASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigit(c byte) bool            { return '0' <= c && c <= '9' }
+
+// fold applies global rule 3 to a trimmed, valid, non-ASCII string: NFC,
+// full language-neutral Unicode lowercasing, and NFC again in case lowering
+// produced a sequence that composes (so that normalizing is idempotent).
+func fold(s string) string {
+	s = norm.NFC.String(s)
+	s = cases.Lower(language.Und).String(s)
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	return s
+}
+
+// prepared is a value after global steps 1–3. For ASCII input the lowering
+// is left to the key rules (they lowercase byte by byte, which lets the
+// fast path avoid any allocation): s may still hold upper-case ASCII.
+type prepared struct {
+	s     string
+	ascii bool
+}
+
+func prepare(v string) (prepared, Reason) {
+	if !utf8.ValidString(v) {
+		return prepared{}, ReasonInvalidUTF8
+	}
+	v = trim(v)
+	if isASCII(v) {
+		return prepared{s: v, ascii: true}, ""
+	}
+	return prepared{s: fold(v)}, ""
+}
+
+// appendLowerASCII appends s lowercased byte by byte (s is ASCII, or
+// already folded so that only its ASCII bytes may need it).
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = append(dst, lower(s[i]))
+	}
+	return dst
+}
+
+// appendNorm appends the normalized value of v under key k to dst. cc is
+// the row's resolved country (alpha-2 lowercase) or "" when unknown.
+func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, status, Reason) {
+	if k == ExternID {
+		if !utf8.ValidString(v) {
+			return dst, stMissing, ReasonInvalidUTF8
+		}
+		v = trim(v)
+		if v == "" {
+			return dst, stMissing, ""
+		}
+		return append(dst, v...), stValue, ""
+	}
+	p, r := prepare(v)
+	if r != "" {
+		return dst, stMissing, r
+	}
+	if p.s == "" {
+		return dst, stMissing, ""
+	}
+	if k.Hashed() && !h.opts.RejectPreHashed && isHex64(p.s) {
+		if h.macs != nil {
+			return dst, stMissing, ReasonPreHashedKeyed
+		}
+		return appendLowerASCII(dst, p.s), stPreHashed, ""
+	}
+	n := len(dst)
+	switch k {
+	case Email:
+		dst, r = appendEmail(dst, p)
+	case Phone:
+		dst, r = appendPhone(dst, p, cc)
+	case FirstName, LastName:
+		dst, r = appendName(dst, p)
+	case FirstInitial:
+		dst, r = appendInitial(dst, p)
+	case City:
+		dst, r = appendCity(dst, p.s)
+	case State:
+		dst, r = appendState(dst, p, cc)
+	case Zip:
+		dst, r = appendZip(dst, p, cc)
+	case Country:
+		dst, r = appendCountry(dst, p.s)
+	case BirthYear, BirthMonth, BirthDay, DOB:
+		dst, r = h.appendDate(dst, k, p.s)
+	case Gender:
+		dst, r = appendGender(dst, p.s)
+	case MobileAdID:
+		dst, r = appendMADID(dst, p.s)
+	case LookalikeValue:
+		dst, r = appendNumber(dst, p.s)
+	default:
+		return dst, stMissing, ReasonUnknownKey
+	}
+	if r != "" && !r.Warning() {
+		return dst[:n], stMissing, r
+	}
+	if len(dst) == n {
+		return dst, stMissing, r
+	}
+	return dst, stValue, r
+}
+
+// ---- EMAIL ----------------------------------------------------------------
+
+func appendEmail(dst []byte, p prepared) ([]byte, Reason) {
+	s := p.s
+	at := -1
+	for i, r := range s {
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			if c <= ' ' || c == 0x7f {
+				return dst, ReasonEmailWhitespace
+			}
+			if c == '@' {
+				if at >= 0 {
+					return dst, ReasonEmailAt
+				}
+				at = i
+			}
+			continue
+		}
+		if isTrimmed(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
+			return dst, ReasonEmailWhitespace
+		}
+	}
+	if at < 0 {
+		return dst, ReasonEmailAt
+	}
+	local, domain := s[:at], s[at+1:]
+	if nl := utf8.RuneCountInString(local); nl < 1 || nl > 64 {
+		return dst, ReasonEmailLocal
+	}
+	labels := 0
+	for {
+		dot := -1
+		for i := 0; i < len(domain); i++ {
+			if domain[i] == '.' {
+				dot = i
+				break
+			}
+		}
+		label := domain
+		if dot >= 0 {
+			label = domain[:dot]
+		}
+		labels++
+		if r := checkLabel(label, dot < 0); r != "" {
+			if dot < 0 && labels == 1 {
+				return dst, ReasonEmailDomain
+			}
+			return dst, r
+		}
+		if dot < 0 {
+			break
+		}
+		domain = domain[dot+1:]
+	}
+	if labels < 2 {
+		return dst, ReasonEmailDomain
+	}
+	return appendLowerASCII(dst, s), ""
+}
+
+// checkLabel checks one domain label; the last one (the TLD) must be at
+// least two letters.
+func checkLabel(l string, tld bool) Reason {
+	n := 0
+	letters := true
+	for _, r := range l {
+		n++
+		switch {
+		case r < utf8.RuneSelf:
+			c := lower(byte(r))
+			if isLowerASCIILetter(c) {
+				continue
+			}
+			letters = false
+			if !isDigit(c) && c != '-' {
+				return ReasonEmailDomain
+			}
+		case unicode.IsLetter(r) || unicode.Is(unicode.M, r):
+		case unicode.IsDigit(r):
+			letters = false
+		default:
+			return ReasonEmailDomain
+		}
+	}
+	if n < 1 || n > 63 {
+		return ReasonEmailDomain
+	}
+	if tld && (!letters || n < 2) {
+		return ReasonEmailTLD
+	}
+	return ""
+}
+
+// ---- FN, LN, FI ----------------------------------------------------------
+
+func isNameRune(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.M, r) }
+
+func appendName(dst []byte, p prepared) ([]byte, Reason) {
+	n := len(dst)
+	if p.ascii {
+		for i := 0; i < len(p.s); i++ {
+			if c := lower(p.s[i]); isLowerASCIILetter(c) {
+				dst = append(dst, c)
+			}
+		}
+	} else {
+		for _, r := range p.s {
+			if r < utf8.RuneSelf {
+				if isLowerASCIILetter(lower(byte(r))) {
+					dst = append(dst, lower(byte(r)))
+				}
+			} else if isNameRune(r) {
+				dst = utf8.AppendRune(dst, r)
+			}
+		}
+		dst = renormalize(dst, n)
+	}
+	if len(dst) == n {
+		return dst, ReasonNoLetters
+	}
+	return dst, ""
+}
+
+// renormalize puts dst[n:] back into NFC when removing characters made two
+// neighbours compose.
+func renormalize(dst []byte, n int) []byte {
+	if norm.NFC.IsNormal(dst[n:]) {
+		return dst
+	}
+	out := norm.NFC.Bytes(dst[n:])
+	return append(dst[:n], out...)
+}
+
+func appendInitial(dst []byte, p prepared) ([]byte, Reason) {
+	n := len(dst)
+	dst, r := appendName(dst, p)
+	if r != "" {
+		return dst, r
+	}
+	_, size := utf8.DecodeRune(dst[n:])
+	return dst[:n+size], ""
+}
+
+// ---- CT, ST ---------------------------------------------------------------
+
+// latinSpecial folds Latin letters that have no canonical decomposition.
+var latinSpecial = map[rune]string{
+	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d",
+	'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h", 'ŀ': "l", 'ŋ': "n", 'ŧ': "t",
+	'ĸ': "k", 'ſ': "s", 'ƒ': "f", 'ɨ': "i", 'ʉ': "u",
+}
+
+// appendCity applies the CT rule: Latin letters lose their diacritics, then
+// only letters are kept (for other scripts, letters with their combining
+// marks, since those are part of the letter in abugidas).
+func appendCity(dst []byte, s string) ([]byte, Reason) {
+	n := len(dst)
+	if isASCII(s) {
+		for i := 0; i < len(s); i++ {
+			if c := lower(s[i]); isLowerASCIILetter(c) {
+				dst = append(dst, c)
+			}
+		}
+	} else {
+		latinBase := false
+		keptBase := false
+		for _, r := range norm.NFD.String(s) {
+			switch {
+			case r < utf8.RuneSelf:
+				c := lower(byte(r))
+				latinBase = isLowerASCIILetter(c)
+				keptBase = latinBase
+				if latinBase {
+					dst = append(dst, c)
+				}
+			case unicode.Is(unicode.M, r):
+				if keptBase && !latinBase {
+					dst = utf8.AppendRune(dst, r)
+				}
+			case unicode.IsLetter(r):
+				keptBase = true
+				latinBase = unicode.Is(unicode.Latin, r)
+				if f, ok := latinSpecial[r]; ok {
+					dst = append(dst, f...)
+				} else {
+					dst = utf8.AppendRune(dst, r)
+				}
+			default:
+				latinBase, keptBase = false, false
+			}
+		}
+		dst = renormalize(dst, n)
+	}
+	if len(dst) == n {
+		return dst, ReasonNoLetters
+	}
+	return dst, ""
+}
+
+func appendState(dst []byte, p prepared, cc string) ([]byte, Reason) {
+	n := len(dst)
+	dst, r := appendCity(dst, p.s)
+	if r != "" {
+		return dst, r
+	}
+	if cc != "" && cc != "us" {
+		return dst, ""
+	}
+	letters := dst[n:]
+	if code, ok := usState(letters); ok {
+		return append(dst[:n], code...), ""
+	}
+	if cc == "us" {
+		return dst[:n], ReasonStateUnknown
+	}
+	return dst, ""
+}
+
+// ---- ZIP ------------------------------------------------------------------
+
+func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
+	s := p.s
+	if cc == "us" {
+		return appendUSZip(dst, s, true)
+	}
+	if cc == "" && looksUSZip(s) {
+		return appendUSZip(dst, s, false)
+	}
+	n := len(dst)
+	if p.ascii {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if asciiSpace(c) || c == '-' {
+				continue
+			}
+			dst = append(dst, lower(c))
+		}
+	} else {
+		for _, r := range s {
+			if r == '-' || isTrimmed(r) {
+				continue
+			}
+			dst = utf8.AppendRune(dst, r)
+		}
+		dst = renormalize(dst, n)
+	}
+	if len(dst) == n {
+		return dst, ReasonZipFormat
+	}
+	return dst, ""
+}
+
+// looksUSZip matches 12345, 12345-6789 and 123456789.
+func looksUSZip(s string) bool {
+	switch len(s) {
+	case 5, 9:
+		return allDigits(s)
+	case 10:
+		return allDigits(s[:5]) && s[5] == '-' && allDigits(s[6:])
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// appendUSZip accepts 3–5 digits (padding with zeros only when the row is
+// known to be US), 12345-6789, "12345 6789" and 123456789, and keeps the
+// first five digits.
+func appendUSZip(dst []byte, s string, pad bool) ([]byte, Reason) {
+	var d [9]byte
+	nd := 0
+	sep := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			if nd == len(d) {
+				return dst, ReasonZipFormat
+			}
+			d[nd] = c
+			nd++
+		case (c == '-' || c == ' ') && nd == 5 && sep < 0:
+			sep = nd
+		default:
+			return dst, ReasonZipFormat
+		}
+	}
+	switch {
+	case sep == 5 && nd == 9, sep < 0 && (nd == 9 || nd == 5):
+		return append(dst, d[:5]...), ""
+	case sep < 0 && pad && (nd == 3 || nd == 4):
+		for i := nd; i < 5; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, d[:nd]...), ""
+	}
+	return dst, ReasonZipFormat
+}
+
+// ---- COUNTRY --------------------------------------------------------------
+
+func appendCountry(dst []byte, s string) ([]byte, Reason) {
+	cc, ok := lookupCountry(s)
+	if !ok {
+		return dst, ReasonCountryUnknown
+	}
+	return append(dst, cc...), ""
+}
+
+// ---- GEN, MADID, LOOKALIKE_VALUE -----------------------------------------
+
+func appendGender(dst []byte, s string) ([]byte, Reason) {
+	var b [6]byte
+	if len(s) > len(b) {
+		return dst, ReasonGenderUnknown
+	}
+	for i := 0; i < len(s); i++ {
+		b[i] = lower(s[i])
+	}
+	switch string(b[:len(s)]) {
+	case "m", "male":
+		return append(dst, 'm'), ""
+	case "f", "female":
+		return append(dst, 'f'), ""
+	}
+	return dst, ReasonGenderUnknown
+}
+
+func appendMADID(dst []byte, s string) ([]byte, Reason) {
+	if len(s) != 36 {
+		return dst, ReasonMADIDFormat
+	}
+	for i := 0; i < 36; i++ {
+		c := lower(s[i])
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return dst, ReasonMADIDFormat
+			}
+		default:
+			if !isDigit(c) && !('a' <= c && c <= 'f') {
+				return dst, ReasonMADIDFormat
+			}
+		}
+	}
+	return appendLowerASCII(dst, s), ""
+}

@@ -1,0 +1,173 @@
+package hashing
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// DateOrder says how an ambiguous date such as 02/03/1990 is read.
+type DateOrder uint8
+
+const (
+	// MonthFirst reads NN/NN/YYYY as MM/DD/YYYY (the default, as Meta's
+	// examples do).
+	MonthFirst DateOrder = iota
+	// DayFirst reads NN/NN/YYYY as DD/MM/YYYY.
+	DayFirst
+)
+
+// Options configures normalization and hashing. The zero value is the
+// default: no default country, month-first dates, pre-hashed input accepted,
+// scheme meta-sha256-v1.
+type Options struct {
+	// Country is the default region, used for PHONE, ST and ZIP when a row
+	// has no (valid) COUNTRY of its own. Any form COUNTRY accepts works
+	// ("GB", "gbr", "United Kingdom", "UK"); "" means none.
+	Country string
+	// DateOrder says how NN/NN/YYYY dates are read.
+	DateOrder DateOrder
+	// RejectPreHashed switches off the pass-through of 64-hex input for
+	// hashed keys; such values are then normalized like any other text.
+	RejectPreHashed bool
+	// Scheme selects the digest: SchemeMeta (the default when empty),
+	// SchemeSHA256 (the same digest under its clean-room name) or
+	// SchemeHMAC, which needs Secret.
+	Scheme Scheme
+	// Secret is the HMAC key for SchemeHMAC. It is copied by New.
+	Secret []byte
+	// Now fixes "this year" for the DOBY range check; zero means time.Now.
+	Now time.Time
+	// Workers bounds the goroutines HashBatch uses; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// WithCountry sets the default region (see Options.Country).
+func WithCountry(country string) func(*Options) {
+	return func(o *Options) { o.Country = country }
+}
+
+// WithDateOrder sets how NN/NN/YYYY dates are read.
+func WithDateOrder(d DateOrder) func(*Options) {
+	return func(o *Options) { o.DateOrder = d }
+}
+
+// WithoutPreHashed switches off the pass-through of 64-hex input.
+func WithoutPreHashed() func(*Options) {
+	return func(o *Options) { o.RejectPreHashed = true }
+}
+
+// WithHMAC selects the keyed hmac-sha256-v1 scheme with secret.
+func WithHMAC(secret []byte) func(*Options) {
+	return func(o *Options) { o.Scheme = SchemeHMAC; o.Secret = secret }
+}
+
+// Hasher normalizes and hashes values under one set of Options. Build it
+// once with New and reuse it: its methods are safe for concurrent use and
+// its Append methods do not allocate for ASCII input.
+type Hasher struct {
+	opts    Options
+	country string // resolved default region, alpha-2 lowercase, or ""
+	year    int    // fixed "this year", or 0 for time.Now
+	macs    *sync.Pool
+}
+
+// New returns a Hasher for the options. It fails with an error matching
+// ErrConfig on an unknown scheme, an HMAC scheme without a secret or an
+// unknown default country.
+func New(opts ...func(*Options)) (*Hasher, error) {
+	var o Options
+	for _, f := range opts {
+		f(&o)
+	}
+	return NewFromOptions(o)
+}
+
+// NewFromOptions is New for a filled-in Options value.
+func NewFromOptions(o Options) (*Hasher, error) {
+	h := &Hasher{opts: o}
+	switch o.Scheme {
+	case "":
+		h.opts.Scheme = SchemeMeta
+	case SchemeMeta, SchemeSHA256:
+	case SchemeHMAC:
+		if len(o.Secret) == 0 {
+			return nil, &configError{"hmac-sha256-v1 needs a secret"}
+		}
+		secret := append([]byte(nil), o.Secret...)
+		h.opts.Secret = secret
+		h.macs = &sync.Pool{New: func() any {
+			return &macState{h: hmac.New(sha256.New, secret)}
+		}}
+	default:
+		return nil, &configError{"unknown scheme " + string(o.Scheme)}
+	}
+	if o.Scheme != SchemeHMAC {
+		h.opts.Secret = nil
+	}
+	if o.Country != "" {
+		cc, ok := lookupCountry(o.Country)
+		if !ok {
+			return nil, &configError{"unknown default country"}
+		}
+		h.country = cc
+	}
+	if !o.Now.IsZero() {
+		h.year = o.Now.Year()
+	}
+	if h.opts.Workers <= 0 {
+		h.opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	return h, nil
+}
+
+// Scheme returns the name of the scheme the Hasher's digests are made
+// under, to be recorded with the data.
+func (h *Hasher) Scheme() Scheme { return h.opts.Scheme }
+
+// Options returns a copy of the options the Hasher was built with (without
+// the secret).
+func (h *Hasher) Options() Options {
+	o := h.opts
+	o.Secret = nil
+	return o
+}
+
+func (h *Hasher) thisYear() int {
+	if h.year != 0 {
+		return h.year
+	}
+	return time.Now().Year()
+}
+
+type macState struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+// digest returns the scheme's digest of b.
+func (h *Hasher) digest(b []byte) [sha256.Size]byte {
+	if h.macs == nil {
+		return sha256.Sum256(b)
+	}
+	m := h.macs.Get().(*macState)
+	m.h.Reset()
+	m.h.Write(b)
+	m.h.Sum(m.sum[:0])
+	s := m.sum
+	h.macs.Put(m)
+	return s
+}
+
+// defaultHasher serves the package-level functions called without options.
+var defaultHasher = &Hasher{opts: Options{Scheme: SchemeMeta, Workers: 1}}
+
+func hasherFor(opts []func(*Options)) (*Hasher, error) {
+	if len(opts) == 0 {
+		return defaultHasher, nil
+	}
+	return New(opts...)
+}

@@ -1,0 +1,103 @@
+package hashing
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// appendPhone applies the PHONE rule. International input ('+' or "00"
+// first) takes a fast path that never allocates: the extension is cut off,
+// a "(0)" trunk marker dropped and the ASCII digits kept. National input is
+// parsed with the numbering plan of the row's country (cc) into E.164;
+// with no country its digits are kept without leading zeros and the value
+// is flagged ReasonPhoneNoCountry.
+func appendPhone(dst []byte, p prepared, cc string) ([]byte, Reason) {
+	s := cutExtension(p.s)
+	n := len(dst)
+	switch {
+	case len(s) > 0 && s[0] == '+':
+		dst = appendIntlDigits(dst, s[1:])
+	case len(s) > 1 && s[0] == '0' && s[1] == '0':
+		dst = appendIntlDigits(dst, s[2:])
+	case cc != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(cc)) != 0:
+		var err error
+		if dst, err = appendNational(dst, s, cc); err != nil {
+			return dst[:n], ReasonPhoneInvalid
+		}
+	default:
+		lead := true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if !isDigit(c) || (lead && c == '0') {
+				continue
+			}
+			lead = false
+			dst = append(dst, c)
+		}
+		if d := len(dst) - n; d < 8 || d > 15 {
+			return dst[:n], ReasonPhoneLength
+		}
+		return dst, ReasonPhoneNoCountry
+	}
+	if d := len(dst) - n; d < 8 || d > 15 {
+		return dst[:n], ReasonPhoneLength
+	}
+	return dst, ""
+}
+
+// cutExtension drops an extension: everything from the first 'x' (which
+// also starts "ext", "ext." and "extension" once the 'e' is dropped as a
+// letter), '#' or ';' (";ext=" in RFC 3966 form).
+func cutExtension(s string) string {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 'x', 'X', '#', ';':
+			s = s[:i]
+			// drop the "e" of "ext" and any trailing separators
+			for len(s) > 0 && !isDigit(s[len(s)-1]) && s[len(s)-1] != '+' {
+				s = s[:len(s)-1]
+			}
+			return s
+		}
+	}
+	return s
+}
+
+// appendIntlDigits keeps the ASCII digits of s, skipping a "(0)" trunk
+// marker ("+44 (0)20 …").
+func appendIntlDigits(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '(' && i+2 < len(s) && s[i+1] == '0' && s[i+2] == ')' {
+			i += 2
+			continue
+		}
+		if isDigit(c) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+type phoneError struct{}
+
+func (phoneError) Error() string { return "phone" }
+
+// appendNational parses s with the numbering plan of region cc.
+func appendNational(dst []byte, s, cc string) (out []byte, err error) {
+	defer func() {
+		// The port is large and panics on input have been reported upstream
+		// over the years; never let one escape this package.
+		if recover() != nil {
+			out, err = dst, phoneError{}
+		}
+	}()
+	num, err := phonenumbers.Parse(s, strings.ToUpper(cc))
+	if err != nil {
+		return dst, err
+	}
+	dst = strconv.AppendInt(dst, int64(num.GetCountryCode()), 10)
+	return append(dst, phonenumbers.GetNationalSignificantNumber(num)...), nil
+}

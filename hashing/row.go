@@ -1,0 +1,262 @@
+package hashing
+
+import (
+	"context"
+	"encoding/hex"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+)
+
+func keyIndex(k Key) int {
+	switch k {
+	case Email:
+		return 0
+	case Phone:
+		return 1
+	case FirstName:
+		return 2
+	case LastName:
+		return 3
+	case FirstInitial:
+		return 4
+	case City:
+		return 5
+	case State:
+		return 6
+	case Zip:
+		return 7
+	case Country:
+		return 8
+	case BirthYear:
+		return 9
+	case BirthMonth:
+		return 10
+	case BirthDay:
+		return 11
+	case Gender:
+		return 12
+	case MobileAdID:
+		return 13
+	case ExternID:
+		return 14
+	case LookalikeValue:
+		return 15
+	case DOB:
+		return 16
+	}
+	return -1
+}
+
+// Record is one person's raw values by key, the input of HashRow. The zero
+// Record has every value missing; reuse one with Reset to avoid allocation.
+//
+// Values not given are derived where the rules allow: FI from FN; DOBY,
+// DOBM and DOBD from a full date in DOB; DOB from DOBY, DOBM and DOBD.
+type Record struct {
+	// Row is the 1-based position reported in errors, or 0.
+	Row  int
+	vals [len(allKeys)]string
+}
+
+// Set sets the raw value of k. It reports false for an unknown key.
+func (r *Record) Set(k Key, v string) bool {
+	i := keyIndex(k)
+	if i < 0 {
+		return false
+	}
+	r.vals[i] = v
+	return true
+}
+
+// Get returns the raw value of k ("" when not set).
+func (r *Record) Get(k Key) string {
+	if i := keyIndex(k); i >= 0 {
+		return r.vals[i]
+	}
+	return ""
+}
+
+// Reset clears the record.
+func (r *Record) Reset() { *r = Record{} }
+
+// MetaSchema is the multi-key schema Meta documents, in its order, without
+// LOOKALIKE_VALUE (for value-based audiences add it) and DOB (Conversions
+// API only). The slice is a fresh copy.
+func MetaSchema() []Key {
+	return []Key{ExternID, Email, Phone, BirthYear, BirthMonth, BirthDay, LastName,
+		FirstName, FirstInitial, Gender, City, State, Zip, Country, MobileAdID}
+}
+
+// HashRow normalizes and hashes rec into one cell per key of schema, in
+// schema order, appended to dst. The row's COUNTRY (normalized) is used for
+// its PHONE, ST and ZIP, falling back to the default region when absent or
+// invalid. It returns one *Error (with Row set from rec.Row) per rejected or
+// flagged value, in schema order, after a rejected COUNTRY that was used
+// for the row but is not in schema. Unknown keys in schema give a missing
+// cell and ReasonUnknownKey.
+//
+// HashRow allocates only for non-ASCII values, national phone numbers and
+// errors.
+func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Error) {
+	var errs []*Error
+	var scratch [192]byte
+	buf := scratch[:0]
+
+	// The row's country, needed by PHONE, ST and ZIP.
+	cc := h.country
+	var countryReason Reason
+	if raw := rec.vals[8]; raw != "" {
+		var b []byte
+		var st status
+		b, st, countryReason = h.appendNorm(buf, Country, raw, "")
+		if st == stValue {
+			cc = internCountry(b)
+		}
+	}
+	if countryReason != "" && !containsKey(schema, Country) {
+		errs = append(errs, &Error{Key: Country, Reason: countryReason, Row: rec.Row})
+	}
+
+	for _, k := range schema {
+		i := keyIndex(k)
+		if i < 0 {
+			dst = append(dst, Cell{key: k})
+			errs = append(errs, &Error{Key: k, Reason: ReasonUnknownKey, Row: rec.Row})
+			continue
+		}
+		v := rec.vals[i]
+		var out []byte
+		var r Reason
+		switch {
+		case k == FirstInitial && isBlank(v):
+			out, r = h.derivedInitial(buf, rec.vals[2])
+		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[16]):
+			out, r = h.appendWire(buf, k, rec.vals[16], cc)
+		case k == DOB && isBlank(v):
+			out, r = h.derivedDOB(buf, rec)
+		default:
+			out, r = h.appendWire(buf, k, v, cc)
+		}
+		c := Cell{key: k}
+		if len(out) > 0 {
+			if string(out) == v {
+				c.val = v
+			} else {
+				c.val = string(out)
+			}
+		}
+		dst = append(dst, c)
+		if r != "" {
+			errs = append(errs, &Error{Key: k, Reason: r, Row: rec.Row})
+		}
+	}
+	return dst, errs
+}
+
+func isBlank(v string) bool { return trim(v) == "" }
+
+func containsKey(ks []Key, k Key) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// internCountry returns a constant string for an alpha-2 code so that the
+// row's country costs no allocation.
+func internCountry(cc []byte) string {
+	if c, ok := countryIndex()[string(cc)]; ok {
+		return c
+	}
+	return string(cc)
+}
+
+// derivedInitial hashes the first letter of the normalized FN. A FN that is
+// missing, rejected or pre-hashed gives a missing FI without a reason of its
+// own (FN reports it).
+func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
+	out, st, _ := h.appendNorm(buf, FirstName, fn, "")
+	if st != stValue {
+		return buf, ""
+	}
+	_, size := utf8.DecodeRune(out)
+	sum := h.digest(out[:size])
+	return hex.AppendEncode(buf, sum[:]), ""
+}
+
+// derivedDOB builds DOB from DOBY, DOBM and DOBD when all three are given.
+func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
+	y, m, d := rec.vals[9], rec.vals[10], rec.vals[11]
+	if isBlank(y) || isBlank(m) || isBlank(d) {
+		return buf, ""
+	}
+	var parts [3][4]byte
+	var got [3][]byte
+	for i, k := range [3]Key{BirthYear, BirthMonth, BirthDay} {
+		out, st, r := h.appendNorm(parts[i][:0], k, rec.vals[9+i], "")
+		if st != stValue {
+			if r == "" {
+				return buf, ""
+			}
+			return buf, r
+		}
+		got[i] = out
+	}
+	var full [8]byte
+	b := append(append(append(full[:0], got[0]...), got[1]...), got[2]...)
+	return h.appendWire(buf, DOB, string(b), "")
+}
+
+// HashBatch runs HashRow over recs using up to Options.Workers goroutines
+// (GOMAXPROCS by default), all joined before it returns. Cells come back
+// row-major: the cells of recs[i] are cells[i*len(schema):(i+1)*len(schema)].
+// Errors come back in row order. A record whose Row is 0 is numbered by its
+// 1-based index in recs. HashBatch stops early with ctx's error when ctx is
+// cancelled.
+func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, []*Error, error) {
+	const chunk = 512
+	cells := make([]Cell, len(recs)*len(schema))
+	nchunks := (len(recs) + chunk - 1) / chunk
+	chunkErrs := make([][]*Error, nchunks)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(h.opts.Workers)
+	for c := 0; c < nchunks; c++ {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			lo, hi := c*chunk, min((c+1)*chunk, len(recs))
+			for i := lo; i < hi; i++ {
+				if i%64 == 0 && gctx.Err() != nil {
+					return gctx.Err()
+				}
+				rec := &recs[i]
+				row := rec.Row
+				if row == 0 {
+					row = i + 1
+				}
+				at := i * len(schema)
+				_, errs := h.HashRow(cells[at:at:at+len(schema)], schema, rec)
+				for _, e := range errs {
+					e.Row = row
+				}
+				chunkErrs[c] = append(chunkErrs[c], errs...)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var errs []*Error
+	for _, e := range chunkErrs {
+		errs = append(errs, e...)
+	}
+	return cells, errs, nil
+}
