@@ -1,0 +1,224 @@
+package identity
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// Compact keys: every identifier value (or combination of values for a
+// conjunctive rule) is encoded once into a byte string and hashed to 64 bits.
+// Linking sorts the 64-bit keys; records whose keys are equal are linked only
+// after their full encoded values compare equal, so a collision can never
+// merge two persons.
+
+const (
+	tagRaw = 0 // raw bytes follow
+	tagHex = 1 // a 64-digit lowercase hex value, decoded to 32 bytes
+	tagAnd = 2 // a conjunction: (len uint16, encoded component)...
+)
+
+// maxValueLen bounds one identifier value, so encoded lengths fit 16 bits.
+const maxValueLen = 4096
+
+func isLowerHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < 64; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+// appendValue appends the injective encoding of v to dst.
+func appendValue(dst []byte, v string) []byte {
+	if isLowerHex64(v) {
+		dst = append(dst, tagHex)
+		for i := 0; i < 64; i += 2 {
+			dst = append(dst, unhex(v[i])<<4|unhex(v[i+1]))
+		}
+		return dst
+	}
+	dst = append(dst, tagRaw)
+	return append(dst, v...)
+}
+
+const (
+	p0 = 0xa0761d6478bd642f
+	p1 = 0xe7037ed1a0b428db
+	p2 = 0x8ebc6af09c88c6e3
+	p3 = 0x589965cc75374cc3
+)
+
+func mum(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hash64 is a fixed-seed wyhash-style hash: deterministic across processes,
+// so everything derived from it (processing order, new person ids) is too.
+func hash64(b []byte, seed uint64) uint64 {
+	h := seed ^ p0 ^ uint64(len(b))*p3
+	for len(b) >= 16 {
+		h = mum(binary.LittleEndian.Uint64(b)^p1, binary.LittleEndian.Uint64(b[8:])^h)
+		b = b[16:]
+	}
+	if len(b) >= 8 {
+		h = mum(binary.LittleEndian.Uint64(b)^p1, h^p2)
+		b = b[8:]
+	}
+	var t uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		t = t<<8 | uint64(b[i])
+	}
+	return mum(h^p3, t^p2^p0)
+}
+
+func hashString(s string, seed uint64) uint64 {
+	// Strings short enough to copy on the stack avoid an allocation.
+	var buf [256]byte
+	if len(s) <= len(buf) {
+		n := copy(buf[:], s)
+		return hash64(buf[:n], seed)
+	}
+	return hash64([]byte(s), seed)
+}
+
+// arena stores the encoded values of one rule in input order, in chunks so
+// growth never copies what is already stored. While every value has the same
+// length (the usual case: all digests), no per-value offsets are kept.
+type arena struct {
+	chunks [][]byte
+	stride int      // fixed length of every value so far; -1 once they differ
+	refs   []uint64 // when stride < 0: chunk<<40 | offset<<16 | length
+	n      int
+}
+
+const chunkSize = 1 << 22
+
+func (a *arena) add(v []byte) {
+	if a.n == 0 {
+		a.stride = len(v)
+	} else if a.stride >= 0 && len(v) != a.stride {
+		a.refs = make([]uint64, a.n, max(2*a.n, 16))
+		for i := range a.n {
+			c, o := a.fixedPos(i)
+			a.refs[i] = uint64(c)<<40 | uint64(o)<<16 | uint64(a.stride)
+		}
+		a.stride = -1
+	}
+	if a.stride >= 0 && a.stride > 0 {
+		per := chunkSize / a.stride
+		if a.n%per == 0 {
+			a.chunks = append(a.chunks, make([]byte, 0, per*a.stride))
+		}
+		c := &a.chunks[len(a.chunks)-1]
+		*c = append(*c, v...)
+		a.n++
+		return
+	}
+	if a.stride == 0 {
+		a.n++
+		return
+	}
+	if len(a.chunks) == 0 || len(a.chunks[len(a.chunks)-1])+len(v) > chunkSize {
+		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+	}
+	ci := len(a.chunks) - 1
+	off := len(a.chunks[ci])
+	a.chunks[ci] = append(a.chunks[ci], v...)
+	a.refs = append(a.refs, uint64(ci)<<40|uint64(off)<<16|uint64(len(v)))
+	a.n++
+}
+
+func (a *arena) fixedPos(i int) (chunk, off int) {
+	if a.stride == 0 {
+		return 0, 0
+	}
+	per := chunkSize / a.stride
+	return i / per, (i % per) * a.stride
+}
+
+func (a *arena) get(i int) []byte {
+	if a.stride >= 0 {
+		if a.stride == 0 {
+			return nil
+		}
+		c, o := a.fixedPos(i)
+		return a.chunks[c][o : o+a.stride]
+	}
+	r := a.refs[i]
+	c, o, l := int(r>>40), int(r>>16&0xffffff), int(r&0xffff)
+	return a.chunks[c][o : o+l]
+}
+
+func (a *arena) equal(i, j int) bool { return bytes.Equal(a.get(i), a.get(j)) }
+
+// radixSort sorts keys ascending, carrying idx along, stably (LSD, 16-bit
+// digits). Passes whose digit is the same for every key are skipped, so
+// narrow keys cost fewer passes.
+func radixSort(keys []uint64, idx []uint32) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	if n < 256 {
+		insertionSort(keys, idx)
+		return
+	}
+	k2 := make([]uint64, n)
+	i2 := make([]uint32, n)
+	var count [1 << 16]int
+	src, dst := keys, k2
+	isrc, idst := idx, i2
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for _, k := range src {
+			count[(k>>shift)&0xffff]++
+		}
+		if count[(src[0]>>shift)&0xffff] == n {
+			continue
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for i, k := range src {
+			d := (k >> shift) & 0xffff
+			p := count[d]
+			count[d] = p + 1
+			dst[p] = k
+			idst[p] = isrc[i]
+		}
+		src, dst = dst, src
+		isrc, idst = idst, isrc
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+		copy(idx, isrc)
+	}
+}
+
+func insertionSort(keys []uint64, idx []uint32) {
+	for i := 1; i < len(keys); i++ {
+		k, x := keys[i], idx[i]
+		j := i
+		for j > 0 && keys[j-1] > k {
+			keys[j], idx[j] = keys[j-1], idx[j-1]
+			j--
+		}
+		keys[j], idx[j] = k, x
+	}
+}

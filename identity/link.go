@@ -1,0 +1,365 @@
+package identity
+
+import (
+	"slices"
+	"strconv"
+)
+
+type unionFind struct {
+	parent []uint32
+	size   []uint32
+}
+
+func newUnionFind(n int) unionFind {
+	u := unionFind{parent: make([]uint32, n), size: make([]uint32, n)}
+	for i := range u.parent {
+		u.parent[i] = uint32(i)
+		u.size[i] = 1
+	}
+	return u
+}
+
+func (u *unionFind) find(x uint32) uint32 {
+	for u.parent[x] != x {
+		u.parent[x] = u.parent[u.parent[x]]
+		x = u.parent[x]
+	}
+	return x
+}
+
+// limitState tracks, per union-find root, the distinct value ids of one
+// limited kind.
+type limitState struct {
+	kind string
+	max  int
+	one  []uint32            // value id + 1 when a root has exactly one value
+	more map[uint32][]uint32 // roots with two or more values
+}
+
+func (l *limitState) values(root uint32, buf *[1]uint32) []uint32 {
+	if m, ok := l.more[root]; ok {
+		return m
+	}
+	if v := l.one[root]; v != 0 {
+		buf[0] = v - 1
+		return buf[:]
+	}
+	return nil
+}
+
+func (l *limitState) add(node, v uint32) {
+	if m, ok := l.more[node]; ok {
+		if !slices.Contains(m, v) {
+			l.more[node] = append(m, v)
+		}
+		return
+	}
+	switch o := l.one[node]; {
+	case o == 0:
+		l.one[node] = v + 1
+	case o-1 != v:
+		l.more[node] = []uint32{o - 1, v}
+		l.one[node] = 0
+	}
+}
+
+type linker struct {
+	r      *resolver
+	u      unionFind
+	limits []*limitState
+	cap    int
+	// exclusions: pairs of ranks, and per root the pairs touching it
+	excl     [][2]uint32
+	exclNote []string
+	exclOf   map[uint32][]int32
+	guarded  bool
+
+	la, lb []uint32
+	lrule  []uint16
+	names  []string
+	buf1   [1]uint32
+	buf2   [1]uint32
+	counts []int
+}
+
+type verdict int
+
+const (
+	linked verdict = iota
+	already
+	refused
+)
+
+func (r *resolver) link() *Result {
+	lk := &linker{r: r, u: newUnionFind(r.n), cap: r.o.MaxClusterSize}
+	st := &r.stats
+	st.Matches, st.Links, st.Refused = map[string]int{}, map[string]int{}, map[Guard]int{}
+	st.DegreeCapped = map[string]int{}
+
+	// Limits: seed every record's own values.
+	for _, rs := range r.rules {
+		if rs.limit < 0 {
+			continue
+		}
+		l := &limitState{kind: r.o.Limits[rs.limit].Kind, max: r.o.Limits[rs.limit].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
+		for g := range rs.groups() {
+			for _, m := range rs.members(g) {
+				l.add(m, uint32(g))
+			}
+		}
+		lk.limits = append(lk.limits, l)
+	}
+	lk.guarded = len(lk.limits) > 0 || lk.cap > 0
+
+	// Overrides: includes are forced first; excludes are checked on every
+	// union.
+	var includes []Override
+	for _, ov := range r.o.Overrides {
+		a, okA := r.lookup(ov.A)
+		b, okB := r.lookup(ov.B)
+		if !okA || !okB {
+			g := GuardExclude
+			if ov.Include {
+				g = GuardInclude
+			}
+			r.audits = append(r.audits, Audit{Guard: g, A: ov.A, B: ov.B, Reason: "override names a record not in the input; " + ov.Reason})
+			continue
+		}
+		if ov.Include {
+			includes = append(includes, ov)
+			continue
+		}
+		if lk.exclOf == nil {
+			lk.exclOf = map[uint32][]int32{}
+		}
+		p := int32(len(lk.excl))
+		lk.excl = append(lk.excl, [2]uint32{a, b})
+		lk.exclNote = append(lk.exclNote, ov.Reason)
+		lk.exclOf[a] = append(lk.exclOf[a], p)
+		lk.exclOf[b] = append(lk.exclOf[b], p)
+		lk.guarded = true
+	}
+	lk.names = append(lk.names, "include")
+	for _, ov := range includes {
+		a, _ := r.lookup(ov.A)
+		b, _ := r.lookup(ov.B)
+		switch v, _, why := lk.try(a, b, true); v {
+		case linked:
+			lk.addLink(a, b, 0)
+			st.Forced++
+			r.audits = append(r.audits, Audit{Guard: GuardInclude, A: ov.A, B: ov.B, Reason: ov.Reason})
+		case refused:
+			st.Refused[GuardExclude]++
+			r.audits = append(r.audits, Audit{Guard: GuardExclude, Rule: "include", A: ov.A, B: ov.B, Reason: why})
+		}
+	}
+
+	var linkRules []*ruleSpec
+	for _, rs := range r.rules {
+		if rs.link {
+			linkRules = append(linkRules, rs)
+		}
+	}
+	if len(r.o.Rules) == 0 {
+		slices.SortFunc(linkRules, func(a, b *ruleSpec) int {
+			if a.name < b.name {
+				return -1
+			}
+			if a.name > b.name {
+				return 1
+			}
+			return 0
+		})
+	}
+	for _, rs := range linkRules {
+		lk.rule(rs)
+	}
+	res := newResult(r, lk)
+	return res
+}
+
+func (lk *linker) addLink(a, b uint32, rule uint16) {
+	lk.la = append(lk.la, a)
+	lk.lb = append(lk.lb, b)
+	lk.lrule = append(lk.lrule, rule)
+	for len(lk.counts) <= int(rule) {
+		lk.counts = append(lk.counts, 0)
+	}
+	lk.counts[rule]++
+}
+
+func (lk *linker) rule(rs *ruleSpec) {
+	r := lk.r
+	st := &r.stats
+	ri := uint16(len(lk.names))
+	lk.names = append(lk.names, rs.name)
+	st.Links[rs.name] += 0
+	st.Matches[rs.name] += 0
+	ng := rs.groups()
+	order := make([]uint32, 0, ng)
+	if lk.guarded {
+		// Strongest edges first within a rule: values shared by fewer
+		// records are more specific. Stable, so ties keep key order.
+		const maxBucket = 1 << 16
+		cnt := make([]uint32, maxBucket+2)
+		for g := range ng {
+			cnt[min(len(rs.members(g)), maxBucket)+1]++
+		}
+		for i := 1; i < len(cnt); i++ {
+			cnt[i] += cnt[i-1]
+		}
+		order = order[:ng]
+		for g := range ng {
+			d := min(len(rs.members(g)), maxBucket)
+			order[cnt[d]] = uint32(g)
+			cnt[d]++
+		}
+	} else {
+		for g := range ng {
+			order = append(order, uint32(g))
+		}
+	}
+	var anchors []uint32
+	for _, g := range order {
+		m := rs.members(int(g))
+		d := len(m)
+		if rs.maxDegree > 0 && d > rs.maxDegree {
+			st.DegreeCapped[rs.name]++
+			if len(rs.kinds) == 1 {
+				r.kinds[rs.kinds[0]].stats.DegreeCapped++
+			}
+			a := Audit{Guard: GuardDegree, Rule: rs.name, Kind: rs.kindLabel, Count: d,
+				Reason: "value shared by " + strconv.Itoa(d) + " records, cap " + strconv.Itoa(rs.maxDegree)}
+			for _, x := range m[:min(5, d)] {
+				a.Records = append(a.Records, r.ref(x))
+			}
+			r.audits = append(r.audits, a)
+			continue
+		}
+		st.Matches[rs.name] += d - 1
+		if !lk.guarded {
+			a := lk.u.find(m[0])
+			for _, x := range m[1:] {
+				b := lk.u.find(x)
+				if a == b {
+					continue
+				}
+				if lk.u.size[a] < lk.u.size[b] {
+					a, b = b, a
+				}
+				lk.u.parent[b] = a
+				lk.u.size[a] += lk.u.size[b]
+				lk.addLink(m[0], x, ri)
+			}
+			continue
+		}
+		// Guarded: join each record to the first anchor that accepts it;
+		// a record every anchor refuses becomes an anchor itself (up to 4),
+		// so one refused record does not cut the others apart.
+		anchors = append(anchors[:0], m[0])
+		for _, x := range m[1:] {
+			done := false
+			for _, an := range anchors {
+				v, g, why := lk.try(an, x, false)
+				if v == refused {
+					st.Refused[g]++
+					kind := rs.kindLabel
+					if g == GuardLimit {
+						kind = why[:indexByte(why, 0)]
+						why = why[len(kind)+1:]
+					}
+					r.audits = append(r.audits, Audit{Guard: g, Rule: rs.name, Kind: kind, A: r.ref(an), B: r.ref(x), Reason: why})
+					continue
+				}
+				if v == linked {
+					lk.addLink(an, x, ri)
+				}
+				done = true
+				break
+			}
+			if !done && len(anchors) < 4 {
+				anchors = append(anchors, x)
+			}
+		}
+	}
+	if int(ri) < len(lk.counts) {
+		st.Links[rs.name] = lk.counts[ri]
+	}
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// try unions the persons of a and b unless a guard refuses. Exclusions are
+// checked first (highest precedence), then limits in priority order, then
+// the size cap; force skips all but exclusions. For GuardLimit, why is
+// "kind\x00reason".
+func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
+	u := &lk.u
+	ra, rb := u.find(a), u.find(b)
+	if ra == rb {
+		return already, "", ""
+	}
+	if lk.exclOf != nil {
+		la, lb := lk.exclOf[ra], lk.exclOf[rb]
+		other := rb
+		if len(lb) < len(la) {
+			la, other = lb, ra
+		}
+		for _, p := range la {
+			e := lk.excl[p]
+			if u.find(e[0]) == other || u.find(e[1]) == other {
+				return refused, GuardExclude, "records are excluded from one person by an override: " + lk.exclNote[p]
+			}
+		}
+	}
+	if !force {
+		for _, l := range lk.limits {
+			va := l.values(ra, &lk.buf1)
+			vb := l.values(rb, &lk.buf2)
+			if len(va) == 0 || len(vb) == 0 {
+				continue
+			}
+			n := len(va)
+			for _, v := range vb {
+				if !slices.Contains(va, v) {
+					n++
+				}
+			}
+			if n > l.max && n > max(len(va), len(vb)) {
+				return refused, GuardLimit, l.kind + "\x00would give the person " + strconv.Itoa(n) +
+					" values of a kind limited to " + strconv.Itoa(l.max)
+			}
+		}
+		if lk.cap > 0 && int(u.size[ra])+int(u.size[rb]) > lk.cap {
+			return refused, GuardClusterSize, "would give the person " + strconv.Itoa(int(u.size[ra])+int(u.size[rb])) +
+				" records, cap " + strconv.Itoa(lk.cap)
+		}
+	}
+	if u.size[ra] < u.size[rb] {
+		ra, rb = rb, ra
+	}
+	u.parent[rb] = ra
+	u.size[ra] += u.size[rb]
+	for _, l := range lk.limits {
+		vb := l.values(rb, &lk.buf2)
+		for _, v := range vb {
+			l.add(ra, v)
+		}
+		delete(l.more, rb)
+		l.one[rb] = 0
+	}
+	if lk.exclOf != nil {
+		if lb, ok := lk.exclOf[rb]; ok {
+			lk.exclOf[ra] = append(lk.exclOf[ra], lb...)
+			delete(lk.exclOf, rb)
+		}
+	}
+	return linked, "", ""
+}

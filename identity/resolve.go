@@ -1,0 +1,593 @@
+package identity
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"iter"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+const noTime = math.MinInt64
+
+// ruleSpec is a rule compiled against interned kinds and sources. Limits add
+// hidden rules (link false) so limited kinds get canonical value ids.
+type ruleSpec struct {
+	name      string
+	kinds     []int
+	kindLabel string
+	sources   map[string]bool
+	srcOK     []bool // by source index
+	maxDegree int
+	link      bool
+	limit     int // index into limits for hidden rules, else -1
+
+	keys []uint64
+	rec  []uint32
+	vals arena
+
+	// filled by group(): members of each group of records sharing a value,
+	// in canonical order, as ranks; groups in key order.
+	gStart []uint32
+	gRecs  []uint32
+}
+
+type blockEntry struct {
+	enc   []byte
+	entry int // index in Options.Blocked[kind]
+}
+
+type kindState struct {
+	name    string
+	blocked map[uint64][]blockEntry
+	stats   KindStats
+}
+
+type blockHit struct {
+	count int
+	recs  []uint32 // ingest indices, up to 5
+}
+
+// resolver is the state of one run.
+type resolver struct {
+	o     Options
+	op    string
+	mask  uint64
+	rules []*ruleSpec
+
+	kinds     []*kindState
+	kindIdx   map[string]int
+	sources   []string
+	sourceIdx map[string]int
+
+	// records in input order
+	recSrc  []uint16
+	recKey  arena
+	recHash []uint64
+	recT0   []int64
+	recT1   []int64
+
+	blockHits map[[2]int]*blockHit // (kind, entry or -1 empty, -2 too long)
+	rejected  []Rejection
+	inputN    int
+
+	// after ranking: rank order
+	rankOf []uint32 // input index -> rank
+	n      int
+	first  []uint32 // rank -> input index of its first occurrence
+	hashes []uint64 // rank -> record hash
+	t0, t1 []int64
+	dups   int
+
+	audits []Audit
+	stats  Stats
+}
+
+// Resolve links records into persons. records is read once; the first error
+// it yields stops the run and is returned wrapped.
+//
+// On success the Result holds every record's person, the links, per-person
+// facts, audit records and statistics. When Options.Bounds fails the run,
+// Resolve returns the Result together with a *BoundError, so the caller can
+// inspect what over-merged.
+func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func(*Options)) (*Result, error) {
+	var o Options
+	for _, f := range opts {
+		f(&o)
+	}
+	o, err := o.validate("resolve")
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	r := newResolver(o, "resolve")
+	if err := r.ingest(ctx, records); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: r.op, Err: err}
+	}
+	r.rank()
+	r.log("ranked", "records", r.n, "duplicates", r.dups)
+	if err := r.sortAndGroup(ctx); err != nil {
+		return nil, err
+	}
+	r.log("grouped")
+	res := r.link()
+	r.log("linked", "links", len(res.la))
+	if err := res.assignIDs(o.Previous); err != nil {
+		return nil, err
+	}
+	res.finishStats(start)
+	if o.Logger != nil {
+		o.Logger.Info("identity: resolved", "records", res.stats.Records, "persons", res.stats.Persons,
+			"largest", res.stats.LargestCluster, "elapsed", res.stats.Elapsed)
+	}
+	if err := o.Bounds.check(&res.stats); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (r *resolver) log(msg string, args ...any) {
+	if r.o.Logger != nil {
+		r.o.Logger.Debug("identity: "+msg, args...)
+	}
+}
+
+func newResolver(o Options, op string) *resolver {
+	r := &resolver{
+		o:         o,
+		op:        op,
+		kindIdx:   map[string]int{},
+		sourceIdx: map[string]int{},
+		blockHits: map[[2]int]*blockHit{},
+	}
+	if o.keyBits >= 64 {
+		r.mask = math.MaxUint64
+	} else {
+		r.mask = 1<<uint(o.keyBits) - 1
+	}
+	for _, ru := range o.Rules {
+		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+")}
+		for _, k := range ru.Kinds {
+			rs.kinds = append(rs.kinds, r.kind(k))
+		}
+		if len(ru.Sources) > 0 {
+			rs.sources = map[string]bool{}
+			for _, s := range ru.Sources {
+				rs.sources[s] = true
+			}
+		}
+		if rs.maxDegree == 0 {
+			if len(ru.Kinds) == 1 {
+				rs.maxDegree = o.DegreeCap[ru.Kinds[0]]
+			}
+			if rs.maxDegree == 0 {
+				rs.maxDegree = o.DefaultDegreeCap
+			}
+		}
+		r.rules = append(r.rules, rs)
+	}
+	for i, l := range o.Limits {
+		r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{r.kind(l.Kind)}, kindLabel: l.Kind, limit: i})
+	}
+	var buf []byte
+	for kind, vals := range o.Blocked {
+		ks := r.kinds[r.kind(kind)]
+		if ks.blocked == nil {
+			ks.blocked = map[uint64][]blockEntry{}
+		}
+		for i, v := range vals {
+			buf = appendValue(buf[:0], v)
+			h := hash64(buf, 0)
+			ks.blocked[h] = append(ks.blocked[h], blockEntry{enc: slices.Clone(buf), entry: i})
+		}
+	}
+	return r
+}
+
+// kind interns a kind name. With no configured rules every kind gets its
+// own single-identifier rule.
+func (r *resolver) kind(name string) int {
+	if i, ok := r.kindIdx[name]; ok {
+		return i
+	}
+	i := len(r.kinds)
+	r.kindIdx[name] = i
+	r.kinds = append(r.kinds, &kindState{name: name})
+	if len(r.o.Rules) == 0 {
+		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, maxDegree: r.degreeFor(name)}
+		rs.srcOK = make([]bool, len(r.sources))
+		for j := range rs.srcOK {
+			rs.srcOK[j] = true
+		}
+		r.rules = append(r.rules, rs)
+	}
+	return i
+}
+
+func (r *resolver) degreeFor(kind string) int {
+	if c := r.o.DegreeCap[kind]; c > 0 {
+		return c
+	}
+	return r.o.DefaultDegreeCap
+}
+
+func (r *resolver) source(name string) int {
+	if i, ok := r.sourceIdx[name]; ok {
+		return i
+	}
+	i := len(r.sources)
+	r.sourceIdx[name] = i
+	r.sources = append(r.sources, name)
+	for _, rs := range r.rules {
+		rs.srcOK = append(rs.srcOK, rs.sources == nil || rs.sources[name])
+	}
+	return i
+}
+
+type kept struct {
+	kind       int
+	start, end int
+}
+
+func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error]) error {
+	var (
+		scratch []byte
+		ids     []kept
+		comp    []byte
+		keyBuf  []byte
+		err     error
+	)
+	i := 0
+	for rec, ierr := range records {
+		if ierr != nil {
+			err = &Error{Op: r.op, Key: "records", Err: ierr}
+			break
+		}
+		if i&0xffff == 0 {
+			if cerr := ctx.Err(); cerr != nil {
+				err = &Error{Op: r.op, Err: cerr}
+				break
+			}
+		}
+		idx := i
+		i++
+		if rec.Source == "" || rec.Key == "" {
+			r.reject(idx, rec, "empty source or key")
+			continue
+		}
+		if len(rec.Key) > maxValueLen || len(rec.Source) > maxValueLen {
+			r.reject(idx, rec, "source or key longer than 4096 bytes")
+			continue
+		}
+		if len(r.recSrc) >= math.MaxUint32-1 {
+			err = invalid(r.op, "records", "more than 4294967294 records")
+			break
+		}
+		src := r.source(rec.Source)
+		if src > math.MaxUint16 {
+			err = invalid(r.op, "records", "more than 65536 sources")
+			break
+		}
+		ri := uint32(len(r.recSrc))
+		r.recSrc = append(r.recSrc, uint16(src))
+		keyBuf = append(keyBuf[:0], rec.Key...)
+		r.recKey.add(keyBuf)
+		r.recHash = append(r.recHash, recordHash(rec.Source, rec.Key))
+		t := int64(noTime)
+		if !rec.Time.IsZero() {
+			t = rec.Time.UnixNano()
+		}
+		r.recT0 = append(r.recT0, t)
+		r.recT1 = append(r.recT1, t)
+
+		scratch, ids = scratch[:0], ids[:0]
+		for _, id := range rec.Identifiers {
+			k := r.kind(id.Kind)
+			ks := r.kinds[k]
+			if id.Value == "" {
+				r.hitBlock(k, -1, ri)
+				continue
+			}
+			if len(id.Value) > maxValueLen {
+				r.hitBlock(k, -2, ri)
+				continue
+			}
+			s := len(scratch)
+			scratch = appendValue(scratch, id.Value)
+			if ks.blocked != nil {
+				if e := ks.lookupBlocked(scratch[s:]); e >= 0 {
+					r.hitBlock(k, e, ri)
+					scratch = scratch[:s]
+					continue
+				}
+			}
+			ks.stats.Kept++
+			ids = append(ids, kept{kind: k, start: s, end: len(scratch)})
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		for _, rs := range r.rules {
+			if !rs.srcOK[src] {
+				continue
+			}
+			if len(rs.kinds) == 1 {
+				for _, id := range ids {
+					if id.kind == rs.kinds[0] {
+						v := scratch[id.start:id.end]
+						rs.add(hash64(v, 0)&r.mask, ri, v)
+					}
+				}
+				continue
+			}
+			comp = r.conjunctions(rs, ri, scratch, ids, comp)
+		}
+	}
+	r.inputN = i
+	return err
+}
+
+func recordHash(source, key string) uint64 {
+	return hashString(key, hashString(source, p1))
+}
+
+func (ks *kindState) lookupBlocked(enc []byte) int {
+	for _, b := range ks.blocked[hash64(enc, 0)] {
+		if bytes.Equal(b.enc, enc) {
+			return b.entry
+		}
+	}
+	return -1
+}
+
+func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
+	rs.keys = append(rs.keys, key)
+	rs.rec = append(rs.rec, rec)
+	rs.vals.add(v)
+}
+
+// maxCombos bounds the value combinations one record contributes to a
+// conjunctive rule when it carries several values of its kinds.
+const maxCombos = 16
+
+func (r *resolver) conjunctions(rs *ruleSpec, ri uint32, scratch []byte, ids []kept, comp []byte) []byte {
+	// per kind of the rule, the positions in ids
+	var pos [16][]int
+	var posBuf [64]int
+	buf := posBuf[:0]
+	combos := 1
+	for j, k := range rs.kinds {
+		s := len(buf)
+		for x, id := range ids {
+			if id.kind == k {
+				buf = append(buf, x)
+			}
+		}
+		pos[j] = buf[s:len(buf):len(buf)]
+		if len(pos[j]) == 0 {
+			return comp
+		}
+		combos *= len(pos[j])
+		if combos > maxCombos {
+			combos = maxCombos
+		}
+	}
+	var ctr [16]int
+	for c := 0; c < combos; c++ {
+		comp = append(comp[:0], tagAnd)
+		for j := range rs.kinds {
+			id := ids[pos[j][ctr[j]]]
+			v := scratch[id.start:id.end]
+			comp = binary.BigEndian.AppendUint16(comp, uint16(len(v)))
+			comp = append(comp, v...)
+		}
+		rs.add(hash64(comp, 0)&r.mask, ri, comp)
+		for j := len(rs.kinds) - 1; j >= 0; j-- {
+			ctr[j]++
+			if ctr[j] < len(pos[j]) {
+				break
+			}
+			ctr[j] = 0
+		}
+	}
+	return comp
+}
+
+func (r *resolver) reject(idx int, rec Record, why string) {
+	r.rejected = append(r.rejected, Rejection{Index: idx, Source: rec.Source, Key: rec.Key, Reason: why})
+}
+
+func (r *resolver) hitBlock(kind, entry int, rec uint32) {
+	r.kinds[kind].stats.Blocked++
+	h := r.blockHits[[2]int{kind, entry}]
+	if h == nil {
+		h = &blockHit{}
+		r.blockHits[[2]int{kind, entry}] = h
+	}
+	h.count++
+	if len(h.recs) < 5 {
+		h.recs = append(h.recs, rec)
+	}
+}
+
+// rank orders records canonically (by record hash, then source and key),
+// independent of input order, and folds duplicates together.
+func (r *resolver) rank() {
+	n := len(r.recSrc)
+	idx := make([]uint32, n)
+	for i := range idx {
+		idx[i] = uint32(i)
+	}
+	keys := slices.Clone(r.recHash)
+	radixSort(keys, idx)
+	// Equal hashes: order by source then key bytes; equal refs are one record.
+	for s := 0; s < n; {
+		e := s + 1
+		for e < n && keys[e] == keys[s] {
+			e++
+		}
+		if e-s > 1 {
+			g := idx[s:e]
+			sort.Slice(g, func(a, b int) bool { return r.cmpRec(g[a], g[b]) < 0 })
+		}
+		s = e
+	}
+	r.rankOf = make([]uint32, n)
+	r.first = make([]uint32, 0, n)
+	r.hashes = make([]uint64, 0, n)
+	r.t0 = make([]int64, 0, n)
+	r.t1 = make([]int64, 0, n)
+	for j, in := range idx {
+		if j > 0 && keys[j] == keys[j-1] && r.cmpRec(idx[j-1], in) == 0 {
+			rk := len(r.first) - 1
+			r.rankOf[in] = uint32(rk)
+			r.dups++
+			r.t0[rk] = minTime(r.t0[rk], r.recT0[in])
+			r.t1[rk] = max(r.t1[rk], r.recT1[in])
+			continue
+		}
+		r.rankOf[in] = uint32(len(r.first))
+		r.first = append(r.first, in)
+		r.hashes = append(r.hashes, keys[j])
+		r.t0 = append(r.t0, r.recT0[in])
+		r.t1 = append(r.t1, r.recT1[in])
+	}
+	r.n = len(r.first)
+	r.recHash, r.recT0, r.recT1 = nil, nil, nil
+}
+
+func minTime(a, b int64) int64 {
+	if a == noTime {
+		return b
+	}
+	if b == noTime {
+		return a
+	}
+	return min(a, b)
+}
+
+func (r *resolver) cmpRec(a, b uint32) int {
+	if c := strings.Compare(r.sources[r.recSrc[a]], r.sources[r.recSrc[b]]); c != 0 {
+		return c
+	}
+	return bytes.Compare(r.recKey.get(int(a)), r.recKey.get(int(b)))
+}
+
+// sortAndGroup sorts each rule's keys and cuts them into groups of records
+// that share a full value, in parallel across rules.
+func (r *resolver) sortAndGroup(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for _, rs := range r.rules {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for i, in := range rs.rec {
+				rs.rec[i] = r.rankOf[in]
+			}
+			rs.group()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return &Error{Op: r.op, Err: err}
+	}
+	return nil
+}
+
+func (rs *ruleSpec) group() {
+	n := len(rs.keys)
+	idx := make([]uint32, n)
+	for i := range idx {
+		idx[i] = uint32(i)
+	}
+	radixSort(rs.keys, idx)
+	rs.gStart = rs.gStart[:0]
+	rs.gRecs = rs.gRecs[:0]
+	var sub [][]uint32
+	for s := 0; s < n; {
+		e := s + 1
+		for e < n && rs.keys[e] == rs.keys[s] {
+			e++
+		}
+		if e-s == 1 {
+			if rs.limit >= 0 {
+				rs.emit(idx[s:e])
+			}
+			s = e
+			continue
+		}
+		run := idx[s:e]
+		same := true
+		for _, x := range run[1:] {
+			if !rs.vals.equal(int(run[0]), int(x)) {
+				same = false
+				break
+			}
+		}
+		if same {
+			rs.emit(run)
+		} else {
+			// A compact-key collision: split the run by full value, in
+			// value order so the result does not depend on input order.
+			sub = sub[:0]
+			sorted := slices.Clone(run)
+			slices.SortFunc(sorted, func(a, b uint32) int { return bytes.Compare(rs.vals.get(int(a)), rs.vals.get(int(b))) })
+			for a := 0; a < len(sorted); {
+				b := a + 1
+				for b < len(sorted) && rs.vals.equal(int(sorted[a]), int(sorted[b])) {
+					b++
+				}
+				sub = append(sub, sorted[a:b])
+				a = b
+			}
+			for _, sg := range sub {
+				rs.emit(sg)
+			}
+		}
+		s = e
+	}
+	rs.gStart = append(rs.gStart, uint32(len(rs.gRecs)))
+	if rs.limit < 0 {
+		// Only limits need the values afterwards (value ids come from
+		// groups); free the rest.
+		rs.keys, rs.vals = nil, arena{}
+	}
+	rs.rec = rs.rec[:0:0]
+}
+
+// emit appends one group: its records' ranks, sorted and deduplicated.
+func (rs *ruleSpec) emit(occ []uint32) {
+	s := len(rs.gRecs)
+	for _, o := range occ {
+		rs.gRecs = append(rs.gRecs, rs.rec[o])
+	}
+	g := rs.gRecs[s:]
+	if len(g) > 1 {
+		slices.Sort(g)
+		g = slices.Compact(g)
+		rs.gRecs = rs.gRecs[:s+len(g)]
+	}
+	if len(g) == 1 && rs.limit < 0 {
+		rs.gRecs = rs.gRecs[:s]
+		return
+	}
+	rs.gStart = append(rs.gStart, uint32(s))
+}
+
+func (rs *ruleSpec) groups() int { return max(len(rs.gStart)-1, 0) }
+
+func (rs *ruleSpec) members(g int) []uint32 { return rs.gRecs[rs.gStart[g]:rs.gStart[g+1]] }
+
+var errRefused = errors.New("refused")

@@ -1,0 +1,313 @@
+package identity
+
+import (
+	"bytes"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Result is a finished resolution. It is immutable and safe for concurrent
+// reads. Records, persons and links are stored compactly and read through
+// iterators, in canonical order (by record hash, then source and key), so
+// equal input gives equal output whatever the input order.
+type Result struct {
+	sources []string
+	recSrc  []uint16 // input index
+	recKey  arena    // input index
+	first   []uint32 // rank -> input index
+	hashes  []uint64 // rank
+	t0, t1  []int64  // rank
+	n       int
+
+	cluster []uint32 // rank -> cluster
+	mStart  []uint32 // cluster -> start in members
+	members []uint32 // ranks grouped by cluster
+
+	// person ids: carried ids by cluster (index into prevIDs, or -1) and
+	// new ids as 64-bit values.
+	carried []int32
+	prevIDs []string
+	newID   []uint64
+
+	la, lb []uint32
+	lrule  []uint16
+	names  []string
+
+	audits   []Audit
+	rejected []Rejection
+	events   []Event
+	stats    Stats
+}
+
+func newResult(r *resolver, lk *linker) *Result {
+	res := &Result{
+		sources: r.sources, recSrc: r.recSrc, recKey: r.recKey, first: r.first, hashes: r.hashes,
+		t0: r.t0, t1: r.t1, n: r.n, la: lk.la, lb: lk.lb, lrule: lk.lrule, names: lk.names,
+		audits: r.audits, rejected: r.rejected, stats: r.stats,
+	}
+	// Blocked-value audits, in kind then entry order.
+	type hk struct {
+		k [2]int
+		h *blockHit
+	}
+	var hits []hk
+	for k, h := range r.blockHits {
+		hits = append(hits, hk{k, h})
+	}
+	slices.SortFunc(hits, func(a, b hk) int {
+		if c := strings.Compare(r.kinds[a.k[0]].name, r.kinds[b.k[0]].name); c != 0 {
+			return c
+		}
+		return a.k[1] - b.k[1]
+	})
+	var blocked []Audit
+	for _, h := range hits {
+		a := Audit{Guard: GuardBlocked, Kind: r.kinds[h.k[0]].name, Count: h.h.count}
+		switch h.k[1] {
+		case -1:
+			a.Reason = "empty value"
+		case -2:
+			a.Reason = "value longer than 4096 bytes"
+		default:
+			a.Reason = "blocklisted value (entry " + itoa(h.k[1]) + " of Options.Blocked for this kind)"
+		}
+		ranks := make([]uint32, 0, len(h.h.recs))
+		for _, in := range h.h.recs {
+			ranks = append(ranks, r.rankOf[in])
+		}
+		slices.Sort(ranks)
+		for _, x := range slices.Compact(ranks) {
+			a.Records = append(a.Records, res.ref(x))
+		}
+		blocked = append(blocked, a)
+	}
+	res.audits = append(blocked, res.audits...)
+	res.stats.Kinds = map[string]KindStats{}
+	for _, k := range r.kinds {
+		res.stats.Kinds[k.name] = k.stats
+	}
+	res.stats.Records = r.n
+	res.stats.Duplicates = r.dups
+	res.stats.Rejected = len(r.rejected)
+
+	// Clusters, numbered in order of their smallest rank.
+	u := &lk.u
+	res.cluster = make([]uint32, r.n)
+	rootCluster := make([]uint32, r.n) // root -> cluster+1
+	var nc uint32
+	for x := range uint32(r.n) {
+		root := u.find(x)
+		c := rootCluster[root]
+		if c == 0 {
+			nc++
+			c = nc
+			rootCluster[root] = c
+		}
+		res.cluster[x] = c - 1
+	}
+	res.mStart = make([]uint32, nc+1)
+	for _, c := range res.cluster {
+		res.mStart[c+1]++
+	}
+	for i := 1; i < len(res.mStart); i++ {
+		res.mStart[i] += res.mStart[i-1]
+	}
+	res.members = make([]uint32, r.n)
+	pos := slices.Clone(res.mStart[:nc])
+	for x, c := range res.cluster {
+		res.members[pos[c]] = uint32(x)
+		pos[c]++
+	}
+	return res
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	p := len(b)
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	for i > 0 {
+		p--
+		b[p] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		p--
+		b[p] = '-'
+	}
+	return string(b[p:])
+}
+
+func (res *Result) ref(rank uint32) RecordRef {
+	in := res.first[rank]
+	return RecordRef{Source: res.sources[res.recSrc[in]], Key: string(res.recKey.get(int(in)))}
+}
+
+func (r *resolver) ref(rank uint32) RecordRef {
+	in := r.first[rank]
+	return RecordRef{Source: r.sources[r.recSrc[in]], Key: string(r.recKey.get(int(in)))}
+}
+
+func (r *resolver) lookup(ref RecordRef) (uint32, bool) {
+	return lookupRank(ref, r.hashes, r.sources, r.recSrc, &r.recKey, r.first)
+}
+
+func lookupRank(ref RecordRef, hashes []uint64, sources []string, recSrc []uint16, keys *arena, first []uint32) (uint32, bool) {
+	h := recordHash(ref.Source, ref.Key)
+	i, _ := slices.BinarySearch(hashes, h)
+	for ; i < len(hashes) && hashes[i] == h; i++ {
+		in := first[i]
+		if sources[recSrc[in]] == ref.Source && bytes.Equal(keys.get(int(in)), []byte(ref.Key)) {
+			return uint32(i), true
+		}
+	}
+	return 0, false
+}
+
+// Lookup returns the person id of a record. Its signature fits
+// Options.Previous, so a Result seeds the next run's ids.
+func (res *Result) Lookup(ref RecordRef) (string, bool) {
+	x, ok := lookupRank(ref, res.hashes, res.sources, res.recSrc, &res.recKey, res.first)
+	if !ok {
+		return "", false
+	}
+	return res.personID(res.cluster[x]), true
+}
+
+func (res *Result) personID(c uint32) string {
+	if p := res.carried[c]; p >= 0 {
+		return res.prevIDs[p]
+	}
+	return formatID(res.newID[c])
+}
+
+const hexdigits = "0123456789abcdef"
+
+func formatID(v uint64) string {
+	var b [17]byte
+	b[0] = 'p'
+	for i := 16; i >= 1; i-- {
+		b[i] = hexdigits[v&0xf]
+		v >>= 4
+	}
+	return string(b[:])
+}
+
+// Stats returns the run's metrics.
+func (res *Result) Stats() Stats { return res.stats }
+
+// Len returns the number of records resolved.
+func (res *Result) Len() int { return res.n }
+
+// Assignments yields every record with its person, in canonical order.
+func (res *Result) Assignments() iter.Seq[Assignment] {
+	return func(yield func(Assignment) bool) {
+		ids := make(map[uint32]string)
+		for x := range uint32(res.n) {
+			c := res.cluster[x]
+			id, ok := ids[c]
+			if !ok {
+				id = res.personID(c)
+				if len(ids) > 1<<16 {
+					clear(ids)
+				}
+				ids[c] = id
+			}
+			if !yield(Assignment{Record: res.ref(x), Person: id}) {
+				return
+			}
+		}
+	}
+}
+
+// Persons yields every person with its cluster facts, in order of each
+// person's first record in canonical order.
+func (res *Result) Persons() iter.Seq[Person] {
+	return func(yield func(Person) bool) {
+		var srcs []uint16
+		for c := range uint32(len(res.mStart) - 1) {
+			m := res.members[res.mStart[c]:res.mStart[c+1]]
+			p := Person{ID: res.personID(c), Size: len(m)}
+			t0, t1 := int64(noTime), int64(noTime)
+			srcs = srcs[:0]
+			for _, x := range m {
+				srcs = append(srcs, res.recSrc[res.first[x]])
+				t0 = minTime(t0, res.t0[x])
+				t1 = max(t1, res.t1[x])
+			}
+			slices.Sort(srcs)
+			for _, s := range slices.Compact(srcs) {
+				p.Sources = append(p.Sources, res.sources[s])
+			}
+			slices.Sort(p.Sources)
+			if t0 != noTime {
+				p.FirstSeen = time.Unix(0, t0).UTC()
+			}
+			if t1 != noTime {
+				p.LastSeen = time.Unix(0, t1).UTC()
+			}
+			if !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// Members returns the records of the person with the given id, in
+// canonical order, or nil.
+func (res *Result) Members(person string) []RecordRef {
+	for c := range uint32(len(res.mStart) - 1) {
+		if res.personID(c) == person {
+			var out []RecordRef
+			for _, x := range res.members[res.mStart[c]:res.mStart[c+1]] {
+				out = append(out, res.ref(x))
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// Clusters yields each person's records, as Members would.
+func (res *Result) Clusters() iter.Seq2[string, []RecordRef] {
+	return func(yield func(string, []RecordRef) bool) {
+		for c := range uint32(len(res.mStart) - 1) {
+			var out []RecordRef
+			for _, x := range res.members[res.mStart[c]:res.mStart[c+1]] {
+				out = append(out, res.ref(x))
+			}
+			if !yield(res.personID(c), out) {
+				return
+			}
+		}
+	}
+}
+
+// Links yields the unions made, in the order they were made: overrides,
+// then each rule in order.
+func (res *Result) Links() iter.Seq[Link] {
+	return func(yield func(Link) bool) {
+		for i := range res.la {
+			if !yield(Link{A: res.ref(res.la[i]), B: res.ref(res.lb[i]), Rule: res.names[res.lrule[i]]}) {
+				return
+			}
+		}
+	}
+}
+
+// Audits returns the guards' decisions: blocked values first, then in the
+// order they were made.
+func (res *Result) Audits() []Audit { return slices.Clone(res.audits) }
+
+// Rejected returns the input records that were not resolved.
+func (res *Result) Rejected() []Rejection { return slices.Clone(res.rejected) }
+
+// Events returns how previous person ids fared: merged or split.
+func (res *Result) Events() []Event { return slices.Clone(res.events) }
