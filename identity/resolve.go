@@ -415,8 +415,27 @@ func (r *resolver) hitBlock(kind, entry int, rec uint32) {
 		r.blockHits[[2]int{kind, entry}] = h
 	}
 	h.count++
+	// Keep the five canonically smallest records, not the first five seen.
+	less := func(a, b uint32) bool {
+		if r.recHash[a] != r.recHash[b] {
+			return r.recHash[a] < r.recHash[b]
+		}
+		return r.cmpRec(a, b) < 0
+	}
+	for _, x := range h.recs {
+		if r.recHash[x] == r.recHash[rec] && r.cmpRec(x, rec) == 0 {
+			return
+		}
+	}
 	if len(h.recs) < 5 {
 		h.recs = append(h.recs, rec)
+	} else if less(rec, h.recs[4]) {
+		h.recs[4] = rec
+	} else {
+		return
+	}
+	for i := len(h.recs) - 1; i > 0 && less(h.recs[i], h.recs[i-1]); i-- {
+		h.recs[i], h.recs[i-1] = h.recs[i-1], h.recs[i]
 	}
 }
 
