@@ -358,7 +358,7 @@ func TestGuards(t *testing.T) {
 			},
 			// web/3 joins whichever customer comes first in canonical
 			// order; the other customer's edge is refused.
-			want: want{refused: map[identity.Guard]int{identity.GuardLimit: 1}},
+			want:  want{refused: map[identity.Guard]int{identity.GuardLimit: 1}},
 			guard: identity.GuardLimit,
 		},
 		{
