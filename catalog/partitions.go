@@ -1,0 +1,532 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"maps"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"golang.org/x/sync/errgroup"
+)
+
+// Partition is one partition of a table.
+type Partition struct {
+	// Values are the raw (unescaped) partition values, one per partition
+	// key. An empty value stands for Hive's default (null) partition.
+	Values []string
+	// Location is the partition folder. Empty means the table location plus
+	// PartitionPath(keys, Values). When set it must lie under the table
+	// location.
+	Location string
+	// Parameters are optional partition parameters.
+	Parameters map[string]string
+}
+
+// hiveEscape marks the bytes Hive's FileUtils.escapePathName escapes.
+var hiveEscape = func() (t [128]bool) {
+	for c := 0x01; c <= 0x1F; c++ {
+		t[c] = true
+	}
+	for _, c := range "\"#%'*/:=?\\\x7F{[]^" {
+		t[c] = true
+	}
+	return t
+}()
+
+// EscapePathValue escapes a partition key or value for use in a path the
+// way Hive does (FileUtils.escapePathName): control characters and
+// " # % ' * / : = ? \ DEL { [ ] ^ become %XX with uppercase hex. An empty
+// value becomes HiveDefaultPartition.
+func EscapePathValue(v string) string {
+	if v == "" {
+		return HiveDefaultPartition
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 128 && hiveEscape[c] {
+			const hex = "0123456789ABCDEF"
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xF])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// UnescapePathValue reverses EscapePathValue (HiveDefaultPartition maps back
+// to ""). Malformed escapes are kept as they are, as Hive does.
+func UnescapePathValue(s string) string {
+	if s == HiveDefaultPartition {
+		return ""
+	}
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if h, ok := unhex(s[i+1]); ok {
+				if l, ok := unhex(s[i+2]); ok {
+					b.WriteByte(h<<4 | l)
+					i += 2
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// PartitionPath returns the Hive-style relative folder of a partition,
+// "k1=v1/k2=v2/", with keys and values escaped by EscapePathValue. keys and
+// values must have the same length.
+func PartitionPath(keys, values []string) string {
+	var b strings.Builder
+	for i, k := range keys {
+		v := ""
+		if i < len(values) {
+			v = values[i]
+		}
+		b.WriteString(EscapePathValue(k))
+		b.WriteByte('=')
+		b.WriteString(EscapePathValue(v))
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// glueValues maps empty values to Hive's default partition name, which is
+// what Glue and Hive store for a null partition.
+func glueValues(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		if v == "" {
+			v = HiveDefaultPartition
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func valuesKey(vs []string) string { return strings.Join(vs, "\x00") }
+
+// PartitionResult counts what a partition call did.
+type PartitionResult struct {
+	// Added partitions were created; Existing ones were already there
+	// (AlreadyExistsException items count as success).
+	Added, Existing int
+	// Deleted partitions were removed; Missing ones were already gone.
+	Deleted, Missing int
+	// Duplicates counts repeated entries in the input (sent once).
+	Duplicates int
+	// Calls is the number of batch calls sent, retries included.
+	Calls int
+}
+
+// AddPartitions registers partitions of db.table in batches of
+// MaxCreateBatch (100), with up to Options.Concurrency batches in flight.
+// Partitions that already exist count as success, so a rerun is harmless.
+// Each partition gets the table's storage descriptor (Parquet SerDe, formats,
+// columns) with its own location: the table location plus the Hive-escaped
+// PartitionPath, or Partition.Location, which must be under the table
+// location. Inputs are validated before any write.
+//
+// Items Glue rejects are reported together in a *PartitionError (with their
+// input indexes) after all batches ran; a batch call that fails as a whole
+// stops the remaining batches.
+func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts []Partition, optFns ...func(*Options)) (PartitionResult, error) {
+	const op = "add partitions"
+	o := r.options(optFns)
+	t, err := r.getTable(ctx, o, db, table)
+	if err != nil {
+		return PartitionResult{}, newError(op, db, table, err)
+	}
+	tloc := normLocation(aws.ToString(t.StorageDescriptor.Location))
+	keys := make([]string, len(t.PartitionKeys))
+	for i, k := range t.PartitionKeys {
+		keys[i] = aws.ToString(k.Name)
+	}
+	if len(keys) == 0 && len(parts) > 0 {
+		return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: 0, Reason: "table has no partition keys"})
+	}
+	var res PartitionResult
+	inputs := make([]types.PartitionInput, 0, len(parts))
+	index := make(map[string]int, len(parts)) // values key -> input index
+	for i, p := range parts {
+		if len(p.Values) != len(keys) {
+			return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "number of values does not match the partition keys"})
+		}
+		loc := p.Location
+		if loc == "" {
+			loc = tloc + PartitionPath(keys, p.Values)
+		} else {
+			loc = normLocation(loc)
+			if !strings.HasPrefix(loc, tloc) || loc == tloc {
+				return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition location", Index: i, Reason: "not under the table location"})
+			}
+		}
+		vals := glueValues(p.Values)
+		k := valuesKey(vals)
+		if _, dup := index[k]; dup {
+			res.Duplicates++
+			continue
+		}
+		index[k] = i
+		sd := *t.StorageDescriptor
+		sd.Location = aws.String(loc)
+		inputs = append(inputs, types.PartitionInput{Values: vals, StorageDescriptor: &sd, Parameters: maps.Clone(p.Parameters)})
+	}
+
+	var mu sync.Mutex
+	var failures []PartitionFailure
+
+	// Read before writing, so a rerun makes no write call and a partition
+	// registered at another location is reported instead of ignored.
+	existing, calls, err := r.existingPartitions(ctx, o, db, table, inputs)
+	res.Calls += calls
+	if err != nil {
+		return res, newError(op, db, table, err)
+	}
+	missing := inputs[:0:0]
+	for _, p := range inputs {
+		loc, ok := existing[valuesKey(p.Values)]
+		switch {
+		case !ok:
+			missing = append(missing, p)
+		case normLocation(loc) == normLocation(aws.ToString(p.StorageDescriptor.Location)):
+			res.Existing++
+		default:
+			failures = append(failures, PartitionFailure{Index: index[valuesKey(p.Values)], Code: CodeLocationMismatch, Message: "partition exists at another location"})
+		}
+	}
+	inputs = missing
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	for start := 0; start < len(inputs); start += MaxCreateBatch {
+		batch := inputs[start:min(start+MaxCreateBatch, len(inputs))]
+		g.Go(func() error {
+			added, existing, calls, fails, err := r.createBatch(gctx, o, db, table, batch, index)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Added += added
+			res.Existing += existing
+			res.Calls += calls
+			failures = append(failures, fails...)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, newError(op, db, table, err)
+	}
+	if len(failures) > 0 {
+		sortFailures(failures)
+		return res, newError(op, db, table, &PartitionError{Failures: failures})
+	}
+	o.Logger.DebugContext(ctx, "catalog: partitions added", "database", db, "table", table, "added", res.Added, "existing", res.Existing, "calls", res.Calls)
+	return res, nil
+}
+
+// MaxGetBatch is Glue's limit for BatchGetPartition.
+const MaxGetBatch = 1000
+
+// existingPartitions looks the inputs up with BatchGetPartition and returns
+// the location of each one that exists, by values key.
+func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, table string, inputs []types.PartitionInput) (map[string]string, int, error) {
+	var mu sync.Mutex
+	found := map[string]string{}
+	calls := 0
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	for start := 0; start < len(inputs); start += MaxGetBatch {
+		pending := make([]types.PartitionValueList, 0, MaxGetBatch)
+		for _, p := range inputs[start:min(start+MaxGetBatch, len(inputs))] {
+			pending = append(pending, types.PartitionValueList{Values: p.Values})
+		}
+		g.Go(func() error {
+			for n := 1; len(pending) > 0; n++ {
+				var out *glue.BatchGetPartitionOutput
+				err := retry(gctx, o, "add partitions", func() error {
+					mu.Lock()
+					calls++
+					mu.Unlock()
+					var err error
+					out, err = r.api.BatchGetPartition(gctx, &glue.BatchGetPartitionInput{
+						DatabaseName: aws.String(db), TableName: aws.String(table),
+						PartitionsToGet: pending, CatalogId: o.catalogID(),
+					})
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				for _, p := range out.Partitions {
+					loc := ""
+					if p.StorageDescriptor != nil {
+						loc = aws.ToString(p.StorageDescriptor.Location)
+					}
+					found[valuesKey(p.Values)] = loc
+				}
+				mu.Unlock()
+				// Unprocessed keys (throttled server side) are asked again.
+				pending = out.UnprocessedKeys
+				if len(pending) > 0 {
+					if n >= o.MaxAttempts {
+						return &Error{Op: "add partitions", Database: db, Table: table, Kind: ErrThrottled, Err: errors.New("BatchGetPartition left keys unprocessed")}
+					}
+					if err := wait(gctx, o.Backoff(n)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	return found, calls, err
+}
+
+// createBatch sends one batch, resending the items that failed with a
+// transient code.
+func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table string, batch []types.PartitionInput, index map[string]int) (added, existing, calls int, fails []PartitionFailure, err error) {
+	pending := batch
+	for n := 1; len(pending) > 0; n++ {
+		var out *glue.BatchCreatePartitionOutput
+		err = retry(ctx, o, "add partitions", func() error {
+			calls++
+			var err error
+			out, err = r.api.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{
+				DatabaseName: aws.String(db), TableName: aws.String(table),
+				PartitionInputList: pending, CatalogId: o.catalogID(),
+			})
+			return err
+		})
+		if err != nil {
+			return added, existing, calls, fails, err
+		}
+		failed := map[string]types.PartitionError{}
+		for _, e := range out.Errors {
+			failed[valuesKey(e.PartitionValues)] = e
+		}
+		var again []types.PartitionInput
+		for _, p := range pending {
+			e, bad := failed[valuesKey(p.Values)]
+			if !bad {
+				added++
+				continue
+			}
+			code := ""
+			var msg string
+			if e.ErrorDetail != nil {
+				code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
+			}
+			switch k := kindOfCode(code); {
+			case k == ErrAlreadyExists:
+				existing++
+			case (k == ErrThrottled || k == ErrUnavailable || k == ErrConflict) && n < o.MaxAttempts:
+				again = append(again, p)
+			default:
+				fails = append(fails, PartitionFailure{Index: index[valuesKey(p.Values)], Code: code, Message: msg})
+			}
+		}
+		pending = again
+		if len(pending) > 0 {
+			if err := wait(ctx, o.Backoff(n)); err != nil {
+				return added, existing, calls, fails, err
+			}
+		}
+	}
+	return added, existing, calls, fails, nil
+}
+
+// DeletePartitions removes partitions (given by their raw values) in batches
+// of MaxDeleteBatch (25). Partitions that do not exist count as Missing, not
+// as errors, so a rerun is harmless.
+func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, values [][]string, optFns ...func(*Options)) (PartitionResult, error) {
+	const op = "delete partitions"
+	o := r.options(optFns)
+	if err := ValidateName("database", db); err != nil {
+		return PartitionResult{}, newError(op, db, table, err)
+	}
+	if err := ValidateName("table", table); err != nil {
+		return PartitionResult{}, newError(op, db, table, err)
+	}
+	var res PartitionResult
+	index := make(map[string]int, len(values))
+	lists := make([]types.PartitionValueList, 0, len(values))
+	for i, vs := range values {
+		if len(vs) == 0 {
+			return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "no values"})
+		}
+		gv := glueValues(vs)
+		k := valuesKey(gv)
+		if _, dup := index[k]; dup {
+			res.Duplicates++
+			continue
+		}
+		index[k] = i
+		lists = append(lists, types.PartitionValueList{Values: gv})
+	}
+	var mu sync.Mutex
+	var failures []PartitionFailure
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	for start := 0; start < len(lists); start += MaxDeleteBatch {
+		batch := lists[start:min(start+MaxDeleteBatch, len(lists))]
+		g.Go(func() error {
+			var out *glue.BatchDeletePartitionOutput
+			calls := 0
+			err := retry(gctx, o, op, func() error {
+				calls++
+				var err error
+				out, err = r.api.BatchDeletePartition(gctx, &glue.BatchDeletePartitionInput{
+					DatabaseName: aws.String(db), TableName: aws.String(table),
+					PartitionsToDelete: batch, CatalogId: o.catalogID(),
+				})
+				return err
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			res.Calls += calls
+			if err != nil {
+				return err
+			}
+			missing := 0
+			for _, e := range out.Errors {
+				code, msg := "", ""
+				if e.ErrorDetail != nil {
+					code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
+				}
+				if kindOfCode(code) == ErrNotFound {
+					missing++
+					continue
+				}
+				failures = append(failures, PartitionFailure{Index: index[valuesKey(e.PartitionValues)], Code: code, Message: msg})
+			}
+			res.Missing += missing
+			res.Deleted += len(batch) - len(out.Errors)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, newError(op, db, table, err)
+	}
+	if len(failures) > 0 {
+		sortFailures(failures)
+		return res, newError(op, db, table, &PartitionError{Failures: failures})
+	}
+	return res, nil
+}
+
+func sortFailures(f []PartitionFailure) {
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && f[j].Index < f[j-1].Index; j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+}
+
+func partitionFrom(p types.Partition) Partition {
+	out := Partition{Values: make([]string, len(p.Values)), Parameters: maps.Clone(p.Parameters)}
+	for i, v := range p.Values {
+		if v == HiveDefaultPartition {
+			v = ""
+		}
+		out.Values[i] = v
+	}
+	if p.StorageDescriptor != nil {
+		out.Location = aws.ToString(p.StorageDescriptor.Location)
+	}
+	return out
+}
+
+// ListPartitions returns one page of partitions (up to 1000) and the token
+// of the next page ("" after the last). Pass "" to start. Use it to
+// checkpoint; Partitions iterates over all pages.
+func (r *Registrar) ListPartitions(ctx context.Context, db, table, pageToken string, optFns ...func(*Options)) ([]Partition, string, error) {
+	const op = "list partitions"
+	o := r.options(optFns)
+	in := r.partitionsInput(o, db, table)
+	if pageToken != "" {
+		in.NextToken = aws.String(pageToken)
+	}
+	var out *glue.GetPartitionsOutput
+	err := retry(ctx, o, op, func() error {
+		var err error
+		out, err = r.api.GetPartitions(ctx, in)
+		return err
+	})
+	if err != nil {
+		return nil, "", newError(op, db, table, err)
+	}
+	ps := make([]Partition, 0, len(out.Partitions))
+	for _, p := range out.Partitions {
+		ps = append(ps, partitionFrom(p))
+	}
+	return ps, aws.ToString(out.NextToken), nil
+}
+
+func (r *Registrar) partitionsInput(o *Options, db, table string) *glue.GetPartitionsInput {
+	return &glue.GetPartitionsInput{
+		DatabaseName: aws.String(db), TableName: aws.String(table), CatalogId: o.catalogID(),
+		MaxResults: aws.Int32(1000), ExcludeColumnSchema: aws.Bool(true),
+	}
+}
+
+// Partitions iterates over every partition of db.table (values unescaped,
+// Hive's default partition as ""), fetching pages of 1000 as needed with the
+// SDK paginator. Iteration stops at the first error, which is yielded. The
+// iterator may be reused; each use lists afresh.
+func (r *Registrar) Partitions(ctx context.Context, db, table string, optFns ...func(*Options)) iter.Seq2[Partition, error] {
+	const op = "list partitions"
+	o := r.options(optFns)
+	return func(yield func(Partition, error) bool) {
+		if err := errors.Join(ValidateName("database", db), ValidateName("table", table)); err != nil {
+			yield(Partition{}, newError(op, db, table, err))
+			return
+		}
+		pg := glue.NewGetPartitionsPaginator(r.api, r.partitionsInput(o, db, table), func(po *glue.GetPartitionsPaginatorOptions) {
+			po.Limit = 1000
+			po.StopOnDuplicateToken = true
+		})
+		for pg.HasMorePages() {
+			var out *glue.GetPartitionsOutput
+			err := retry(ctx, o, op, func() error {
+				var err error
+				out, err = pg.NextPage(ctx)
+				return err
+			})
+			if err != nil {
+				yield(Partition{}, newError(op, db, table, err))
+				return
+			}
+			for _, p := range out.Partitions {
+				if !yield(partitionFrom(p), nil) {
+					return
+				}
+			}
+		}
+	}
+}
