@@ -140,8 +140,10 @@ func TestEnsureTableEvolution(t *testing.T) {
 		wantAdded []string
 	}{
 		{
-			name:      "append column",
-			schema:    with(func(s *catalog.Schema) { s.Columns = append(s.Columns, catalog.Column{Name: "channel", Type: "string"}) }),
+			name: "append column",
+			schema: with(func(s *catalog.Schema) {
+				s.Columns = append(s.Columns, catalog.Column{Name: "channel", Type: "string"})
+			}),
 			wantCols:  []string{"order_id", "amount", "placed_at", "channel"},
 			wantAdded: []string{"channel"},
 		},
