@@ -1,0 +1,399 @@
+// Package filezone is a zones.Backend over a local directory: the embedded
+// default. Objects are plain files at <root>/<key>, so the Hive-style layout
+// the zones write (clean/customers/dt=2026-11-23/part-….parquet) can be read
+// directly by DuckDB, Spark or pyarrow.
+//
+// Writes are create-only and atomic: the body goes to a temp file in
+// <root>/.cdpkit-tmp, is fsynced, and is linked (link(2), which fails
+// instead of replacing) to its final name; a failed or cancelled write
+// leaves nothing under the key.
+//
+// # Limits
+//
+// A file system cannot hold both "a" and "a/b": Put of a key whose parent
+// is an object, or of a key that is already a directory of other objects,
+// fails with zones.ErrInvalidInput. Keys are validated by zones.ValidateKey,
+// so no key can leave the root.
+//
+// # Errors
+//
+// Errors are *zones.Error values matching the zones category sentinels and
+// wrapping the *fs.PathError/*os.LinkError cause, or wrapping ctx.Err().
+//
+// # Concurrency
+//
+// A *Backend is safe for concurrent use, also by several processes sharing
+// the directory: of several concurrent writers of one key exactly one
+// succeeds.
+//
+// # Testing
+//
+// The package passes zonestest.Run; use t.TempDir() as the root in tests.
+package filezone
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"iter"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/cdpkit/cdpkit/zones"
+)
+
+// tmpDir is the staging directory under the root. Its name starts with
+// zones.ReservedPrefix, so no key can address it and List skips it.
+const tmpDir = zones.ReservedPrefix + "-tmp"
+
+// Options configures a Backend.
+type Options struct {
+	// NoSync skips fsync of files and directories. Writes stay atomic and
+	// create-only but may be lost on power failure. For tests and scratch
+	// data only.
+	NoSync bool
+}
+
+// Backend stores objects as files under a root directory.
+type Backend struct {
+	root string
+	opts Options
+}
+
+var (
+	_ zones.Backend = (*Backend)(nil)
+	_ zones.Stager  = (*Backend)(nil)
+	_ zones.Locator = (*Backend)(nil)
+)
+
+// New returns a Backend rooted at dir, creating dir if needed.
+func New(dir string, optFns ...func(*Options)) (*Backend, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, zones.NewError("open", dir, zones.ErrInvalidInput, err)
+	}
+	if err := os.MkdirAll(filepath.Join(abs, tmpDir), 0o755); err != nil {
+		return nil, zones.NewError("open", dir, classify(err), err)
+	}
+	return &Backend{root: abs, opts: o}, nil
+}
+
+// Root returns the absolute root directory.
+func (b *Backend) Root() string { return b.root }
+
+// Location implements zones.Locator: a file:// URI.
+func (b *Backend) Location(key string) string {
+	p := filepath.ToSlash(filepath.Join(b.root, filepath.FromSlash(key)))
+	if strings.HasSuffix(key, "/") {
+		p += "/"
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+func (b *Backend) path(key string) string {
+	return filepath.Join(b.root, filepath.FromSlash(key))
+}
+
+func classify(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return zones.ErrNotFound
+	case errors.Is(err, fs.ErrExist):
+		return zones.ErrAlreadyExists
+	case errors.Is(err, fs.ErrPermission):
+		return zones.ErrPermission
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return zones.ErrInvalidInput
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil
+	}
+	return nil
+}
+
+// Put implements zones.Backend.
+func (b *Backend) Put(ctx context.Context, key string, r io.Reader, _ zones.PutOptions) (zones.Attrs, error) {
+	if err := zones.ValidateKey(key); err != nil {
+		return zones.Attrs{}, err
+	}
+	st, err := b.stage(ctx, "put", key, r)
+	if err != nil {
+		return zones.Attrs{}, err
+	}
+	return st.Commit(ctx, key, zones.PutOptions{})
+}
+
+// Stage implements zones.Stager: the body goes to a synced temp file.
+func (b *Backend) Stage(ctx context.Context, r io.Reader) (zones.Staged, error) {
+	return b.stage(ctx, "stage", "", r)
+}
+
+func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*staged, error) {
+	f, err := os.CreateTemp(filepath.Join(b.root, tmpDir), "put-*")
+	if err != nil {
+		return nil, zones.NewError(op, key, classify(err), err)
+	}
+	fail := func(err error) (*staged, error) {
+		f.Close()
+		os.Remove(f.Name())
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return nil, zones.NewError(op, key, classify(err), err)
+	}
+	n, err := io.CopyBuffer(f, zones.CtxReader(ctx, r), make([]byte, 1<<20))
+	if err != nil {
+		return fail(err)
+	}
+	if !b.opts.NoSync {
+		if err := f.Sync(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return nil, zones.NewError(op, key, nil, err)
+	}
+	return &staged{b: b, tmp: f.Name(), size: n}, nil
+}
+
+type staged struct {
+	b    *Backend
+	tmp  string
+	size int64
+	done bool
+}
+
+func (s *staged) Size() int64 { return s.size }
+
+func (s *staged) Discard() error {
+	if s.done {
+		return nil
+	}
+	s.done = true
+	return os.Remove(s.tmp)
+}
+
+// Commit links the staged file to key's path; link fails with EEXIST rather
+// than replacing, which is what makes the write create-only.
+func (s *staged) Commit(ctx context.Context, key string, _ zones.PutOptions) (zones.Attrs, error) {
+	if s.done {
+		return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("staged body already used"))
+	}
+	defer s.Discard()
+	if err := zones.ValidateKey(key); err != nil {
+		return zones.Attrs{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return zones.Attrs{}, zones.NewError("put", key, nil, err)
+	}
+	b := s.b
+	dst := b.path(key)
+	var err error
+	// A concurrent Delete may remove an emptied parent between MkdirAll and
+	// Link; retry a few times.
+	for range 5 {
+		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+				return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("a parent of the key is an object"))
+			}
+			return zones.Attrs{}, zones.NewError("put", key, classify(err), err)
+		}
+		err = os.Link(s.tmp, dst)
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			if fi, serr := os.Lstat(dst); serr == nil && fi.IsDir() {
+				return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("key is a prefix of other objects"))
+			}
+			return zones.Attrs{}, zones.NewError("put", key, zones.ErrAlreadyExists, nil)
+		}
+		if errors.Is(err, syscall.ENOTDIR) {
+			return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("a parent of the key is an object"))
+		}
+		return zones.Attrs{}, zones.NewError("put", key, classify(err), err)
+	}
+	if !b.opts.NoSync {
+		if d, err := os.Open(filepath.Dir(dst)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	}
+	fi, err := os.Stat(dst)
+	if err != nil {
+		return zones.Attrs{}, zones.NewError("put", key, classify(err), err)
+	}
+	return zones.Attrs{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+type file struct {
+	*os.File
+	size int64
+}
+
+func (f *file) Size() int64 { return f.size }
+
+// Get implements zones.Backend. The reader also implements
+// zones.ReaderAtObject.
+func (b *Backend) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := zones.ValidateKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, zones.NewError("get", key, nil, err)
+	}
+	f, err := os.Open(b.path(key))
+	if err != nil {
+		return nil, zones.NewError("get", key, notFoundish(err), err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, zones.NewError("get", key, classify(err), err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, zones.NewError("get", key, zones.ErrNotFound, nil)
+	}
+	return &file{File: f, size: fi.Size()}, nil
+}
+
+// notFoundish also maps "a parent is a file" to ErrNotFound.
+func notFoundish(err error) error {
+	if errors.Is(err, syscall.ENOTDIR) {
+		return zones.ErrNotFound
+	}
+	return classify(err)
+}
+
+// Stat implements zones.Backend.
+func (b *Backend) Stat(ctx context.Context, key string) (zones.Attrs, error) {
+	if err := zones.ValidateKey(key); err != nil {
+		return zones.Attrs{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return zones.Attrs{}, zones.NewError("stat", key, nil, err)
+	}
+	fi, err := os.Stat(b.path(key))
+	if err != nil {
+		return zones.Attrs{}, zones.NewError("stat", key, notFoundish(err), err)
+	}
+	if !fi.Mode().IsRegular() {
+		return zones.Attrs{}, zones.NewError("stat", key, zones.ErrNotFound, nil)
+	}
+	return zones.Attrs{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// Delete implements zones.Backend. Directories left empty are removed.
+func (b *Backend) Delete(ctx context.Context, key string) error {
+	if err := zones.ValidateKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return zones.NewError("delete", key, nil, err)
+	}
+	p := b.path(key)
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return zones.NewError("delete", key, notFoundish(err), err)
+	}
+	if !fi.Mode().IsRegular() {
+		return zones.NewError("delete", key, zones.ErrNotFound, nil)
+	}
+	if err := os.Remove(p); err != nil {
+		return zones.NewError("delete", key, notFoundish(err), err)
+	}
+	for dir := filepath.Dir(p); dir != b.root && strings.HasPrefix(dir, b.root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break
+		}
+	}
+	return nil
+}
+
+// List implements zones.Backend. Directory entries are visited in the byte
+// order of the keys they produce (a directory "a" sorts as "a/"), so the
+// walk yields keys in lexical order without sorting the whole tree.
+func (b *Backend) List(ctx context.Context, prefix, startAfter string) iter.Seq2[zones.Attrs, error] {
+	return func(yield func(zones.Attrs, error) bool) {
+		b.walk(ctx, "", prefix, startAfter, yield)
+	}
+}
+
+type entry struct {
+	name  string
+	isDir bool
+	sort  string
+}
+
+// walk lists the directory for key prefix dir ("" or "a/b/"). It returns
+// false when iteration must stop.
+func (b *Backend) walk(ctx context.Context, dir, prefix, after string, yield func(zones.Attrs, error) bool) bool {
+	if err := ctx.Err(); err != nil {
+		yield(zones.Attrs{}, zones.NewError("list", prefix, nil, err))
+		return false
+	}
+	des, err := os.ReadDir(filepath.Join(b.root, filepath.FromSlash(dir)))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return true // removed while listing
+		}
+		yield(zones.Attrs{}, zones.NewError("list", prefix, classify(err), err))
+		return false
+	}
+	ents := make([]entry, 0, len(des))
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasPrefix(name, zones.ReservedPrefix) {
+			continue
+		}
+		isDir := de.IsDir()
+		if !isDir && !de.Type().IsRegular() {
+			continue
+		}
+		e := entry{name: name, isDir: isDir, sort: name}
+		if isDir {
+			e.sort = name + "/"
+		}
+		ents = append(ents, e)
+	}
+	slices.SortFunc(ents, func(x, y entry) int { return strings.Compare(x.sort, y.sort) })
+	for _, e := range ents {
+		k := dir + e.name
+		if e.isDir {
+			sub := k + "/"
+			if !strings.HasPrefix(prefix, sub) && !strings.HasPrefix(sub, prefix) {
+				continue
+			}
+			if after >= k+"0" { // every key under sub sorts before '0' = '/'+1
+				continue
+			}
+			if !b.walk(ctx, sub, prefix, after, yield) {
+				return false
+			}
+			continue
+		}
+		if !strings.HasPrefix(k, prefix) || k <= after {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(b.root, filepath.FromSlash(k)))
+		if err != nil {
+			continue // deleted while listing
+		}
+		if !yield(zones.Attrs{Key: k, Size: fi.Size(), ModTime: fi.ModTime()}, nil) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,100 @@
+package filezone_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/filezone"
+	"github.com/cdpkit/cdpkit/zones/zonestest"
+)
+
+func newBackend(t *testing.T) zones.Backend {
+	b, err := filezone.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestConformance(t *testing.T) {
+	zonestest.Run(t, newBackend)
+}
+
+func TestConformanceNoSync(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the synced run covers the same properties")
+	}
+	zonestest.Run(t, func(t *testing.T) zones.Backend {
+		b, err := filezone.New(t.TempDir(), func(o *filezone.Options) { o.NoSync = true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
+
+func TestLayoutIsPlainFiles(t *testing.T) {
+	dir := t.TempDir()
+	b, err := filezone.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := zones.New(b)
+	if _, err := s.Put(t.Context(), zones.Clean, "customers/dt=2026-11-23/part.parquet", strings.NewReader("PAR1")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "clean", "customers", "dt=2026-11-23", "part.parquet"))
+	if err != nil || string(got) != "PAR1" {
+		t.Fatalf("object is not a plain file at <root>/<zone>/<key>: %v", err)
+	}
+	if loc := s.Location(zones.Clean, "customers/"); loc != "file://"+filepath.ToSlash(dir)+"/clean/customers/" {
+		t.Fatalf("Location = %q", loc)
+	}
+	// Nothing is left in the staging directory.
+	ents, err := os.ReadDir(filepath.Join(dir, zones.ReservedPrefix+"-tmp"))
+	if err != nil || len(ents) != 0 {
+		t.Fatalf("staging dir holds %d entries (err %v), want 0", len(ents), err)
+	}
+}
+
+func TestParentConflicts(t *testing.T) {
+	b := newBackend(t)
+	ctx := t.Context()
+	if _, err := b.Put(ctx, "a", strings.NewReader("x"), zones.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Put(ctx, "a/b", strings.NewReader("x"), zones.PutOptions{}); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Fatalf("Put under an object = %v, want ErrInvalidInput", err)
+	}
+	if _, err := b.Put(ctx, "d/e", strings.NewReader("x"), zones.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Put(ctx, "d", strings.NewReader("x"), zones.PutOptions{}); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Fatalf("Put on a directory = %v, want ErrInvalidInput", err)
+	}
+	if _, err := b.Get(ctx, "d"); !errors.Is(err, zones.ErrNotFound) {
+		t.Fatalf("Get of a directory = %v, want ErrNotFound", err)
+	}
+	if _, err := b.Get(ctx, "a/b"); !errors.Is(err, zones.ErrNotFound) {
+		t.Fatalf("Get below a file = %v, want ErrNotFound", err)
+	}
+}
+
+func TestDeletePrunesEmptyDirs(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := filezone.New(dir)
+	ctx := t.Context()
+	if _, err := b.Put(ctx, "x/y/z", strings.NewReader("1"), zones.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(ctx, "x/y/z"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("empty parent directories remain: %v", err)
+	}
+}

@@ -1,0 +1,90 @@
+package zonestest_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/memzone"
+	"github.com/cdpkit/cdpkit/zones/zonestest"
+)
+
+func TestTestBackendForm(t *testing.T) {
+	if err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return memzone.New(), nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// brokenBackend lets a second writer win the race: the suite must notice.
+type brokenBackend struct{ *memzone.Backend }
+
+func (b brokenBackend) Delete(ctx context.Context, key string) error { return nil }
+
+func TestSuiteCatchesBrokenBackend(t *testing.T) {
+	err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return brokenBackend{memzone.New()}, nil })
+	if err == nil || !strings.Contains(err.Error(), "MissingKeys") {
+		t.Fatalf("TestBackend on a backend whose Delete never fails = %v, want a MissingKeys failure", err)
+	}
+}
+
+func TestFaulty(t *testing.T) {
+	ctx := t.Context()
+	f := zonestest.NewFaulty(memzone.New(),
+		zonestest.Fault{Op: zonestest.OpPut, Nth: 2, Kind: zones.ErrThrottled},
+		zonestest.Fault{Op: zonestest.OpGet, Key: "clean/*/secret*"},
+		zonestest.Fault{Op: zonestest.OpDelete, Key: "curated/", AfterCall: true},
+	)
+	s := zones.New(f)
+	if _, err := s.Put(ctx, zones.Clean, "a/one", strings.NewReader("1")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Put(ctx, zones.Clean, "a/two", strings.NewReader("2"))
+	if !errors.Is(err, zones.ErrThrottled) || !errors.Is(err, zonestest.ErrInjected) {
+		t.Fatalf("2nd Put = %v, want injected ErrThrottled", err)
+	}
+	if _, err := s.Stat(ctx, zones.Clean, "a/two"); !errors.Is(err, zones.ErrNotFound) {
+		t.Fatalf("a fault before the call must not write: Stat = %v", err)
+	}
+	if _, err := s.Put(ctx, zones.Clean, "a/two", strings.NewReader("2")); err != nil {
+		t.Fatalf("3rd Put (retry) = %v", err)
+	}
+	if _, err := s.Put(ctx, zones.Clean, "a/secret.csv", strings.NewReader("3")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, zones.Clean, "a/secret.csv"); !errors.Is(err, zonestest.ErrInjected) {
+		t.Fatalf("Get on a glob-matched key = %v, want injected", err)
+	}
+	if _, err := s.Get(ctx, zones.Clean, "a/one"); err != nil {
+		t.Fatalf("Get on an unmatched key = %v", err)
+	}
+	if _, err := s.Put(ctx, zones.Curated, "p/x", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, zones.Curated, "p/x"); !errors.Is(err, zonestest.ErrInjected) {
+		t.Fatalf("Delete with AfterCall = %v, want injected", err)
+	}
+	if err := s.Delete(ctx, zones.Curated, "p/x"); !errors.Is(err, zones.ErrNotFound) {
+		t.Fatalf("retried Delete after a lost response = %v, want ErrNotFound (the first one happened)", err)
+	}
+	var injectedCalls int
+	for _, c := range f.Calls() {
+		if c.Injected {
+			injectedCalls++
+		}
+	}
+	if injectedCalls != 4 {
+		t.Fatalf("Calls() shows %d injected calls, want 4", injectedCalls)
+	}
+}
+
+func TestNew(t *testing.T) {
+	s := zonestest.New(t)
+	if _, err := s.Put(t.Context(), zones.Clean, "k", strings.NewReader("v")); err != nil {
+		t.Fatal(err)
+	}
+	if s.Options().TempDir == "" {
+		t.Fatal("New must put spooled files under t.TempDir()")
+	}
+}
