@@ -1,0 +1,317 @@
+package cleanroomtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
+
+	"github.com/cdpkit/cdpkit/cleanroom"
+)
+
+// API is what the conformance suite drives: the cleanroom seam plus the
+// deletes it needs to clean up. *cleanrooms.Client and *CleanRooms satisfy it.
+type API interface {
+	cleanroom.CleanRoomsAPI
+	DeleteConfiguredTable(context.Context, *cleanrooms.DeleteConfiguredTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteConfiguredTableOutput, error)
+	GetCollaboration(context.Context, *cleanrooms.GetCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error)
+}
+
+// Config says where the suite may create resources.
+type Config struct {
+	// MembershipID is an ACTIVE membership of the caller in which the suite
+	// creates (and deletes) associations.
+	MembershipID string
+	// RoleARN is the association role.
+	RoleARN string
+	// Database and Table name a Glue table with the columns "hashed_email",
+	// "segment" and "spend".
+	Database, Table string
+	// Name prefixes display names so runs are recognisable.
+	Name string
+}
+
+// Run runs the conformance suite as subtests of t.
+func Run(t *testing.T, api API, cfg Config) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.fn(t.Context(), api, cfg); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// Test runs the suite outside go test and returns the first failure.
+func Test(ctx context.Context, api API, cfg Config) error {
+	for _, c := range cases {
+		if err := c.fn(ctx, api, cfg); err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
+var cases = []struct {
+	name string
+	fn   func(context.Context, API, Config) error
+}{
+	{"TableLifecycle", tableLifecycle},
+	{"OneRulePerTable", oneRulePerTable},
+	{"RuleValidation", ruleValidation},
+	{"NotFound", notFoundCases},
+	{"Associations", associations},
+	{"CollaborationAccessDenied", collaborationAccessDenied},
+}
+
+const missingID = "00000000-0000-4000-8000-00000000dead"
+
+func newTable(ctx context.Context, api API, cfg Config, suffix string) (*types.ConfiguredTable, func(), error) {
+	out, err := api.CreateConfiguredTable(ctx, &cleanrooms.CreateConfiguredTableInput{
+		Name:           aws.String(cfg.Name + " " + suffix),
+		TableReference: &types.TableReferenceMemberGlue{Value: types.GlueTableReference{DatabaseName: aws.String(cfg.Database), TableName: aws.String(cfg.Table)}},
+		AllowedColumns: []string{"hashed_email", "segment"},
+		AnalysisMethod: types.AnalysisMethodDirectQuery,
+		Tags:           map[string]string{cleanroom.DefaultTagKey: "conformance-" + suffix},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create configured table: %w", err)
+	}
+	t := out.ConfiguredTable
+	cleanup := func() {
+		ctx := context.WithoutCancel(ctx)
+		for _, rt := range []types.ConfiguredTableAnalysisRuleType{types.ConfiguredTableAnalysisRuleTypeAggregation, types.ConfiguredTableAnalysisRuleTypeList, types.ConfiguredTableAnalysisRuleTypeCustom} {
+			_, _ = api.DeleteConfiguredTableAnalysisRule(ctx, &cleanrooms.DeleteConfiguredTableAnalysisRuleInput{ConfiguredTableIdentifier: t.Id, AnalysisRuleType: rt})
+		}
+		_, _ = api.DeleteConfiguredTable(ctx, &cleanrooms.DeleteConfiguredTableInput{ConfiguredTableIdentifier: t.Id})
+	}
+	return t, cleanup, nil
+}
+
+func overlapRule() cleanroom.Aggregation {
+	return cleanroom.Aggregation{
+		Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"hashed_email"}}},
+		JoinColumns:       []string{"hashed_email"},
+		DimensionColumns:  []string{"segment"},
+		OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 100}},
+	}
+}
+
+func tableLifecycle(ctx context.Context, api API, cfg Config) error {
+	t, cleanup, err := newTable(ctx, api, cfg, "lifecycle")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	got, err := api.GetConfiguredTable(ctx, &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: t.Id})
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	if aws.ToString(got.ConfiguredTable.Name) != aws.ToString(t.Name) || len(got.ConfiguredTable.AllowedColumns) != 2 {
+		return errors.New("get returned a different table")
+	}
+	found := false
+	var token *string
+	for {
+		page, err := api.ListConfiguredTables(ctx, &cleanrooms.ListConfiguredTablesInput{NextToken: token, MaxResults: aws.Int32(100)})
+		if err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		found = found || slices.ContainsFunc(page.ConfiguredTableSummaries, func(s types.ConfiguredTableSummary) bool { return aws.ToString(s.Id) == *t.Id })
+		if token = page.NextToken; token == nil {
+			break
+		}
+	}
+	if !found {
+		return errors.New("list does not include the new table")
+	}
+	tags, err := api.ListTagsForResource(ctx, &cleanrooms.ListTagsForResourceInput{ResourceArn: t.Arn})
+	if err != nil {
+		return fmt.Errorf("list tags: %w", err)
+	}
+	if tags.Tags[cleanroom.DefaultTagKey] != "conformance-lifecycle" {
+		return errors.New("tag not stored")
+	}
+	up, err := api.UpdateConfiguredTable(ctx, &cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: t.Id, AllowedColumns: []string{"hashed_email", "segment", "spend"}})
+	if err != nil {
+		return fmt.Errorf("update allowed columns: %w", err)
+	}
+	if len(up.ConfiguredTable.AllowedColumns) != 3 {
+		return errors.New("update did not change allowed columns")
+	}
+	return nil
+}
+
+func oneRulePerTable(ctx context.Context, api API, cfg Config) error {
+	t, cleanup, err := newTable(ctx, api, cfg, "one-rule")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r := overlapRule()
+	if _, err := api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: t.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()}); err != nil {
+		return fmt.Errorf("create rule: %w", err)
+	}
+	got, err := api.GetConfiguredTableAnalysisRule(ctx, &cleanrooms.GetConfiguredTableAnalysisRuleInput{ConfiguredTableIdentifier: t.Id, AnalysisRuleType: r.Type()})
+	if err != nil {
+		return fmt.Errorf("get rule: %w", err)
+	}
+	v1, ok := got.AnalysisRule.Policy.(*types.ConfiguredTableAnalysisRulePolicyMemberV1)
+	if !ok {
+		return fmt.Errorf("get rule: policy is %T", got.AnalysisRule.Policy)
+	}
+	agg, ok := v1.Value.(*types.ConfiguredTableAnalysisRulePolicyV1MemberAggregation)
+	if !ok || len(agg.Value.OutputConstraints) != 1 || aws.ToInt32(agg.Value.OutputConstraints[0].Minimum) != 100 {
+		return errors.New("get rule: policy not as created")
+	}
+	l := cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"segment"}}
+	_, err = api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: t.Id, AnalysisRuleType: l.Type(), AnalysisRulePolicy: l.Policy()})
+	var ce *types.ConflictException
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("second rule: want ConflictException, got %v", err)
+	}
+	return nil
+}
+
+func ruleValidation(ctx context.Context, api API, cfg Config) error {
+	t, cleanup, err := newTable(ctx, api, cfg, "validation")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r := overlapRule()
+	r.OutputConstraints[0].Minimum = 1 // below the model's minimum of 2
+	_, err = api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: t.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()})
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("minimum 1: want ValidationException, got %v", err)
+	}
+	if ve.Reason != types.ValidationExceptionReasonFieldValidationFailed {
+		return fmt.Errorf("minimum 1: reason %q", ve.Reason)
+	}
+	if !errors.Is(cleanroomErr(err), cleanroom.ErrInvalidInput) {
+		return errors.New("minimum 1: cleanroom does not classify it as invalid input")
+	}
+	return nil
+}
+
+// cleanroomErr classifies err the way cleanroom.Client does.
+func cleanroomErr(err error) error {
+	return cleanroom.Classify("conformance", "", err)
+}
+
+func notFoundCases(ctx context.Context, api API, cfg Config) error {
+	_, err := api.GetConfiguredTable(ctx, &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: aws.String(missingID)})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		return fmt.Errorf("get missing table: want ResourceNotFoundException, got %v", err)
+	}
+	t, cleanup, err := newTable(ctx, api, cfg, "not-found")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	_, err = api.GetConfiguredTableAnalysisRule(ctx, &cleanrooms.GetConfiguredTableAnalysisRuleInput{ConfiguredTableIdentifier: t.Id, AnalysisRuleType: types.ConfiguredTableAnalysisRuleTypeList})
+	if !errors.As(err, &nf) {
+		return fmt.Errorf("get missing rule: want ResourceNotFoundException, got %v", err)
+	}
+	return nil
+}
+
+func associations(ctx context.Context, api API, cfg Config) error {
+	t, cleanup, err := newTable(ctx, api, cfg, "association")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r := overlapRule()
+	if _, err := api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: t.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()}); err != nil {
+		return fmt.Errorf("create rule: %w", err)
+	}
+	in := &cleanrooms.CreateConfiguredTableAssociationInput{
+		MembershipIdentifier: aws.String(cfg.MembershipID), ConfiguredTableIdentifier: t.Id,
+		Name: aws.String("cdpkit_conformance"), RoleArn: aws.String(cfg.RoleARN)}
+	out, err := api.CreateConfiguredTableAssociation(ctx, in)
+	if err != nil {
+		return fmt.Errorf("create association: %w", err)
+	}
+	a := out.ConfiguredTableAssociation
+	defer func() {
+		ctx := context.WithoutCancel(ctx)
+		_, _ = api.DeleteConfiguredTableAssociationAnalysisRule(ctx, &cleanrooms.DeleteConfiguredTableAssociationAnalysisRuleInput{
+			MembershipIdentifier: a.MembershipId, ConfiguredTableAssociationIdentifier: a.Id, AnalysisRuleType: types.ConfiguredTableAssociationAnalysisRuleTypeAggregation})
+		_, _ = api.DeleteConfiguredTableAssociation(ctx, &cleanrooms.DeleteConfiguredTableAssociationInput{MembershipIdentifier: a.MembershipId, ConfiguredTableAssociationIdentifier: a.Id})
+	}()
+	_, err = api.CreateConfiguredTableAssociation(ctx, in)
+	var ce *types.ConflictException
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("duplicate association name: want ConflictException, got %v", err)
+	}
+	ar := cleanroom.AssociationRule{Type: types.ConfiguredTableAssociationAnalysisRuleTypeAggregation, ResultReceivers: []string{}}
+	if _, err := api.CreateConfiguredTableAssociationAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAssociationAnalysisRuleInput{
+		MembershipIdentifier: a.MembershipId, ConfiguredTableAssociationIdentifier: a.Id,
+		AnalysisRuleType: ar.Type, AnalysisRulePolicy: ar.Policy()}); err != nil {
+		return fmt.Errorf("create association rule: %w", err)
+	}
+	got, err := api.GetConfiguredTableAssociation(ctx, &cleanrooms.GetConfiguredTableAssociationInput{MembershipIdentifier: a.MembershipId, ConfiguredTableAssociationIdentifier: a.Id})
+	if err != nil {
+		return fmt.Errorf("get association: %w", err)
+	}
+	if !slices.Contains(got.ConfiguredTableAssociation.AnalysisRuleTypes, ar.Type) {
+		return errors.New("association does not list its analysis rule type")
+	}
+	_, err = api.CreateConfiguredTableAssociation(ctx, &cleanrooms.CreateConfiguredTableAssociationInput{
+		MembershipIdentifier: aws.String(cfg.MembershipID), ConfiguredTableIdentifier: t.Id,
+		Name: aws.String("cdpkit_conformance_bad"), RoleArn: aws.String("arn:aws:iam::1:role/x")})
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("short role ARN: want ValidationException, got %v", err)
+	}
+	return nil
+}
+
+func collaborationAccessDenied(ctx context.Context, api API, _ Config) error {
+	_, err := api.GetCollaboration(ctx, &cleanrooms.GetCollaborationInput{CollaborationIdentifier: aws.String(missingID)})
+	var ad *types.AccessDeniedException
+	if !errors.As(err, &ad) {
+		return fmt.Errorf("get unknown collaboration: want AccessDeniedException, got %v", err)
+	}
+	return nil
+}
+
+// NewMembership creates a collaboration with the fake's account as creator
+// (abilities CAN_QUERY, CAN_RECEIVE_RESULTS) plus the given members, joins it,
+// and returns the membership id. It is what a test needs before ensuring
+// associations.
+func NewMembership(ctx context.Context, api interface {
+	CreateCollaboration(context.Context, *cleanrooms.CreateCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateCollaborationOutput, error)
+	CreateMembership(context.Context, *cleanrooms.CreateMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateMembershipOutput, error)
+}, members ...types.MemberSpecification) (string, error) {
+	if members == nil {
+		members = []types.MemberSpecification{}
+	}
+	c, err := api.CreateCollaboration(ctx, &cleanrooms.CreateCollaborationInput{
+		Name: aws.String("cdpkit test"), Description: aws.String("cdpkit test collaboration"),
+		CreatorDisplayName: aws.String("creator"), CreatorMemberAbilities: []types.MemberAbility{types.MemberAbilityCanQuery, types.MemberAbilityCanReceiveResults},
+		Members: members, QueryLogStatus: types.CollaborationQueryLogStatusDisabled,
+	})
+	if err != nil {
+		return "", err
+	}
+	m, err := api.CreateMembership(ctx, &cleanrooms.CreateMembershipInput{
+		CollaborationIdentifier: c.Collaboration.Id, QueryLogStatus: types.MembershipQueryLogStatusDisabled})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(m.Membership.Id), nil
+}

@@ -1,0 +1,86 @@
+package cleanroomtest_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
+
+	"github.com/cdpkit/cdpkit/cleanroom"
+	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
+)
+
+var (
+	_ cleanroom.CleanRoomsAPI = (*cleanrooms.Client)(nil)
+	_ cleanroomtest.API       = (*cleanrooms.Client)(nil)
+	_ cleanroomtest.API       = (*cleanroomtest.CleanRooms)(nil)
+)
+
+const testRole = "arn:aws:iam::111122223333:role/cleanrooms-read"
+
+// sdkClient is a real SDK client pointed at a test server.
+func sdkClient(t *testing.T, url string) *cleanrooms.Client {
+	t.Helper()
+	return cleanrooms.New(cleanrooms.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""),
+	})
+}
+
+func fakeConfig(t *testing.T, api interface {
+	cleanroomtest.API
+}) cleanroomtest.Config {
+	t.Helper()
+	var m string
+	var err error
+	switch a := api.(type) {
+	case *cleanroomtest.CleanRooms:
+		m, err = cleanroomtest.NewMembership(t.Context(), a)
+	case *cleanrooms.Client:
+		m, err = cleanroomtest.NewMembership(t.Context(), a)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cleanroomtest.Config{MembershipID: m, RoleARN: testRole, Database: "cdp", Table: "customers", Name: "cdpkit-conformance"}
+}
+
+func TestConformanceFake(t *testing.T) {
+	f := cleanroomtest.New()
+	cleanroomtest.Run(t, f, fakeConfig(t, f))
+}
+
+func TestConformanceServer(t *testing.T) {
+	srv := cleanroomtest.NewServer(cleanroomtest.New())
+	defer srv.Close()
+	c := sdkClient(t, srv.URL)
+	cleanroomtest.Run(t, c, fakeConfig(t, c))
+}
+
+// TestConformanceAWS runs the suite against the real service when
+// CDPKIT_CLEANROOMS_LIVE=1, with CDPKIT_CLEANROOMS_MEMBERSHIP,
+// CDPKIT_CLEANROOMS_ROLE_ARN, CDPKIT_CLEANROOMS_GLUE_DATABASE and
+// CDPKIT_CLEANROOMS_GLUE_TABLE naming existing resources (the Glue table
+// needs columns hashed_email, segment, spend) and credentials from the
+// default chain. It creates and deletes configured tables and associations.
+func TestConformanceAWS(t *testing.T) {
+	if os.Getenv("CDPKIT_CLEANROOMS_LIVE") != "1" {
+		t.Skip("set CDPKIT_CLEANROOMS_LIVE=1 to run against AWS Clean Rooms")
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanroomtest.Run(t, cleanrooms.NewFromConfig(cfg), cleanroomtest.Config{
+		MembershipID: os.Getenv("CDPKIT_CLEANROOMS_MEMBERSHIP"),
+		RoleARN:      os.Getenv("CDPKIT_CLEANROOMS_ROLE_ARN"),
+		Database:     os.Getenv("CDPKIT_CLEANROOMS_GLUE_DATABASE"),
+		Table:        os.Getenv("CDPKIT_CLEANROOMS_GLUE_TABLE"),
+		Name:         "cdpkit-conformance",
+	})
+}
