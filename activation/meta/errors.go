@@ -1,0 +1,246 @@
+package meta
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Error categories. Every error the package returns matches at most a few of
+// these with errors.Is; use errors.As with [*APIError] for Graph's code,
+// subcode and trace id.
+var (
+	// ErrThrottled: a rate limit was hit (codes 4, 17, 341, 613, 80000-80014).
+	// Throttled errors also match ErrTransient: waiting and retrying works.
+	ErrThrottled = errors.New("throttled")
+	// ErrTransient: retrying the same request later may succeed (HTTP 5xx,
+	// non-JSON bodies, connection failures, codes 1 and 2, is_transient).
+	ErrTransient = errors.New("transient")
+	// ErrPermanent: the request will fail the same way if repeated.
+	ErrPermanent = errors.New("permanent")
+	// ErrInvalidInput: the caller's input (schema, rows, options, ids) is
+	// wrong; Graph code 100, 105 and 194 also match.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrUnauthorized: the access token is invalid or expired (code 190).
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: a permission is missing or terms are not accepted
+	// (codes 10, 200-299, 294).
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound: the audience does not exist or is not shared with the
+	// caller (100/33, 1487301, 1487366).
+	ErrNotFound = errors.New("not found")
+	// ErrAudienceRestricted: the audience is flagged and rejects member
+	// edits (100/1713230, operation_status 471).
+	ErrAudienceRestricted = errors.New("audience restricted")
+	// ErrAudienceBusy: another update or replace is running on the audience
+	// (2650/1870145, or a replace already running in this Uploader).
+	ErrAudienceBusy = errors.New("audience busy")
+	// ErrReplace: a usersreplace session failed (any other 2650 subcode).
+	ErrReplace = errors.New("replace failed")
+	// ErrReplaceNotResumable: a checkpointed replace cannot be continued (its
+	// session is older than the replace window, or Meta no longer knows it).
+	// Start the replace again without the checkpoint.
+	ErrReplaceNotResumable = errors.New("replace not resumable")
+	// ErrCheckpoint: the checkpoint does not match this upload (different
+	// audience, operation, schema, batch size, or input rows), or it could not
+	// be read or written.
+	ErrCheckpoint = errors.New("checkpoint")
+)
+
+// Graph error codes and subcodes the package acts on.
+const (
+	CodeUnknown             = 1
+	CodeServiceUnavailable  = 2
+	CodeAppRateLimit        = 4
+	CodeUserRateLimit       = 17
+	CodeInvalidParameter    = 100
+	CodeTooManyParameters   = 105
+	CodeOAuth               = 190
+	CodeMissingParameter    = 194
+	CodePermission          = 200
+	CodeAppLimit            = 341
+	CodeAdAccountRateLimit  = 613
+	CodeAudienceUpdate      = 2650
+	CodeCustomAudienceLimit = 80003
+
+	SubcodeNotFound             = 33
+	SubcodeUploadBlocked        = 1713230
+	SubcodeReplaceTooLarge      = 1870144
+	SubcodeUpdateInProgress     = 1870145
+	SubcodeReplaceNoFirstBatch  = 1870147
+	SubcodeReplaceFailed        = 1870148
+	SubcodeReplaceTimedOut      = 1870158
+	SubcodeReplaceFinished      = 1870159
+	SubcodeAudienceUnavailable  = 1487301
+	SubcodeAudienceDeleted      = 1487366
+	StatusCodeNormal            = 200
+	StatusCodeRestricted        = 471
+	statusCodeReplaceInProgress = 300
+)
+
+// APIError is an error returned by the Graph API: its error envelope, or an
+// HTTP failure whose body was not a Graph envelope (then Code is 0). It never
+// holds request data.
+type APIError struct {
+	// HTTPStatus is the HTTP status code of the response.
+	HTTPStatus int
+	// Code and Subcode are Graph's "code" and "error_subcode".
+	Code    int
+	Subcode int
+	// Type is Graph's "type", e.g. "OAuthException".
+	Type string
+	// Message is Graph's "message" (Meta's text, never request data).
+	Message string
+	// Transient is Graph's "is_transient".
+	Transient bool
+	// TraceID is Graph's "fbtrace_id", for Meta support.
+	TraceID string
+	// UserTitle and UserMessage are Graph's "error_user_title" and
+	// "error_user_msg".
+	UserTitle   string
+	UserMessage string
+	// Usage holds the rate-limit headers of the response, if any.
+	Usage *Usage
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("graph error")
+	if e.Code != 0 {
+		b.WriteString(" ")
+		b.WriteString(strconv.Itoa(e.Code))
+		if e.Subcode != 0 {
+			b.WriteString("/")
+			b.WriteString(strconv.Itoa(e.Subcode))
+		}
+	}
+	if e.HTTPStatus != 0 {
+		b.WriteString(" (http ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		b.WriteString(")")
+	}
+	if e.TraceID != "" {
+		b.WriteString(" trace ")
+		b.WriteString(e.TraceID)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		msg := e.Message
+		if len(msg) > 200 {
+			msg = msg[:200] + "..."
+		}
+		b.WriteString(msg)
+	}
+	return b.String()
+}
+
+// Is reports whether e belongs to the category target (see [APIError.Kinds]).
+func (e *APIError) Is(target error) bool {
+	for _, k := range e.Kinds() {
+		if k == target {
+			return true
+		}
+	}
+	return false
+}
+
+// Kind returns the main category of e: ErrThrottled, ErrTransient,
+// ErrAudienceRestricted, ErrAudienceBusy, ErrNotFound, ErrUnauthorized,
+// ErrForbidden, ErrInvalidInput, ErrReplace or ErrPermanent.
+func (e *APIError) Kind() error { return e.Kinds()[0] }
+
+// Kinds returns every category e matches, the main one first.
+func (e *APIError) Kinds() []error {
+	code, sub := e.Code, e.Subcode
+	switch {
+	case code == CodeAppRateLimit || code == CodeUserRateLimit || code == CodeAppLimit ||
+		code == CodeAdAccountRateLimit || (code >= 80000 && code <= 80014):
+		return []error{ErrThrottled, ErrTransient}
+	case code == CodeAudienceUpdate && sub == SubcodeUpdateInProgress:
+		return []error{ErrAudienceBusy, ErrTransient}
+	case code == CodeAudienceUpdate:
+		return []error{ErrReplace, ErrPermanent}
+	case sub == SubcodeUploadBlocked:
+		return []error{ErrAudienceRestricted, ErrPermanent}
+	case code == SubcodeAudienceUnavailable || code == SubcodeAudienceDeleted ||
+		sub == SubcodeAudienceUnavailable || sub == SubcodeAudienceDeleted ||
+		(code == CodeInvalidParameter && sub == SubcodeNotFound):
+		return []error{ErrNotFound, ErrPermanent}
+	case code == 0 && e.HTTPStatus >= 500, code == CodeUnknown, code == CodeServiceUnavailable, e.Transient:
+		return []error{ErrTransient}
+	case code == 0 && e.HTTPStatus == 429:
+		return []error{ErrThrottled, ErrTransient}
+	case code == CodeOAuth, code == 102, code == 0 && e.HTTPStatus == 401:
+		return []error{ErrUnauthorized, ErrPermanent}
+	case code == 10, code == 294, code >= 200 && code <= 299, code == 0 && e.HTTPStatus == 403:
+		return []error{ErrForbidden, ErrPermanent}
+	case code == CodeInvalidParameter, code == CodeTooManyParameters, code == CodeMissingParameter:
+		return []error{ErrInvalidInput, ErrPermanent}
+	}
+	return []error{ErrPermanent}
+}
+
+// Error is what the package's operations return: the operation, the
+// audience, a category and the cause (an [*APIError], a transport error or a
+// context error). errors.Is matches the category and the cause's chain.
+type Error struct {
+	// Op is "add", "remove", "replace", "create audience" or "status".
+	Op string
+	// Audience is the audience id (or ad account id for create).
+	Audience string
+	// Batch is the 1-based batch_seq of the failing request, or 0.
+	Batch int
+	// Kind is one of the Err* categories.
+	Kind error
+	// Err is the cause.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("meta: ")
+	b.WriteString(e.Op)
+	if e.Audience != "" {
+		b.WriteString(" ")
+		b.WriteString(strconv.Quote(e.Audience))
+	}
+	if e.Batch > 0 {
+		b.WriteString(" batch ")
+		b.WriteString(strconv.Itoa(e.Batch))
+	}
+	if e.Kind != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Kind.Error())
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the category and the cause.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// apiErrorOf returns the *APIError in err's chain, or nil.
+func apiErrorOf(err error) *APIError {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}
+
+// isRetryable reports whether a failed request may be sent again.
+func isRetryable(err error) bool {
+	return errors.Is(err, ErrTransient) || errors.Is(err, ErrThrottled)
+}

@@ -1,0 +1,35 @@
+// Package metatest provides fakes of Meta's Custom Audience Graph API for
+// tests, and the conformance suite for meta.AudienceAPI implementations.
+//
+// [Server] is a Graph endpoint on loopback (httptest) and [Recorder] an
+// in-process meta.AudienceAPI. Both run over one [Model], which enforces
+// what Graph enforces: a known, unrestricted audience; a multi-key schema of
+// Custom Audience keys with is_raw true; rows as wide as the schema; at most
+// 10,000 rows per request; 64 lowercase hex digits in hashed columns
+// (other rows are counted as invalid entries); session rules (replace
+// needs batch_seq 1 first, nothing is accepted after last_batch_flag, a
+// replace expires 90 minutes after its first batch, /users calls are refused
+// while a replace runs); and replace semantics (the member list is swapped
+// when the last batch arrives). Errors are Graph error envelopes.
+//
+// Faults ([FaultPlan], [Script], [Random]) make a fake fail the way Graph
+// and networks do: 5xx envelopes, HTML bodies, connection resets before or
+// after applying a request, 80003 throttling with usage headers, any Graph
+// code, slow answers. Model.Batches reports how often each batch was
+// applied and how many of those answers a fault dropped.
+//
+// # Errors
+//
+// The fakes return the error shapes meta.Client returns (*meta.Error
+// wrapping *meta.APIError), and never put cell values in messages: invalid
+// entry samples name rows, not values.
+//
+// # Concurrency
+//
+// Model, Server and Recorder are safe for concurrent use.
+//
+// # Testing
+//
+// [RunAudienceAPI] (subtests) and [TestAudienceAPI] (returns an error) run
+// the conformance suite against any [Target].
+package metatest
