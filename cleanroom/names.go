@@ -2,6 +2,7 @@ package cleanroom
 
 import (
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -82,3 +83,38 @@ func blank(s string) bool {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// Shapes used by protected queries and analysis templates (reference §1.1).
+// They are checked here so every anchored pattern of the model lives in one
+// place.
+var (
+	// KeyPrefix (S3 result prefix), 0–512.
+	keyPrefixPattern = regexp.MustCompile(`^[\w!.=*/-]*$`)
+	// ParameterName (analysis template parameters), 1–100.
+	parameterNamePattern = regexp.MustCompile(`^[0-9a-zA-Z_]+$`)
+	// AnalysisTemplateArn as StartProtectedQuery accepts it (2026 model).
+	templateARNPattern = regexp.MustCompile(`^arn:aws[-a-z]*:cleanrooms:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:membership/[\d\w-]+/analysistemplate/[\d\w-]+$`)
+	bucketLabel        = regexp.MustCompile(`^([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$`)
+	dottedQuad         = regexp.MustCompile(`^(\d+\.)+\d+$`)
+)
+
+// bucketOK implements the look-ahead bucket pattern of the model: DNS-style
+// labels joined by dots, 3–63 characters, not all-digit dotted numbers.
+func bucketOK(s string) bool {
+	if n := len(s); n < 3 || n > 63 || dottedQuad.MatchString(s) {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if !bucketLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// collaborationDescriptionOK implements CollaborationDescription of the
+// pinned model: 1–255, not blank, XML characters including CR/LF.
+func collaborationDescriptionOK(s string) bool {
+	ok, _ := charClass(s, true)
+	return ok && !blank(s) && runeLen(s) >= 1 && runeLen(s) <= maxDescription
+}

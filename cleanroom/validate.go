@@ -45,8 +45,8 @@ func ValidateRule(t types.ConfiguredTableAnalysisRuleType, p types.ConfiguredTab
 		c.err(pv1, ReasonRequired)
 		return c.ps
 	}
-	if t != "" && t != got {
-		c.add("analysisRuleType", ReasonTypeMismatch, SeverityError, "shape")
+	if slices.Contains(t.Values(), t) && t != got {
+		c.err("analysisRuleType", ReasonTypeMismatch)
 	}
 	if b, err := wire.Marshal(p); err == nil && len(b) > maxRulePolicyJSONLen {
 		c.err(base, ReasonTooLarge)
@@ -272,7 +272,7 @@ func ValidateAssociationRule(t types.ConfiguredTableAssociationAnalysisRuleType,
 		c.err(base+".v1", ReasonRequired)
 		return c.ps
 	}
-	if t != "" && t != got {
+	if slices.Contains(t.Values(), t) && t != got {
 		c.err("analysisRuleType", ReasonTypeMismatch)
 	}
 	for i, acct := range receivers {
