@@ -1,0 +1,301 @@
+package meta_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cdpkit/cdpkit/activation/meta"
+	"github.com/cdpkit/cdpkit/activation/meta/metatest"
+)
+
+// ackedIndexes returns the batch indexes a checkpoint lists.
+func ackedIndexes(t *testing.T, cp meta.Checkpoint, key string) (*meta.CheckpointState, map[int]bool) {
+	t.Helper()
+	st, err := cp.Load(t.Context(), key)
+	if err != nil || st == nil {
+		t.Fatalf("Load checkpoint: %v, %v", st, err)
+	}
+	out := map[int]bool{}
+	for _, a := range st.Acked {
+		out[a.Index] = true
+	}
+	return st, out
+}
+
+// checkNotResent asserts that no batch acknowledged before the crash was
+// applied again after it, and that every batch was applied.
+func checkNotResent(t *testing.T, m *metatest.Model, session int64, acked map[int]bool, n int) {
+	t.Helper()
+	bySeq := map[int]metatest.Batch{}
+	for _, b := range m.Batches() {
+		if b.Session == session {
+			bySeq[b.Seq] = b
+		}
+	}
+	for i := range n {
+		b, ok := bySeq[i+1]
+		switch {
+		case !ok:
+			t.Errorf("batch %d never applied", i+1)
+		case acked[i] && b.Applied-b.Dropped != 1:
+			t.Errorf("batch %d was acknowledged before the crash but applied %d times (%d answers dropped)", i+1, b.Applied, b.Dropped)
+		}
+	}
+}
+
+func TestCanceledAndResumed(t *testing.T) {
+	const n, batch = 60_000, 1000
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	srv.SetFaults(metatest.Random(5, 0.25, mixedFaults...))
+	cp := meta.NewFileCheckpoint(t.TempDir())
+	opts := func(o *meta.Options) { o.BatchSize = batch; o.Checkpoint = cp }
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err := meta.NewUploader(srv.Client(), fast, opts, func(o *meta.Options) {
+		o.Progress = func(p meta.Progress) {
+			if p.BatchesAcked == 25 {
+				cancel()
+			}
+		}
+	}).Add(ctx, aud, testSchema, rows(t, "resume", n))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: got %v, want context.Canceled", err)
+	}
+	key := "meta-add-" + aud
+	st, acked := ackedIndexes(t, cp, key)
+	if len(acked) < 25 || len(acked) >= n/batch {
+		t.Fatalf("%d batches acknowledged before the cancel", len(acked))
+	}
+
+	res, err := meta.NewUploader(srv.Client(), fast, opts).Add(t.Context(), aud, testSchema, rows(t, "resume", n))
+	if err != nil {
+		t.Fatalf("resumed run: %v", err)
+	}
+	if res.BatchesResumed != len(acked) || res.Batches != n/batch-len(acked) || res.RowsSent+res.RowsResumed != n {
+		t.Errorf("resumed %d batches, sent %d, rows %d+%d; checkpoint had %d", res.BatchesResumed, res.Batches, res.RowsSent, res.RowsResumed, len(acked))
+	}
+	if len(res.SessionIDs) != 1 || res.SessionIDs[0] != st.Sessions[0].ID {
+		t.Errorf("resumed run used sessions %d, want the checkpointed one", len(res.SessionIDs))
+	}
+	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
+	if got := srv.Model.Size(aud); got != n {
+		t.Errorf("audience has %d members, want %d", got, n)
+	}
+	if st, err := cp.Load(t.Context(), key); err != nil || st != nil {
+		t.Errorf("checkpoint not removed after success: %v", err)
+	}
+}
+
+// TestKilledAndResumed kills a child process mid-upload (SIGKILL, with
+// requests in flight) and resumes from its file checkpoint.
+func TestKilledAndResumed(t *testing.T) {
+	if os.Getenv("META_CHILD_URL") != "" {
+		runChild(t)
+		return
+	}
+	const n, batch = 40_000, 1000
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	srv.SetFaults(metatest.Random(9, 0.25, mixedFaults...))
+	dir := t.TempDir()
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestKilledAndResumed$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "META_CHILD_URL="+srv.URL, "META_CHILD_AUD="+aud, "META_CHILD_DIR="+dir,
+		"META_CHILD_BATCH="+strconv.Itoa(batch), "META_CHILD_ROWS="+strconv.Itoa(n))
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed: %v\n%s", err, out)
+	}
+	cp := meta.NewFileCheckpoint(dir)
+	st, acked := ackedIndexes(t, cp, "meta-add-"+aud)
+	if len(acked) < 15 || len(acked) >= n/batch {
+		t.Fatalf("%d batches acknowledged before the kill", len(acked))
+	}
+	res, err := meta.NewUploader(srv.Client(), fast, func(o *meta.Options) { o.BatchSize = batch; o.Checkpoint = cp }).
+		Add(t.Context(), aud, testSchema, rows(t, "killed", n))
+	if err != nil {
+		t.Fatalf("resumed run: %v", err)
+	}
+	if res.BatchesResumed != len(acked) || res.RowsSent+res.RowsResumed != n {
+		t.Errorf("resumed %d batches (checkpoint %d), rows %d+%d", res.BatchesResumed, len(acked), res.RowsSent, res.RowsResumed)
+	}
+	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
+	if got := srv.Model.Size(aud); got != n {
+		t.Errorf("audience has %d members, want %d", got, n)
+	}
+}
+
+// runChild uploads until 15 batches are acknowledged, then kills itself.
+func runChild(t *testing.T) {
+	batch, _ := strconv.Atoi(os.Getenv("META_CHILD_BATCH"))
+	n, _ := strconv.Atoi(os.Getenv("META_CHILD_ROWS"))
+	client := meta.NewClient("test-token", func(o *meta.ClientOptions) { o.BaseURL = os.Getenv("META_CHILD_URL") })
+	up := meta.NewUploader(client, fast, func(o *meta.Options) {
+		o.BatchSize = batch
+		o.Checkpoint = meta.NewFileCheckpoint(os.Getenv("META_CHILD_DIR"))
+		o.Progress = func(p meta.Progress) {
+			if p.BatchesAcked == 15 {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+		}
+	})
+	up.Add(t.Context(), os.Getenv("META_CHILD_AUD"), testSchema, rows(t, "killed", n))
+	t.Fatal("child finished without being killed")
+}
+
+func TestResumeRejectsChangedInput(t *testing.T) {
+	rec := metatest.NewRecorder(nil)
+	aud := rec.Model.AddAudience()
+	cp := meta.NewFileCheckpoint(t.TempDir())
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	opts := func(o *meta.Options) { o.BatchSize = 100; o.Checkpoint = cp; o.Concurrency = 1 }
+	meta.NewUploader(rec, fast, opts, func(o *meta.Options) {
+		o.Progress = func(p meta.Progress) {
+			if p.BatchesAcked == 3 {
+				cancel()
+			}
+		}
+	}).Add(ctx, aud, testSchema, rows(t, "a", 1000))
+
+	for _, tc := range []struct {
+		name string
+		seed string
+		opts func(*meta.Options)
+	}{
+		{"other rows", "b", func(*meta.Options) {}},
+		{"other batch size", "a", func(o *meta.Options) { o.BatchSize = 200 }},
+	} {
+		_, err := meta.NewUploader(rec, fast, opts, tc.opts).Add(t.Context(), aud, testSchema, rows(t, tc.seed, 1000))
+		if !errors.Is(err, meta.ErrCheckpoint) {
+			t.Errorf("%s: got %v, want ErrCheckpoint", tc.name, err)
+		}
+	}
+	_, err := meta.NewUploader(rec, fast, opts).Add(t.Context(), aud, meta.Schema{testSchema[0]}, rows(t, "a", 1000))
+	if !errors.Is(err, meta.ErrCheckpoint) {
+		t.Errorf("other schema: got %v, want ErrCheckpoint", err)
+	}
+}
+
+func TestReplaceResumed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n, batch = 20_000, 1000
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		cp := meta.NewFileCheckpoint(t.TempDir())
+		opts := func(o *meta.Options) { o.BatchSize = batch; o.Checkpoint = cp }
+		up := meta.NewUploader(rec, fast, opts)
+		if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 3000)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		_, err := meta.NewUploader(rec, fast, opts, func(o *meta.Options) {
+			o.Progress = func(p meta.Progress) {
+				if p.BatchesAcked == 8 {
+					cancel()
+				}
+			}
+		}).Replace(ctx, aud, testSchema, rows(t, "new", n))
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("first run: %v", err)
+		}
+		st, acked := ackedIndexes(t, cp, "meta-replace-"+aud)
+		time.Sleep(30 * time.Minute) // within the replace window
+		res, err := up.Replace(t.Context(), aud, testSchema, rows(t, "new", n))
+		if err != nil {
+			t.Fatalf("resumed replace: %v", err)
+		}
+		if res.ContinuedAsAdd {
+			t.Error("replace continued as add inside the window")
+		}
+		checkNotResent(t, rec.Model, st.Sessions[0].ID, acked, n/batch)
+		if got := rec.Model.Size(aud); got != n {
+			t.Errorf("audience has %d members, want %d", got, n)
+		}
+		if rec.Model.Contains(aud, row(t, "old", 1)) {
+			t.Error("old member survived the replace")
+		}
+	})
+}
+
+func TestReplaceTooOldToResume(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		cp := meta.NewFileCheckpoint(t.TempDir())
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		opts := func(o *meta.Options) { o.BatchSize = 100; o.Checkpoint = cp }
+		meta.NewUploader(rec, fast, opts, func(o *meta.Options) {
+			o.Progress = func(p meta.Progress) {
+				if p.BatchesAcked == 3 {
+					cancel()
+				}
+			}
+		}).Replace(ctx, aud, testSchema, rows(t, "new", 1000))
+		time.Sleep(meta.ReplaceLimit + time.Minute)
+		_, err := meta.NewUploader(rec, fast, opts).Replace(t.Context(), aud, testSchema, rows(t, "new", 1000))
+		if !errors.Is(err, meta.ErrReplaceNotResumable) {
+			t.Fatalf("got %v, want ErrReplaceNotResumable", err)
+		}
+	})
+}
+
+// A replace that would outlive ReplaceWindow is closed early and the rest
+// is added, so every row still arrives.
+func TestReplaceWindowContinuesAsAdd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		rec.SetFaults(func(int) metatest.Fault { return metatest.Fault{Kind: metatest.Slow, Delay: 10 * time.Minute} })
+		up := meta.NewUploader(rec, fast, func(o *meta.Options) {
+			o.BatchSize = 100
+			o.Concurrency = 1
+			o.ReplaceWindow = 25 * time.Minute
+			o.AttemptTimeout = time.Hour
+		})
+		res, err := up.Replace(t.Context(), aud, testSchema, rows(t, "w", 1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.ContinuedAsAdd || len(res.SessionIDs) != 2 {
+			t.Fatalf("continued as add %v with %d sessions", res.ContinuedAsAdd, len(res.SessionIDs))
+		}
+		var replaced, added int
+		for _, r := range rec.Requests() {
+			switch r.Op {
+			case meta.Replace:
+				replaced++
+				if r.Last != (r.Seq == 5) {
+					t.Errorf("replace batch %d last=%v", r.Seq, r.Last)
+				}
+			case meta.Add:
+				added++
+				if r.Last != (r.Seq == 5) {
+					t.Errorf("add batch %d last=%v", r.Seq, r.Last)
+				}
+			}
+		}
+		// Batches take 10 minutes each, one at a time. Batch 5 is built at
+		// minute 30, past the 25-minute window, so it closes the replace.
+		if replaced != 5 || added != 5 {
+			t.Errorf("%d replace and %d add requests, want 5 and 5", replaced, added)
+		}
+		if got := rec.Model.Size(aud); got != 1000 {
+			t.Errorf("audience has %d members, want 1000", got)
+		}
+	})
+}
