@@ -18,16 +18,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 )
 
-// unions maps each union interface to its members by wire name.
-var unions = map[reflect.Type]map[string]reflect.Type{}
+// unions maps each union interface to its members by wire name; members
+// maps each member type back to its wire name.
+var (
+	unions  = map[reflect.Type]map[string]reflect.Type{}
+	members = map[reflect.Type]string{}
+)
 
-func register[I any](members ...I) {
+func register[I any](ms ...I) {
 	it := reflect.TypeFor[I]()
 	m := map[string]reflect.Type{}
 	prefix := it.Name() + "Member"
-	for _, mem := range members {
+	for _, mem := range ms {
 		t := reflect.TypeOf(mem)
-		m[lowerFirst(strings.TrimPrefix(t.Elem().Name(), prefix))] = t
+		name := lowerFirst(strings.TrimPrefix(t.Elem().Name(), prefix))
+		m[name] = t
+		members[t] = name
 	}
 	unions[it] = m
 }
@@ -92,26 +98,25 @@ func encode(v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
+		if name, ok := members[v.Type()]; ok {
+			inner, err := encode(v.Elem().FieldByName("Value"))
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{name: inner}, nil
+		}
 		return encode(v.Elem())
 	case reflect.Interface:
 		if v.IsNil() {
 			return nil, nil
 		}
-		m, ok := unions[v.Type()]
-		if !ok {
+		if _, ok := unions[v.Type()]; !ok {
 			return nil, fmt.Errorf("wire: unsupported interface %s", v.Type())
 		}
-		el := v.Elem()
-		for name, t := range m {
-			if el.Type() == t {
-				inner, err := encode(el.Elem().FieldByName("Value"))
-				if err != nil {
-					return nil, err
-				}
-				return map[string]any{name: inner}, nil
-			}
+		if _, ok := members[v.Elem().Type()]; !ok {
+			return nil, fmt.Errorf("wire: unknown member %s of %s", v.Elem().Type(), v.Type())
 		}
-		return nil, fmt.Errorf("wire: unknown member %s of %s", el.Type(), v.Type())
+		return encode(v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
 			t := v.Interface().(time.Time)
