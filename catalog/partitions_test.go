@@ -1,0 +1,398 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"testing/synctest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cdpkit/cdpkit/catalog"
+	"github.com/cdpkit/cdpkit/catalog/catalogtest"
+)
+
+func partitioned(t *testing.T, optFns ...func(*catalog.Options)) (*catalogtest.Glue, *catalog.Registrar) {
+	t.Helper()
+	g, r := setup(t, optFns...)
+	s := ordersSchema()
+	s.PartitionKeys = []catalog.Column{{Name: "dt", Type: "string"}, {Name: "src", Type: "string"}}
+	if _, err := r.EnsureTable(t.Context(), "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	g.ResetCalls()
+	return g, r
+}
+
+func thousand() []catalog.Partition {
+	parts := make([]catalog.Partition, 1000)
+	for i := range parts {
+		parts[i] = catalog.Partition{Values: []string{fmt.Sprintf("2026-%02d-%02d", i/28+1, i%28+1), fmt.Sprintf("s%d", i%3)}}
+	}
+	return parts
+}
+
+func batchSizes(g *catalogtest.Glue, op string) []int {
+	var out []int
+	for _, c := range g.Calls() {
+		if c.Op == op {
+			out = append(out, c.Items)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestPartitionBatchLimits(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	parts := thousand()
+	res, err := r.AddPartitions(ctx, "lake", "orders", parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 1000 || res.Existing != 0 {
+		t.Fatalf("result = %+v, want 1000 added", res)
+	}
+	if got, want := batchSizes(g, "BatchCreatePartition"), slices.Repeat([]int{100}, 10); !slices.Equal(got, want) {
+		t.Errorf("create batch sizes = %v, want %v", got, want)
+	}
+	if n := g.Count("BatchGetPartition"); n != 1 {
+		t.Errorf("BatchGetPartition calls = %d, want 1 (1000 keys per call)", n)
+	}
+	if n := len(g.Partitions("lake", "orders")); n != 1000 {
+		t.Fatalf("stored partitions = %d", n)
+	}
+
+	// Listing pages through 1000 per call.
+	g.ResetCalls()
+	var listed int
+	for _, err := range r.Partitions(ctx, "lake", "orders") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed++
+	}
+	if listed != 1000 || g.Count("GetPartitions") != 1 {
+		t.Errorf("listed %d in %d calls, want 1000 in 1", listed, g.Count("GetPartitions"))
+	}
+
+	values := make([][]string, len(parts))
+	for i, p := range parts {
+		values[i] = p.Values
+	}
+	g.ResetCalls()
+	res, err = r.DeletePartitions(ctx, "lake", "orders", values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deleted != 1000 {
+		t.Fatalf("deleted %d, want 1000", res.Deleted)
+	}
+	if got, want := batchSizes(g, "BatchDeletePartition"), slices.Repeat([]int{25}, 40); !slices.Equal(got, want) {
+		t.Errorf("delete batch sizes = %v, want %v", got, want)
+	}
+	// Deleting again: everything is Missing, nothing fails.
+	res, err = r.DeletePartitions(ctx, "lake", "orders", values)
+	if err != nil || res.Missing != 1000 || res.Deleted != 0 {
+		t.Fatalf("second delete = %+v, %v", res, err)
+	}
+}
+
+// More partitions than one page: listing follows NextToken.
+func TestPartitionsPaging(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2,500 partitions")
+	}
+	g, r := partitioned(t)
+	ctx := t.Context()
+	parts := make([]catalog.Partition, 2500)
+	for i := range parts {
+		parts[i] = catalog.Partition{Values: []string{fmt.Sprintf("d%05d", i), "x"}}
+	}
+	if _, err := r.AddPartitions(ctx, "lake", "orders", parts); err != nil {
+		t.Fatal(err)
+	}
+	g.ResetCalls()
+	seen := map[string]bool{}
+	for p, err := range r.Partitions(ctx, "lake", "orders") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[p.Values[0]] = true
+	}
+	if len(seen) != 2500 || g.Count("GetPartitions") != 3 {
+		t.Errorf("listed %d distinct in %d calls, want 2500 in 3", len(seen), g.Count("GetPartitions"))
+	}
+	page, next, err := r.ListPartitions(ctx, "lake", "orders", "")
+	if err != nil || len(page) != 1000 || next == "" {
+		t.Fatalf("first page = %d, next=%v, %v", len(page), next != "", err)
+	}
+}
+
+func TestPartitionEscaping(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	tests := []struct {
+		values []string
+		path   string
+	}{
+		{[]string{"2026-01-01", "web"}, "dt=2026-01-01/src=web/"},
+		{[]string{"a/b", "x=y"}, "dt=a%2Fb/src=x%3Dy/"},
+		{[]string{"10:30", "50%"}, "dt=10%3A30/src=50%25/"},
+		{[]string{"", "#1"}, "dt=__HIVE_DEFAULT_PARTITION__/src=%231/"},
+		{[]string{"münchen", "a b"}, "dt=münchen/src=a b/"},
+		{[]string{"q?*", "{[x]}^"}, "dt=q%3F%2A/src=%7B%5Bx%5D}%5E/"},
+		{[]string{"tab\there", "'\"\\"}, "dt=tab%09here/src=%27%22%5C/"},
+	}
+	var parts []catalog.Partition
+	for _, tt := range tests {
+		parts = append(parts, catalog.Partition{Values: tt.values})
+	}
+	if _, err := r.AddPartitions(ctx, "lake", "orders", parts); err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, p := range g.Partitions("lake", "orders") {
+		stored[fmt.Sprint(p.Values)] = aws.ToString(p.StorageDescriptor.Location)
+	}
+	listed := map[string]string{}
+	for p, err := range r.Partitions(ctx, "lake", "orders") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed[fmt.Sprint(p.Values)] = p.Location
+	}
+	for i, tt := range tests {
+		glueValues := slices.Clone(tt.values)
+		for j, v := range glueValues {
+			if v == "" {
+				glueValues[j] = catalog.HiveDefaultPartition
+			}
+		}
+		want := "s3://lake/clean/orders/" + tt.path
+		if got := stored[fmt.Sprint(glueValues)]; got != want {
+			t.Errorf("case %d: stored location mismatch (escaping)", i)
+		}
+		if got := listed[fmt.Sprint(tt.values)]; got != want {
+			t.Errorf("case %d: listed values/location do not round-trip", i)
+		}
+		if got := catalog.PartitionPath([]string{"dt", "src"}, tt.values); got != tt.path {
+			t.Errorf("case %d: PartitionPath mismatch", i)
+		}
+		for _, v := range tt.values {
+			if catalog.UnescapePathValue(catalog.EscapePathValue(v)) != v {
+				t.Errorf("case %d: escape does not round-trip", i)
+			}
+		}
+	}
+}
+
+func TestAddPartitionsErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		parts   []catalog.Partition
+		table   string
+		inject  catalogtest.Injector
+		wantErr error
+		check   func(t *testing.T, err error, g *catalogtest.Glue)
+	}{
+		{
+			name:    "wrong number of values",
+			parts:   []catalog.Partition{{Values: []string{"a", "b"}}, {Values: []string{"a"}}},
+			wantErr: catalog.ErrInvalidInput,
+			check: func(t *testing.T, err error, g *catalogtest.Glue) {
+				var ie *catalog.InputError
+				if !errors.As(err, &ie) || ie.Index != 1 {
+					t.Errorf("want *InputError at index 1, got %v", err)
+				}
+				if g.Writes() != 0 {
+					t.Error("invalid input reached Glue")
+				}
+			},
+		},
+		{
+			name:    "location outside the table",
+			parts:   []catalog.Partition{{Values: []string{"a", "b"}, Location: "s3://lake/clean/orders_old/dt=a/src=b"}},
+			wantErr: catalog.ErrInvalidInput,
+		},
+		{
+			name:    "missing table",
+			table:   "nope",
+			parts:   []catalog.Partition{{Values: []string{"a", "b"}}},
+			wantErr: catalog.ErrNotFound,
+			check: func(t *testing.T, err error, _ *catalogtest.Glue) {
+				var enf *types.EntityNotFoundException
+				if !errors.As(err, &enf) {
+					t.Error("no *types.EntityNotFoundException in chain")
+				}
+			},
+		},
+		{
+			name:    "access denied on the batch",
+			parts:   []catalog.Partition{{Values: []string{"a", "b"}}},
+			inject:  catalogtest.FailTimes("BatchCreatePartition", 1, &types.AccessDeniedException{}),
+			wantErr: catalog.ErrAccessDenied,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, r := partitioned(t)
+			if tt.inject != nil {
+				g.Inject(tt.inject)
+			}
+			table := "orders"
+			if tt.table != "" {
+				table = tt.table
+			}
+			_, err := r.AddPartitions(t.Context(), "lake", table, tt.parts)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.check != nil {
+				tt.check(t, err, g)
+			}
+		})
+	}
+}
+
+// itemFailing wraps the fake so BatchCreatePartition reports per-item
+// errors for the chosen positions, as Glue does with HTTP 200.
+type itemFailing struct {
+	*catalogtest.Glue
+	code  string
+	fail  map[string]bool
+	calls int
+}
+
+func (f *itemFailing) BatchCreatePartition(ctx context.Context, in *glue.BatchCreatePartitionInput, opts ...func(*glue.Options)) (*glue.BatchCreatePartitionOutput, error) {
+	f.calls++
+	var keep []types.PartitionInput
+	var errs []types.PartitionError
+	for _, p := range in.PartitionInputList {
+		if f.fail[p.Values[0]] {
+			errs = append(errs, types.PartitionError{PartitionValues: p.Values, ErrorDetail: &types.ErrorDetail{ErrorCode: aws.String(f.code), ErrorMessage: aws.String("x")}})
+			continue
+		}
+		keep = append(keep, p)
+	}
+	in2 := *in
+	in2.PartitionInputList = keep
+	out, err := f.Glue.BatchCreatePartition(ctx, &in2, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out.Errors = append(out.Errors, errs...)
+	return out, nil
+}
+
+func TestAddPartitionsItemErrors(t *testing.T) {
+	g := catalogtest.NewGlue()
+	f := &itemFailing{Glue: g, code: "InvalidInputException", fail: map[string]bool{"c": true, "e": true}}
+	r := catalog.New(f)
+	ctx := t.Context()
+	if _, err := r.EnsureDatabase(ctx, catalog.Database{Name: "lake"}); err != nil {
+		t.Fatal(err)
+	}
+	s := ordersSchema()
+	if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	parts := []catalog.Partition{{Values: []string{"a"}}, {Values: []string{"c"}}, {Values: []string{"d"}}, {Values: []string{"e"}}}
+	res, err := r.AddPartitions(ctx, "lake", "orders", parts)
+	if !errors.Is(err, catalog.ErrInvalidInput) {
+		t.Fatalf("err = %v, want ErrInvalidInput", err)
+	}
+	var pe *catalog.PartitionError
+	if !errors.As(err, &pe) {
+		t.Fatal("no *PartitionError")
+	}
+	if diff := cmp.Diff([]catalog.PartitionFailure{{Index: 1, Code: "InvalidInputException", Message: "x"}, {Index: 3, Code: "InvalidInputException", Message: "x"}}, pe.Failures); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
+	}
+	if res.Added != 2 {
+		t.Errorf("added = %d, want 2", res.Added)
+	}
+
+	// Transient per-item codes are resent, and succeed once Glue recovers.
+	synctest.Test(t, func(t *testing.T) {
+		g := catalogtest.NewGlue()
+		f := &itemFailing{Glue: g, code: "ThrottlingException", fail: map[string]bool{"c": true}}
+		r := catalog.New(f)
+		ctx := t.Context()
+		if _, err := r.EnsureDatabase(ctx, catalog.Database{Name: "lake"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.EnsureTable(ctx, "lake", "orders", ordersSchema()); err != nil {
+			t.Fatal(err)
+		}
+		// The first call reports c as throttled; then Glue recovers.
+		g.Inject(catalogtest.Before("BatchCreatePartition", 1, func(context.Context) { f.fail = nil }))
+		res, err := r.AddPartitions(ctx, "lake", "orders", parts)
+		if err != nil || res.Added != 4 || f.calls != 2 {
+			t.Fatalf("result = %+v, calls = %d, err = %v; want 4 added in 2 calls", res, f.calls, err)
+		}
+	})
+}
+
+// A partition already registered at another location is reported, not
+// silently accepted.
+func TestAddPartitionsLocationMismatch(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	p := catalog.Partition{Values: []string{"a", "b"}, Location: "s3://lake/clean/orders/v1/dt=a/src=b"}
+	if _, err := r.AddPartitions(ctx, "lake", "orders", []catalog.Partition{p}); err != nil {
+		t.Fatal(err)
+	}
+	g.ResetCalls()
+	_, err := r.AddPartitions(ctx, "lake", "orders", []catalog.Partition{{Values: []string{"a", "b"}}})
+	if !errors.Is(err, catalog.ErrConflict) {
+		t.Fatalf("err = %v, want ErrConflict", err)
+	}
+	var pe *catalog.PartitionError
+	if !errors.As(err, &pe) || pe.Failures[0].Code != catalog.CodeLocationMismatch {
+		t.Fatalf("want a LocationMismatch failure, got %v", err)
+	}
+	if g.Writes() != 0 {
+		t.Errorf("writes = %d, want 0", g.Writes())
+	}
+}
+
+// AlreadyExists from a create race counts as success.
+func TestAddPartitionsCreateRace(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	parts := []catalog.Partition{{Values: []string{"a", "b"}}, {Values: []string{"c", "d"}}}
+	other := catalog.New(g)
+	g.Inject(catalogtest.Before("BatchCreatePartition", 1, func(ctx context.Context) {
+		if _, err := other.AddPartitions(ctx, "lake", "orders", parts[:1]); err != nil {
+			t.Error(err)
+		}
+	}))
+	res, err := r.AddPartitions(ctx, "lake", "orders", append(parts, parts[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 1 || res.Existing != 1 || res.Duplicates != 1 {
+		t.Errorf("result = %+v, want 1 added, 1 existing, 1 duplicate", res)
+	}
+}
+
+func TestPartitionsOnUnpartitionedTable(t *testing.T) {
+	_, r := setup(t)
+	ctx := t.Context()
+	s := ordersSchema()
+	s.PartitionKeys = nil
+	if _, err := r.EnsureTable(ctx, "lake", "flat", s); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.AddPartitions(ctx, "lake", "flat", []catalog.Partition{{Values: []string{"x"}}})
+	if !errors.Is(err, catalog.ErrInvalidInput) {
+		t.Fatalf("err = %v, want ErrInvalidInput", err)
+	}
+}
