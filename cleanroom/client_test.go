@@ -1,0 +1,426 @@
+package cleanroom_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cdpkit/cdpkit/cleanroom"
+	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
+)
+
+const (
+	partner = "444455556666"
+	roleARN = "arn:aws:iam::111122223333:role/cleanrooms-read-customers"
+)
+
+// world is a fake with a collaboration (creator: the fake's account, CAN_QUERY
+// and CAN_RECEIVE_RESULTS; partner: CAN_QUERY only) and the creator's
+// membership.
+func world(t *testing.T, optFns ...func(*cleanroomtest.Options)) (*cleanroomtest.CleanRooms, string) {
+	t.Helper()
+	f := cleanroomtest.New(optFns...)
+	m, err := cleanroomtest.NewMembership(t.Context(), f, types.MemberSpecification{
+		AccountId: aws.String(partner), DisplayName: aws.String("publisher"),
+		MemberAbilities: []types.MemberAbility{types.MemberAbilityCanQuery}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, m
+}
+
+func spec(f *cleanroomtest.CleanRooms, membership string) cleanroom.TableSpec {
+	return cleanroom.TableSpec{
+		Key: "customers",
+		Table: cleanroom.Table{
+			Name: "Customers (hashed)", Database: "cdp_curated", Table: "customers",
+			AllowedColumns: []string{"hashed_email", "segment"},
+		},
+		Rule: cleanroom.Aggregation{
+			Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"hashed_email"}}},
+			JoinColumns:       []string{"hashed_email"},
+			DimensionColumns:  []string{"segment"},
+			OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 100}},
+		},
+		Association:     &cleanroom.Association{MembershipID: membership, Name: "customers", RoleARN: roleARN},
+		AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{f.AccountID()}},
+		GlueColumns:     []string{"hashed_email", "segment", "spend"},
+	}
+}
+
+func changes(cs []cleanroom.Change) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// backends runs fn against the fake directly and through the REST test
+// server with a real SDK client; writes are counted by the fake in both.
+func backends(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, membership string)) {
+	t.Run("fake", func(t *testing.T) {
+		f, m := world(t)
+		fn(t, f, f, m)
+	})
+	t.Run("sdk over server", func(t *testing.T) {
+		f, m := world(t)
+		srv := cleanroomtest.NewServer(f)
+		defer srv.Close()
+		c := cleanrooms.New(cleanrooms.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+			Credentials: staticCreds{}, HTTPClient: srv.Client()})
+		fn(t, f, c, m)
+	})
+}
+
+type staticCreds struct{}
+
+func (staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "SECRETTEST", Source: "test"}, nil
+}
+
+
+func TestEnsureCreatesThenRerunMakesZeroWrites(t *testing.T) {
+	backends(t, func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, m string) {
+		c := cleanroom.New(api)
+		s := spec(f, m)
+		base := f.Writes() // the collaboration and membership
+		res, err := c.Ensure(t.Context(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"create configured table", "create analysis rule", "create association", "create association analysis rule"}
+		if diff := cmp.Diff(want, changes(res.Changes)); diff != "" {
+			t.Errorf("first run changes (-want +got):\n%s", diff)
+		}
+		if got := f.Writes() - base; got != 4 {
+			t.Errorf("first run writes = %d, want 4", got)
+		}
+		if res.ConfiguredTableID == "" || res.AssociationID == "" {
+			t.Errorf("result lacks ids: table %t, association %t", res.ConfiguredTableID != "", res.AssociationID != "")
+		}
+		again, err := c.Ensure(t.Context(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Changes) != 0 {
+			t.Errorf("rerun changes = %v, want none", changes(again.Changes))
+		}
+		if got := f.Writes() - base - 4; got != 0 {
+			t.Errorf("rerun made %d write calls, want 0", got)
+		}
+		if again.ConfiguredTableID != res.ConfiguredTableID || again.AssociationID != res.AssociationID {
+			t.Error("rerun found different resources")
+		}
+	})
+}
+
+func TestEnsureUpdatesInPlace(t *testing.T) {
+	backends(t, func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, m string) {
+		c := cleanroom.New(api)
+		s := spec(f, m)
+		if _, err := c.Ensure(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+		before := f.Writes()
+		s.Table.Name = "Customers v2"
+		s.Table.Description = "hashed emails by segment"
+		s.Table.AllowedColumns = append(s.Table.AllowedColumns, "spend")
+		agg := s.Rule.(cleanroom.Aggregation)
+		agg.OutputConstraints[0].Minimum = 150
+		s.Rule = agg
+		s.Association.RoleARN = roleARN + "-v2"
+		s.AssociationRule.ResultReceivers = []string{}
+		res, err := c.Ensure(t.Context(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"update configured table (name, description, allowedColumns)",
+			"update analysis rule (analysisRulePolicy)",
+			"update association (roleArn)",
+			"update association analysis rule (analysisRulePolicy)",
+		}
+		if diff := cmp.Diff(want, changes(res.Changes)); diff != "" {
+			t.Errorf("changes (-want +got):\n%s", diff)
+		}
+		if got := f.Writes() - before; got != 4 {
+			t.Errorf("writes = %d, want 4", got)
+		}
+		got, err := f.GetConfiguredTableAnalysisRule(t.Context(), &cleanrooms.GetConfiguredTableAnalysisRuleInput{
+			ConfiguredTableIdentifier: aws.String(res.ConfiguredTableID), AnalysisRuleType: "AGGREGATION"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		min := got.AnalysisRule.Policy.(*types.ConfiguredTableAnalysisRulePolicyMemberV1).Value.(*types.ConfiguredTableAnalysisRulePolicyV1MemberAggregation).Value.OutputConstraints[0].Minimum
+		if aws.ToInt32(min) != 150 {
+			t.Errorf("stored minimum = %d, want 150", aws.ToInt32(min))
+		}
+		before = f.Writes()
+		if res, err := c.Ensure(t.Context(), s); err != nil || len(res.Changes) != 0 || f.Writes() != before {
+			t.Errorf("rerun after update: err %v, changes %v, writes %d", err, res, f.Writes()-before)
+		}
+	})
+}
+
+func TestEnsureNeverReplacesSilently(t *testing.T) {
+	f, m := world(t)
+	c := cleanroom.New(f)
+	s := spec(f, m)
+	first, err := c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := f.Writes()
+	s.Rule = cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"segment"}}
+	s.Association.Name = "customers_v2"
+	_, err = c.Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrReplacementRequired) {
+		t.Fatalf("err = %v, want ErrReplacementRequired", err)
+	}
+	var ce *cleanroom.Error
+	if !errors.As(err, &ce) {
+		t.Fatal("not a *cleanroom.Error")
+	}
+	want := []string{"replace analysis rule (analysisRuleType)", "replace association (name)"}
+	if diff := cmp.Diff(want, changes(ce.Changes)); diff != "" {
+		t.Errorf("replacements (-want +got):\n%s", diff)
+	}
+	if f.Writes() != before {
+		t.Errorf("a refused replacement made %d writes", f.Writes()-before)
+	}
+
+	// Dry run reports the plan without writing.
+	plan, err := c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.AllowReplace, o.DryRun = true, true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"replace analysis rule (analysisRuleType)", "replace association (name)", "create association analysis rule"}
+	if diff := cmp.Diff(want, changes(plan.Changes)); diff != "" {
+		t.Errorf("dry-run plan (-want +got):\n%s", diff)
+	}
+	if f.Writes() != before {
+		t.Errorf("dry run made %d writes", f.Writes()-before)
+	}
+
+	res, err := c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.AllowReplace = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ConfiguredTableID != first.ConfiguredTableID {
+		t.Error("the configured table itself was replaced")
+	}
+	if res.AssociationID == first.AssociationID {
+		t.Error("association was not replaced")
+	}
+	tbl, err := f.GetConfiguredTable(t.Context(), &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: aws.String(res.ConfiguredTableID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]types.ConfiguredTableAnalysisRuleType{"LIST"}, tbl.ConfiguredTable.AnalysisRuleTypes); diff != "" {
+		t.Errorf("rule types after replace (-want +got):\n%s", diff)
+	}
+	_, err = f.GetConfiguredTableAssociation(t.Context(), &cleanrooms.GetConfiguredTableAssociationInput{
+		MembershipIdentifier: aws.String(m), ConfiguredTableAssociationIdentifier: aws.String(first.AssociationID)})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("old association still there: %v", err)
+	}
+	before = f.Writes()
+	if res, err := c.Ensure(t.Context(), s); err != nil || len(res.Changes) != 0 || f.Writes() != before {
+		t.Errorf("rerun after replace: err %v, writes %d", err, f.Writes()-before)
+	}
+}
+
+func TestEnsureValidatesBeforeAnyCall(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	s.Table.AllowedColumns = []string{"hashed_email", "Segment"}
+	s.Rule = cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"hashed_email"}}
+	s.Association.RoleARN = "arn:aws:iam::1:role/x"
+	calls, writes := f.Calls("ListConfiguredTables"), f.Writes()
+	_, err := cleanroom.New(f).Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrInvalidInput) {
+		t.Fatalf("err = %v, want ErrInvalidInput", err)
+	}
+	var ce *cleanroom.Error
+	errors.As(err, &ce)
+	want := []string{
+		"error table.allowedColumns[1]: pattern",
+		"warning table.allowedColumns[1]: column_not_in_schema (§2.7)",
+		"error rule.analysisRulePolicy.v1.list.listColumns[0]: column_placement (L1)",
+		"error association.roleArn: too_short",
+	}
+	if diff := cmp.Diff(want, strs(ce.Problems)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if f.Calls("ListConfiguredTables") != calls || f.Writes() != writes {
+		t.Error("Ensure called the service with an invalid spec")
+	}
+}
+
+func TestEnsureStrictAndReceivers(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	s.AssociationRule.ResultReceivers = []string{partner, "999988887777"}
+	c := cleanroom.New(f)
+	res, err := c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.DryRun = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"warning associationRule.analysisRulePolicy.v1.aggregation.allowedResultReceivers[0]: receiver_cannot_receive_results (§1.6)",
+		"warning associationRule.analysisRulePolicy.v1.aggregation.allowedResultReceivers[1]: receiver_not_member (§1.6)",
+	}
+	if diff := cmp.Diff(want, strs(res.Warnings)); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	_, err = c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.Strict = true })
+	if !errors.Is(err, cleanroom.ErrInvalidInput) {
+		t.Errorf("strict: err = %v, want ErrInvalidInput", err)
+	}
+}
+
+func TestEnsureDoesNotAdoptUnmanagedAssociation(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	tbl, err := f.CreateConfiguredTable(t.Context(), s.Table.CreateInput(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.CreateConfiguredTableAssociation(t.Context(), s.Association.CreateInput(*tbl.ConfiguredTable.Id, nil)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cleanroom.New(f).Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrAlreadyExists) || !errors.Is(err, cleanroom.ErrConflict) {
+		t.Fatalf("err = %v, want ErrAlreadyExists (and ErrConflict)", err)
+	}
+}
+
+func TestEnsureQuotaAndNotFound(t *testing.T) {
+	f, m := world(t, func(o *cleanroomtest.Options) { o.MaxConfiguredTables = 1 })
+	c := cleanroom.New(f)
+	s := spec(f, m)
+	s.Association, s.AssociationRule = nil, nil
+	if _, err := c.Ensure(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	s.Key = "orders"
+	_, err := c.Ensure(t.Context(), s)
+	var ce *cleanroom.Error
+	if !errors.Is(err, cleanroom.ErrQuota) || !errors.As(err, &ce) || ce.QuotaName != "Configured tables per account" || ce.QuotaValue != 1 {
+		t.Fatalf("err = %v, want ErrQuota with the quota name and value", err)
+	}
+	var qe *types.ServiceQuotaExceededException
+	if !errors.As(err, &qe) {
+		t.Error("SDK cause not kept in the chain")
+	}
+
+	s = spec(f, "0a1b2c3d-0000-4000-8000-00000000abcd")
+	_, err = c.Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrNotFound) {
+		t.Fatalf("unknown membership: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestEnsureRetriesIAMSynchronizationDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, m := world(t)
+		f.FailNext("CreateConfiguredTableAssociation", cleanroomtest.IAMDelay(), cleanroomtest.IAMDelay(), cleanroomtest.IAMDelay())
+		start := time.Now()
+		res, err := cleanroom.New(f).Ensure(t.Context(), spec(f, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.AssociationID == "" {
+			t.Error("no association")
+		}
+		if got := f.Calls("CreateConfiguredTableAssociation"); got != 4 {
+			t.Errorf("create association calls = %d, want 4", got)
+		}
+		// Backoff 1s, 2s, 4s.
+		if got := time.Since(start); got != 7*time.Second {
+			t.Errorf("waited %v, want 7s", got)
+		}
+	})
+}
+
+func TestEnsureIAMRetriesExhausted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, m := world(t)
+		f.FailNext("CreateConfiguredTableAssociation", cleanroomtest.IAMDelay(), cleanroomtest.IAMDelay(), cleanroomtest.IAMDelay())
+		start := time.Now()
+		_, err := cleanroom.New(f, func(o *cleanroom.Options) {
+			o.IAMRetries, o.IAMBackoff, o.IAMMaxBackoff = 2, 5*time.Second, 6*time.Second
+		}).Ensure(t.Context(), spec(f, m))
+		var ce *cleanroom.Error
+		if !errors.Is(err, cleanroom.ErrInvalidInput) || !errors.As(err, &ce) || ce.Reason != "IAM_SYNCHRONIZATION_DELAY" || !cleanroom.IsRetryableIAMDelay(err) {
+			t.Fatalf("err = %v, want invalid input with reason IAM_SYNCHRONIZATION_DELAY", err)
+		}
+		if got := time.Since(start); got != 11*time.Second { // 5s, then capped at 6s
+			t.Errorf("waited %v, want 11s", got)
+		}
+	})
+}
+
+func TestEnsureCancelledDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, m := world(t)
+		f.FailNext("CreateConfiguredTableAssociation", cleanroomtest.IAMDelay())
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(500*time.Millisecond, cancel)
+		_, err := cleanroom.New(f).Ensure(ctx, spec(f, m))
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	})
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		kind   error
+		reason string
+		fields []cleanroom.Field
+	}{
+		{"validation", &types.ValidationException{Message: aws.String("bad"), Reason: "FIELD_VALIDATION_FAILED",
+			FieldList: []types.ValidationExceptionField{{Name: aws.String("allowedColumns[0]"), Message: aws.String("pattern")}}},
+			cleanroom.ErrInvalidInput, "FIELD_VALIDATION_FAILED", []cleanroom.Field{{Name: "allowedColumns[0]", Message: "pattern"}}},
+		{"conflict", &types.ConflictException{Reason: "SUBRESOURCES_EXIST"}, cleanroom.ErrConflict, "SUBRESOURCES_EXIST", nil},
+		{"already exists", &types.ConflictException{Reason: "ALREADY_EXISTS"}, cleanroom.ErrAlreadyExists, "ALREADY_EXISTS", nil},
+		{"quota", &types.ServiceQuotaExceededException{QuotaName: aws.String("q"), QuotaValue: aws.Float64(5)}, cleanroom.ErrQuota, "", nil},
+		{"not found", &types.ResourceNotFoundException{}, cleanroom.ErrNotFound, "", nil},
+		{"access denied", &types.AccessDeniedException{Reason: "INSUFFICIENT_PERMISSIONS"}, cleanroom.ErrAccessDenied, "INSUFFICIENT_PERMISSIONS", nil},
+		{"throttled", &types.ThrottlingException{}, cleanroom.ErrThrottled, "", nil},
+		{"internal", &types.InternalServerException{}, cleanroom.ErrInternal, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := cleanroom.Classify("create configured table", "customers", tt.err)
+			if !errors.Is(err, tt.kind) {
+				t.Errorf("not %v: %v", tt.kind, err)
+			}
+			var ce *cleanroom.Error
+			if !errors.As(err, &ce) {
+				t.Fatal("not a *cleanroom.Error")
+			}
+			if ce.Reason != tt.reason || !cmp.Equal(ce.Fields, tt.fields) {
+				t.Errorf("reason %q fields %v, want %q %v", ce.Reason, ce.Fields, tt.reason, tt.fields)
+			}
+			if !errors.Is(err, tt.err) {
+				t.Error("SDK cause not in the chain")
+			}
+		})
+	}
+	if cleanroom.Classify("x", "", nil) != nil {
+		t.Error("Classify(nil) != nil")
+	}
+}

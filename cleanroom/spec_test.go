@@ -1,0 +1,152 @@
+package cleanroom_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cdpkit/cdpkit/cleanroom"
+)
+
+const membershipID = "0a1b2c3d-0000-4000-8000-00000000abcd"
+
+func baseSpec() cleanroom.TableSpec {
+	return cleanroom.TableSpec{
+		Key:   "customers",
+		Table: cleanroom.Table{Name: "Customers", Database: "cdp", Table: "customers", AllowedColumns: []string{"hashed_email", "segment", "spend"}},
+		Rule:  overlap(),
+	}
+}
+
+// TestTableSpec covers the cross-resource checks: rule columns ⊆ allowed
+// columns ⊆ Glue columns (A6, §2.7), C3R column kinds (A10, L5) and the
+// association rule type (§1.6).
+func TestTableSpec(t *testing.T) {
+	tests := []struct {
+		name string
+		mut  func(s *cleanroom.TableSpec)
+		want []string
+	}{
+		{"valid", func(s *cleanroom.TableSpec) {}, []string{}},
+		{"key required", func(s *cleanroom.TableSpec) { s.Key = "" }, []string{"error key: required"}},
+		{"A6/rule column not allowed", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = []string{"segment"} },
+			[]string{
+				"warning rule.analysisRulePolicy.v1.aggregation.aggregateColumns[0].columnNames[0]: column_not_allowed (A6)",
+				"warning rule.analysisRulePolicy.v1.aggregation.joinColumns[0]: column_not_allowed (A6)",
+				"warning rule.analysisRulePolicy.v1.aggregation.outputConstraints[0].columnName: column_not_allowed (A6)",
+			}},
+		{"allowed column not in Glue schema", func(s *cleanroom.TableSpec) { s.GlueColumns = []string{"Hashed_Email", "segment"} },
+			[]string{"warning table.allowedColumns[2]: column_not_in_schema (§2.7)"}},
+		{"allowed columns shape", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = nil; s.Rule = nil },
+			[]string{"error table.allowedColumns: too_few"}},
+		{"128-char allowed column cannot be used in a rule", func(s *cleanroom.TableSpec) {
+			s.Table.AllowedColumns = append(s.Table.AllowedColumns, repeat("c", 128))
+		}, []string{"warning table.allowedColumns[3]: allowed_column_unusable_in_rule (§1.1)"}},
+		{"table name and glue names", func(s *cleanroom.TableSpec) { s.Table.Name = " "; s.Table.Database = "my db"; s.Table.Table = "-t" },
+			[]string{"error table.name: blank", "error table.tableReference.glue.databaseName: pattern", "error table.tableReference.glue.tableName: pattern"}},
+		{"analysis method unknown", func(s *cleanroom.TableSpec) { s.Table.AnalysisMethod = "INDIRECT" },
+			[]string{"error table.analysisMethod: enum"}},
+		{"A10/C3R sealed join and SUM on fingerprint", func(s *cleanroom.TableSpec) {
+			s.Rule = agg(func(a *cleanroom.Aggregation) {
+				a.Aggregates = append(a.Aggregates, cleanroom.Aggregate{Function: "SUM", Columns: []string{"spend"}})
+				a.DimensionColumns = []string{"segment"}
+			})
+			s.C3R = map[string]cleanroom.ColumnKind{"hashed_email": cleanroom.Sealed, "spend": cleanroom.Fingerprint, "segment": cleanroom.Fingerprint}
+		}, []string{
+			"error rule.analysisRulePolicy.v1.aggregation.aggregateColumns[0].columnNames[0]: c3r_column_kind (A10)",
+			"error rule.analysisRulePolicy.v1.aggregation.aggregateColumns[1].columnNames[0]: c3r_column_kind (A10)",
+			"error rule.analysisRulePolicy.v1.aggregation.joinColumns[0]: c3r_column_kind (A10)",
+			"error rule.analysisRulePolicy.v1.aggregation.dimensionColumns[0]: c3r_column_kind (A10)",
+			"error rule.analysisRulePolicy.v1.aggregation.outputConstraints[0].columnName: c3r_column_kind (A10)",
+		}},
+		{"A10/C3R fingerprint join, cleartext dimension and SUM", func(s *cleanroom.TableSpec) {
+			s.Rule = agg(func(a *cleanroom.Aggregation) {
+				a.Aggregates = append(a.Aggregates, cleanroom.Aggregate{Function: "AVG", Columns: []string{"spend"}})
+				a.DimensionColumns = []string{"segment"}
+			})
+			s.C3R = map[string]cleanroom.ColumnKind{"hashed_email": cleanroom.Fingerprint, "spend": cleanroom.Cleartext, "segment": cleanroom.Cleartext}
+		}, []string{}},
+		{"L5/C3R fingerprint list column, sealed join column", func(s *cleanroom.TableSpec) {
+			s.Rule = cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"segment", "spend"}}
+			s.C3R = map[string]cleanroom.ColumnKind{"hashed_email": cleanroom.Sealed, "segment": cleanroom.Fingerprint, "spend": cleanroom.Sealed}
+		}, []string{
+			"error rule.analysisRulePolicy.v1.list.joinColumns[0]: c3r_column_kind (L5)",
+			"error rule.analysisRulePolicy.v1.list.listColumns[0]: c3r_column_kind (L5)",
+		}},
+		{"association rule without association", func(s *cleanroom.TableSpec) { s.AssociationRule = &cleanroom.AssociationRule{} },
+			[]string{"error association: required"}},
+		{"association rule type differs from table rule", func(s *cleanroom.TableSpec) {
+			s.Association = &cleanroom.Association{MembershipID: membershipID, Name: "customers", RoleARN: roleARN}
+			s.AssociationRule = &cleanroom.AssociationRule{Type: types.ConfiguredTableAssociationAnalysisRuleTypeList}
+		}, []string{"warning associationRule.analysisRuleType: rule_types_differ (§1.6)"}},
+		{"association shapes", func(s *cleanroom.TableSpec) {
+			s.Association = &cleanroom.Association{MembershipID: "M-1", Name: "a-b", RoleARN: "arn:aws:iam::123456789012:user/not-a-role-at-all"}
+		}, []string{"error association.membershipIdentifier: pattern", "error association.name: pattern", "error association.roleArn: pattern"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := baseSpec()
+			tt.mut(&s)
+			if diff := cmp.Diff(tt.want, strs(s.Validate())); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSetup covers the checks across tables: DP user-id column (C3),
+// unique association names per membership, unique keys, receivers.
+func TestSetup(t *testing.T) {
+	dp := func(key, col string) cleanroom.TableSpec {
+		s := baseSpec()
+		s.Key = key
+		s.Table.AllowedColumns = append(s.Table.AllowedColumns, col)
+		s.Rule = cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{partner}, DifferentialPrivacyColumn: col}
+		return s
+	}
+	assoc := func(s cleanroom.TableSpec, name string) cleanroom.TableSpec {
+		s.Association = &cleanroom.Association{MembershipID: membershipID, Name: name, RoleARN: roleARN}
+		return s
+	}
+	withReceivers := func(s cleanroom.TableSpec, r ...string) cleanroom.TableSpec {
+		s.AssociationRule = &cleanroom.AssociationRule{ResultReceivers: r}
+		return s
+	}
+	members := []cleanroom.Member{
+		{AccountID: "111122223333", Abilities: []types.MemberAbility{"CAN_QUERY", "CAN_RECEIVE_RESULTS"}},
+		{AccountID: partner, Abilities: []types.MemberAbility{"CAN_QUERY"}},
+	}
+	tests := []struct {
+		name  string
+		setup cleanroom.Setup
+		want  []string
+	}{
+		{"C3/same DP column", cleanroom.Setup{Tables: []cleanroom.TableSpec{dp("a", "user_id"), dp("b", "user_id")}}, []string{}},
+		{"C3/different DP columns", cleanroom.Setup{Tables: []cleanroom.TableSpec{dp("a", "user_id"), dp("b", "person_id")}},
+			[]string{"error tables[1].rule.analysisRulePolicy.v1.custom.differentialPrivacy.columns[0].name: dp_column_mismatch (C3)"}},
+		{"duplicate keys", cleanroom.Setup{Tables: []cleanroom.TableSpec{baseSpec(), baseSpec()}}, []string{"error tables[1].key: duplicate"}},
+		{"duplicate association names", cleanroom.Setup{Tables: []cleanroom.TableSpec{assoc(dp("a", "user_id"), "t"), assoc(dp("b", "user_id"), "t")}},
+			[]string{"error tables[1].association.name: duplicate_association_name (§2.3)"}},
+		{"receivers", cleanroom.Setup{Members: members, Tables: []cleanroom.TableSpec{withReceivers(assoc(baseSpec(), "t"), "111122223333", partner, "999988887777")}},
+			[]string{
+				"warning tables[0].associationRule.analysisRulePolicy.v1.aggregation.allowedResultReceivers[1]: receiver_cannot_receive_results (§1.6)",
+				"warning tables[0].associationRule.analysisRulePolicy.v1.aggregation.allowedResultReceivers[2]: receiver_not_member (§1.6)",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, strs(tt.setup.Validate())); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for range n {
+		out += s
+	}
+	return out
+}
