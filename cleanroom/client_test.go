@@ -86,7 +86,6 @@ func (staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "SECRETTEST", Source: "test"}, nil
 }
 
-
 func TestEnsureCreatesThenRerunMakesZeroWrites(t *testing.T) {
 	backends(t, func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, m string) {
 		c := cleanroom.New(api)
