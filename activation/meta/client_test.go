@@ -261,10 +261,16 @@ func TestClientRejectsBadInput(t *testing.T) {
 			_, err := client.UpdateUsers(t.Context(), meta.Add, "123", r)
 			return err
 		},
-		"status id":   func() error { _, err := client.OperationStatus(t.Context(), "me"); return err },
-		"account id":  func() error { _, err := client.CreateAudience(t.Context(), "act_x", meta.AudienceSpec{Name: "a"}); return err },
-		"no name":     func() error { _, err := client.CreateAudience(t.Context(), "act_1", meta.AudienceSpec{}); return err },
-		"file source": func() error { _, err := client.CreateAudience(t.Context(), "1", meta.AudienceSpec{Name: "a", CustomerFileSource: "X"}); return err },
+		"status id": func() error { _, err := client.OperationStatus(t.Context(), "me"); return err },
+		"account id": func() error {
+			_, err := client.CreateAudience(t.Context(), "act_x", meta.AudienceSpec{Name: "a"})
+			return err
+		},
+		"no name": func() error { _, err := client.CreateAudience(t.Context(), "act_1", meta.AudienceSpec{}); return err },
+		"file source": func() error {
+			_, err := client.CreateAudience(t.Context(), "1", meta.AudienceSpec{Name: "a", CustomerFileSource: "X"})
+			return err
+		},
 	} {
 		if err := call(); !errors.Is(err, meta.ErrInvalidInput) {
 			t.Errorf("%s: got %v, want ErrInvalidInput", name, err)

@@ -39,14 +39,14 @@ func TestRowsPlacedAndRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	input := [][]hashing.Cell{
-		{country, email, phone},         // 0: reordered
-		{email},                         // 1: partial
-		{email, zip},                    // 2: key not in schema
-		{email, email},                  // 3: duplicate key
+		{country, email, phone},          // 0: reordered
+		{email},                          // 1: partial
+		{email, zip},                     // 2: key not in schema
+		{email, email},                   // 3: duplicate key
 		{hashing.Missing(hashing.Email)}, // 4: empty
-		{},                              // 5: empty
-		{hashing.Cell{}},                // 6: zero cell
-		{phone, country},                // 7: partial, reordered
+		{},                               // 5: empty
+		{hashing.Cell{}},                 // 6: zero cell
+		{phone, country},                 // 7: partial, reordered
 	}
 	var seen []meta.Reject
 	up := meta.NewUploader(rec, func(o *meta.Options) {
