@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -147,11 +148,11 @@ func exists(ctx context.Context, b zones.Backend, key string) (bool, error) {
 
 func payload(seed uint64, n int) []byte {
 	r := rand.New(rand.NewPCG(seed, 7))
-	p := make([]byte, n)
-	for i := range p {
-		p[i] = byte(r.Uint32())
+	p := make([]byte, n+8)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(p[i:], r.Uint64())
 	}
-	return p
+	return p[:n:n]
 }
 
 func checkMissing(ctx context.Context, b zones.Backend, c Capabilities) error {
