@@ -21,34 +21,35 @@ const (
 // maxValueLen bounds one identifier value, so encoded lengths fit 16 bits.
 const maxValueLen = 4096
 
-func isLowerHex64(s string) bool {
-	if len(s) != 64 {
-		return false
+// hexVal maps '0'-'9' and 'a'-'f' to their value and every other byte
+// (uppercase hex included, so the encoding stays injective) to 0xff.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	for i := 0; i < 64; i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
 	}
-	return true
-}
-
-func unhex(c byte) byte {
-	if c <= '9' {
-		return c - '0'
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c - 'a' + 10)
 	}
-	return c - 'a' + 10
-}
+	return t
+}()
 
 // appendValue appends the injective encoding of v to dst.
 func appendValue(dst []byte, v string) []byte {
-	if isLowerHex64(v) {
-		dst = append(dst, tagHex)
-		for i := 0; i < 64; i += 2 {
-			dst = append(dst, unhex(v[i])<<4|unhex(v[i+1]))
+	if len(v) == 64 {
+		var out [33]byte
+		out[0] = tagHex
+		var bad byte
+		for i := 0; i < 32; i++ {
+			hi, lo := hexVal[v[2*i]], hexVal[v[2*i+1]]
+			bad |= hi | lo
+			out[i+1] = hi<<4 | lo
 		}
-		return dst
+		if bad&0xf0 == 0 {
+			return append(dst, out[:]...)
+		}
 	}
 	dst = append(dst, tagRaw)
 	return append(dst, v...)

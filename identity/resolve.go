@@ -200,6 +200,7 @@ func (r *resolver) kind(name string) int {
 	if i, ok := r.kindIdx[name]; ok {
 		return i
 	}
+	name = strings.Clone(name) // the caller's string may live in a reused buffer
 	i := len(r.kinds)
 	r.kindIdx[name] = i
 	r.kinds = append(r.kinds, &kindState{name: name})
@@ -225,6 +226,7 @@ func (r *resolver) source(name string) int {
 	if i, ok := r.sourceIdx[name]; ok {
 		return i
 	}
+	name = strings.Clone(name)
 	i := len(r.sources)
 	r.sourceIdx[name] = i
 	r.sources = append(r.sources, name)
@@ -232,6 +234,11 @@ func (r *resolver) source(name string) int {
 		rs.srcOK = append(rs.srcOK, rs.sources == nil || rs.sources[name])
 	}
 	return i
+}
+
+type kindCacheEntry struct {
+	name string
+	idx  int
 }
 
 type kept struct {
@@ -246,6 +253,9 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 		comp    []byte
 		keyBuf  []byte
 		err     error
+
+		kindCache []kindCacheEntry
+		kcNext    int
 	)
 	i := 0
 	for rec, ierr := range records {
@@ -292,7 +302,24 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 
 		scratch, ids = scratch[:0], ids[:0]
 		for _, id := range rec.Identifiers {
-			k := r.kind(id.Kind)
+			// Records usually list the same few kinds: a short cache of
+			// recent kinds beats a map lookup.
+			k := -1
+			for _, c := range kindCache {
+				if c.name == id.Kind {
+					k = c.idx
+					break
+				}
+			}
+			if k < 0 {
+				k = r.kind(id.Kind)
+				if len(kindCache) < 8 {
+					kindCache = append(kindCache, kindCacheEntry{r.kinds[k].name, k})
+				} else {
+					kindCache[kcNext&7] = kindCacheEntry{r.kinds[k].name, k}
+					kcNext++
+				}
+			}
 			ks := r.kinds[k]
 			if id.Value == "" {
 				r.hitBlock(k, -1, ri)
@@ -404,7 +431,7 @@ func (r *resolver) conjunctions(rs *ruleSpec, ri uint32, scratch []byte, ids []k
 }
 
 func (r *resolver) reject(idx int, rec Record, why string) {
-	r.rejected = append(r.rejected, Rejection{Index: idx, Source: rec.Source, Key: rec.Key, Reason: why})
+	r.rejected = append(r.rejected, Rejection{Index: idx, Source: strings.Clone(rec.Source), Key: strings.Clone(rec.Key), Reason: why})
 }
 
 func (r *resolver) hitBlock(kind, entry int, rec uint32) {

@@ -1,0 +1,169 @@
+package identity_test
+
+import (
+	"bufio"
+	"iter"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cdpkit/cdpkit/identity"
+)
+
+// synth yields n synthetic records drawn from about n/1.5 persons, each with
+// an email, a phone and a device id as 64-digit hex digests. 5% of persons
+// share a household phone with three others, and 0.01% of emails are one
+// junk value. Digests are made with a cheap mixer, not SHA-256, so the
+// generator costs little next to resolution.
+func synth(n int, seed uint64) iter.Seq2[identity.Record, error] {
+	return func(yield func(identity.Record, error) bool) {
+		persons := uint64(n) * 2 / 3
+		srcs := []string{"crm", "web", "calls", "partner"}
+		ids := make([]identity.Identifier, 3)
+		state := seed
+		next := func() uint64 {
+			state += 0x9e3779b97f4a7c15
+			z := state
+			z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+			z = (z ^ z>>27) * 0x94d049bb133111eb
+			return z ^ z>>31
+		}
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+		var keyBuf []byte
+		for i := range n {
+			p := next() % persons
+			email := p*4 + 1
+			if next()%10000 == 0 {
+				email = 0 // the junk hub
+			}
+			phone := p*4 + 2
+			if p%20 == 0 {
+				phone = (p/80)*4 + 3 // shared household phone: 4 persons
+			}
+			device := p*4 + 4
+			ids[0] = identity.Identifier{Kind: "EMAIL", Value: fakeDigest(email, 1)}
+			ids[1] = identity.Identifier{Kind: "PHONE", Value: fakeDigest(phone, 2)}
+			ids[2] = identity.Identifier{Kind: "MAID", Value: fakeDigest(device, 3)}
+			keyBuf = strconv.AppendInt(keyBuf[:0], int64(i), 36)
+			r := identity.Record{
+				Source:      srcs[i&3],
+				Key:         string(keyBuf),
+				Time:        time.Unix(0, t0+int64(next()%(365*24*3600))*1e9),
+				Identifiers: ids,
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func fakeDigest(v, kind uint64) string {
+	var b [64]byte
+	const hexd = "0123456789abcdef"
+	x := v*0x9e3779b97f4a7c15 ^ kind
+	for w := 0; w < 4; w++ {
+		x ^= x >> 29
+		x *= 0xbf58476d1ce4e5b9
+		x ^= x >> 32
+		for j := 0; j < 16; j++ {
+			b[w*16+j] = hexd[(x>>(uint(j)*4))&0xf]
+		}
+		x += 0x94d049bb133111eb
+	}
+	return string(b[:])
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func benchGuards(o *identity.Options) {
+	o.Rules = []identity.Rule{
+		{Name: "email", Kinds: []string{"EMAIL"}},
+		{Name: "maid", Kinds: []string{"MAID"}},
+		{Name: "phone", Kinds: []string{"PHONE"}},
+	}
+	o.Blocked = map[string][]string{"EMAIL": {fakeDigest(0, 1)}}
+	o.DefaultDegreeCap = 50
+	o.Limits = []identity.Limit{{Kind: "EMAIL", Max: 5}}
+	o.MaxClusterSize = 200
+}
+
+func benchPlain(o *identity.Options) {
+	o.Rules = []identity.Rule{
+		{Name: "email", Kinds: []string{"EMAIL"}},
+		{Name: "maid", Kinds: []string{"MAID"}},
+		{Name: "phone", Kinds: []string{"PHONE"}},
+	}
+}
+
+// BenchmarkResolve measures hashed identifiers to person ids, generator
+// included. Run one size per process so peak RSS is that size's:
+//
+//	go test -run '^$' -bench 'Resolve/1M/' -benchtime 3x ./identity/
+//	go test -run '^$' -bench 'Resolve/10M/guards' -benchtime 1x ./identity/
+func BenchmarkResolve(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"100k", 100_000}, {"1M", 1_000_000}, {"10M", 10_000_000}} {
+		for _, mode := range []struct {
+			name string
+			opt  func(*identity.Options)
+		}{{"plain", benchPlain}, {"guards", benchGuards}} {
+			b.Run(size.name+"/"+mode.name, func(b *testing.B) {
+				var st identity.Stats
+				cpu0 := cpuTime()
+				for b.Loop() {
+					res, err := identity.Resolve(b.Context(), synth(size.n, 1), mode.opt)
+					if err != nil {
+						b.Fatal(err)
+					}
+					st = res.Stats()
+				}
+				b.ReportMetric(float64(size.n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+				b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+				b.ReportMetric(float64(peakRSS())/float64(size.n), "peakRSS-B/record")
+				b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MiB")
+				b.ReportMetric(float64(st.LargestCluster), "largest")
+				b.ReportMetric(float64(st.Persons), "persons")
+				runtime.GC()
+			})
+		}
+	}
+}
+
+// BenchmarkSynth is the generator alone, to subtract from BenchmarkResolve.
+func BenchmarkSynth(b *testing.B) {
+	for b.Loop() {
+		for r := range synth(1_000_000, 1) {
+			_ = r
+		}
+	}
+	b.ReportMetric(1e6*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
