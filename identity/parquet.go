@@ -257,4 +257,3 @@ func writeFile(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
-
