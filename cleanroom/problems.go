@@ -96,7 +96,8 @@ func (p Problem) String() string {
 	return s
 }
 
-// Problems is every finding of a validation, in field order.
+// Problems is every finding of a validation: shape problems in field
+// order, then cross-field and cross-resource ones.
 type Problems []Problem
 
 // Errors returns the problems the service rejects.
