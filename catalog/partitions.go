@@ -140,7 +140,8 @@ type PartitionResult struct {
 	Deleted, Missing int
 	// Duplicates counts repeated entries in the input (sent once).
 	Duplicates int
-	// Calls is the number of batch calls sent, retries included.
+	// Calls is the number of batch calls sent (lookups and writes),
+	// retries included.
 	Calls int
 }
 
@@ -161,6 +162,9 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	t, err := r.getTable(ctx, o, db, table)
 	if err != nil {
 		return PartitionResult{}, newError(op, db, table, err)
+	}
+	if t.StorageDescriptor == nil || aws.ToString(t.StorageDescriptor.Location) == "" {
+		return PartitionResult{}, newError(op, db, table, &InputError{Field: "table", Index: -1, Reason: "table has no storage location"})
 	}
 	tloc := normLocation(aws.ToString(t.StorageDescriptor.Location))
 	keys := make([]string, len(t.PartitionKeys))

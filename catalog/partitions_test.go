@@ -396,3 +396,25 @@ func TestPartitionsOnUnpartitionedTable(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInvalidInput", err)
 	}
 }
+
+// A table defined by someone else without a storage descriptor is an input
+// error, not a crash.
+func TestAddPartitionsTableWithoutLocation(t *testing.T) {
+	g, r := setup(t)
+	ctx := t.Context()
+	_, err := g.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("lake"), TableInput: &types.TableInput{
+		Name: aws.String("bare"), PartitionKeys: []types.Column{{Name: aws.String("p"), Type: aws.String("string")}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.AddPartitions(ctx, "lake", "bare", []catalog.Partition{{Values: []string{"x"}}})
+	if !errors.Is(err, catalog.ErrInvalidInput) {
+		t.Fatalf("err = %v, want ErrInvalidInput", err)
+	}
+	// EnsureTable over such a table reports it instead of crashing.
+	_, err = r.EnsureTable(ctx, "lake", "bare", ordersSchema())
+	if !errors.Is(err, catalog.ErrIncompatibleSchema) {
+		t.Fatalf("EnsureTable over a bare table: %v", err)
+	}
+}

@@ -286,8 +286,10 @@ func (r *Registrar) EnsureTable(ctx context.Context, db, name string, s Schema, 
 		}
 		// Lost a create race (AlreadyExists) or an update race
 		// (ConcurrentModification): re-read and merge again.
+		// (Throttling and faults were already retried by retry; retrying
+		// them here too would multiply the attempts.)
 		k := kindOf(werr)
-		if (k != ErrAlreadyExists && !transient(werr)) || n >= o.MaxAttempts {
+		if (k != ErrAlreadyExists && k != ErrConflict) || n >= o.MaxAttempts {
 			return TableChange{}, newError(op, db, name, werr)
 		}
 		d := o.Backoff(n)
