@@ -39,14 +39,7 @@ var allKeys = [...]Key{
 func Keys() []Key { k := allKeys; return k[:] }
 
 // Valid reports whether k is one of the keys this package knows.
-func (k Key) Valid() bool {
-	for _, x := range allKeys {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k Key) Valid() bool { return keyIndex(k) >= 0 }
 
 // Hashed reports whether values of k are sent as SHA-256 digests. MADID,
 // EXTERN_ID and LOOKALIKE_VALUE are sent normalized but unhashed.
@@ -55,7 +48,7 @@ func (k Key) Hashed() bool {
 	case MobileAdID, ExternID, LookalikeValue:
 		return false
 	}
-	return k.Valid()
+	return keyIndex(k) >= 0
 }
 
 // ParseKey returns the key named s, case-insensitively and ignoring

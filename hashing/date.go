@@ -63,7 +63,7 @@ func atoi(s string) int {
 // checkDate applies the ranges of the rules to the parts present (all of
 // them for a full date), and for a full date that it exists.
 func (h *Hasher) checkDate(dt date, k Key, full bool) Reason {
-	if (full || k == BirthYear) && (dt.y < 1900 || dt.y > h.thisYear()) {
+	if (full || k == BirthYear) && !h.yearOK(dt.y) {
 		return ReasonYearRange
 	}
 	if (full || k == BirthMonth) && (dt.m < 1 || dt.m > 12) {

@@ -1,6 +1,7 @@
 package hashing
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -105,7 +106,14 @@ type prepared struct {
 }
 
 func prepare(v string) (prepared, Reason) {
-	if !utf8.ValidString(v) {
+	i := 0
+	for i < len(v) && v[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(v) {
+		return prepared{s: trim(v), ascii: true}, ""
+	}
+	if !utf8.ValidString(v[i:]) {
 		return prepared{}, ReasonInvalidUTF8
 	}
 	v = trim(v)
@@ -136,6 +144,17 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 			return dst, stMissing, ""
 		}
 		return append(dst, v...), stValue, ""
+	}
+	if k == Email {
+		if out, r, ok := appendEmailFast(dst, v); ok {
+			if len(out) == len(dst) && r == "" {
+				return out, stMissing, ""
+			}
+			if r != "" {
+				return out, stMissing, r
+			}
+			return out, stValue, ""
+		}
 	}
 	p, r := prepare(v)
 	if r != "" {
@@ -191,6 +210,9 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 // ---- EMAIL ----------------------------------------------------------------
 
 func appendEmail(dst []byte, p prepared) ([]byte, Reason) {
+	if p.ascii {
+		return appendASCIIEmail(dst, p.s)
+	}
 	s := p.s
 	at := -1
 	for i, r := range s {
@@ -247,6 +269,122 @@ func appendEmail(dst []byte, p prepared) ([]byte, Reason) {
 		return dst, ReasonEmailDomain
 	}
 	return appendLowerASCII(dst, s), ""
+}
+
+// Byte classes for the ASCII email fast path.
+const (
+	clOther  = iota // not allowed in a domain label
+	clLetter        // A–Z, a–z
+	clDigit         // 0–9, '-'
+	clDot
+	clAt
+	clSpace // white space and control characters: never allowed
+)
+
+var emailClass = func() (t [128]uint8) {
+	for c := 0; c < 128; c++ {
+		switch {
+		case c <= ' ' || c == 0x7f:
+			t[c] = clSpace
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			t[c] = clLetter
+		case '0' <= c && c <= '9', c == '-':
+			t[c] = clDigit
+		case c == '.':
+			t[c] = clDot
+		case c == '@':
+			t[c] = clAt
+		}
+	}
+	return t
+}()
+
+// appendEmailFast is the EMAIL hot path: all-ASCII input that is not 64
+// characters long (so cannot be pre-hashed), trimmed of ASCII white space,
+// validated and lowercased in one pass. ok is false when the input needs the
+// general path.
+func appendEmailFast(dst []byte, v string) (out []byte, r Reason, ok bool) {
+	for len(v) > 0 && asciiSpace(v[0]) {
+		v = v[1:]
+	}
+	for len(v) > 0 && asciiSpace(v[len(v)-1]) {
+		v = v[:len(v)-1]
+	}
+	if len(v) == 64 {
+		return dst, "", false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return dst, "", false
+		}
+	}
+	if v == "" {
+		return dst, "", true
+	}
+	out, r = appendASCIIEmail(dst, v)
+	return out, r, true
+}
+
+// appendASCIIEmail is the EMAIL rule for ASCII input in one pass: it
+// validates and writes the lowercased address into dst.
+func appendASCIIEmail(dst []byte, s string) ([]byte, Reason) {
+	n := len(dst)
+	dst = slices.Grow(dst, len(s))[:n+len(s)]
+	out := dst[n:]
+	at := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch emailClass[c] {
+		case clAt:
+			at = i
+		case clSpace:
+			return dst[:n], ReasonEmailWhitespace
+		}
+		if at >= 0 {
+			break
+		}
+		out[i] = lower(c)
+	}
+	if at < 0 {
+		return dst[:n], ReasonEmailAt
+	}
+	out[at] = '@'
+	label, labels, letters := 0, 0, true
+	var bad Reason
+	for i := at + 1; i < len(s); i++ {
+		c := s[i]
+		out[i] = lower(c)
+		switch emailClass[c] {
+		case clLetter:
+			label++
+		case clDigit:
+			label++
+			letters = false
+		case clDot:
+			if label == 0 || label > 63 {
+				bad = ReasonEmailDomain
+			}
+			labels++
+			label, letters = 0, true
+		case clAt:
+			return dst[:n], ReasonEmailAt
+		case clSpace:
+			return dst[:n], ReasonEmailWhitespace
+		default:
+			bad = ReasonEmailDomain
+		}
+	}
+	switch {
+	case at == 0 || at > 64:
+		return dst[:n], ReasonEmailLocal
+	case bad != "":
+		return dst[:n], bad
+	case labels == 0 || label == 0 || label > 63:
+		return dst[:n], ReasonEmailDomain
+	case !letters || label < 2:
+		return dst[:n], ReasonEmailTLD
+	}
+	return dst, ""
 }
 
 // checkLabel checks one domain label; the last one (the TLD) must be at
@@ -314,12 +452,14 @@ func appendName(dst []byte, p prepared) ([]byte, Reason) {
 
 // renormalize puts dst[n:] back into NFC when removing characters made two
 // neighbours compose.
+// It copies the bytes to a string first so that dst does not escape
+// through the norm package (only non-ASCII values come here).
 func renormalize(dst []byte, n int) []byte {
-	if norm.NFC.IsNormal(dst[n:]) {
+	s := string(dst[n:])
+	if norm.NFC.IsNormalString(s) {
 		return dst
 	}
-	out := norm.NFC.Bytes(dst[n:])
-	return append(dst[:n], out...)
+	return append(dst[:n], norm.NFC.String(s)...)
 }
 
 func appendInitial(dst []byte, p prepared) ([]byte, Reason) {
@@ -414,9 +554,6 @@ func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
 	if cc == "us" {
 		return appendUSZip(dst, s, true)
 	}
-	if cc == "" && looksUSZip(s) {
-		return appendUSZip(dst, s, false)
-	}
 	n := len(dst)
 	if p.ascii {
 		for i := 0; i < len(s); i++ {
@@ -435,21 +572,29 @@ func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
 		}
 		dst = renormalize(dst, n)
 	}
+	// With no country, a value that is five or nine digits once white space
+	// and '-' are gone (12345, 12345-6789, 12345 6789, 123456789) is taken
+	// as a US ZIP. Deciding on the stripped form, not the raw one, keeps
+	// normalization idempotent ("94105 1234" must not give a 9-digit value
+	// that a second pass would cut to 5).
+	if cc == "" {
+		if d := dst[n:]; (len(d) == 5 || len(d) == 9) && allDigitsBytes(d) {
+			return dst[:n+5], ""
+		}
+	}
 	if len(dst) == n {
 		return dst, ReasonZipFormat
 	}
 	return dst, ""
 }
 
-// looksUSZip matches 12345, 12345-6789 and 123456789.
-func looksUSZip(s string) bool {
-	switch len(s) {
-	case 5, 9:
-		return allDigits(s)
-	case 10:
-		return allDigits(s[:5]) && s[5] == '-' && allDigits(s[6:])
+func allDigitsBytes(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
 	}
-	return false
+	return len(b) > 0
 }
 
 func allDigits(s string) bool {

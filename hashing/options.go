@@ -1,9 +1,7 @@
 package hashing
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
-	"hash"
 	"runtime"
 	"sync"
 	"time"
@@ -70,9 +68,12 @@ func WithHMAC(secret []byte) func(*Options) {
 // its Append methods do not allocate for ASCII input.
 type Hasher struct {
 	opts    Options
-	country string // resolved default region, alpha-2 lowercase, or ""
-	year    int    // fixed "this year", or 0 for time.Now
-	macs    *sync.Pool
+	country string     // resolved default region, alpha-2 lowercase, or ""
+	year    int        // fixed "this year", or 0 for time.Now
+	minYear int        // the year at New: "this year" is never earlier
+	macs    *sync.Pool // of *macState, for SchemeHMAC
+	ipad    *[sha256.BlockSize]byte
+	opad    *[sha256.BlockSize]byte
 }
 
 // New returns a Hasher for the options. It fails with an error matching
@@ -97,11 +98,23 @@ func NewFromOptions(o Options) (*Hasher, error) {
 		if len(o.Secret) == 0 {
 			return nil, &configError{"hmac-sha256-v1 needs a secret"}
 		}
-		secret := append([]byte(nil), o.Secret...)
-		h.opts.Secret = secret
-		h.macs = &sync.Pool{New: func() any {
-			return &macState{h: hmac.New(sha256.New, secret)}
-		}}
+		h.opts.Secret = append([]byte(nil), o.Secret...)
+		// HMAC (RFC 2104) over sha256.Sum256 with precomputed pads: unlike
+		// crypto/hmac's hash.Hash it does not make the caller's buffer
+		// escape, which keeps AppendHash allocation-free.
+		key := o.Secret
+		if len(key) > sha256.BlockSize {
+			sum := sha256.Sum256(key)
+			key = sum[:]
+		}
+		h.ipad, h.opad = new([sha256.BlockSize]byte), new([sha256.BlockSize]byte)
+		copy(h.ipad[:], key)
+		copy(h.opad[:], key)
+		for i := range h.ipad {
+			h.ipad[i] ^= 0x36
+			h.opad[i] ^= 0x5c
+		}
+		h.macs = &sync.Pool{New: func() any { return new(macState) }}
 	default:
 		return nil, &configError{"unknown scheme " + string(o.Scheme)}
 	}
@@ -117,6 +130,8 @@ func NewFromOptions(o Options) (*Hasher, error) {
 	}
 	if !o.Now.IsZero() {
 		h.year = o.Now.Year()
+	} else {
+		h.minYear = time.Now().Year()
 	}
 	if h.opts.Workers <= 0 {
 		h.opts.Workers = runtime.GOMAXPROCS(0)
@@ -136,17 +151,19 @@ func (h *Hasher) Options() Options {
 	return o
 }
 
-func (h *Hasher) thisYear() int {
-	if h.year != 0 {
-		return h.year
+// yearOK reports whether y is in 1900…this year. Years up to the year the
+// Hasher was made are always fine, so the clock is read only for later ones.
+func (h *Hasher) yearOK(y int) bool {
+	if y < 1900 {
+		return false
 	}
-	return time.Now().Year()
+	if h.year != 0 {
+		return y <= h.year
+	}
+	return y <= h.minYear || y <= time.Now().Year()
 }
 
-type macState struct {
-	h   hash.Hash
-	sum [sha256.Size]byte
-}
+type macState struct{ buf []byte }
 
 // digest returns the scheme's digest of b.
 func (h *Hasher) digest(b []byte) [sha256.Size]byte {
@@ -154,12 +171,13 @@ func (h *Hasher) digest(b []byte) [sha256.Size]byte {
 		return sha256.Sum256(b)
 	}
 	m := h.macs.Get().(*macState)
-	m.h.Reset()
-	m.h.Write(b)
-	m.h.Sum(m.sum[:0])
-	s := m.sum
+	m.buf = append(append(m.buf[:0], h.ipad[:]...), b...)
+	inner := sha256.Sum256(m.buf)
 	h.macs.Put(m)
-	return s
+	var outer [sha256.BlockSize + sha256.Size]byte
+	copy(outer[:], h.opad[:])
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
 }
 
 // defaultHasher serves the package-level functions called without options.

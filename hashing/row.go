@@ -100,7 +100,7 @@ func MetaSchema() []Key {
 // errors.
 func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Error) {
 	var errs []*Error
-	var scratch [192]byte
+	var scratch [1024]byte
 	buf := scratch[:0]
 
 	// The row's country, needed by PHONE, ST and ZIP.
@@ -113,42 +113,55 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 		if st == stValue {
 			cc = internCountry(b)
 		}
+		buf = b[:0]
 	}
 	if countryReason != "" && !containsKey(schema, Country) {
 		errs = append(errs, &Error{Key: Country, Reason: countryReason, Row: rec.Row})
 	}
 
+	// Every cell's bytes go into one buffer that becomes one string, so a
+	// row costs one allocation however many keys it has.
+	start := len(dst)
+	var spansArr [24][2]int32
+	spans := spansArr[:0]
 	for _, k := range schema {
 		i := keyIndex(k)
+		from := len(buf)
 		if i < 0 {
 			dst = append(dst, Cell{key: k})
+			spans = append(spans, [2]int32{int32(from), int32(from)})
 			errs = append(errs, &Error{Key: k, Reason: ReasonUnknownKey, Row: rec.Row})
 			continue
 		}
 		v := rec.vals[i]
-		var out []byte
 		var r Reason
 		switch {
 		case k == FirstInitial && isBlank(v):
-			out, r = h.derivedInitial(buf, rec.vals[2])
+			buf, r = h.derivedInitial(buf, rec.vals[2])
 		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[16]):
-			out, r = h.appendWire(buf, k, rec.vals[16], cc)
+			buf, r = h.appendWire(buf, k, rec.vals[16], cc)
 		case k == DOB && isBlank(v):
-			out, r = h.derivedDOB(buf, rec)
+			buf, r = h.derivedDOB(buf, rec)
 		default:
-			out, r = h.appendWire(buf, k, v, cc)
+			buf, r = h.appendWire(buf, k, v, cc)
 		}
 		c := Cell{key: k}
-		if len(out) > 0 {
-			if string(out) == v {
-				c.val = v
-			} else {
-				c.val = string(out)
-			}
+		if string(buf[from:]) == v && v != "" {
+			c.val = v // unhashed and already clean: share the input
+			buf = buf[:from]
 		}
 		dst = append(dst, c)
+		spans = append(spans, [2]int32{int32(from), int32(len(buf))})
 		if r != "" {
 			errs = append(errs, &Error{Key: k, Reason: r, Row: rec.Row})
+		}
+	}
+	if len(buf) > 0 {
+		all := string(buf)
+		for i, sp := range spans {
+			if sp[1] > sp[0] {
+				dst[start+i].val = all[sp[0]:sp[1]]
+			}
 		}
 	}
 	return dst, errs
@@ -178,12 +191,13 @@ func internCountry(cc []byte) string {
 // missing, rejected or pre-hashed gives a missing FI without a reason of its
 // own (FN reports it).
 func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
+	n := len(buf)
 	out, st, _ := h.appendNorm(buf, FirstName, fn, "")
 	if st != stValue {
 		return buf, ""
 	}
-	_, size := utf8.DecodeRune(out)
-	sum := h.digest(out[:size])
+	_, size := utf8.DecodeRune(out[n:])
+	sum := h.digest(out[n : n+size])
 	return hex.AppendEncode(buf, sum[:]), ""
 }
 

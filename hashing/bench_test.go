@@ -1,0 +1,144 @@
+package hashing
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"runtime"
+	"testing"
+)
+
+const benchEmail = "  John_Smith@Gmail.com "
+
+// BenchmarkSHA256Baseline is the floor AppendHash is measured against:
+// sha256.Sum256 + hex.Encode of the same (already normalized) bytes.
+func BenchmarkSHA256Baseline(b *testing.B) {
+	in := []byte("john_smith@gmail.com")
+	var out [64]byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		sum := sha256.Sum256(in)
+		hex.Encode(out[:], sum[:])
+	}
+}
+
+// BenchmarkAppendHashEmail normalizes (trim, lowercase, validate) and hashes
+// one email through the append API.
+func BenchmarkAppendHashEmail(b *testing.B) {
+	h, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchEmail)))
+	for b.Loop() {
+		buf, _ = h.AppendHash(buf[:0], Email, benchEmail)
+	}
+}
+
+func BenchmarkAppendHashEmailHMAC(b *testing.B) {
+	h, err := New(WithHMAC([]byte("benchmark-secret")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = h.AppendHash(buf[:0], Email, benchEmail)
+	}
+}
+
+func BenchmarkHashEmail(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Hash(Email, benchEmail)
+	}
+}
+
+func BenchmarkNormalizeNonASCIIName(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Normalize(FirstName, "Valéry-Anne")
+	}
+}
+
+func BenchmarkPhoneNational(b *testing.B) {
+	h, _ := New(WithCountry("gb"))
+	buf := make([]byte, 0, 128)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = h.AppendHash(buf[:0], Phone, "020 7946 0958")
+	}
+}
+
+func benchRecord(phone string) Record {
+	var r Record
+	r.Set(Email, "John_Smith@Example.com")
+	r.Set(Phone, phone)
+	r.Set(FirstName, "John")
+	r.Set(LastName, "Smith")
+	r.Set(City, "Springfield")
+	r.Set(State, "Illinois")
+	r.Set(Zip, "62701-1234")
+	r.Set(Country, "US")
+	r.Set(DOB, "1980-07-09")
+	r.Set(Gender, "Male")
+	r.Set(ExternID, "cust-000042")
+	return r
+}
+
+// rowSchema has twelve keys: ten hashed, derived FI and DOBY/DOBM/DOBD from
+// one DOB column, EXTERN_ID unhashed.
+var rowSchema = []Key{Email, Phone, FirstName, LastName, FirstInitial, City, State, Zip, Country, BirthYear, BirthMonth, BirthDay, Gender, ExternID}[:12]
+
+// BenchmarkRow12 hashes a full 12-key row (international phone) on one
+// goroutine; rows/s = 1e9 / ns/op.
+func BenchmarkRow12(b *testing.B) {
+	benchRow(b, benchRecord("+1 (217) 555-0142"))
+}
+
+// BenchmarkRow12NationalPhone is the same row with a national phone, which
+// goes through the libphonenumber port.
+func BenchmarkRow12NationalPhone(b *testing.B) {
+	benchRow(b, benchRecord("(217) 555-0142"))
+}
+
+func benchRow(b *testing.B, rec Record) {
+	h, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(rowSchema) != 12 {
+		b.Fatal("schema is not 12 keys")
+	}
+	cells := make([]Cell, 0, 12)
+	b.ReportAllocs()
+	for b.Loop() {
+		var errs []*Error
+		cells, errs = h.HashRow(cells[:0], rowSchema, &rec)
+		if len(errs) != 0 {
+			b.Fatal("benchmark row rejected")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkBatch runs HashBatch over 20,000 rows; compare -cpu 1,2.
+func BenchmarkBatch(b *testing.B) {
+	h, err := New(func(o *Options) { o.Workers = runtime.GOMAXPROCS(0) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]Record, 20000)
+	for i := range recs {
+		recs[i] = benchRecord("+1 (217) 555-0142")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := h.HashBatch(b.Context(), rowSchema, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
+}

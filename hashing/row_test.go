@@ -1,0 +1,231 @@
+package hashing
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func sha(t testing.TB, s string) string {
+	t.Helper()
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(s)))
+}
+
+// issue is an *Error without the pointer, for cmp.
+type issue struct {
+	Key    Key
+	Reason Reason
+	Row    int
+}
+
+func issues(errs []*Error) []issue {
+	var out []issue
+	for _, e := range errs {
+		out = append(out, issue{e.Key, e.Reason, e.Row})
+	}
+	return out
+}
+
+func values(cells []Cell) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = c.Value()
+	}
+	return out
+}
+
+func TestHashRow(t *testing.T) {
+	h, err := New(WithCountry("us"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := []Key{Email, Phone, FirstName, FirstInitial, State, Zip, Country, BirthYear, BirthMonth, BirthDay, DOB, Gender, MobileAdID, ExternID}
+	for _, tc := range []struct {
+		name   string
+		set    map[Key]string
+		want   map[Key]string // normalized values; hashed here for hashed keys
+		issues []issue
+	}{{
+		name: "row country feeds phone, state and zip",
+		set: map[Key]string{Email: "Ann@Example.com", Phone: "020 7946 0958", FirstName: "Ann", State: "Greater London",
+			Zip: "SW1A 1AA", Country: "United Kingdom", DOB: "1990-03-04", Gender: "F", ExternID: " c-1 "},
+		want: map[Key]string{Email: "ann@example.com", Phone: "442079460958", FirstName: "ann", FirstInitial: "a",
+			State: "greaterlondon", Zip: "sw1a1aa", Country: "gb", BirthYear: "1990", BirthMonth: "03", BirthDay: "04",
+			DOB: "19900304", Gender: "f", ExternID: "c-1"},
+	}, {
+		name: "default region when the row has no country",
+		set:  map[Key]string{Phone: "(650) 555-1212", State: "California", Zip: "2134", FirstInitial: "Z", FirstName: "Ann"},
+		want: map[Key]string{Phone: "16505551212", State: "ca", Zip: "02134", FirstName: "ann", FirstInitial: "z"},
+	}, {
+		name: "parts build DOB",
+		set:  map[Key]string{BirthYear: "1988", BirthMonth: "7", BirthDay: "9"},
+		want: map[Key]string{BirthYear: "1988", BirthMonth: "07", BirthDay: "09", DOB: "19880709"},
+	}, {
+		name:   "impossible parts give no DOB but keep valid parts",
+		set:    map[Key]string{BirthYear: "1989", BirthMonth: "2", BirthDay: "30"},
+		want:   map[Key]string{BirthYear: "1989", BirthMonth: "02", BirthDay: "30"},
+		issues: []issue{{DOB, ReasonDateImpossible, 7}},
+	}, {
+		name: "rejections are reported per cell with the row",
+		set: map[Key]string{Email: "not-an-email", Phone: "12", State: "Nowhere", Zip: "ABC", Country: "USA",
+			DOB: "1990-02-30", Gender: "x", MobileAdID: "nope"},
+		want: map[Key]string{Country: "us"},
+		issues: []issue{{Email, ReasonEmailAt, 7}, {Phone, ReasonPhoneLength, 7}, {State, ReasonStateUnknown, 7},
+			{Zip, ReasonZipFormat, 7}, {BirthYear, ReasonDateImpossible, 7}, {BirthMonth, ReasonDateImpossible, 7},
+			{BirthDay, ReasonDateImpossible, 7}, {DOB, ReasonDateImpossible, 7}, {Gender, ReasonGenderUnknown, 7},
+			{MobileAdID, ReasonMADIDFormat, 7}},
+	}, {
+		name:   "an invalid row country is reported and the default region used",
+		set:    map[Key]string{Country: "Atlantis", Phone: "650 555 1212"},
+		want:   map[Key]string{Phone: "16505551212"},
+		issues: []issue{{Country, ReasonCountryUnknown, 7}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rec Record
+			rec.Row = 7
+			for k, v := range tc.set {
+				if !rec.Set(k, v) {
+					t.Fatalf("Set(%s) refused", k)
+				}
+			}
+			cells, errs := h.HashRow(nil, schema, &rec)
+			want := make([]string, len(schema))
+			for i, k := range schema {
+				if n := tc.want[k]; n != "" {
+					want[i] = n
+					if k.Hashed() {
+						want[i] = sha(t, n)
+					}
+				}
+				if cells[i].Key() != k {
+					t.Errorf("cell %d has key %s, want %s", i, cells[i].Key(), k)
+				}
+			}
+			if d := cmp.Diff(want, values(cells)); d != "" {
+				// Positions only: the diff would show digests.
+				for i := range want {
+					if want[i] != cells[i].Value() {
+						t.Errorf("cell %d (%s) differs", i, schema[i])
+					}
+				}
+			}
+			if d := cmp.Diff(tc.issues, issues(errs)); d != "" {
+				t.Errorf("issues (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestHashRowCountryNotInSchema(t *testing.T) {
+	h, _ := New()
+	var rec Record
+	rec.Set(Country, "gb")
+	rec.Set(Phone, "020 7946 0958")
+	cells, errs := h.HashRow(nil, []Key{Phone}, &rec)
+	if len(errs) != 0 || cells[0].Value() != sha(t, "442079460958") {
+		t.Errorf("row country not used for phone: %v", errs)
+	}
+	rec.Set(Country, "nowhere")
+	_, errs = h.HashRow(nil, []Key{Phone, Key("SSN")}, &rec)
+	if d := cmp.Diff([]issue{{Country, ReasonCountryUnknown, 0}, {Phone, ReasonPhoneNoCountry, 0}, {Key("SSN"), ReasonUnknownKey, 0}}, issues(errs)); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+}
+
+func TestHashBatchMatchesHashRow(t *testing.T) {
+	h, err := New(WithCountry("gb"), func(o *Options) { o.Workers = 3 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := MetaSchema()
+	recs := syntheticRecords(2000)
+	cells, errs, err := h.HashBatch(t.Context(), schema, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Cell
+	var wantErrs []issue
+	for i := range recs {
+		var e []*Error
+		want, e = h.HashRow(want, schema, &recs[i])
+		for _, x := range e {
+			wantErrs = append(wantErrs, issue{x.Key, x.Reason, i + 1})
+		}
+	}
+	if len(cells) != len(want) {
+		t.Fatalf("got %d cells, want %d", len(cells), len(want))
+	}
+	for i := range want {
+		if cells[i] != want[i] {
+			t.Fatalf("cell %d (row %d, %s) differs from HashRow", i, i/len(schema)+1, schema[i%len(schema)])
+		}
+	}
+	if len(wantErrs) == 0 {
+		t.Fatal("synthetic records should include rejections")
+	}
+	if d := cmp.Diff(wantErrs, issues(errs)); d != "" {
+		t.Errorf("issues (-want +got):\n%s", d)
+	}
+}
+
+func TestHashBatchCancelled(t *testing.T) {
+	h, _ := New()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, _, err := h.HashBatch(ctx, MetaSchema(), syntheticRecords(5000))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// syntheticRecords makes made-up people; every 7th has bad values.
+func syntheticRecords(n int) []Record {
+	first := []string{"Ann", "Bob", "Chloé", "Dmitri", "Eun-ji", "Fatima", "Gérard", "Hiro"}
+	recs := make([]Record, n)
+	for i := range recs {
+		r := &recs[i]
+		f := first[i%len(first)]
+		r.Set(Email, fmt.Sprintf("%s.%d@Example.com", strings.ToLower(f[:1]), i))
+		r.Set(Phone, fmt.Sprintf("+1 (555) 01%02d-%04d", i%100, i%10000))
+		r.Set(FirstName, f)
+		r.Set(LastName, "Testperson")
+		r.Set(City, "Springfield")
+		r.Set(State, "Illinois")
+		r.Set(Zip, "62701")
+		r.Set(Country, "US")
+		r.Set(DOB, fmt.Sprintf("19%02d-%02d-%02d", 50+i%50, 1+i%12, 1+i%28))
+		r.Set(Gender, []string{"M", "F"}[i%2])
+		r.Set(ExternID, fmt.Sprintf("cust-%06d", i))
+		if i%7 == 3 {
+			r.Set(Email, "broken")
+			r.Set(DOB, "1990-02-30")
+			r.Set(Gender, "?")
+		}
+	}
+	return recs
+}
+
+func TestRecord(t *testing.T) {
+	var r Record
+	if r.Set(Key("SSN"), "x") {
+		t.Error("Set accepted an unknown key")
+	}
+	r.Set(Email, "a")
+	if r.Get(Email) != "a" || r.Get(Phone) != "" || r.Get(Key("SSN")) != "" {
+		t.Error("Get wrong")
+	}
+	r.Reset()
+	if r.Get(Email) != "" {
+		t.Error("Reset kept a value")
+	}
+	for _, k := range Keys() {
+		if keyIndex(k) < 0 {
+			t.Errorf("key %s has no index", k)
+		}
+	}
+}
