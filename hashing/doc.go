@@ -2,18 +2,79 @@
 // SHA-256, byte-compatible with Meta's Custom Audience rules (scheme
 // "meta-sha256-v1"), as fixed by the project's NORMALIZATION.md.
 //
+// The one-off entry points are [Normalize], [Hash] and [HashCell]. For
+// volume, build a [Hasher] once with [New] and use its methods: [Hasher.AppendHash]
+// is the allocation-free hot path, [Hasher.HashRow] turns a [Record] into
+// the cells of a multi-key row (the row's COUNTRY completes its PHONE, ST and
+// ZIP; FI is derived from FN and DOBY/DOBM/DOBD from DOB when not given),
+// and [Hasher.HashBatch] does the same for many records on all cores.
+//
+// # Rules
+//
+// Every key follows NORMALIZATION.md: input must be UTF-8; leading and
+// trailing Unicode white space, U+FEFF, U+200B and U+00A0 are trimmed; the
+// value is put in NFC and lowercased with full, language-neutral Unicode
+// rules (so "İ" becomes "i̇" and a final "Σ" becomes "ς"); a value that is
+// empty afterwards is missing and sent as "", never as sha256(""). For
+// hashed keys, 64 hex digits are taken as already hashed and passed through
+// lowercased (switch this off with [WithoutPreHashed]); 32 hex digits are
+// not. Where the rules leave a choice this package decides, and golden
+// vectors in testdata/ pin each decision:
+//   - NFC is applied again after lowercasing and after characters are
+//     removed, so that normalizing a normalized value changes nothing.
+//   - EMAIL lengths count characters (runes); domain labels may hold letters
+//     and combining marks of any script, digits and '-'. Control and
+//     zero-width characters inside count as white space.
+//   - PHONE: an extension starts at the first 'x' (so also "ext",
+//     "extension"), '#' or ';'. International input keeps ASCII digits only.
+//     National input is parsed with github.com/nyaruka/phonenumbers.
+//   - CT (and ST outside the US) fold Latin letters to ASCII, including
+//     letters without a decomposition (ß→ss, ø→o, ł→l, æ→ae, …); letters of
+//     other scripts keep their combining marks (vowel signs are part of the
+//     letter in Devanagari or Arabic).
+//   - ZIP with no country: a value that is 5 or 9 digits once white space
+//     and '-' are removed is a US ZIP (so "94105 1234" → "94105").
+//   - COUNTRY accepts alpha-2, alpha-3, CLDR English names and ISO short
+//     names, case, accents and punctuation ignored, with an optional
+//     leading "the"; plus "UK". Subdivisions (England) are not countries.
+//   - Dates accept '-', '/' or '.' as separator, single-digit months and
+//     days in separated forms, and "this year" from [Options.Now].
+//   - LOOKALIKE_VALUE is written back in the shortest form encoding/json
+//     would write ("12.50" → "12.5", "1e21" → "1e+21").
+//   - Non-empty input that loses every letter (FN "123") is rejected with
+//     [ReasonNoLetters] rather than silently missing.
+//
+// # Schemes
+//
+// [SchemeMeta] is the default. [SchemeSHA256] is the same digest under the
+// clean-room name; [SchemeHMAC] ([WithHMAC]) keys the digest with a secret
+// so that the column cannot be joined with public hashes. Under HMAC,
+// pre-hashed input is rejected ([ReasonPreHashedKeyed]). Unhashed keys
+// (MADID, EXTERN_ID, LOOKALIKE_VALUE) are sent normalized in every scheme.
+// [Hasher.Scheme] names the scheme so datasets can record it.
+//
 // # Errors
 //
-// Every rejected value returns an error matching [ErrInvalid]; errors.As to
-// [*Error] gives the key, a [Reason] code and the position. Errors never hold
-// the value itself.
+// A rejected value returns an error matching [ErrInvalid]; a value kept
+// with a warning (a national phone with no country: [ReasonPhoneNoCountry])
+// returns the value and an error matching [ErrWarning]. errors.As to
+// [*Error] gives the key, a [Reason] code and the position (row, and the
+// column when the caller sets it). Errors never hold the value. Bad options
+// give an error matching [ErrConfig].
 //
 // # Concurrency
 //
-// All functions are safe for concurrent use.
+// All functions and [Hasher] methods are safe for concurrent use.
+// [Hasher.HashBatch] bounds its goroutines by [Options.Workers] (GOMAXPROCS
+// by default), joins them before returning and stops when its context is
+// cancelled. Nothing else starts goroutines, and nothing logs.
 //
 // # Testing
 //
-// Golden vectors live in testdata/; fuzz targets check that normalization
-// never panics and is idempotent.
+// testdata/golden_*.json hold over 650 vectors whose expected values were
+// written from the rules (testdata/golden.py computes their digests with
+// Python's hashlib and checks Meta's published examples). The fuzz target
+// FuzzNormalize checks that nothing panics, that normalizing is idempotent,
+// that outputs stay within each key's characters and that digests are 64
+// lowercase hex. Benchmarks compare AppendHash with a bare SHA-256.
 package hashing
