@@ -208,6 +208,34 @@ func (c *Client) Ensure(ctx context.Context, spec TableSpec, optFns ...func(*Opt
 	return res, nil
 }
 
+// SetupResult is the outcome of EnsureAll, one Result per table in order.
+type SetupResult struct {
+	Tables []*Result
+}
+
+// EnsureAll validates the whole setup (every table and the rules spanning
+// tables) before any write, then ensures the tables one after another. On
+// failure it returns the results of the tables already ensured.
+func (c *Client) EnsureAll(ctx context.Context, setup Setup, optFns ...func(*Options)) (*SetupResult, error) {
+	o := c.opts
+	for _, f := range optFns {
+		f(&o)
+	}
+	ps := setup.Validate()
+	if len(ps.Errors()) > 0 || (o.Strict && len(ps) > 0) {
+		return nil, &Error{Op: "ensure all", Kind: ErrInvalidInput, Problems: ps}
+	}
+	res := &SetupResult{}
+	for _, spec := range setup.Tables {
+		r, err := c.Ensure(ctx, spec, optFns...)
+		if err != nil {
+			return res, err
+		}
+		res.Tables = append(res.Tables, r)
+	}
+	return res, nil
+}
+
 func (c *Client) members(ctx context.Context, key, membershipID string) ([]Member, error) {
 	m, err := c.api.GetMembership(ctx, &cleanrooms.GetMembershipInput{MembershipIdentifier: aws.String(membershipID)})
 	if err != nil {
@@ -285,7 +313,8 @@ func (c *Client) read(ctx context.Context, spec TableSpec, o Options) (*state, e
 
 // findTable returns the ARN of the configured table tagged with spec.Key.
 // Tables with the desired name are checked first, so the common case costs
-// one tag lookup per same-named table.
+// one tag lookup per same-named table; two same-named tables with the tag
+// are ErrConflict.
 func (c *Client) findTable(ctx context.Context, spec TableSpec, o Options) (string, error) {
 	var same, other []string
 	var token *string
@@ -305,7 +334,27 @@ func (c *Client) findTable(ctx context.Context, spec TableSpec, o Options) (stri
 			break
 		}
 	}
-	for _, arn := range append(same, other...) {
+	// Every same-named table is checked, so a duplicate left by an earlier
+	// interrupted run or by hand is reported instead of silently picked.
+	var found []string
+	for _, arn := range same {
+		ok, err := c.tagged(ctx, arn, spec.Key, o)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			found = append(found, arn)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return "", &Error{Op: "ensure configured table", Key: spec.Key, Kind: ErrConflict,
+			Reason: "DUPLICATE_MANAGED_RESOURCES", ResourceType: string(types.ResourceTypeConfiguredTable)}
+	}
+	// Renamed since the last run: look at the others.
+	for _, arn := range other {
 		ok, err := c.tagged(ctx, arn, spec.Key, o)
 		if err != nil {
 			return "", err

@@ -423,3 +423,117 @@ func TestClassify(t *testing.T) {
 		t.Error("Classify(nil) != nil")
 	}
 }
+
+func TestEnsureFindsAcrossPagesAndAfterRename(t *testing.T) {
+	f, m := world(t)
+	for i := range 150 {
+		in := cleanroom.Table{Name: "other", Database: "cdp", Table: "t", AllowedColumns: []string{"a"}}.CreateInput(
+			map[string]string{cleanroom.DefaultTagKey: "other-" + itoa(i)})
+		if _, err := f.CreateConfiguredTable(t.Context(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := cleanroom.New(f)
+	s := spec(f, m)
+	s.Table.Name = "other" // same name as 150 unrelated tables
+	first, err := c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Table.Name = "Customers renamed"
+	res, err := c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ConfiguredTableID != first.ConfiguredTableID {
+		t.Fatal("a rename created a second table")
+	}
+	if diff := cmp.Diff([]string{"update configured table (name)"}, changes(res.Changes)); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	before := f.Writes()
+	if _, err := c.Ensure(t.Context(), s); err != nil || f.Writes() != before {
+		t.Errorf("rerun: err %v, writes %d", err, f.Writes()-before)
+	}
+}
+
+func TestEnsureReportsDuplicateManagedTables(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	for range 2 {
+		if _, err := f.CreateConfiguredTable(t.Context(), s.Table.CreateInput(map[string]string{cleanroom.DefaultTagKey: s.Key})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := f.Writes()
+	_, err := cleanroom.New(f).Ensure(t.Context(), s)
+	var ce *cleanroom.Error
+	if !errors.Is(err, cleanroom.ErrConflict) || !errors.As(err, &ce) || ce.Reason != "DUPLICATE_MANAGED_RESOURCES" {
+		t.Fatalf("err = %v, want ErrConflict DUPLICATE_MANAGED_RESOURCES", err)
+	}
+	if f.Writes() != before {
+		t.Error("wrote despite duplicates")
+	}
+}
+
+func TestEnsureAll(t *testing.T) {
+	f, m := world(t)
+	a := spec(f, m)
+	b := spec(f, m)
+	b.Key, b.Table.Name, b.Association.Name = "orders", "Orders", "orders"
+	c := cleanroom.New(f)
+	res, err := c.EnsureAll(t.Context(), cleanroom.Setup{Tables: []cleanroom.TableSpec{a, b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tables) != 2 || res.Tables[0].ConfiguredTableID == res.Tables[1].ConfiguredTableID {
+		t.Fatalf("results: %d", len(res.Tables))
+	}
+	// Duplicate association names across tables: refused before any write.
+	b.Association.Name = "customers"
+	before := f.Writes()
+	_, err = c.EnsureAll(t.Context(), cleanroom.Setup{Tables: []cleanroom.TableSpec{a, b}})
+	if !errors.Is(err, cleanroom.ErrInvalidInput) || f.Writes() != before {
+		t.Fatalf("err = %v, writes %d; want ErrInvalidInput and no writes", err, f.Writes()-before)
+	}
+}
+
+func TestEnsureCancelledContext(t *testing.T) {
+	f, m := world(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	before := f.Writes()
+	_, err := cleanroom.New(f).Ensure(ctx, spec(f, m))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if f.Writes() != before {
+		t.Error("wrote with a cancelled context")
+	}
+}
+
+func TestEnsureConcurrentKeys(t *testing.T) {
+	f, m := world(t)
+	c := cleanroom.New(f)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			s := spec(f, m)
+			s.Key, s.Table.Name, s.Association.Name = "t"+itoa(i), "Table "+itoa(i), "t"+itoa(i)
+			_, err := c.Ensure(t.Context(), s)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	out, err := f.ListConfiguredTables(t.Context(), &cleanrooms.ListConfiguredTablesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ConfiguredTableSummaries) != 8 {
+		t.Errorf("%d tables, want 8", len(out.ConfiguredTableSummaries))
+	}
+}

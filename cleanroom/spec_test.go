@@ -3,6 +3,8 @@ package cleanroom_test
 import (
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/google/go-cmp/cmp"
 
@@ -149,4 +151,54 @@ func repeat(s string, n int) string {
 		out += s
 	}
 	return out
+}
+
+func TestValidateCreateCollaboration(t *testing.T) {
+	valid := func() *cleanrooms.CreateCollaborationInput {
+		return &cleanrooms.CreateCollaborationInput{
+			Name: aws.String("Overlap"), Description: aws.String("CDP x publisher"),
+			CreatorDisplayName: aws.String("cdp"), CreatorMemberAbilities: []types.MemberAbility{},
+			Members: []types.MemberSpecification{{AccountId: aws.String(partner), DisplayName: aws.String("publisher"),
+				MemberAbilities: []types.MemberAbility{"CAN_QUERY", "CAN_RECEIVE_RESULTS"}}},
+			QueryLogStatus: "ENABLED",
+		}
+	}
+	pay := &types.PaymentConfiguration{QueryCompute: &types.QueryComputePaymentConfig{IsResponsible: aws.Bool(true)}}
+	tests := []struct {
+		name string
+		mut  func(in *cleanrooms.CreateCollaborationInput)
+		want []string
+	}{
+		{"valid (creator provides data only)", func(in *cleanrooms.CreateCollaborationInput) {}, []string{}},
+		{"description required in the pinned model", func(in *cleanrooms.CreateCollaborationInput) { in.Description = nil },
+			[]string{"error description: required"}},
+		{"blank description", func(in *cleanrooms.CreateCollaborationInput) { in.Description = aws.String(" \n") },
+			[]string{"error description: pattern"}},
+		{"abilities unique and known", func(in *cleanrooms.CreateCollaborationInput) {
+			in.Members[0].MemberAbilities = []types.MemberAbility{"CAN_QUERY", "CAN_QUERY", "CAN_ADMIN"}
+		}, []string{"error members[0].memberAbilities[1]: duplicate", "error members[0].memberAbilities[2]: enum"}},
+		{"members required (may be empty)", func(in *cleanrooms.CreateCollaborationInput) { in.Members = nil },
+			[]string{"error members: required"}},
+		{"two payers", func(in *cleanrooms.CreateCollaborationInput) {
+			in.CreatorPaymentConfiguration = pay
+			in.Members[0].PaymentConfiguration = pay
+		}, []string{"error members[0].paymentConfiguration.queryCompute.isResponsible: too_many"}},
+		{"encryption settings all required", func(in *cleanrooms.CreateCollaborationInput) {
+			in.DataEncryptionMetadata = &types.DataEncryptionMetadata{AllowCleartext: aws.Bool(true)}
+		}, []string{
+			"error dataEncryptionMetadata.allowDuplicates: required",
+			"error dataEncryptionMetadata.allowJoinsOnColumnsWithDifferentNames: required",
+			"error dataEncryptionMetadata.preserveNulls: required",
+		}},
+		{"log status", func(in *cleanrooms.CreateCollaborationInput) { in.QueryLogStatus = "" }, []string{"error queryLogStatus: required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := valid()
+			tt.mut(in)
+			if diff := cmp.Diff(tt.want, strs(cleanroom.ValidateCreateCollaboration(in))); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

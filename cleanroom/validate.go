@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 
@@ -621,3 +622,78 @@ func warnDuplicates[T comparable](c *collector, path string, s []T, rule string)
 }
 
 func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+// ValidateCreateCollaboration checks a CreateCollaboration request
+// (reference §2.2): names, the description the pinned model requires,
+// member account ids and unique abilities, encryption settings, and at most
+// one member paying for queries.
+func ValidateCreateCollaboration(in *cleanrooms.CreateCollaborationInput) Problems {
+	var c collector
+	if in == nil {
+		c.err("", ReasonRequired)
+		return c.ps
+	}
+	displayName(&c, "name", in.Name)
+	switch {
+	case in.Description == nil:
+		c.err("description", ReasonRequired)
+	case !collaborationDescriptionOK(*in.Description):
+		c.err("description", ReasonPattern)
+	}
+	displayName(&c, "creatorDisplayName", in.CreatorDisplayName)
+	abilities(&c, "creatorMemberAbilities", in.CreatorMemberAbilities)
+	payers := 0
+	if p := in.CreatorPaymentConfiguration; p != nil && p.QueryCompute != nil && aws.ToBool(p.QueryCompute.IsResponsible) {
+		payers++
+	}
+	if in.Members == nil {
+		c.err("members", ReasonRequired)
+	}
+	for i, m := range in.Members {
+		p := "members" + idx(i)
+		if m.AccountId == nil {
+			c.err(p+".accountId", ReasonRequired)
+		} else {
+			accountID(&c, p+".accountId", *m.AccountId)
+		}
+		displayName(&c, p+".displayName", m.DisplayName)
+		abilities(&c, p+".memberAbilities", m.MemberAbilities)
+		if m.PaymentConfiguration != nil && m.PaymentConfiguration.QueryCompute != nil && aws.ToBool(m.PaymentConfiguration.QueryCompute.IsResponsible) {
+			payers++
+			if payers > 1 {
+				c.err(p+".paymentConfiguration.queryCompute.isResponsible", ReasonTooMany)
+			}
+		}
+	}
+	checkEnum(&c, "queryLogStatus", in.QueryLogStatus, true)
+	checkEnum(&c, "jobLogStatus", in.JobLogStatus, false)
+	checkEnum(&c, "analyticsEngine", in.AnalyticsEngine, false)
+	if d := in.DataEncryptionMetadata; d != nil {
+		for _, f := range []struct {
+			name string
+			v    *bool
+		}{{"allowCleartext", d.AllowCleartext}, {"allowDuplicates", d.AllowDuplicates},
+			{"allowJoinsOnColumnsWithDifferentNames", d.AllowJoinsOnColumnsWithDifferentNames}, {"preserveNulls", d.PreserveNulls}} {
+			if f.v == nil {
+				c.err("dataEncryptionMetadata."+f.name, ReasonRequired)
+			}
+		}
+	}
+	tags(&c, "tags", in.Tags)
+	return c.ps
+}
+
+// abilities checks a MemberAbilities list: required, unique, known values.
+func abilities(c *collector, path string, as []types.MemberAbility) {
+	if as == nil {
+		c.err(path, ReasonRequired)
+	}
+	seen := map[types.MemberAbility]bool{}
+	for i, a := range as {
+		checkEnum(c, path+idx(i), a, true)
+		if seen[a] {
+			c.err(path+idx(i), ReasonDuplicate) // @uniqueItems: rejected
+		}
+		seen[a] = true
+	}
+}

@@ -221,7 +221,7 @@ func (f *CleanRooms) CreateCollaboration(ctx context.Context, in *cleanrooms.Cre
 	if err := f.enter(ctx, "CreateCollaboration", true); err != nil {
 		return nil, err
 	}
-	if err := validation(validateCollaboration(in)); err != nil {
+	if err := validation(cleanroom.ValidateCreateCollaboration(in)); err != nil {
 		return nil, err
 	}
 	id := f.newID()
@@ -245,39 +245,6 @@ func (f *CleanRooms) CreateCollaboration(ctx context.Context, in *cleanrooms.Cre
 	f.collabs[id] = rec
 	f.tags[*c.Arn] = clone(in.Tags)
 	return &cleanrooms.CreateCollaborationOutput{Collaboration: ptr(clone(c))}, nil
-}
-
-func validateCollaboration(in *cleanrooms.CreateCollaborationInput) cleanroom.Problems {
-	var ps cleanroom.Problems
-	e := func(p string, r cleanroom.Reason) {
-		ps = append(ps, cleanroom.Problem{Path: p, Reason: r, Severity: cleanroom.SeverityError, Rule: "shape"})
-	}
-	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
-		e("name", cleanroom.ReasonRequired)
-	}
-	if in.CreatorDisplayName == nil || strings.TrimSpace(*in.CreatorDisplayName) == "" {
-		e("creatorDisplayName", cleanroom.ReasonRequired)
-	}
-	if in.Members == nil {
-		e("members", cleanroom.ReasonRequired)
-	}
-	if in.QueryLogStatus == "" {
-		e("queryLogStatus", cleanroom.ReasonRequired)
-	}
-	for i, m := range in.Members {
-		p := "members[" + strconv.Itoa(i) + "]"
-		if m.AccountId == nil || len(*m.AccountId) != 12 || strings.Trim(*m.AccountId, "0123456789") != "" {
-			e(p+".accountId", cleanroom.ReasonPattern)
-		}
-		seen := map[types.MemberAbility]bool{}
-		for j, a := range m.MemberAbilities {
-			if seen[a] {
-				e(p+".memberAbilities["+strconv.Itoa(j)+"]", cleanroom.ReasonDuplicate)
-			}
-			seen[a] = true
-		}
-	}
-	return ps
 }
 
 // GetCollaboration implements the operation. A collaboration the account
