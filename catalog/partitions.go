@@ -29,7 +29,7 @@ type Partition struct {
 
 // hiveEscape marks the bytes Hive's FileUtils.escapePathName escapes.
 var hiveEscape = func() (t [128]bool) {
-	for c := 0x01; c <= 0x1F; c++ {
+	for c := 0x00; c <= 0x1F; c++ {
 		t[c] = true
 	}
 	for _, c := range "\"#%'*/:=?\\\x7F{[]^" {
@@ -39,7 +39,7 @@ var hiveEscape = func() (t [128]bool) {
 }()
 
 // EscapePathValue escapes a partition key or value for use in a path the
-// way Hive does (FileUtils.escapePathName): control characters and
+// way Hive does (FileUtils.escapePathName): control characters (0x00-0x1F) and
 // " # % ' * / : = ? \ DEL { [ ] ^ become %XX with uppercase hex. An empty
 // value becomes HiveDefaultPartition.
 func EscapePathValue(v string) string {
