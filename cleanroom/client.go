@@ -2,6 +2,7 @@ package cleanroom
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"strings"
@@ -158,6 +159,11 @@ type state struct {
 // write call when nothing differs. Changes that need a replacement (§2.2:
 // rule type, association name or table) fail with ErrReplacementRequired
 // unless Options.AllowReplace is set.
+//
+// When a write fails, Ensure returns the error together with the Result
+// (the planned changes and the ids known so far). Nothing is rolled back: a
+// rerun reads again, finds what was created by its tag, and does only what
+// is still missing.
 func (c *Client) Ensure(ctx context.Context, spec TableSpec, optFns ...func(*Options)) (*Result, error) {
 	o := c.opts
 	for _, f := range optFns {
@@ -519,11 +525,43 @@ func tableDiff(t Table, cur *types.ConfiguredTable) []string {
 	return f
 }
 
-// samePolicy compares two SDK values by their wire JSON.
+// samePolicy compares two SDK values by their wire JSON, treating an empty
+// list and an absent one as equal (a service may echo either).
 func samePolicy(a, b any) bool {
-	x, err1 := wire.Marshal(a)
-	y, err2 := wire.Marshal(b)
-	return err1 == nil && err2 == nil && string(x) == string(y)
+	x, err1 := canonical(a)
+	y, err2 := canonical(b)
+	return err1 == nil && err2 == nil && x == y
+}
+
+func canonical(v any) (string, error) {
+	b, err := wire.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	var x any
+	if err := json.Unmarshal(b, &x); err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(dropEmpty(x))
+	return string(out), err
+}
+
+func dropEmpty(x any) any {
+	switch v := x.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if arr, ok := e.([]any); ok && len(arr) == 0 {
+				delete(v, k)
+				continue
+			}
+			v[k] = dropEmpty(e)
+		}
+	case []any:
+		for i := range v {
+			v[i] = dropEmpty(v[i])
+		}
+	}
+	return x
 }
 
 func sameSet[T ~string](a, b []T) bool {

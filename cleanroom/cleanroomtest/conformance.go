@@ -68,6 +68,7 @@ var cases = []struct {
 	{"NotFound", notFoundCases},
 	{"Associations", associations},
 	{"CollaborationAccessDenied", collaborationAccessDenied},
+	{"EnsureIsIdempotent", ensureIdempotent},
 }
 
 const missingID = "00000000-0000-4000-8000-00000000dead"
@@ -314,4 +315,52 @@ func NewMembership(ctx context.Context, api interface {
 		return "", err
 	}
 	return aws.ToString(m.Membership.Id), nil
+}
+
+// ensureIdempotent applies a full table spec with cleanroom.Client twice:
+// the second run must plan no change, and both runs must find the same
+// resources (tags make them findable without idempotency tokens).
+func ensureIdempotent(ctx context.Context, api API, cfg Config) error {
+	spec := cleanroom.TableSpec{
+		Key: "cdpkit-conformance-ensure",
+		Table: cleanroom.Table{Name: cfg.Name + " ensure", Database: cfg.Database, Table: cfg.Table,
+			AllowedColumns: []string{"hashed_email", "segment"}},
+		Rule:            overlapRule(),
+		Association:     &cleanroom.Association{MembershipID: cfg.MembershipID, Name: "cdpkit_conformance_ensure", RoleARN: cfg.RoleARN},
+		AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{}},
+	}
+	c := cleanroom.New(api)
+	first, err := c.Ensure(ctx, spec)
+	if first != nil && first.ConfiguredTableID != "" {
+		defer func() {
+			ctx := context.WithoutCancel(ctx)
+			if first.AssociationID != "" {
+				_, _ = api.DeleteConfiguredTableAssociationAnalysisRule(ctx, &cleanrooms.DeleteConfiguredTableAssociationAnalysisRuleInput{
+					MembershipIdentifier: aws.String(cfg.MembershipID), ConfiguredTableAssociationIdentifier: aws.String(first.AssociationID),
+					AnalysisRuleType: types.ConfiguredTableAssociationAnalysisRuleTypeAggregation})
+				_, _ = api.DeleteConfiguredTableAssociation(ctx, &cleanrooms.DeleteConfiguredTableAssociationInput{
+					MembershipIdentifier: aws.String(cfg.MembershipID), ConfiguredTableAssociationIdentifier: aws.String(first.AssociationID)})
+			}
+			_, _ = api.DeleteConfiguredTableAnalysisRule(ctx, &cleanrooms.DeleteConfiguredTableAnalysisRuleInput{
+				ConfiguredTableIdentifier: aws.String(first.ConfiguredTableID), AnalysisRuleType: types.ConfiguredTableAnalysisRuleTypeAggregation})
+			_, _ = api.DeleteConfiguredTable(ctx, &cleanrooms.DeleteConfiguredTableInput{ConfiguredTableIdentifier: aws.String(first.ConfiguredTableID)})
+		}()
+	}
+	if err != nil {
+		return fmt.Errorf("first ensure: %w", err)
+	}
+	if len(first.Changes) != 4 {
+		return fmt.Errorf("first ensure: %d changes, want 4 creates", len(first.Changes))
+	}
+	again, err := c.Ensure(ctx, spec)
+	if err != nil {
+		return fmt.Errorf("second ensure: %w", err)
+	}
+	if len(again.Changes) != 0 {
+		return fmt.Errorf("second ensure planned %v, want nothing", again.Changes)
+	}
+	if again.ConfiguredTableID != first.ConfiguredTableID || again.AssociationID != first.AssociationID {
+		return errors.New("second ensure found different resources")
+	}
+	return nil
 }
