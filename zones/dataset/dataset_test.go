@@ -1,0 +1,521 @@
+package dataset_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	pqarrow "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
+	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/dataset"
+	"github.com/cdpkit/cdpkit/zones/filezone"
+	"github.com/cdpkit/cdpkit/zones/zonestest"
+)
+
+// Customer is the clean-zone record used across these tests.
+type Customer struct {
+	CustomerID string    `parquet:"customer_id"`
+	Email      string    `parquet:"email" cdpkit:"scheme=meta-sha256-v1"`
+	FirstName  string    `parquet:"first_name,dict"`
+	LastName   string    `parquet:"last_name,dict"`
+	City       string    `parquet:"city,dict,optional"`
+	Score      float64   `parquet:"score"`
+	Active     bool      `parquet:"active"`
+	Visits     int32     `parquet:"visits"`
+	Tags       []string  `parquet:"tags,list"`
+	SignupAt   time.Time `parquet:"signup_at,timestamp(millisecond)"`
+	Country    string    `parquet:"-"` // partition column
+}
+
+func customers(n int, salt string) []Customer {
+	out := make([]Customer, n)
+	base := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	for i := range out {
+		out[i] = Customer{
+			CustomerID: fmt.Sprintf("C%07d%s", i, salt),
+			Email:      fmt.Sprintf("%064x", i),
+			FirstName:  fmt.Sprintf("first%d", i%7),
+			LastName:   fmt.Sprintf("last%d", i%11),
+			City:       fmt.Sprintf("city%d", i%3),
+			Score:      float64(i) / 4,
+			Active:     i%2 == 0,
+			Visits:     int32(i),
+			Tags:       []string{"t" + fmt.Sprint(i%2)},
+			SignupAt:   base.Add(time.Duration(i) * time.Minute),
+			Country:    []string{"FR", "US", "a/b=c"}[i%3],
+		}
+	}
+	return out
+}
+
+func byCountry(o *dataset.Options[Customer]) {
+	o.PartitionKeys = []string{"country"}
+	o.Partition = func(c Customer) []string { return []string{c.Country} }
+}
+
+func fileStore(t *testing.T) *zones.Store {
+	b, err := filezone.New(t.TempDir(), func(o *filezone.Options) { o.NoSync = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zones.New(b, func(o *zones.Options) { o.TempDir = t.TempDir() })
+}
+
+func TestSchema(t *testing.T) {
+	s := fileStore(t)
+	d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry, func(o *dataset.Options[Customer]) {
+		o.Comments = map[string]string{"customer_id": "the CRM's id"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Schema()
+	want := dataset.Schema{
+		Name:     "customers",
+		Location: s.Location(zones.Clean, "customers/"),
+		Columns: []dataset.Column{
+			{Name: "customer_id", Type: "string", Comment: "the CRM's id"},
+			{Name: "email", Type: "string", Comment: "hashed: meta-sha256-v1"},
+			{Name: "first_name", Type: "string"},
+			{Name: "last_name", Type: "string"},
+			{Name: "city", Type: "string"},
+			{Name: "score", Type: "double"},
+			{Name: "active", Type: "boolean"},
+			{Name: "visits", Type: "int"},
+			{Name: "tags", Type: "array<string>"},
+			{Name: "signup_at", Type: "timestamp"},
+		},
+		PartitionKeys: []dataset.Column{{Name: "country", Type: "string"}},
+		Format:        "parquet",
+		Compression:   "snappy",
+		Parameters:    map[string]string{"cdpkit.hash_scheme.email": "meta-sha256-v1"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("schema (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(got.Location, "file://") || !strings.HasSuffix(got.Location, "/clean/customers/") {
+		t.Fatalf("location %q", got.Location)
+	}
+}
+
+func TestNewRejectsTypesGlueCannotHold(t *testing.T) {
+	s := zonestest.New(t)
+	type unsigned struct {
+		N uint64 `parquet:"n"`
+	}
+	if _, err := dataset.New[unsigned](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("uint64 column: %v", err)
+	}
+	type nanos struct {
+		At time.Time `parquet:"at,timestamp(nanosecond)"`
+	}
+	if _, err := dataset.New[nanos](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("nanosecond timestamp: %v", err)
+	}
+	type ok struct {
+		A string `parquet:"a"`
+	}
+	if _, err := dataset.New[ok](s, zones.Raw, "x"); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("dataset in the raw zone: %v", err)
+	}
+	if _, err := dataset.New[ok](s, zones.Clean, "x", func(o *dataset.Options[ok]) { o.PartitionKeys = []string{"p"} }); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("partition keys without a function: %v", err)
+	}
+	if _, err := dataset.New[ok](s, zones.Clean, "x", func(o *dataset.Options[ok]) { o.HashSchemes = map[string]string{"nope": "sha256-v1"} }); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("scheme for an unknown column: %v", err)
+	}
+	if _, err := dataset.New[int](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("non-struct T: %v", err)
+	}
+}
+
+func collect[T any](t *testing.T, seq iter.Seq2[T, error]) []T {
+	t.Helper()
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func keysOf(files []dataset.File) []string {
+	var k []string
+	for _, f := range files {
+		k = append(k, f.Key)
+	}
+	return k
+}
+
+func TestWriteReadReplace(t *testing.T) {
+	for name, s := range map[string]*zones.Store{"memzone": zonestest.New(t), "filezone": fileStore(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := customers(30, "")
+			input := "raw/source=crm/ingest_date=2026-11-23/sha256=aa.csv"
+			res, err := d.Write(ctx, input, dataset.Slice(rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rows != 30 || len(res.Files) != 3 || len(res.Partitions) != 3 || len(res.Removed) != 0 {
+				t.Fatalf("write: rows %d files %d partitions %d removed %d", res.Rows, len(res.Files), len(res.Partitions), len(res.Removed))
+			}
+			wantPrefixes := []string{"customers/country=FR/", "customers/country=US/", "customers/country=a%2Fb%3Dc/"}
+			for i, p := range res.Partitions {
+				if p.Prefix != wantPrefixes[i] || !strings.HasPrefix(res.Files[i].Key, p.Prefix+"part-"+zones.InputGroup(input)+"-00000-") || !strings.HasSuffix(res.Files[i].Key, ".snappy.parquet") {
+					t.Fatalf("partition %d: prefix %q file %q", i, p.Prefix, res.Files[i].Key)
+				}
+			}
+			if res.Partitions[2].Values[0] != "a/b=c" || res.Files[2].Partition["country"] != "a/b=c" {
+				t.Fatal("partition values must be reported unescaped")
+			}
+			// Read back: every row, with the partition column restored from Files.
+			var got []Customer
+			for f, err := range d.Files(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				for c, err := range d.ReadFile(ctx, f.Key) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					c.Country = f.Partition["country"]
+					got = append(got, c)
+				}
+			}
+			slices.SortFunc(got, func(a, b Customer) int { return strings.Compare(a.CustomerID, b.CustomerID) })
+			if diff := cmp.Diff(rows, got); diff != "" {
+				t.Fatalf("read back (-want +got):\n%s", diff)
+			}
+			if n := len(collect(t, d.Rows(ctx))); n != 30 {
+				t.Fatalf("Rows yielded %d rows", n)
+			}
+
+			// Same input, same rows: same files, nothing removed.
+			again, err := d.Write(ctx, input, dataset.Slice(rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keysOf(again.Files), keysOf(res.Files)) || len(again.Removed) != 0 {
+				t.Fatalf("identical rerun changed files: %q removed %q", keysOf(again.Files), again.Removed)
+			}
+			// Another input does not touch this input's files.
+			other, err := d.Write(ctx, "raw/other.csv", dataset.Slice(customers(3, "-o")))
+			if err != nil || len(other.Removed) != 0 {
+				t.Fatalf("other input: removed %q, %v", other.Removed, err)
+			}
+			// Same input, changed rows (FR only now): new files in place,
+			// the three old ones removed.
+			changed := customers(1, "-v2")
+			third, err := d.Write(ctx, input, dataset.Slice(changed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(third.Files) != 1 || len(third.Removed) != 3 {
+				t.Fatalf("changed rerun: %d files, removed %q", len(third.Files), third.Removed)
+			}
+			var all []string
+			for f, err := range d.Files(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, f.Key)
+			}
+			want := append(keysOf(third.Files), keysOf(other.Files)...)
+			slices.Sort(want)
+			if !slices.Equal(all, want) {
+				t.Fatalf("dataset files after replace = %q, want %q", all, want)
+			}
+		})
+	}
+}
+
+func TestFailedWritePublishesNothing(t *testing.T) {
+	s := zonestest.New(t)
+	ctx := t.Context()
+	d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("source failed")
+	rows := func(yield func(Customer, error) bool) {
+		for _, c := range customers(2000, "") {
+			if !yield(c, nil) {
+				return
+			}
+		}
+		yield(Customer{}, boom)
+	}
+	if _, err := d.Write(ctx, "in", rows); !errors.Is(err, boom) {
+		t.Fatalf("Write = %v, want the source error", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := d.Write(cctx, "in", dataset.Slice(customers(10, ""))); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Write = %v", err)
+	}
+	for o, err := range s.Objects(ctx, zones.Clean, "") {
+		t.Fatalf("a failed write left %q (err %v)", o.Key, err)
+	}
+}
+
+func TestMaxRowsPerFileAndRowGroups(t *testing.T) {
+	s := zonestest.New(t)
+	ctx := t.Context()
+	d, err := dataset.New[Customer](s, zones.Curated, "people", func(o *dataset.Options[Customer]) {
+		o.MaxRowsPerFile = 4000
+		o.RowGroupRows = 1000
+		o.Compression = dataset.Zstd
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Write(ctx, "job-1", dataset.Slice(customers(10000, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []int64
+	for i, f := range res.Files {
+		rows = append(rows, f.Rows)
+		if !strings.Contains(f.Key, fmt.Sprintf("-%05d-", i)) || !strings.HasSuffix(f.Key, ".zstd.parquet") {
+			t.Fatalf("file %d key %q", i, f.Key)
+		}
+		pf := openParquet(t, s, zones.Curated, f.Key)
+		if got := len(pf.RowGroups()); got != int(f.Rows+999)/1000 {
+			t.Fatalf("file %d: %d row groups for %d rows at 1000 per group", i, got, f.Rows)
+		}
+	}
+	if !slices.Equal(rows, []int64{4000, 4000, 2000}) {
+		t.Fatalf("rows per file %v", rows)
+	}
+}
+
+func openParquet(t *testing.T, s *zones.Store, z zones.Zone, key string) *parquet.File {
+	t.Helper()
+	data := readAll(t, s, z, key)
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf
+}
+
+func readAll(t *testing.T, s *zones.Store, z zones.Zone, key string) []byte {
+	t.Helper()
+	rc, err := s.Get(t.Context(), z, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestGlueCompatibleEncoding checks the settings older Spark/Glue readers
+// need: V1 data pages, PLAIN or dictionary strings (never
+// DELTA_LENGTH_BYTE_ARRAY), millisecond timestamps, and the hashing scheme
+// in the key-value metadata.
+func TestGlueCompatibleEncoding(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[Customer](s, zones.Clean, "customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Write(t.Context(), "in", dataset.Slice(customers(5000, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf := openParquet(t, s, zones.Clean, res.Files[0].Key)
+	if v, ok := pf.Lookup("cdpkit.hash_scheme.email"); !ok || v != "meta-sha256-v1" {
+		t.Fatalf("hash scheme metadata = %q, %v", v, ok)
+	}
+	if v, _ := pf.Lookup("cdpkit.dataset"); v != "customers" {
+		t.Fatalf("dataset metadata = %q", v)
+	}
+	dict := map[string]bool{}
+	for _, rg := range pf.Metadata().RowGroups {
+		for _, cc := range rg.Columns {
+			md := cc.MetaData
+			col := strings.Join(md.PathInSchema, ".")
+			if md.Codec != format.Snappy {
+				t.Errorf("%s: codec %v", col, md.Codec)
+			}
+			for _, st := range md.EncodingStats {
+				if st.PageType == format.DataPageV2 {
+					t.Errorf("%s: V2 data page", col)
+				}
+			}
+			for _, e := range md.Encoding {
+				switch e {
+				case format.DeltaLengthByteArray, format.DeltaByteArray:
+					t.Errorf("%s: %v encoding", col, e)
+				case format.RLEDictionary, format.PlainDictionary:
+					dict[col] = true
+				}
+			}
+		}
+	}
+	for _, col := range []string{"first_name", "last_name", "city"} {
+		if !dict[col] {
+			t.Errorf("%s: dict-tagged column not dictionary-encoded", col)
+		}
+	}
+	leaf, ok := pf.Schema().Lookup("signup_at")
+	if !ok {
+		t.Fatal("no signup_at column")
+	}
+	ts, ok := leaf.Node.Type().LogicalType().Value.(*format.TimestampType)
+	if !ok {
+		t.Fatal("signup_at is not a TIMESTAMP")
+	}
+	if _, ms := ts.Unit.Value.(*format.MilliSeconds); !ms {
+		t.Fatalf("signup_at unit %v, want millis", &ts.Unit)
+	}
+}
+
+// TestArrowReadsFiles proves a second Parquet implementation reads our
+// files: arrow-go's Parquet reader (parquet/file, the Go port of the C++
+// reader pyarrow uses) decodes every row of the columns below, sees
+// millisecond timestamps and finds the hashing-scheme metadata. (pqarrow,
+// the Arrow-table layer on top, is not used: it imports arrow/flight and
+// with it gRPC, which this module does not otherwise need.)
+func TestArrowReadsFiles(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[Customer](s, zones.Clean, "customers", func(o *dataset.Options[Customer]) { o.RowGroupRows = 1000 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := customers(3000, "")
+	res, err := d.Write(t.Context(), "in", dataset.Slice(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := readAll(t, s, zones.Clean, res.Files[0].Key)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	if rdr.NumRows() != int64(len(rows)) || rdr.NumRowGroups() != 3 {
+		t.Fatalf("arrow-go sees %d rows in %d row groups, want %d in 3", rdr.NumRows(), rdr.NumRowGroups(), len(rows))
+	}
+	if v := rdr.MetaData().KeyValueMetadata().FindValue("cdpkit.hash_scheme.email"); v == nil || *v != "meta-sha256-v1" {
+		t.Fatal("arrow-go does not see the hash scheme metadata")
+	}
+	sc := rdr.MetaData().Schema
+	col := func(name string) int {
+		i := sc.ColumnIndexByName(name)
+		if i < 0 {
+			t.Fatalf("arrow-go schema has no %q column", name)
+		}
+		return i
+	}
+	if lt, ok := sc.Column(col("signup_at")).LogicalType().(interface{ TimeUnit() pqschema.TimeUnitType }); !ok || lt.TimeUnit() != pqschema.TimeUnitMillis {
+		t.Fatalf("arrow-go sees signup_at as %v, want TIMESTAMP(MILLIS)", sc.Column(col("signup_at")).LogicalType())
+	}
+	var ids []string
+	var signup []int64
+	var score []float64
+	for g := 0; g < rdr.NumRowGroups(); g++ {
+		rg := rdr.RowGroup(g)
+		n := rg.NumRows()
+		cr, err := rg.Column(col("customer_id"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bv := make([]pqarrow.ByteArray, n)
+		if _, read, err := cr.(*file.ByteArrayColumnChunkReader).ReadBatch(n, bv, nil, nil); err != nil || int64(read) != n {
+			t.Fatalf("row group %d customer_id: read %d of %d, %v", g, read, n, err)
+		}
+		for _, b := range bv {
+			ids = append(ids, string(b))
+		}
+		cr, err = rg.Column(col("signup_at"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		iv := make([]int64, n)
+		if _, read, err := cr.(*file.Int64ColumnChunkReader).ReadBatch(n, iv, nil, nil); err != nil || int64(read) != n {
+			t.Fatalf("row group %d signup_at: read %d of %d, %v", g, read, n, err)
+		}
+		signup = append(signup, iv...)
+		cr, err = rg.Column(col("score"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fv := make([]float64, n)
+		if _, read, err := cr.(*file.Float64ColumnChunkReader).ReadBatch(n, fv, nil, nil); err != nil || int64(read) != n {
+			t.Fatalf("row group %d score: read %d of %d, %v", g, read, n, err)
+		}
+		score = append(score, fv...)
+	}
+	for i, r := range rows {
+		if ids[i] != r.CustomerID {
+			t.Fatalf("row %d: customer_id differs", i)
+		}
+		if signup[i] != r.SignupAt.UnixMilli() {
+			t.Fatalf("row %d: signup_at differs", i)
+		}
+		if score[i] != r.Score {
+			t.Fatalf("row %d: score differs", i)
+		}
+	}
+}
+
+func TestCorruptFileIsAnErrorNotAPanic(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[Customer](s, zones.Clean, "customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Write(t.Context(), "in", dataset.Slice(customers(100, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := readAll(t, s, zones.Clean, res.Files[0].Key)
+	for i := len(data) / 3; i < len(data)-200; i += 7 {
+		data[i] ^= 0x5a
+	}
+	if _, err := s.Put(t.Context(), zones.Clean, "customers/corrupt.parquet", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(t.Context(), zones.Clean, "customers/trunc.parquet", bytes.NewReader(data[:50])); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"customers/corrupt.parquet", "customers/trunc.parquet"} {
+		var failed bool
+		for _, err := range d.ReadFile(t.Context(), k) {
+			if err != nil {
+				failed = true
+				if !errors.Is(err, zones.ErrInvalidInput) {
+					t.Fatalf("%s: %v, want ErrInvalidInput", k, err)
+				}
+			}
+		}
+		if !failed {
+			t.Fatalf("%s read without error", k)
+		}
+	}
+}
