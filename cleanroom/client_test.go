@@ -1,8 +1,11 @@
 package cleanroom_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,6 +18,8 @@ import (
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
 )
+
+var _ cleanroom.CleanRoomsAPI = (*cleanrooms.Client)(nil)
 
 const (
 	partner = "444455556666"
@@ -535,5 +540,26 @@ func TestEnsureConcurrentKeys(t *testing.T) {
 	}
 	if len(out.ConfiguredTableSummaries) != 8 {
 		t.Errorf("%d tables, want 8", len(out.ConfiguredTableSummaries))
+	}
+}
+
+func TestEnsureLogsOnlyWithLogger(t *testing.T) {
+	f, m := world(t)
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f.FailNext("CreateConfiguredTableAssociation", cleanroomtest.IAMDelay())
+	synctest.Test(t, func(t *testing.T) {
+		if _, err := cleanroom.New(f, func(o *cleanroom.Options) { o.Logger = log }).Ensure(t.Context(), spec(f, m)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	out := buf.String()
+	for _, want := range []string{"create configured table", "create association analysis rule", "IAM synchronization delay", "key=customers"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(out, f.AccountID()) || strings.Contains(out, m) {
+		t.Error("log contains account or membership ids")
 	}
 }
