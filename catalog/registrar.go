@@ -251,6 +251,11 @@ func (r *Registrar) EnsureTable(ctx context.Context, db, name string, s Schema, 
 		var werr error
 		switch {
 		case err != nil && kindOf(err) == ErrNotFound:
+			if base == nil {
+				// This call saw no table: whatever columns appear before
+				// its write were added by someone else and are kept.
+				base = map[string]bool{}
+			}
 			werr = retry(ctx, o, op, func() error {
 				_, err := r.api.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String(db), TableInput: s.TableInput(name), CatalogId: o.catalogID()})
 				return err
