@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 )
 
@@ -65,14 +64,6 @@ type AckedBatch struct {
 }
 
 const checkpointVersion = 1
-
-func (st *CheckpointState) clone() *CheckpointState {
-	c := *st
-	c.Schema = slices.Clone(st.Schema)
-	c.Sessions = slices.Clone(st.Sessions)
-	c.Acked = slices.Clone(st.Acked)
-	return &c
-}
 
 // FileCheckpoint is a Checkpoint that keeps one JSON file per key in a
 // directory, replaced atomically (write, fsync, rename) on every Save.

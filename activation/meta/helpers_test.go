@@ -58,3 +58,11 @@ func fast(o *meta.Options) {
 	o.Retry = meta.RetryPolicy{MaxAttempts: 30, MinDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 	o.MaxSlowdown = 2 * time.Millisecond
 }
+
+// size returns full, or short under -short.
+func size(full, short int) int {
+	if testing.Short() {
+		return short
+	}
+	return full
+}

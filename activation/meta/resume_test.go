@@ -44,14 +44,14 @@ func checkNotResent(t *testing.T, m *metatest.Model, session int64, acked map[in
 		switch {
 		case !ok:
 			t.Errorf("batch %d never applied", i+1)
-		case acked[i] && b.Applied-b.Dropped != 1:
+		case acked[i] && b.Applied-b.Dropped != 1 && !(b.Last && b.Applied == 1):
 			t.Errorf("batch %d was acknowledged before the crash but applied %d times (%d answers dropped)", i+1, b.Applied, b.Dropped)
 		}
 	}
 }
 
 func TestCanceledAndResumed(t *testing.T) {
-	const n, batch = 60_000, 1000
+	n, batch := size(60_000, 20_000), size(1000, 400)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()
@@ -81,14 +81,14 @@ func TestCanceledAndResumed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resumed run: %v", err)
 	}
-	if res.BatchesResumed != len(acked) || res.Batches != n/batch-len(acked) || res.RowsSent+res.RowsResumed != n {
+	if res.BatchesResumed != len(acked) || res.Batches != n/batch-len(acked) || res.RowsSent+res.RowsResumed != int64(n) {
 		t.Errorf("resumed %d batches, sent %d, rows %d+%d; checkpoint had %d", res.BatchesResumed, res.Batches, res.RowsSent, res.RowsResumed, len(acked))
 	}
 	if len(res.SessionIDs) != 1 || res.SessionIDs[0] != st.Sessions[0].ID {
 		t.Errorf("resumed run used sessions %d, want the checkpointed one", len(res.SessionIDs))
 	}
 	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
-	if got := srv.Model.Size(aud); got != n {
+	if got := srv.Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members, want %d", got, n)
 	}
 	if st, err := cp.Load(t.Context(), key); err != nil || st != nil {
@@ -103,7 +103,7 @@ func TestKilledAndResumed(t *testing.T) {
 		runChild(t)
 		return
 	}
-	const n, batch = 40_000, 1000
+	n, batch := size(40_000, 20_000), size(1000, 500)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()
@@ -128,11 +128,11 @@ func TestKilledAndResumed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resumed run: %v", err)
 	}
-	if res.BatchesResumed != len(acked) || res.RowsSent+res.RowsResumed != n {
+	if res.BatchesResumed != len(acked) || res.RowsSent+res.RowsResumed != int64(n) {
 		t.Errorf("resumed %d batches (checkpoint %d), rows %d+%d", res.BatchesResumed, len(acked), res.RowsSent, res.RowsResumed)
 	}
 	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
-	if got := srv.Model.Size(aud); got != n {
+	if got := srv.Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members, want %d", got, n)
 	}
 }

@@ -616,7 +616,10 @@ func (s *sender) dispatch(b *batch, last bool) bool {
 	var sum uint32
 	if s.persist {
 		sum = checksum(b.cells)
-		if a, ok := s.acked[b.index]; ok {
+		s.mu.Lock()
+		a, ok := s.acked[b.index]
+		s.mu.Unlock()
+		if ok {
 			defer s.release(b)
 			if a.Rows != b.rows || a.Sum != sum {
 				s.err = s.fail(ErrCheckpoint, fmt.Errorf("batch %d differs from the checkpointed batch: the input changed", b.index))
