@@ -253,7 +253,10 @@ func (e *SchemaError) Error() string {
 		if c.Column != "" {
 			s = strconv.Quote(c.Column) + " " + s
 		}
-		if c.From != "" || c.To != "" {
+		switch {
+		case c.Kind == ChangeRemoved:
+			s += " (was " + c.From + ")"
+		case c.From != "" || c.To != "":
 			s += " (" + c.From + " -> " + c.To + ")"
 		}
 		parts = append(parts, s)

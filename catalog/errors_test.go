@@ -28,7 +28,7 @@ func TestErrorMessages(t *testing.T) {
 		{&catalog.TypeError{Column: "c", Type: "uint64", Reason: `unknown type "uint64"`}, `invalid type "uint64" for column "c": unknown type "uint64"`},
 		{&catalog.InputError{Field: "partition", Index: 3, Reason: "no values"}, `invalid partition (item 3): no values`},
 		{&catalog.InputError{Field: "location", Index: -1, Reason: "must be a URI"}, `invalid location: must be a URI`},
-		{&catalog.SchemaError{Changes: []catalog.SchemaChange{{Kind: catalog.ChangeLocation, From: "s3://a/", To: "s3://b/"}}}, `location changed (s3://a/ -> s3://b/)`},
+		{&catalog.SchemaError{Changes: []catalog.SchemaChange{{Kind: catalog.ChangeLocation, From: "s3://a/", To: "s3://b/"}, {Kind: catalog.ChangeRemoved, Column: "x", From: "int"}}}, `location changed (s3://a/ -> s3://b/); "x" column removed (was int)`},
 		{&catalog.PartitionError{Failures: []catalog.PartitionFailure{{Code: "InvalidInputException"}, {Code: "InvalidInputException"}, {Code: "LocationMismatch"}}}, `3 partitions failed (2 InvalidInputException, 1 LocationMismatch)`},
 	}
 	for _, tt := range tests {

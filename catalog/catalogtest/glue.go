@@ -95,6 +95,14 @@ type table struct {
 	version    int
 	versions   []types.TableVersion
 	partitions map[string]types.Partition
+	sorted     []string // partition keys in order; nil when stale
+}
+
+func (t *table) partitionKeys() []string {
+	if t.sorted == nil {
+		t.sorted = slices.Sorted(maps.Keys(t.partitions))
+	}
+	return t.sorted
 }
 
 type database struct {
@@ -748,6 +756,7 @@ func (g *Glue) BatchCreatePartition(ctx context.Context, in *glue.BatchCreatePar
 			np.StorageDescriptor = ptr(copySD(*p.StorageDescriptor))
 		}
 		t.partitions[k] = np
+		t.sorted = nil
 	}
 	return out, nil
 }
@@ -815,12 +824,13 @@ func (g *Glue) BatchDeletePartition(ctx context.Context, in *glue.BatchDeletePar
 			continue
 		}
 		delete(t.partitions, k)
+		t.sorted = nil
 	}
 	return out, nil
 }
 
 func sortedPartitions(t *table) []types.Partition {
-	keys := slices.Sorted(maps.Keys(t.partitions))
+	keys := t.partitionKeys()
 	out := make([]types.Partition, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, copyPartition(t.partitions[k]))
@@ -843,10 +853,10 @@ func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _
 	if in.Expression != nil {
 		return nil, opError(op, invalidInput("catalogtest: Expression is not supported by the fake"))
 	}
-	seg, total := int32(0), int32(1)
+	segNo, total := int32(0), int32(1)
 	if in.Segment != nil {
-		seg, total = in.Segment.SegmentNumber, aws.ToInt32(in.Segment.TotalSegments)
-		if total < 1 || total > 10 || seg < 0 || seg >= total {
+		segNo, total = in.Segment.SegmentNumber, aws.ToInt32(in.Segment.TotalSegments)
+		if total < 1 || total > 10 || segNo < 0 || segNo >= total {
 			return nil, opError(op, invalidInput("Invalid segment"))
 		}
 	}
@@ -859,12 +869,15 @@ func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _
 	if t == nil {
 		return nil, opError(op, notFound("Table "+name+" not found."))
 	}
-	all := slices.Sorted(maps.Keys(t.partitions))
-	keys := all[:0:0]
-	for i, k := range all {
-		if int32(i)%total == seg {
-			keys = append(keys, k)
+	keys := t.partitionKeys()
+	if total > 1 {
+		var seg []string
+		for i, k := range keys {
+			if int32(i)%total == segNo {
+				seg = append(seg, k)
+			}
 		}
+		keys = seg
 	}
 	lo, hi, next, err := page(keys, in.NextToken, aws.ToInt32(in.MaxResults), MaxPartitionsPage)
 	if err != nil {
