@@ -58,7 +58,9 @@ func (t Table) CreateInput(tags map[string]string) *cleanrooms.CreateConfiguredT
 
 // Association describes a configured table association: the table's entry
 // in one membership, under Name (the table name used in SQL), read by the
-// service with RoleARN.
+// service with RoleARN. Ensure looks for it in MembershipID only: pointing
+// a spec at another membership creates a new association there and leaves
+// the old one in place.
 type Association struct {
 	MembershipID string
 	Name         string
