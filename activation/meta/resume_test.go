@@ -299,3 +299,30 @@ func TestReplaceWindowContinuesAsAdd(t *testing.T) {
 		}
 	})
 }
+
+// A checkpointed replace whose batch 1 was never acknowledged, and whose
+// session may have expired at Meta, starts again in a new session.
+func TestReplaceRestartsUnacknowledgedSession(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		cp := meta.NewFileCheckpoint(t.TempDir())
+		old := meta.CheckpointState{Version: 1, Audience: aud, Op: meta.Replace, Schema: testSchema, BatchSize: 100,
+			Sessions: []meta.CheckpointSession{{Op: meta.Replace, ID: 5, Start: 0, Started: time.Now()}}}
+		if err := cp.Save(t.Context(), "meta-replace-"+aud, &old); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(meta.ReplaceLimit)
+		res, err := meta.NewUploader(rec, func(o *meta.Options) { o.BatchSize = 100; o.Checkpoint = cp }).
+			Replace(t.Context(), aud, testSchema, rows(t, "n", 250))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.SessionIDs) != 1 || res.SessionIDs[0] == 5 {
+			t.Errorf("sessions %v, want one new session", res.SessionIDs)
+		}
+		if got := rec.Model.Size(aud); got != 250 {
+			t.Errorf("audience has %d members, want 250", got)
+		}
+	})
+}

@@ -417,8 +417,15 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 	}
 	if n := len(st.Sessions); n > 0 {
 		s := st.Sessions[n-1]
-		if s.Op == Replace && !s.Closed && r.hasAckIn(n-1) && time.Since(s.Started) >= ReplaceLimit {
+		switch {
+		case s.Op != Replace || s.Closed:
+		case r.hasAckIn(n-1) && time.Since(s.Started) >= ReplaceLimit:
 			return r.fail(ErrReplaceNotResumable, fmt.Errorf("replace session started %s ago", time.Since(s.Started).Round(time.Second)))
+		case !r.hasAckIn(n-1) && time.Since(s.Started) >= r.o.ReplaceWindow:
+			// Batch 1 was never acknowledged and its session may have
+			// expired at Meta: start the replace again in a new session.
+			st.Sessions = st.Sessions[:n-1]
+			r.res.SessionIDs = r.res.SessionIDs[:n-1]
 		}
 	}
 	return nil
