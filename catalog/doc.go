@@ -39,13 +39,15 @@
 //   - Partition values are Hive-escaped in paths ([EscapePathValue]), empty
 //     values map to __HIVE_DEFAULT_PARTITION__, and partition locations must
 //     lie under the table location; a partition already registered
-//     elsewhere is reported, not ignored.
+//     elsewhere is reported, not ignored, or moved with
+//     Options.RelocatePartitions (commit a rewrite by switching the
+//     location).
 //   - Names are checked before any call ([ValidateName], [ValidateType]);
 //     [SanitizeNames] turns arbitrary column names into valid ones and
 //     reports every rename instead of applying it silently.
 //
-// Partitions are created in batches of 100 and deleted in batches of 25
-// (Glue's limits), with up to Options.Concurrency batches in flight.
+// Partitions are created and relocated in batches of 100, looked up in
+// batches of 1000 and deleted in batches of 25 (Glue's limits), with up to Options.Concurrency batches in flight.
 // [Registrar.Databases], [Registrar.Tables] and [Registrar.Partitions] are
 // iterators built on the SDK paginators; [Registrar.ListTables] and
 // [Registrar.ListPartitions] return one page and a token for callers that

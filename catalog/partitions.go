@@ -136,6 +136,9 @@ type PartitionResult struct {
 	// Added partitions were created; Existing ones were already there
 	// (AlreadyExistsException items count as success).
 	Added, Existing int
+	// Relocated partitions existed at another location and were moved
+	// (Options.RelocatePartitions).
+	Relocated int
 	// Deleted partitions were removed; Missing ones were already gone.
 	Deleted, Missing int
 	// Duplicates counts repeated entries in the input (sent once).
@@ -213,6 +216,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		return res, newError(op, db, table, err)
 	}
 	missing := inputs[:0:0]
+	var moved []types.PartitionInput
 	for _, p := range inputs {
 		loc, ok := existing[valuesKey(p.Values)]
 		switch {
@@ -220,11 +224,22 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 			missing = append(missing, p)
 		case normLocation(loc) == normLocation(aws.ToString(p.StorageDescriptor.Location)):
 			res.Existing++
+		case o.RelocatePartitions:
+			moved = append(moved, p)
 		default:
 			failures = append(failures, PartitionFailure{Index: index[valuesKey(p.Values)], Code: CodeLocationMismatch, Message: "partition exists at another location"})
 		}
 	}
 	inputs = missing
+	if len(moved) > 0 {
+		relocated, calls, fails, err := r.relocate(ctx, o, db, table, moved, index)
+		res.Relocated += relocated
+		res.Calls += calls
+		failures = append(failures, fails...)
+		if err != nil {
+			return res, newError(op, db, table, err)
+		}
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
@@ -310,6 +325,39 @@ func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, tabl
 	}
 	err := g.Wait()
 	return found, calls, err
+}
+
+// relocate points existing partitions at their new locations, in batches
+// of MaxUpdateBatch, sequentially (relocation is the rare path).
+func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, parts []types.PartitionInput, index map[string]int) (relocated, calls int, fails []PartitionFailure, err error) {
+	for start := 0; start < len(parts); start += MaxUpdateBatch {
+		batch := parts[start:min(start+MaxUpdateBatch, len(parts))]
+		entries := make([]types.BatchUpdatePartitionRequestEntry, len(batch))
+		for i := range batch {
+			entries[i] = types.BatchUpdatePartitionRequestEntry{PartitionValueList: batch[i].Values, PartitionInput: &batch[i]}
+		}
+		var out *glue.BatchUpdatePartitionOutput
+		err = retry(ctx, o, "add partitions", func() error {
+			calls++
+			var err error
+			out, err = r.api.BatchUpdatePartition(ctx, &glue.BatchUpdatePartitionInput{
+				DatabaseName: aws.String(db), TableName: aws.String(table), Entries: entries, CatalogId: o.catalogID(),
+			})
+			return err
+		})
+		if err != nil {
+			return relocated, calls, fails, err
+		}
+		for _, e := range out.Errors {
+			code, msg := "", ""
+			if e.ErrorDetail != nil {
+				code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
+			}
+			fails = append(fails, PartitionFailure{Index: index[valuesKey(e.PartitionValueList)], Code: code, Message: msg})
+		}
+		relocated += len(batch) - len(out.Errors)
+	}
+	return relocated, calls, fails, nil
 }
 
 // createBatch sends one batch, resending the items that failed with a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -416,5 +417,53 @@ func TestAddPartitionsTableWithoutLocation(t *testing.T) {
 	_, err = r.EnsureTable(ctx, "lake", "bare", ordersSchema())
 	if !errors.Is(err, catalog.ErrIncompatibleSchema) {
 		t.Fatalf("EnsureTable over a bare table: %v", err)
+	}
+}
+
+// Committing a rewritten partition by switching its location.
+func TestRelocatePartitions(t *testing.T) {
+	g, r := partitioned(t, func(o *catalog.Options) { o.RelocatePartitions = true })
+	ctx := t.Context()
+	var v1, v2 []catalog.Partition
+	for i := range 150 {
+		vals := []string{fmt.Sprintf("d%03d", i), "x"}
+		v1 = append(v1, catalog.Partition{Values: vals, Location: fmt.Sprintf("s3://lake/clean/orders/v1/dt=d%03d/src=x/", i)})
+		v2 = append(v2, catalog.Partition{Values: vals, Location: fmt.Sprintf("s3://lake/clean/orders/v2/dt=d%03d/src=x/", i)})
+	}
+	if _, err := r.AddPartitions(ctx, "lake", "orders", v1); err != nil {
+		t.Fatal(err)
+	}
+	g.ResetCalls()
+	res, err := r.AddPartitions(ctx, "lake", "orders", append(v2, catalog.Partition{Values: []string{"new", "x"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Relocated != 150 || res.Added != 1 || res.Existing != 0 {
+		t.Errorf("result = %+v, want 150 relocated, 1 added", res)
+	}
+	if got := batchSizes(g, "BatchUpdatePartition"); !slices.Equal(got, []int{50, 100}) {
+		t.Errorf("update batches = %v, want [50 100]", got)
+	}
+	for _, p := range g.Partitions("lake", "orders") {
+		if loc := aws.ToString(p.StorageDescriptor.Location); p.Values[0] != "new" && !strings.Contains(loc, "/v2/") {
+			t.Fatalf("a partition was not relocated")
+		}
+	}
+	// Relocating again is a no-op.
+	g.ResetCalls()
+	res, err = r.AddPartitions(ctx, "lake", "orders", v2)
+	if err != nil || res.Existing != 150 || g.Writes() != 0 {
+		t.Errorf("second relocation = %+v, %v, writes %d", res, err, g.Writes())
+	}
+	// A partition deleted between the lookup and the update is reported.
+	g.Inject(catalogtest.Before("BatchUpdatePartition", 1, func(ctx context.Context) {
+		if _, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{v1[0].Values}); err != nil {
+			t.Error(err)
+		}
+	}))
+	_, err = r.AddPartitions(ctx, "lake", "orders", v1[:2])
+	var pe *catalog.PartitionError
+	if !errors.Is(err, catalog.ErrNotFound) || !errors.As(err, &pe) || len(pe.Failures) != 1 || pe.Failures[0].Index != 0 {
+		t.Errorf("err = %v, want one not-found failure at index 0", err)
 	}
 }

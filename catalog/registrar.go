@@ -21,6 +21,8 @@ const (
 	// BatchCreatePartition and BatchDeletePartition.
 	MaxCreateBatch = 100
 	MaxDeleteBatch = 25
+	// MaxUpdateBatch is Glue's limit for BatchUpdatePartition.
+	MaxUpdateBatch = 100
 	// HiveDefaultPartition is the value and path segment Hive uses for a
 	// null or empty partition value.
 	HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
@@ -45,6 +47,13 @@ type Options struct {
 	// AllowLocationChange lets EnsureTable move the table to a new
 	// Location. By default a different location is a *SchemaError.
 	AllowLocationChange bool
+	// RelocatePartitions makes AddPartitions move a partition that already
+	// exists at another location to the requested one (BatchUpdatePartition,
+	// batches of MaxUpdateBatch) instead of reporting a LocationMismatch
+	// failure. This is how a rewritten partition is committed by switching
+	// its location: write the new files under a new prefix, then relocate;
+	// readers see the old files or the new ones, never a mix.
+	RelocatePartitions bool
 	// MaxAttempts bounds the attempts of one Glue write (and of the
 	// read-merge-write cycle of EnsureTable) on ConcurrentModification,
 	// throttling and transient faults. Zero means DefaultMaxAttempts.

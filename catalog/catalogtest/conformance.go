@@ -491,6 +491,39 @@ func checks() []check {
 			_, err = api.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{DatabaseName: aws.String(db), TableName: aws.String("missing"), PartitionInputList: partitionInput(db, "x")})
 			return wantAPIError[*types.EntityNotFoundException]("BatchCreatePartition on a missing table", err)
 		}},
+		{"partition_update", func(ctx context.Context, api catalog.GlueAPI, db string) error {
+			if err := createDB(ctx, api, db); err != nil {
+				return err
+			}
+			if err := createTable(ctx, api, db, "t"); err != nil {
+				return err
+			}
+			if _, err := api.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{DatabaseName: aws.String(db), TableName: aws.String("t"), PartitionInputList: partitionInput(db, "a")}); err != nil {
+				return err
+			}
+			moved := partitionInput(db, "a")[0]
+			moved.StorageDescriptor.Location = aws.String("s3://cdpkit-conformance/none/v2/dt=a/")
+			missing := partitionInput(db, "zz")[0]
+			out, err := api.BatchUpdatePartition(ctx, &glue.BatchUpdatePartitionInput{DatabaseName: aws.String(db), TableName: aws.String("t"), Entries: []types.BatchUpdatePartitionRequestEntry{
+				{PartitionValueList: []string{"a"}, PartitionInput: &moved},
+				{PartitionValueList: []string{"zz"}, PartitionInput: &missing},
+			}})
+			if err != nil {
+				return fmt.Errorf("BatchUpdatePartition: %w", err)
+			}
+			if len(out.Errors) != 1 || out.Errors[0].ErrorDetail == nil || aws.ToString(out.Errors[0].ErrorDetail.ErrorCode) != "EntityNotFoundException" {
+				return fmt.Errorf("BatchUpdatePartition with one missing partition: %d errors, want one EntityNotFoundException", len(out.Errors))
+			}
+			get, err := api.BatchGetPartition(ctx, &glue.BatchGetPartitionInput{DatabaseName: aws.String(db), TableName: aws.String("t"),
+				PartitionsToGet: []types.PartitionValueList{{Values: []string{"a"}}}})
+			if err != nil {
+				return fmt.Errorf("BatchGetPartition: %w", err)
+			}
+			if len(get.Partitions) != 1 || get.Partitions[0].StorageDescriptor == nil || aws.ToString(get.Partitions[0].StorageDescriptor.Location) != "s3://cdpkit-conformance/none/v2/dt=a/" {
+				return errors.New("BatchUpdatePartition did not move the partition")
+			}
+			return nil
+		}},
 		{"partition_limits", func(ctx context.Context, api catalog.GlueAPI, db string) error {
 			if err := createDB(ctx, api, db); err != nil {
 				return err

@@ -27,7 +27,7 @@
 // the definition, VersionId checks (ConcurrentModificationException), a
 // VersionId that advances on every update, SkipArchive and table versions
 // up to MaxTableVersions (ResourceNumberLimitExceededException); the batch
-// limits (100 creates, 25 deletes, 1000 gets) and per-item errors in
+// limits (100 creates and updates, 25 deletes, 1000 gets) and per-item errors in
 // Errors with HTTP 200; MaxResults limits and opaque NextToken paging that
 // stays consistent across inserts and deletes; GetPartitions
 // ExcludeColumnSchema and Segment; context cancellation.
@@ -52,5 +52,6 @@
 // <prefix>_<behaviour>_<random> and needs glue:CreateDatabase, GetDatabase,
 // GetDatabases, DeleteDatabase, CreateTable, GetTable, GetTables,
 // UpdateTable, DeleteTable, GetTableVersions, BatchCreatePartition,
-// BatchGetPartition, BatchDeletePartition and GetPartitions.
+// BatchGetPartition, BatchUpdatePartition, BatchDeletePartition and
+// GetPartitions.
 package catalogtest

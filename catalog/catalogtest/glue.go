@@ -20,6 +20,7 @@ const (
 	MaxCreatePartitions     = 100
 	MaxDeletePartitions     = 25
 	MaxGetPartitions        = 1000
+	MaxUpdatePartitions     = 100
 	MaxPartitionsPage       = 1000
 	MaxTablesPage           = 100
 	MaxDatabasesPage        = 100
@@ -789,6 +790,68 @@ func (g *Glue) BatchGetPartition(ctx context.Context, in *glue.BatchGetPartition
 		if got, ok := t.partitions[partKey(p.Values)]; ok {
 			out.Partitions = append(out.Partitions, copyPartition(got))
 		}
+	}
+	return out, nil
+}
+
+// BatchUpdatePartition implements catalog.GlueAPI: at most 100 entries;
+// each replaces the partition named by PartitionValueList with its
+// PartitionInput (a missing partition is a per-item
+// EntityNotFoundException).
+func (g *Glue) BatchUpdatePartition(ctx context.Context, in *glue.BatchUpdatePartitionInput, _ ...func(*glue.Options)) (*glue.BatchUpdatePartitionOutput, error) {
+	const op = "BatchUpdatePartition"
+	if in == nil {
+		in = &glue.BatchUpdatePartitionInput{}
+	}
+	db, name := aws.ToString(in.DatabaseName), aws.ToString(in.TableName)
+	if err := g.begin(ctx, Call{Op: op, Database: db, Table: name, Items: len(in.Entries), Write: true}); err != nil {
+		return nil, err
+	}
+	if len(in.Entries) > MaxUpdatePartitions {
+		return nil, opError(op, invalidInput("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 100"))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dbs[key(db)] == nil {
+		return nil, opError(op, notFound("Database "+db+" not found."))
+	}
+	t := g.table(db, name)
+	if t == nil {
+		return nil, opError(op, notFound("Table "+name+" not found."))
+	}
+	out := &glue.BatchUpdatePartitionOutput{}
+	fail := func(vals []string, code, msg string) {
+		out.Errors = append(out.Errors, types.BatchUpdatePartitionFailureEntry{
+			PartitionValueList: slices.Clone(vals),
+			ErrorDetail:        &types.ErrorDetail{ErrorCode: aws.String(code), ErrorMessage: aws.String(msg)},
+		})
+	}
+	for _, e := range in.Entries {
+		old, ok := t.partitions[partKey(e.PartitionValueList)]
+		switch {
+		case !ok:
+			fail(e.PartitionValueList, "EntityNotFoundException", "Partition not found.")
+			continue
+		case e.PartitionInput == nil:
+			fail(e.PartitionValueList, "InvalidInputException", "PartitionInput is required.")
+			continue
+		}
+		np := old
+		np.Parameters = maps.Clone(e.PartitionInput.Parameters)
+		np.StorageDescriptor = nil
+		if e.PartitionInput.StorageDescriptor != nil {
+			np.StorageDescriptor = ptr(copySD(*e.PartitionInput.StorageDescriptor))
+		}
+		if vals := e.PartitionInput.Values; vals != nil {
+			if len(vals) != len(t.t.PartitionKeys) {
+				fail(e.PartitionValueList, "InvalidInputException", "The number of partition keys do not match the number of partition values.")
+				continue
+			}
+			np.Values = slices.Clone(vals)
+		}
+		delete(t.partitions, partKey(e.PartitionValueList))
+		t.partitions[partKey(np.Values)] = np
+		t.sorted = nil
 	}
 	return out, nil
 }

@@ -105,6 +105,7 @@ func (s *Server) handlers() map[string]handler {
 		"GetTableVersions":     op(g.GetTableVersions),
 		"BatchCreatePartition": op(g.BatchCreatePartition),
 		"BatchGetPartition":    op(g.BatchGetPartition),
+		"BatchUpdatePartition": op(g.BatchUpdatePartition),
 		"BatchDeletePartition": op(g.BatchDeletePartition),
 		"GetPartitions":        op(g.GetPartitions),
 	}
