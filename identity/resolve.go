@@ -33,10 +33,14 @@ type ruleSpec struct {
 	rec  []uint32
 	vals arena
 
+	// presorted: keys, rec and vals are already in key order (Result.Add).
+	presorted bool
+
 	// filled by group(): members of each group of records sharing a value,
 	// in canonical order, as ranks; groups in key order.
 	gStart []uint32
 	gRecs  []uint32
+	ix     *ruleIndex
 }
 
 type blockEntry struct {
@@ -88,6 +92,20 @@ type resolver struct {
 
 	audits []Audit
 	stats  Stats
+
+	// for Add: the resolution being extended, and the number of its input
+	// rows (new rows' input indices start there once concatenated).
+	prior *Result
+	base  int
+}
+
+// key names a rule in Result.ix: hidden limit rules cannot clash with
+// user rule names.
+func (rs *ruleSpec) key() string {
+	if rs.limit >= 0 {
+		return "\x00limit:" + rs.kindLabel
+	}
+	return rs.name
 }
 
 // Resolve links records into persons. records is read once; the first error
@@ -469,7 +487,8 @@ func (r *resolver) hitBlock(kind, entry int, rec uint32) {
 // rank orders records canonically (by record hash, then source and key),
 // independent of input order, and folds duplicates together.
 func (r *resolver) rank() {
-	n := len(r.recSrc)
+	n := len(r.recHash)
+	b := uint32(r.base) // local input i is combined input b+i
 	idx := make([]uint32, n)
 	for i := range idx {
 		idx[i] = uint32(i)
@@ -484,7 +503,7 @@ func (r *resolver) rank() {
 		}
 		if e-s > 1 {
 			g := idx[s:e]
-			sort.Slice(g, func(a, b int) bool { return r.cmpRec(g[a], g[b]) < 0 })
+			sort.Slice(g, func(x, y int) bool { return r.cmpRec(b+g[x], b+g[y]) < 0 })
 		}
 		s = e
 	}
@@ -494,7 +513,7 @@ func (r *resolver) rank() {
 	r.t0 = make([]int64, 0, n)
 	r.t1 = make([]int64, 0, n)
 	for j, in := range idx {
-		if j > 0 && keys[j] == keys[j-1] && r.cmpRec(idx[j-1], in) == 0 {
+		if j > 0 && keys[j] == keys[j-1] && r.cmpRec(b+idx[j-1], b+in) == 0 {
 			rk := len(r.first) - 1
 			r.rankOf[in] = uint32(rk)
 			r.dups++
@@ -503,7 +522,7 @@ func (r *resolver) rank() {
 			continue
 		}
 		r.rankOf[in] = uint32(len(r.first))
-		r.first = append(r.first, in)
+		r.first = append(r.first, b+in)
 		r.hashes = append(r.hashes, keys[j])
 		r.t0 = append(r.t0, r.recT0[in])
 		r.t1 = append(r.t1, r.recT1[in])
@@ -539,10 +558,12 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for i, in := range rs.rec {
-				rs.rec[i] = r.rankOf[in]
+			if !rs.presorted {
+				for i, in := range rs.rec {
+					rs.rec[i] = r.rankOf[in]
+				}
 			}
-			rs.group()
+			rs.group(r.o.Incremental)
 			return nil
 		})
 	}
@@ -552,13 +573,45 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 	return nil
 }
 
-func (rs *ruleSpec) group() {
+func (rs *ruleSpec) group(keep bool) {
 	n := len(rs.keys)
 	idx := make([]uint32, n)
 	for i := range idx {
 		idx[i] = uint32(i)
 	}
-	radixSort(rs.keys, idx)
+	if !rs.presorted {
+		radixSort(rs.keys, idx)
+	}
+	rs.groupSorted(idx)
+	if keep {
+		// Keep the sorted occurrences for Result.Add.
+		ix := &ruleIndex{keys: rs.keys}
+		if rs.presorted {
+			ix.recs, ix.vals = rs.rec, rs.vals
+		} else {
+			ix.recs = make([]uint32, n)
+			for i, o := range idx {
+				ix.recs[i] = rs.rec[o]
+				ix.vals.add(rs.vals.get(int(o)))
+			}
+		}
+		rs.ix = ix
+	}
+	if rs.limit < 0 || !keep {
+		rs.keys, rs.vals = nil, arena{}
+	}
+	rs.rec = nil
+}
+
+// ruleIndex is one rule's occurrences in key order, kept for Result.Add.
+type ruleIndex struct {
+	keys []uint64
+	recs []uint32 // ranks
+	vals arena
+}
+
+func (rs *ruleSpec) groupSorted(idx []uint32) {
+	n := len(idx)
 	rs.gStart = rs.gStart[:0]
 	rs.gRecs = rs.gRecs[:0]
 	var sub [][]uint32
@@ -605,12 +658,6 @@ func (rs *ruleSpec) group() {
 		s = e
 	}
 	rs.gStart = append(rs.gStart, uint32(len(rs.gRecs)))
-	if rs.limit < 0 {
-		// Only limits need the values afterwards (value ids come from
-		// groups); free the rest.
-		rs.keys, rs.vals = nil, arena{}
-	}
-	rs.rec = rs.rec[:0:0]
 }
 
 // emit appends one group: its records' ranks, sorted and deduplicated.

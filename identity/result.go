@@ -39,6 +39,22 @@ type Result struct {
 	rejected []Rejection
 	events   []Event
 	stats    Stats
+
+	// for Add
+	opts      Options
+	inputN    int
+	ix        map[string]*ruleIndex
+	kindNames []string
+	blocks    []blockSample
+}
+
+// blockSample is the blocked-value audit of one (kind, blocklist entry):
+// how many occurrences and the five canonically smallest records.
+type blockSample struct {
+	kind  string
+	entry int
+	count int
+	refs  []RecordRef
 }
 
 func newResult(r *resolver, lk *linker) *Result {
@@ -46,40 +62,32 @@ func newResult(r *resolver, lk *linker) *Result {
 		sources: r.sources, recSrc: r.recSrc, recKey: r.recKey, first: r.first, hashes: r.hashes,
 		t0: r.t0, t1: r.t1, n: r.n, la: lk.la, lb: lk.lb, lrule: lk.lrule, names: lk.names,
 		audits: r.audits, rejected: r.rejected, stats: r.stats,
+		opts: r.o, inputN: r.inputN,
 	}
-	// Blocked-value audits, in kind then entry order.
-	type hk struct {
-		k [2]int
-		h *blockHit
-	}
-	var hits []hk
-	for k, h := range r.blockHits {
-		hits = append(hits, hk{k, h})
-	}
-	slices.SortFunc(hits, func(a, b hk) int {
-		if c := strings.Compare(r.kinds[a.k[0]].name, r.kinds[b.k[0]].name); c != 0 {
-			return c
+	for _, rs := range r.rules {
+		if rs.ix != nil {
+			if res.ix == nil {
+				res.ix = map[string]*ruleIndex{}
+			}
+			res.ix[rs.key()] = rs.ix
 		}
-		return a.k[1] - b.k[1]
-	})
+	}
+	for _, k := range r.kinds {
+		res.kindNames = append(res.kindNames, k.name)
+	}
+	// Blocked-value audits, in kind then entry order, merged with those of
+	// the resolution this one extends (Add).
+	res.blocks = r.blockSamples()
 	var blocked []Audit
-	for _, h := range hits {
-		a := Audit{Guard: GuardBlocked, Kind: r.kinds[h.k[0]].name, Count: h.h.count}
-		switch h.k[1] {
+	for _, b := range res.blocks {
+		a := Audit{Guard: GuardBlocked, Kind: b.kind, Count: b.count, Records: slices.Clone(b.refs)}
+		switch b.entry {
 		case -1:
 			a.Reason = "empty value"
 		case -2:
 			a.Reason = "value longer than 4096 bytes"
 		default:
-			a.Reason = "blocklisted value (entry " + itoa(h.k[1]) + " of Options.Blocked for this kind)"
-		}
-		ranks := make([]uint32, 0, len(h.h.recs))
-		for _, in := range h.h.recs {
-			ranks = append(ranks, r.rankOf[in])
-		}
-		slices.Sort(ranks)
-		for _, x := range slices.Compact(ranks) {
-			a.Records = append(a.Records, res.ref(x))
+			a.Reason = "blocklisted value (entry " + itoa(b.entry) + " of Options.Blocked for this kind)"
 		}
 		blocked = append(blocked, a)
 	}
@@ -91,6 +99,9 @@ func newResult(r *resolver, lk *linker) *Result {
 	res.stats.Records = r.n
 	res.stats.Duplicates = r.dups
 	res.stats.Rejected = len(r.rejected)
+	if r.prior != nil {
+		res.stats.Duplicates += r.prior.stats.Duplicates
+	}
 
 	// Clusters, numbered in order of their smallest rank.
 	u := &lk.u
@@ -153,6 +164,67 @@ func (res *Result) ref(rank uint32) RecordRef {
 func (r *resolver) ref(rank uint32) RecordRef {
 	in := r.first[rank]
 	return RecordRef{Source: r.sources[r.recSrc[in]], Key: string(r.recKey.get(int(in)))}
+}
+
+func (r *resolver) inputRef(in uint32) RecordRef {
+	return RecordRef{Source: r.sources[r.recSrc[in]], Key: string(r.recKey.get(int(in)))}
+}
+
+func refLess(a, b RecordRef) int {
+	ha, hb := recordHash(a.Source, a.Key), recordHash(b.Source, b.Key)
+	if ha != hb {
+		if ha < hb {
+			return -1
+		}
+		return 1
+	}
+	if c := strings.Compare(a.Source, b.Source); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
+}
+
+func (r *resolver) blockSamples() []blockSample {
+	type bk struct {
+		kind  string
+		entry int
+	}
+	m := map[bk]*blockSample{}
+	if r.prior != nil {
+		for _, b := range r.prior.blocks {
+			c := b
+			c.refs = slices.Clone(b.refs)
+			m[bk{b.kind, b.entry}] = &c
+		}
+	}
+	for k, h := range r.blockHits {
+		key := bk{r.kinds[k[0]].name, k[1]}
+		b := m[key]
+		if b == nil {
+			b = &blockSample{kind: key.kind, entry: key.entry}
+			m[key] = b
+		}
+		b.count += h.count
+		for _, in := range h.recs {
+			b.refs = append(b.refs, r.inputRef(in+uint32(r.base)))
+		}
+	}
+	out := make([]blockSample, 0, len(m))
+	for _, b := range m {
+		slices.SortFunc(b.refs, refLess)
+		b.refs = slices.Compact(b.refs)
+		if len(b.refs) > 5 {
+			b.refs = b.refs[:5]
+		}
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b blockSample) int {
+		if c := strings.Compare(a.kind, b.kind); c != 0 {
+			return c
+		}
+		return a.entry - b.entry
+	})
+	return out
 }
 
 func (r *resolver) lookup(ref RecordRef) (uint32, bool) {
