@@ -1,7 +1,8 @@
 package hashing
 
 import (
-	"encoding/hex"
+	"crypto/sha256"
+	"slices"
 )
 
 // Normalize returns v normalized under the rules for k: the string that is
@@ -148,9 +149,31 @@ func (h *Hasher) rowCountry(cc string) string {
 func (h *Hasher) appendWire(dst []byte, k Key, v, cc string) ([]byte, Reason) {
 	n := len(dst)
 	dst, st, r := h.appendNorm(dst, k, v, cc)
-	if st != stValue || !k.Hashed() {
+	if st != stValue {
 		return dst, r
 	}
 	sum := h.digest(dst[n:])
-	return hex.AppendEncode(dst[:n], sum[:]), r
+	return appendHex(dst[:n], &sum), r
+}
+
+// hexPairs holds the two lowercase hex digits of every byte value.
+var hexPairs = func() (t [256][2]byte) {
+	const digits = "0123456789abcdef"
+	for i := range t {
+		t[i] = [2]byte{digits[i>>4], digits[i&0xf]}
+	}
+	return t
+}()
+
+// appendHex appends the 64 lowercase hex digits of sum, one table lookup
+// per byte (encoding/hex does two).
+func appendHex(dst []byte, sum *[sha256.Size]byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*sha256.Size)[:n+2*sha256.Size]
+	out := dst[n : n+2*sha256.Size]
+	for i, b := range sum {
+		p := hexPairs[b]
+		out[2*i], out[2*i+1] = p[0], p[1]
+	}
+	return dst
 }

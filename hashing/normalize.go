@@ -17,6 +17,7 @@ const (
 	stMissing   status = iota // nothing appended
 	stValue                   // a normalized value was appended
 	stPreHashed               // a 64-hex digest was appended, to be passed through
+	stPlain                   // a value of an unhashed key was appended
 )
 
 // isTrimmed reports the characters of global rule 2: Unicode white space,
@@ -143,15 +144,12 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 		if v == "" {
 			return dst, stMissing, ""
 		}
-		return append(dst, v...), stValue, ""
+		return append(dst, v...), stPlain, ""
 	}
 	if k == Email {
-		if out, r, ok := appendEmailFast(dst, v); ok {
-			if len(out) == len(dst) && r == "" {
-				return out, stMissing, ""
-			}
-			if r != "" {
-				return out, stMissing, r
+		if out, missing, ok := appendEmailFast(dst, v); ok {
+			if missing {
+				return dst, stMissing, ""
 			}
 			return out, stValue, ""
 		}
@@ -163,7 +161,7 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 	if p.s == "" {
 		return dst, stMissing, ""
 	}
-	if k.Hashed() && !h.opts.RejectPreHashed && isHex64(p.s) {
+	if len(p.s) == 64 && !h.opts.RejectPreHashed && k.Hashed() && isHex64(p.s) {
 		if h.macs != nil {
 			return dst, stMissing, ReasonPreHashedKeyed
 		}
@@ -203,6 +201,9 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 	}
 	if len(dst) == n {
 		return dst, stMissing, r
+	}
+	if k == MobileAdID || k == LookalikeValue {
+		return dst, stPlain, r
 	}
 	return dst, stValue, r
 }
@@ -277,13 +278,16 @@ const (
 	clLetter        // A–Z, a–z
 	clDigit         // 0–9, '-'
 	clDot
-	clAt
+	clAt    // from here on, the local-part loop of the fast path stops
 	clSpace // white space and control characters: never allowed
+	clHigh  // bytes of non-ASCII characters
 )
 
-var emailClass = func() (t [128]uint8) {
-	for c := 0; c < 128; c++ {
+var emailClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
 		switch {
+		case c >= 0x80:
+			t[c] = clHigh
 		case c <= ' ' || c == 0x7f:
 			t[c] = clSpace
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
@@ -299,30 +303,71 @@ var emailClass = func() (t [128]uint8) {
 	return t
 }()
 
-// appendEmailFast is the EMAIL hot path: all-ASCII input that is not 64
-// characters long (so cannot be pre-hashed), trimmed of ASCII white space,
-// validated and lowercased in one pass. ok is false when the input needs the
-// general path.
-func appendEmailFast(dst []byte, v string) (out []byte, r Reason, ok bool) {
+// lowerTab lowercases ASCII bytes and leaves the others alone.
+var lowerTab = func() (t [256]byte) {
+	for i := range t {
+		t[i] = lower(byte(i))
+	}
+	return t
+}()
+
+// appendEmailFast is the EMAIL hot path for the common case: ASCII input,
+// not 64 characters long (so not pre-hashed), that passes every check. It
+// trims ASCII white space and validates and lowercases in one pass. ok is
+// false for anything else (non-ASCII bytes, a rejection), which the general
+// path then handles, so both paths always agree.
+func appendEmailFast(dst []byte, v string) (out []byte, missing, ok bool) {
 	for len(v) > 0 && asciiSpace(v[0]) {
 		v = v[1:]
 	}
 	for len(v) > 0 && asciiSpace(v[len(v)-1]) {
 		v = v[:len(v)-1]
 	}
-	if len(v) == 64 {
-		return dst, "", false
+	if len(v) == 0 {
+		return dst, true, true
 	}
-	for i := 0; i < len(v); i++ {
-		if v[i] >= utf8.RuneSelf {
-			return dst, "", false
+	if len(v) == 64 || len(v) > 64+1+255 {
+		return dst, false, false
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, len(v))[:n+len(v)]
+	o := dst[n : n+len(v)]
+	i := 0
+	for ; i < len(v); i++ {
+		c := v[i]
+		if emailClass[c] >= clAt {
+			break
+		}
+		o[i] = lowerTab[c]
+	}
+	if i == 0 || i > 64 || i == len(v) || v[i] != '@' {
+		return dst[:n], false, false
+	}
+	o[i] = '@'
+	label, labels, letters := 0, 0, true
+	for i++; i < len(v); i++ {
+		c := v[i]
+		o[i] = lowerTab[c]
+		switch emailClass[c] {
+		case clLetter:
+			label++
+		case clDigit:
+			label++
+			letters = false
+		case clDot:
+			if label == 0 || label > 63 {
+				return dst[:n], false, false
+			}
+			labels++
+			label, letters = 0, true
+		default:
+			return dst[:n], false, false
 		}
 	}
-	if v == "" {
-		return dst, "", true
+	if labels == 0 || label < 2 || label > 63 || !letters {
+		return dst[:n], false, false
 	}
-	out, r = appendASCIIEmail(dst, v)
-	return out, r, true
+	return dst, false, true
 }
 
 // appendASCIIEmail is the EMAIL rule for ASCII input in one pass: it

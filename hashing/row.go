@@ -2,7 +2,6 @@ package hashing
 
 import (
 	"context"
-	"encoding/hex"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -122,6 +121,8 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 	// Every cell's bytes go into one buffer that becomes one string, so a
 	// row costs one allocation however many keys it has.
 	start := len(dst)
+	dobState := stMissing // stValue: dobYMD holds DOB; stPlain: DOB is not a date
+	var dobYMD [8]byte
 	var spansArr [24][2]int32
 	spans := spansArr[:0]
 	for _, k := range schema {
@@ -139,7 +140,31 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 		case k == FirstInitial && isBlank(v):
 			buf, r = h.derivedInitial(buf, rec.vals[2])
 		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[16]):
-			buf, r = h.appendWire(buf, k, rec.vals[16], cc)
+			// Parse DOB once for the three parts.
+			if dobState == stMissing {
+				var tmp [16]byte
+				out, st, _ := h.appendNorm(tmp[:0], DOB, rec.vals[16], cc)
+				dobState = st
+				if st == stValue {
+					copy(dobYMD[:], out)
+				} else if st != stPreHashed {
+					dobState = stPlain // not a full date: each part parses on its own
+				}
+			}
+			switch dobState {
+			case stValue:
+				part := dobYMD[0:4]
+				if k == BirthMonth {
+					part = dobYMD[4:6]
+				} else if k == BirthDay {
+					part = dobYMD[6:8]
+				}
+				sum := h.digest(part)
+				buf = appendHex(buf, &sum)
+			case stPlain:
+				buf, r = h.appendWire(buf, k, rec.vals[16], cc)
+			}
+			// stPreHashed: a digest of the whole date cannot be split.
 		case k == DOB && isBlank(v):
 			buf, r = h.derivedDOB(buf, rec)
 		default:
@@ -198,7 +223,7 @@ func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
 	}
 	_, size := utf8.DecodeRune(out[n:])
 	sum := h.digest(out[n : n+size])
-	return hex.AppendEncode(buf, sum[:]), ""
+	return appendHex(buf, &sum), ""
 }
 
 // derivedDOB builds DOB from DOBY, DOBM and DOBD when all three are given.
