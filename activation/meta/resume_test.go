@@ -326,3 +326,45 @@ func TestReplaceRestartsUnacknowledgedSession(t *testing.T) {
 		}
 	})
 }
+
+// When Meta expires a replace session under the Uploader (2650/1870158),
+// the refused batches and the rest are added in a new session: the audience
+// ends with every row.
+func TestReplaceExpiredContinuesAsAdd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		// Batch 1 is quick; batches 2-5 (sent together) take 100 minutes,
+		// so they reach the fake after the replace expired.
+		slow := metatest.Fault{Kind: metatest.Slow, Delay: 100 * time.Minute}
+		rec.SetFaults(metatest.Script(metatest.Fault{}, slow, slow, slow, slow))
+		up := meta.NewUploader(rec, func(o *meta.Options) {
+			o.BatchSize = 100
+			o.AttemptTimeout = 3 * time.Hour
+		})
+		res, err := up.Replace(t.Context(), aud, testSchema, rows(t, "x", 550))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.ContinuedAsAdd || len(res.SessionIDs) != 2 || res.Batches != 6 || res.RowsSent != 550 {
+			t.Errorf("continued %v, %d sessions, %d batches, %d rows", res.ContinuedAsAdd, len(res.SessionIDs), res.Batches, res.RowsSent)
+		}
+		adds := 0
+		for _, r := range rec.Requests() {
+			if r.Op == meta.Add {
+				adds++
+			}
+		}
+		if adds != 5 {
+			t.Errorf("%d add requests, want 5 (batches 2-5 again, then 6)", adds)
+		}
+		if got := rec.Model.Size(aud); got != 550 {
+			t.Errorf("audience has %d members, want 550", got)
+		}
+		for i := range 550 {
+			if !rec.Model.Contains(aud, row(t, "x", i)) {
+				t.Fatalf("row %d missing", i)
+			}
+		}
+	})
+}

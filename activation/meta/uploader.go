@@ -320,6 +320,7 @@ type run struct {
 	persist  bool
 	acked    map[int]AckedBatch
 	received map[int64]int64
+	flying   map[int]struct{} // indexes of batches sent concurrently, not yet done
 	pool     []*batch
 }
 
@@ -332,7 +333,7 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 	res = &Result{Op: op}
 	defer func() { res.Duration = time.Since(start) }()
 	r := &run{api: u.api, op: op, audience: audience, schema: slices.Clone(schema), res: res,
-		acked: map[int]AckedBatch{}, received: map[int64]int64{}}
+		acked: map[int]AckedBatch{}, received: map[int64]int64{}, flying: map[int]struct{}{}}
 	o, err := u.resolve(optFns)
 	if err != nil {
 		return res, r.fail(ErrInvalidInput, err)
@@ -654,8 +655,6 @@ func (s *sender) dispatch(b *batch, last bool) bool {
 		s.mu.Unlock()
 		s.logDebug("meta: replace window reached, continuing as add", slog.Int("batch", seq))
 	}
-	req := &UsersRequest{Schema: s.schema, Cells: b.cells,
-		Session: Session{ID: sess.ID, BatchSeq: seq, Last: last, EstimatedTotal: s.o.EstimatedTotal}}
 	if last || (sess.Op == Replace && seq == 1) {
 		// Sent alone: every earlier batch must be acknowledged first (no
 		// batch is accepted after the last one; a replace starts with
@@ -666,27 +665,79 @@ func (s *sender) dispatch(b *batch, last bool) bool {
 			return false
 		}
 		defer s.release(b)
-		resp, err := s.send(s.gctx, sess.Op, req)
-		if err == nil {
-			err = s.ack(s.gctx, b, sum, sess.ID, seq, last, resp)
-		}
-		if err != nil {
+		if err := s.deliver(b, sum, sess, last); err != nil {
 			s.err = err
 			return false
 		}
 		return true
 	}
 	s.inflight.Add(1)
+	s.mu.Lock()
+	s.flying[b.index] = struct{}{}
+	s.mu.Unlock()
 	s.g.Go(func() error {
 		defer s.inflight.Done()
 		defer s.release(b)
-		resp, err := s.send(s.gctx, sess.Op, req)
-		if err != nil {
-			return err
-		}
-		return s.ack(s.gctx, b, sum, sess.ID, seq, false, resp)
+		return s.deliver(b, sum, sess, false)
 	})
 	return s.gctx.Err() == nil
+}
+
+// deliver sends b in sess and records the acknowledgement. A replace batch
+// refused because the replace session expired (2650/1870158: Meta replaced
+// the audience with what had arrived) is sent again in an add session, as
+// Meta advises, so its rows are not lost.
+func (s *sender) deliver(b *batch, sum uint32, sess CheckpointSession, last bool) error {
+	defer func() {
+		s.mu.Lock()
+		delete(s.flying, b.index)
+		s.mu.Unlock()
+	}()
+	req := &UsersRequest{Schema: s.schema, Cells: b.cells,
+		Session: Session{ID: sess.ID, BatchSeq: b.index - sess.Start + 1, Last: last, EstimatedTotal: s.o.EstimatedTotal}}
+	resp, err := s.send(s.gctx, sess.Op, req)
+	if err != nil && sess.Op == Replace {
+		if ae := apiErrorOf(err); ae != nil && ae.Code == CodeAudienceUpdate && ae.Subcode == SubcodeReplaceTimedOut {
+			if sess, err = s.replaceExpired(s.gctx, sess.ID, b.index); err != nil {
+				return err
+			}
+			s.logDebug("meta: replace session expired, continuing as add", slog.Int("batch", req.Session.BatchSeq))
+			req.Session.ID, req.Session.BatchSeq = sess.ID, b.index-sess.Start+1
+			resp, err = s.send(s.gctx, sess.Op, req)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.ack(s.gctx, b, sum, sess.ID, req.Session.BatchSeq, last, resp)
+}
+
+// replaceExpired closes the expired replace session (once) and opens the
+// add session that takes over, starting at the lowest batch still in
+// flight so that every unacknowledged batch has a place in it.
+func (r *run) replaceExpired(ctx context.Context, replaceID int64, index int) (CheckpointSession, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ss := r.state.Sessions
+	cur := &ss[len(ss)-1]
+	if cur.ID != replaceID {
+		return *cur, nil // another batch already switched to add
+	}
+	cur.Closed = true
+	start := index
+	for i := range r.flying {
+		start = min(start, i)
+	}
+	sess := CheckpointSession{Op: Add, ID: rand.Int64N(math.MaxInt64-1) + 1, Start: start, Started: time.Now().UTC()}
+	r.state.Sessions = append(r.state.Sessions, sess)
+	r.res.SessionIDs = append(r.res.SessionIDs, sess.ID)
+	r.res.ContinuedAsAdd = true
+	if r.persist {
+		if err := r.o.Checkpoint.Save(ctx, r.key, r.state); err != nil {
+			return sess, r.fail(ErrCheckpoint, err)
+		}
+	}
+	return sess, nil
 }
 
 // sessionFor returns the session batch index belongs to, opening one if
