@@ -162,6 +162,9 @@ type PartitionResult struct {
 func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts []Partition, optFns ...func(*Options)) (PartitionResult, error) {
 	const op = "add partitions"
 	o := r.options(optFns)
+	if len(parts) == 0 {
+		return PartitionResult{}, newError(op, db, table, errors.Join(ValidateName("database", db), ValidateName("table", table)))
+	}
 	t, err := r.getTable(ctx, o, db, table)
 	if err != nil {
 		return PartitionResult{}, newError(op, db, table, err)

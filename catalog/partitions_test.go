@@ -467,3 +467,14 @@ func TestRelocatePartitions(t *testing.T) {
 		t.Errorf("err = %v, want one not-found failure at index 0", err)
 	}
 }
+
+func TestAddNoPartitions(t *testing.T) {
+	g, r := partitioned(t)
+	res, err := r.AddPartitions(t.Context(), "lake", "orders", nil)
+	if err != nil || res != (catalog.PartitionResult{}) || len(g.Calls()) != 0 {
+		t.Errorf("empty add = %+v, %v, %d calls", res, err, len(g.Calls()))
+	}
+	if _, err := r.AddPartitions(t.Context(), "Lake", "orders", nil); !errors.Is(err, catalog.ErrInvalidInput) {
+		t.Errorf("bad name: %v", err)
+	}
+}

@@ -56,7 +56,9 @@ type Options struct {
 	RelocatePartitions bool
 	// MaxAttempts bounds the attempts of one Glue write (and of the
 	// read-merge-write cycle of EnsureTable) on ConcurrentModification,
-	// throttling and transient faults. Zero means DefaultMaxAttempts.
+	// throttling and transient faults. Zero means DefaultMaxAttempts. These
+	// attempts come on top of the SDK client's own retries (3 by default
+	// for throttling and faults, none for ConcurrentModification).
 	MaxAttempts int
 	// Backoff returns the wait before attempt n+1 (n >= 1). Nil means
 	// DefaultBackoff. Waits end early when the context is done.
