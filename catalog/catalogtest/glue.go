@@ -113,7 +113,7 @@ type database struct {
 
 // Glue is an in-memory AWS Glue Data Catalog implementing catalog.GlueAPI
 // with Glue's semantics (see the package doc, # Fidelity). The zero value is
-// not usable; call NewGlue. It is safe for concurrent use.
+// an empty catalog, like NewGlue's. It is safe for concurrent use.
 type Glue struct {
 	// MaxTableVersions is the per-table version quota; zero means
 	// DefaultMaxTableVersions. Archiving past it fails with
@@ -254,6 +254,9 @@ func (g *Glue) now() time.Time {
 // begin records the call, checks the context and runs the injectors.
 func (g *Glue) begin(ctx context.Context, c Call) error {
 	g.mu.Lock()
+	if g.dbs == nil {
+		g.dbs = map[string]*database{}
+	}
 	g.calls = append(g.calls, c)
 	inj := slices.Clone(g.injectors)
 	g.mu.Unlock()

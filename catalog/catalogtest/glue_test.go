@@ -190,3 +190,13 @@ func TestClockAndCalls(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestZeroValueGlue(t *testing.T) {
+	var g catalogtest.Glue
+	if _, err := g.CreateDatabase(t.Context(), &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{Name: aws.String("db")}}); err != nil {
+		t.Fatal(err)
+	}
+	if g.Database("db") == nil {
+		t.Error("database not stored")
+	}
+}
