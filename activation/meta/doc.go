@@ -46,11 +46,19 @@
 //
 // A replace that would outlive Options.ReplaceWindow (default 80 minutes,
 // below Meta's 90) is closed with the batch at hand as its last batch, and
-// the remaining rows are added in a new add session (Result.ContinuedAsAdd).
-// A checkpointed replace older than 90 minutes cannot be resumed:
-// [ErrReplaceNotResumable]. While a replace runs, the Uploader refuses other
-// uploads to the same audience and Meta answers /users calls with
-// 2650/1870145.
+// the remaining rows are added in a new add session (Result.ContinuedAsAdd),
+// as Meta advises. If Meta expires the replace anyway (2650/1870158: the
+// audience now holds what arrived), the refused batches and the rest are
+// added the same way. A checkpointed replace whose first batch was
+// acknowledged more than 90 minutes ago cannot be resumed:
+// [ErrReplaceNotResumable]; one whose first batch was never acknowledged
+// starts again in a new session. Other 2650 subcodes (1870147 first batch
+// missing, 1870148 replace failed, 1870144 audience too large, 1870159
+// outside the last-batch case) end the call with [ErrReplace]: run the
+// replace again. While a replace runs, the Uploader refuses other uploads
+// to the same audience ([ErrAudienceBusy]), a replace does not start while
+// operation_status shows one running, and Meta answers /users calls with
+// 2650/1870145, which is retried.
 //
 // # Rate limits
 //
