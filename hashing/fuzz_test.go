@@ -40,6 +40,16 @@ func FuzzNormalize(f *testing.F) {
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
+		if k == Email {
+			// The one-pass fast path must agree with the general path.
+			if fast, missing, ok := appendEmailFast(nil, v); ok && !missing {
+				p, _ := prepare(v)
+				slow, r := appendEmail(nil, p)
+				if r != "" || string(fast) != string(slow) {
+					t.Fatalf("email fast path accepted what the general path gives %q for", r)
+				}
+			}
+		}
 		out, err := h.Normalize(k, v)
 		var reason Reason
 		if err != nil {
