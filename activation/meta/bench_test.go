@@ -114,3 +114,41 @@ func BenchmarkAdd(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAddRecorder is BenchmarkAdd without HTTP: the Uploader's own
+// cost (batching, placing cells, accounting) plus the model's.
+func BenchmarkAddRecorder(b *testing.B) {
+	const n = 1_000_000
+	m := metatest.NewModel()
+	m.CountOnly = true
+	rec := metatest.NewRecorder(m)
+	up := meta.NewUploader(rec)
+	b.ReportAllocs()
+	var peak peakHeap
+	peak.start()
+	for b.Loop() {
+		if _, err := up.Add(b.Context(), m.AddAudience(), testSchema, cheapRows(b, n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(peak.end(), "peak-heap-MB")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkAppendJSON encodes one full 10,000-row, 3-column request body.
+func BenchmarkAppendJSON(b *testing.B) {
+	req := &meta.UsersRequest{Schema: testSchema, Session: meta.Session{ID: 1, BatchSeq: 1}}
+	for r := range cheapRows(b, meta.MaxBatchSize) {
+		req.Cells = append(req.Cells, r...)
+	}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = req.AppendJSON(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportMetric(float64(meta.MaxBatchSize)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

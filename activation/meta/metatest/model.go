@@ -242,17 +242,21 @@ func replaceErr(sub int, msg string) *meta.APIError {
 	return graphErr(400, meta.CodeAudienceUpdate, sub, "(#2650) "+msg)
 }
 
+// lowerHex marks the bytes 0-9 and a-f.
+var lowerHex = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true,
+}
+
 func isHex64(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
+	ok := true
+	for i := 0; i < 64; i++ {
+		ok = ok && lowerHex[s[i]]
 	}
-	return true
+	return ok
 }
 
 // validCell reports whether a non-empty value is acceptable for key k.
