@@ -166,49 +166,71 @@ func (a *arena) get(i int) []byte {
 
 func (a *arena) equal(i, j int) bool { return bytes.Equal(a.get(i), a.get(j)) }
 
-// radixSort sorts keys ascending, carrying idx along, stably (LSD, 16-bit
-// digits). Passes whose digit is the same for every key are skipped, so
-// narrow keys cost fewer passes.
+// radixSort sorts keys ascending, carrying idx along. It is an MSD radix
+// sort: one scatter pass on the top 16 significant bits puts every key in
+// a bucket small enough to sort in cache (compact keys are hashes, so
+// buckets are even). The order of equal keys is not kept; callers do not
+// depend on it.
 func radixSort(keys []uint64, idx []uint32) {
 	n := len(keys)
 	if n < 2 {
 		return
 	}
-	if n < 256 {
-		insertionSort(keys, idx)
-		return
+	var hi uint64
+	for _, k := range keys {
+		hi |= k
 	}
 	k2 := make([]uint64, n)
 	i2 := make([]uint32, n)
-	var count [1 << 16]int
-	src, dst := keys, k2
-	isrc, idst := idx, i2
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(count[:])
-		for _, k := range src {
-			count[(k>>shift)&0xffff]++
-		}
-		if count[(src[0]>>shift)&0xffff] == n {
-			continue
-		}
-		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
-		}
-		for i, k := range src {
-			d := (k >> shift) & 0xffff
-			p := count[d]
-			count[d] = p + 1
-			dst[p] = k
-			idst[p] = isrc[i]
-		}
-		src, dst = dst, src
-		isrc, idst = idst, isrc
+	msd(keys, idx, k2, i2, uint(bits.Len64(hi)))
+}
+
+// msd sorts keys (and idx) whose bits at and above top are equal, using
+// k2, i2 as scratch of the same length.
+func msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint) {
+	n := len(keys)
+	if n <= 64 || top == 0 {
+		insertionSort(keys, idx)
+		return
 	}
-	if &src[0] != &keys[0] {
-		copy(keys, src)
-		copy(idx, isrc)
+	digit := uint(16)
+	if n < 1<<14 {
+		digit = 8
+	}
+	shift := uint(0)
+	if top > digit {
+		shift = top - digit
+	} else {
+		digit = top
+	}
+	nb := 1 << digit
+	mask := uint64(nb - 1)
+	count := make([]int, nb+1)
+	for _, k := range keys {
+		count[(k>>shift)&mask+1]++
+	}
+	for i := 1; i <= nb; i++ {
+		count[i] += count[i-1]
+	}
+	pos := make([]int, nb)
+	copy(pos, count[:nb])
+	for i, k := range keys {
+		d := (k >> shift) & mask
+		p := pos[d]
+		pos[d] = p + 1
+		k2[p] = k
+		i2[p] = idx[i]
+	}
+	copy(keys, k2)
+	copy(idx, i2)
+	if shift == 0 {
+		return
+	}
+	for b := 0; b < nb; b++ {
+		s, e := count[b], count[b+1]
+		if e-s > 1 {
+			msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift)
+		}
 	}
 }
 

@@ -1,0 +1,94 @@
+package identity
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		n    int
+		mask uint64
+	}{{0, ^uint64(0)}, {1, ^uint64(0)}, {50, ^uint64(0)}, {1000, ^uint64(0)}, {100000, ^uint64(0)}, {100000, 0xf}, {30000, 0xffff0000}, {20000, 1<<40 - 1}} {
+		keys := make([]uint64, tc.n)
+		idx := make([]uint32, tc.n)
+		for i := range keys {
+			keys[i] = rng.Uint64() & tc.mask
+			idx[i] = uint32(i)
+		}
+		orig := slices.Clone(keys)
+		radixSort(keys, idx)
+		if !slices.IsSorted(keys) {
+			t.Fatalf("n=%d mask=%x: not sorted", tc.n, tc.mask)
+		}
+		for i, x := range idx {
+			if orig[x] != keys[i] {
+				t.Fatalf("n=%d: idx does not follow keys", tc.n)
+			}
+		}
+		slices.Sort(idx)
+		for i, x := range idx {
+			if x != uint32(i) {
+				t.Fatalf("n=%d: idx is not a permutation", tc.n)
+			}
+		}
+	}
+}
+
+func BenchmarkRadixSort(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 1 << 20
+	src := make([]uint64, n)
+	for i := range src {
+		src[i] = rng.Uint64()
+	}
+	keys := make([]uint64, n)
+	idx := make([]uint32, n)
+	for b.Loop() {
+		copy(keys, src)
+		for i := range idx {
+			idx[i] = uint32(i)
+		}
+		radixSort(keys, idx)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+}
+
+func TestAppendValueInjective(t *testing.T) {
+	hex := "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	upper := "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"
+	a, b := appendValue(nil, hex), appendValue(nil, upper)
+	if len(a) != 33 || a[0] != tagHex || b[0] != tagRaw || string(a) == string(b) {
+		t.Errorf("encodings: %d/%d bytes, tags %d/%d", len(a), len(b), a[0], b[0])
+	}
+	if string(appendValue(nil, "x")) == string(appendValue(nil, "y")) {
+		t.Errorf("raw values collide")
+	}
+}
+
+func TestArenaModes(t *testing.T) {
+	var a arena
+	vals := [][]byte{[]byte("abc"), []byte("def"), []byte("ghij"), nil, []byte("k")}
+	for _, v := range vals {
+		a.add(v)
+	}
+	for i, v := range vals {
+		if string(a.get(i)) != string(v) {
+			t.Errorf("get(%d) wrong", i)
+		}
+	}
+	c := a.clone()
+	c.add([]byte("new"))
+	if a.n != 5 || c.n != 6 || string(c.get(5)) != "new" || string(a.get(4)) != "k" {
+		t.Errorf("clone shares writes")
+	}
+	var f arena
+	for i := range 300000 {
+		f.add([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
+	}
+	if g := f.get(299999); g[0] != byte(299999&0xff) || f.stride != 3 {
+		t.Errorf("fixed-stride arena broken")
+	}
+}
