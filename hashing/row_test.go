@@ -138,10 +138,16 @@ func TestHashRowCountryNotInSchema(t *testing.T) {
 }
 
 func TestHashBatchMatchesHashRow(t *testing.T) {
-	h, err := New(WithCountry("gb"), func(o *Options) { o.Workers = 3 })
-	if err != nil {
-		t.Fatal(err)
+	for _, scheme := range []func(*Options){func(*Options) {}, WithHMAC([]byte("batch-secret"))} {
+		h, err := New(WithCountry("gb"), func(o *Options) { o.Workers = 3 }, scheme)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(string(h.Scheme()), func(t *testing.T) { testBatch(t, h) })
 	}
+}
+
+func testBatch(t *testing.T, h *Hasher) {
 	schema := MetaSchema()
 	recs := syntheticRecords(2000)
 	cells, errs, err := h.HashBatch(t.Context(), schema, recs)
@@ -227,5 +233,48 @@ func TestRecord(t *testing.T) {
 		if keyIndex(k) < 0 {
 			t.Errorf("key %s has no index", k)
 		}
+	}
+}
+
+func TestAppendHashDoesNotAllocateForASCII(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts are not meaningful under -race; run without -short")
+	}
+	h, err := New(WithCountry("us"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hm, err := New(WithHMAC([]byte("k")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 512)
+	for _, tc := range []struct {
+		k Key
+		v string
+	}{
+		{Email, "  John_Smith@Gmail.com "}, {Email, "bad@@example.com"}, {Phone, "+1 (650) 555-1212 x12"},
+		{Phone, "0044 20 7946 0958"}, {FirstName, "Mary-Jane"}, {FirstInitial, "Mary"}, {LastName, "O'Neil"},
+		{City, "New York"}, {State, "California"}, {State, "CA"}, {Zip, "94105-1234"}, {Country, "United Kingdom"},
+		{Country, "gbr"}, {BirthYear, "1997-02-16"}, {BirthMonth, "2"}, {BirthDay, "16"}, {DOB, "2/16/1997"},
+		{Gender, "Female"}, {MobileAdID, "6D92078A-8246-4BA4-AE5B-76104861E7DC"}, {ExternID, " c-1 "},
+		{LookalikeValue, "12.50"}, {Email, strings.Repeat("AB", 32)},
+	} {
+		for _, hh := range []*Hasher{h, hm} {
+			if n := testing.AllocsPerRun(50, func() { buf, _ = hh.AppendHash(buf[:0], tc.k, tc.v) }); n != 0 {
+				t.Errorf("%s (%s): %v allocations", tc.k, hh.Scheme(), n)
+			}
+		}
+	}
+	var rec Record
+	rec.Set(Email, "a@example.com")
+	rec.Set(Phone, "+1 650 555 1212")
+	rec.Set(FirstName, "Ann")
+	rec.Set(DOB, "1990-01-02")
+	rec.Set(Country, "US")
+	cells := make([]Cell, 0, 16)
+	schema := []Key{Email, Phone, FirstName, FirstInitial, BirthYear, BirthMonth, BirthDay, Country}
+	if n := testing.AllocsPerRun(50, func() { cells, _ = h.HashRow(cells[:0], schema, &rec) }); n != 1 {
+		t.Errorf("HashRow: %v allocations, want 1 (the row's string)", n)
 	}
 }
