@@ -31,7 +31,8 @@
 //     VersionId that was read; on ConcurrentModificationException the table
 //     is re-read and the change merged again, with backoff.
 //   - Frequent updates do not exhaust Glue's 100,000 table versions:
-//     SkipArchive is true unless Options.ArchiveVersions.
+//     SkipArchive is true unless Options.ArchiveVersions, and
+//     [Registrar.PruneTableVersions] trims tables that already archive.
 //   - Schema changes are explicit: new columns are appended; a type change,
 //     a removed column, other partition keys or another location is a
 //     [*SchemaError] unless the caller opts in (Options.AllowTypeChanges,
@@ -74,7 +75,7 @@
 // cause: errors.As reaches the Glue exception (*types.EntityNotFoundException,
 // *types.ConcurrentModificationException ...) inside the SDK's
 // *smithy.OperationError, or this package's typed errors: [*NameError],
-// [*TypeError], [*InputError], [*SchemaError], [*PartitionError] (the
+// [*TypeError], [*InputError], [*SchemaError], [*BatchError] (the
 // per-partition failures of a batch, by input index). Context cancellation
 // is reported as such (errors.Is(err, context.Canceled)). Messages never
 // contain partition values or data.

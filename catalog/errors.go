@@ -267,13 +267,15 @@ func (e *SchemaError) Error() string {
 // Is makes every *SchemaError match ErrIncompatibleSchema.
 func (e *SchemaError) Is(target error) bool { return target == ErrIncompatibleSchema }
 
-// CodeLocationMismatch is the PartitionFailure code of a partition that
+// CodeLocationMismatch is the BatchFailure code of a partition that
 // already exists at another location. It matches ErrConflict.
 const CodeLocationMismatch = "LocationMismatch"
 
-// PartitionFailure is one partition that a batch call rejected.
-type PartitionFailure struct {
-	// Index is the 0-based position of the partition in the caller's input.
+// BatchFailure is one item (a partition, a table version) that a batch call
+// rejected.
+type BatchFailure struct {
+	// Index is the 0-based position of the item in the caller's input (for
+	// PruneTableVersions, in the list of versions to delete).
 	Index int
 	// Code is Glue's error code, e.g. "InvalidInputException".
 	Code string
@@ -282,14 +284,15 @@ type PartitionFailure struct {
 	Message string
 }
 
-// PartitionError reports the partitions a batch operation could not apply.
+// BatchError reports the items a batch operation could not apply; the
+// other items were applied.
 // Its Unwrap returns the category of every distinct failure code, so
 // errors.Is(err, ErrInvalidInput) works.
-type PartitionError struct {
-	Failures []PartitionFailure
+type BatchError struct {
+	Failures []BatchFailure
 }
 
-func (e *PartitionError) Error() string {
+func (e *BatchError) Error() string {
 	counts := map[string]int{}
 	var codes []string
 	for _, f := range e.Failures {
@@ -302,11 +305,11 @@ func (e *PartitionError) Error() string {
 	for _, c := range codes {
 		parts = append(parts, strconv.Itoa(counts[c])+" "+c)
 	}
-	return strconv.Itoa(len(e.Failures)) + " partitions failed (" + strings.Join(parts, ", ") + ")"
+	return strconv.Itoa(len(e.Failures)) + " items failed (" + strings.Join(parts, ", ") + ")"
 }
 
 // Unwrap returns the categories of the failures.
-func (e *PartitionError) Unwrap() []error {
+func (e *BatchError) Unwrap() []error {
 	var out []error
 	seen := map[error]bool{}
 	for _, f := range e.Failures {

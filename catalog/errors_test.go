@@ -29,16 +29,16 @@ func TestErrorMessages(t *testing.T) {
 		{&catalog.InputError{Field: "partition", Index: 3, Reason: "no values"}, `invalid partition (item 3): no values`},
 		{&catalog.InputError{Field: "location", Index: -1, Reason: "must be a URI"}, `invalid location: must be a URI`},
 		{&catalog.SchemaError{Changes: []catalog.SchemaChange{{Kind: catalog.ChangeLocation, From: "s3://a/", To: "s3://b/"}, {Kind: catalog.ChangeRemoved, Column: "x", From: "int"}}}, `location changed (s3://a/ -> s3://b/); "x" column removed (was int)`},
-		{&catalog.PartitionError{Failures: []catalog.PartitionFailure{{Code: "InvalidInputException"}, {Code: "InvalidInputException"}, {Code: "LocationMismatch"}}}, `3 partitions failed (2 InvalidInputException, 1 LocationMismatch)`},
+		{&catalog.BatchError{Failures: []catalog.BatchFailure{{Code: "InvalidInputException"}, {Code: "InvalidInputException"}, {Code: "LocationMismatch"}}}, `3 items failed (2 InvalidInputException, 1 LocationMismatch)`},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
 	}
-	pe := &catalog.PartitionError{Failures: []catalog.PartitionFailure{{Code: "InvalidInputException"}, {Code: "LocationMismatch"}, {Code: "Weird"}}}
+	pe := &catalog.BatchError{Failures: []catalog.BatchFailure{{Code: "InvalidInputException"}, {Code: "LocationMismatch"}, {Code: "Weird"}}}
 	if !errors.Is(pe, catalog.ErrInvalidInput) || !errors.Is(pe, catalog.ErrConflict) || errors.Is(pe, catalog.ErrNotFound) {
-		t.Error("PartitionError categories wrong")
+		t.Error("BatchError categories wrong")
 	}
 }
 

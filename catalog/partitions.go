@@ -156,7 +156,7 @@ type PartitionResult struct {
 // PartitionPath, or Partition.Location, which must be under the table
 // location. Inputs are validated before any write.
 //
-// Items Glue rejects are reported together in a *PartitionError (with their
+// Items Glue rejects are reported together in a *BatchError (with their
 // input indexes) after all batches ran; a batch call that fails as a whole
 // stops the remaining batches.
 func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts []Partition, optFns ...func(*Options)) (PartitionResult, error) {
@@ -209,7 +209,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	}
 
 	var mu sync.Mutex
-	var failures []PartitionFailure
+	var failures []BatchFailure
 
 	// Read before writing, so a rerun makes no write call and a partition
 	// registered at another location is reported instead of ignored.
@@ -230,7 +230,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		case o.RelocatePartitions:
 			moved = append(moved, p)
 		default:
-			failures = append(failures, PartitionFailure{Index: index[valuesKey(p.Values)], Code: CodeLocationMismatch, Message: "partition exists at another location"})
+			failures = append(failures, BatchFailure{Index: index[valuesKey(p.Values)], Code: CodeLocationMismatch, Message: "partition exists at another location"})
 		}
 	}
 	inputs = missing
@@ -264,7 +264,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	}
 	if len(failures) > 0 {
 		sortFailures(failures)
-		return res, newError(op, db, table, &PartitionError{Failures: failures})
+		return res, newError(op, db, table, &BatchError{Failures: failures})
 	}
 	o.Logger.DebugContext(ctx, "catalog: partitions added", "database", db, "table", table, "added", res.Added, "existing", res.Existing, "calls", res.Calls)
 	return res, nil
@@ -332,7 +332,7 @@ func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, tabl
 
 // relocate points existing partitions at their new locations, in batches
 // of MaxUpdateBatch, sequentially (relocation is the rare path).
-func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, parts []types.PartitionInput, index map[string]int) (relocated, calls int, fails []PartitionFailure, err error) {
+func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, parts []types.PartitionInput, index map[string]int) (relocated, calls int, fails []BatchFailure, err error) {
 	for start := 0; start < len(parts); start += MaxUpdateBatch {
 		batch := parts[start:min(start+MaxUpdateBatch, len(parts))]
 		entries := make([]types.BatchUpdatePartitionRequestEntry, len(batch))
@@ -356,7 +356,7 @@ func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, 
 			if e.ErrorDetail != nil {
 				code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
 			}
-			fails = append(fails, PartitionFailure{Index: index[valuesKey(e.PartitionValueList)], Code: code, Message: msg})
+			fails = append(fails, BatchFailure{Index: index[valuesKey(e.PartitionValueList)], Code: code, Message: msg})
 		}
 		relocated += len(batch) - len(out.Errors)
 	}
@@ -365,7 +365,7 @@ func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, 
 
 // createBatch sends one batch, resending the items that failed with a
 // transient code.
-func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table string, batch []types.PartitionInput, index map[string]int) (added, existing, calls int, fails []PartitionFailure, err error) {
+func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table string, batch []types.PartitionInput, index map[string]int) (added, existing, calls int, fails []BatchFailure, err error) {
 	pending := batch
 	for n := 1; len(pending) > 0; n++ {
 		var out *glue.BatchCreatePartitionOutput
@@ -403,7 +403,7 @@ func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table strin
 			case (k == ErrThrottled || k == ErrUnavailable || k == ErrConflict) && n < o.MaxAttempts:
 				again = append(again, p)
 			default:
-				fails = append(fails, PartitionFailure{Index: index[valuesKey(p.Values)], Code: code, Message: msg})
+				fails = append(fails, BatchFailure{Index: index[valuesKey(p.Values)], Code: code, Message: msg})
 			}
 		}
 		pending = again
@@ -445,7 +445,7 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 		lists = append(lists, types.PartitionValueList{Values: gv})
 	}
 	var mu sync.Mutex
-	var failures []PartitionFailure
+	var failures []BatchFailure
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
 	for start := 0; start < len(lists); start += MaxDeleteBatch {
@@ -478,7 +478,7 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 					missing++
 					continue
 				}
-				failures = append(failures, PartitionFailure{Index: index[valuesKey(e.PartitionValues)], Code: code, Message: msg})
+				failures = append(failures, BatchFailure{Index: index[valuesKey(e.PartitionValues)], Code: code, Message: msg})
 			}
 			res.Missing += missing
 			res.Deleted += len(batch) - len(out.Errors)
@@ -490,12 +490,12 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 	}
 	if len(failures) > 0 {
 		sortFailures(failures)
-		return res, newError(op, db, table, &PartitionError{Failures: failures})
+		return res, newError(op, db, table, &BatchError{Failures: failures})
 	}
 	return res, nil
 }
 
-func sortFailures(f []PartitionFailure) {
+func sortFailures(f []BatchFailure) {
 	for i := 1; i < len(f); i++ {
 		for j := i; j > 0 && f[j].Index < f[j-1].Index; j-- {
 			f[j], f[j-1] = f[j-1], f[j]

@@ -309,11 +309,11 @@ func TestAddPartitionsItemErrors(t *testing.T) {
 	if !errors.Is(err, catalog.ErrInvalidInput) {
 		t.Fatalf("err = %v, want ErrInvalidInput", err)
 	}
-	var pe *catalog.PartitionError
+	var pe *catalog.BatchError
 	if !errors.As(err, &pe) {
-		t.Fatal("no *PartitionError")
+		t.Fatal("no *BatchError")
 	}
-	if diff := cmp.Diff([]catalog.PartitionFailure{{Index: 1, Code: "InvalidInputException", Message: "x"}, {Index: 3, Code: "InvalidInputException", Message: "x"}}, pe.Failures); diff != "" {
+	if diff := cmp.Diff([]catalog.BatchFailure{{Index: 1, Code: "InvalidInputException", Message: "x"}, {Index: 3, Code: "InvalidInputException", Message: "x"}}, pe.Failures); diff != "" {
 		t.Errorf("failures (-want +got):\n%s", diff)
 	}
 	if res.Added != 2 {
@@ -355,7 +355,7 @@ func TestAddPartitionsLocationMismatch(t *testing.T) {
 	if !errors.Is(err, catalog.ErrConflict) {
 		t.Fatalf("err = %v, want ErrConflict", err)
 	}
-	var pe *catalog.PartitionError
+	var pe *catalog.BatchError
 	if !errors.As(err, &pe) || pe.Failures[0].Code != catalog.CodeLocationMismatch {
 		t.Fatalf("want a LocationMismatch failure, got %v", err)
 	}
@@ -462,7 +462,7 @@ func TestRelocatePartitions(t *testing.T) {
 		}
 	}))
 	_, err = r.AddPartitions(ctx, "lake", "orders", v1[:2])
-	var pe *catalog.PartitionError
+	var pe *catalog.BatchError
 	if !errors.Is(err, catalog.ErrNotFound) || !errors.As(err, &pe) || len(pe.Failures) != 1 || pe.Failures[0].Index != 0 {
 		t.Errorf("err = %v, want one not-found failure at index 0", err)
 	}

@@ -13,12 +13,10 @@ import (
 )
 
 var (
-	_ catalog.GlueAPI                = (*glue.Client)(nil)
-	_ catalog.GlueAPI                = (*catalogtest.Glue)(nil)
-	_ catalogtest.DatabaseDeleter    = (*glue.Client)(nil)
-	_ catalogtest.DatabaseDeleter    = (*catalogtest.Glue)(nil)
-	_ catalogtest.TableVersionLister = (*glue.Client)(nil)
-	_ catalogtest.TableVersionLister = (*catalogtest.Glue)(nil)
+	_ catalog.GlueAPI             = (*glue.Client)(nil)
+	_ catalog.GlueAPI             = (*catalogtest.Glue)(nil)
+	_ catalogtest.DatabaseDeleter = (*glue.Client)(nil)
+	_ catalogtest.DatabaseDeleter = (*catalogtest.Glue)(nil)
 )
 
 func TestConformanceFake(t *testing.T) {

@@ -51,7 +51,7 @@
 // It creates and deletes throwaway databases named
 // <prefix>_<behaviour>_<random> and needs glue:CreateDatabase, GetDatabase,
 // GetDatabases, DeleteDatabase, CreateTable, GetTable, GetTables,
-// UpdateTable, DeleteTable, GetTableVersions, BatchCreatePartition,
-// BatchGetPartition, BatchUpdatePartition, BatchDeletePartition and
+// UpdateTable, DeleteTable, GetTableVersions, BatchDeleteTableVersion,
+// BatchCreatePartition, BatchGetPartition, BatchUpdatePartition, BatchDeletePartition and
 // GetPartitions.
 package catalogtest

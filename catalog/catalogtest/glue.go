@@ -2,6 +2,7 @@ package catalogtest
 
 import (
 	"context"
+	"fmt"
 	"encoding/base64"
 	"maps"
 	"slices"
@@ -21,6 +22,7 @@ const (
 	MaxDeletePartitions     = 25
 	MaxGetPartitions        = 1000
 	MaxUpdatePartitions     = 100
+	MaxDeleteTableVersions  = 100
 	MaxPartitionsPage       = 1000
 	MaxTablesPage           = 100
 	MaxDatabasesPage        = 100
@@ -662,9 +664,8 @@ func (g *Glue) DeleteTable(ctx context.Context, in *glue.DeleteTableInput, _ ...
 	return &glue.DeleteTableOutput{}, nil
 }
 
-// GetTableVersions lists a table's stored versions, newest first. It is not
-// part of catalog.GlueAPI; the conformance suite uses it to check
-// SkipArchive.
+// GetTableVersions implements catalog.GlueAPI: a table's stored versions,
+// newest first.
 func (g *Glue) GetTableVersions(ctx context.Context, in *glue.GetTableVersionsInput, _ ...func(*glue.Options)) (*glue.GetTableVersionsOutput, error) {
 	const op = "GetTableVersions"
 	if in == nil {
@@ -684,7 +685,7 @@ func (g *Glue) GetTableVersions(ctx context.Context, in *glue.GetTableVersionsIn
 	byKey := map[string]types.TableVersion{}
 	for i, v := range t.versions {
 		// Sort newest first with fixed-width keys.
-		k := strconv.Itoa(1_000_000_000 - i)
+		k := fmt.Sprintf("%010d", 1_000_000_000-i)
 		keys[i] = k
 		byKey[k] = v
 	}
@@ -697,6 +698,49 @@ func (g *Glue) GetTableVersions(ctx context.Context, in *glue.GetTableVersionsIn
 	for _, k := range keys[lo:hi] {
 		v := byKey[k]
 		out.TableVersions = append(out.TableVersions, types.TableVersion{VersionId: v.VersionId, Table: ptr(copyTable(*v.Table))})
+	}
+	return out, nil
+}
+
+// BatchDeleteTableVersion implements catalog.GlueAPI: at most 100 version
+// ids; a missing version is a per-item EntityNotFoundException, the current
+// version a per-item InvalidInputException.
+func (g *Glue) BatchDeleteTableVersion(ctx context.Context, in *glue.BatchDeleteTableVersionInput, _ ...func(*glue.Options)) (*glue.BatchDeleteTableVersionOutput, error) {
+	const op = "BatchDeleteTableVersion"
+	if in == nil {
+		in = &glue.BatchDeleteTableVersionInput{}
+	}
+	db, name := aws.ToString(in.DatabaseName), aws.ToString(in.TableName)
+	if err := g.begin(ctx, Call{Op: op, Database: db, Table: name, Items: len(in.VersionIds), Write: true}); err != nil {
+		return nil, err
+	}
+	if len(in.VersionIds) > MaxDeleteTableVersions {
+		return nil, opError(op, invalidInput("1 validation error detected: Value at 'versionIds' failed to satisfy constraint: Member must have length less than or equal to 100"))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dbs[key(db)] == nil {
+		return nil, opError(op, notFound("Database "+db+" not found."))
+	}
+	t := g.table(db, name)
+	if t == nil {
+		return nil, opError(op, notFound("Table "+name+" not found."))
+	}
+	out := &glue.BatchDeleteTableVersionOutput{}
+	fail := func(id, code, msg string) {
+		out.Errors = append(out.Errors, types.TableVersionError{TableName: aws.String(key(name)), VersionId: aws.String(id),
+			ErrorDetail: &types.ErrorDetail{ErrorCode: aws.String(code), ErrorMessage: aws.String(msg)}})
+	}
+	for _, id := range in.VersionIds {
+		i := slices.IndexFunc(t.versions, func(v types.TableVersion) bool { return aws.ToString(v.VersionId) == id })
+		switch {
+		case i < 0:
+			fail(id, "EntityNotFoundException", "Table version not found.")
+		case i == len(t.versions)-1:
+			fail(id, "InvalidInputException", "Cannot delete the current table version.")
+		default:
+			t.versions = slices.Delete(t.versions, i, i+1)
+		}
 	}
 	return out, nil
 }
