@@ -2,8 +2,8 @@ package catalogtest
 
 import (
 	"context"
-	"fmt"
 	"encoding/base64"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
