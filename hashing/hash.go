@@ -47,8 +47,9 @@ func (h *Hasher) Normalize(k Key, v string) (string, error) {
 	return h.normalizeIn(k, v, h.country)
 }
 
-// NormalizeIn is Normalize for a row whose country is cc (an alpha-2 code
-// as Normalize(Country, …) returns it); "" falls back to the default region.
+// NormalizeIn is Normalize for a row whose country is cc, in any form
+// COUNTRY accepts (an alpha-2 code is cheapest); "" or an unknown country
+// falls back to the default region.
 func (h *Hasher) NormalizeIn(k Key, v, cc string) (string, error) {
 	return h.normalizeIn(k, v, h.rowCountry(cc))
 }
@@ -126,18 +127,15 @@ func (h *Hasher) AppendHash(dst []byte, k Key, v string) ([]byte, Reason) {
 	return h.appendWire(dst, k, v, h.country)
 }
 
-// AppendHashIn is AppendHash for a row whose country is cc, an alpha-2 code
-// as Normalize(Country, …) returns it, or "" for the default region.
+// AppendHashIn is AppendHash for a row whose country is cc (see
+// NormalizeIn). It does not allocate for an ASCII cc.
 func (h *Hasher) AppendHashIn(dst []byte, k Key, v, cc string) ([]byte, Reason) {
 	return h.appendWire(dst, k, v, h.rowCountry(cc))
 }
 
-// rowCountry picks the row's alpha-2 code when it looks like one, else the
-// default region.
+// rowCountry resolves the row's country (any form COUNTRY accepts), falling
+// back to the default region when it is empty or unknown.
 func (h *Hasher) rowCountry(cc string) string {
-	if len(cc) == 2 && isLowerASCIILetter(cc[0]) && isLowerASCIILetter(cc[1]) {
-		return cc
-	}
 	if cc != "" {
 		if c, ok := lookupCountry(cc); ok {
 			return c

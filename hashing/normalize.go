@@ -159,6 +159,9 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 		return dst, stMissing, r
 	}
 	if p.s == "" {
+		if !k.Valid() {
+			return dst, stMissing, ReasonUnknownKey
+		}
 		return dst, stMissing, ""
 	}
 	if len(p.s) == 64 && !h.opts.RejectPreHashed && k.Hashed() && isHex64(p.s) {
