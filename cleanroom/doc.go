@@ -21,8 +21,8 @@
 // Problems.Warnings). TableSpec.Validate and Setup.Validate add the
 // cross-resource checks: rule columns within the allowed columns, allowed
 // columns within the Glue schema, C3R column kinds, identical
-// differential-privacy columns across tables, result receivers that are
-// members able to receive results.
+// differential-privacy columns across the tables of one collaboration,
+// result receivers that are members able to receive results.
 //
 // # Resources
 //

@@ -205,14 +205,15 @@ type Setup struct {
 }
 
 // Validate checks every table spec and the rules that span tables:
-// differential-privacy user-id columns identical across tables (C3),
-// association names unique per membership, keys unique. Paths are prefixed
-// with "tables[i].".
+// differential-privacy user-id columns identical across the tables
+// associated with one membership (C3 holds per collaboration; tables this
+// setup does not associate are not compared), association names unique per
+// membership, keys unique. Paths are prefixed with "tables[i].".
 func (s Setup) Validate() Problems {
 	var c collector
 	keys := map[string]int{}
 	aliases := map[[2]string]bool{}
-	dpColumn, dpFirst := "", -1
+	dpColumns := map[string]string{} // membership id → first DP user-id column
 	for i, t := range s.Tables {
 		p := "tables" + idx(i) + "."
 		prefix(&c, p, t.validate(s.Members))
@@ -227,11 +228,11 @@ func (s Setup) Validate() Problems {
 			}
 			aliases[k] = true
 		}
-		if cu, ok := asCustom(t.Rule); ok && cu.DifferentialPrivacy != nil && len(cu.DifferentialPrivacy.Columns) == 1 {
+		if cu, ok := asCustom(t.Rule); ok && t.Association != nil && cu.DifferentialPrivacy != nil && len(cu.DifferentialPrivacy.Columns) == 1 {
 			col := deref(cu.DifferentialPrivacy.Columns[0].Name)
-			if dpFirst < 0 {
-				dpColumn, dpFirst = col, i
-			} else if col != dpColumn {
+			if first, seen := dpColumns[t.Association.MembershipID]; !seen {
+				dpColumns[t.Association.MembershipID] = col
+			} else if col != first {
 				c.add(p+"rule.analysisRulePolicy.v1.custom.differentialPrivacy.columns[0].name", ReasonDPColumnMismatch, SeverityError, "C3")
 			}
 		}

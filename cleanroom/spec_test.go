@@ -111,6 +111,13 @@ func TestSetup(t *testing.T) {
 		s.Association = &cleanroom.Association{MembershipID: membershipID, Name: name, RoleARN: roleARN}
 		return s
 	}
+	inMembership := func(s cleanroom.TableSpec, m string) cleanroom.TableSpec {
+		a := *s.Association
+		a.MembershipID = m
+		s.Association = &a
+		return s
+	}
+	const otherMembershipID = "0a1b2c3d-0000-4000-8000-00000000abce"
 	withReceivers := func(s cleanroom.TableSpec, r ...string) cleanroom.TableSpec {
 		s.AssociationRule = &cleanroom.AssociationRule{ResultReceivers: r}
 		return s
@@ -124,9 +131,19 @@ func TestSetup(t *testing.T) {
 		setup cleanroom.Setup
 		want  []string
 	}{
-		{"C3/same DP column", cleanroom.Setup{Tables: []cleanroom.TableSpec{dp("a", "user_id"), dp("b", "user_id")}}, []string{}},
-		{"C3/different DP columns", cleanroom.Setup{Tables: []cleanroom.TableSpec{dp("a", "user_id"), dp("b", "person_id")}},
-			[]string{"error tables[1].rule.analysisRulePolicy.v1.custom.differentialPrivacy.columns[0].name: dp_column_mismatch (C3)"}},
+		{"C3/same DP column", cleanroom.Setup{Tables: []cleanroom.TableSpec{assoc(dp("a", "user_id"), "a"), assoc(dp("b", "user_id"), "b")}}, []string{}},
+		{"C3/different DP columns in one collaboration", cleanroom.Setup{Tables: []cleanroom.TableSpec{
+			assoc(dp("a", "user_id"), "a"), assoc(dp("b", "person_id"), "b"), assoc(dp("c", "user_id"), "c"), assoc(dp("d", "person_id"), "d")}},
+			[]string{
+				"error tables[1].rule.analysisRulePolicy.v1.custom.differentialPrivacy.columns[0].name: dp_column_mismatch (C3)",
+				"error tables[3].rule.analysisRulePolicy.v1.custom.differentialPrivacy.columns[0].name: dp_column_mismatch (C3)",
+			}},
+		// C3 is per collaboration: tables in different memberships, or not
+		// associated by this setup, may use different user-id columns.
+		{"C3/different DP columns in different collaborations", cleanroom.Setup{Tables: []cleanroom.TableSpec{
+			assoc(dp("a", "user_id"), "a"), inMembership(assoc(dp("b", "person_id"), "b"), otherMembershipID)}}, []string{}},
+		{"C3/different DP columns, not associated", cleanroom.Setup{Tables: []cleanroom.TableSpec{dp("a", "user_id"), dp("b", "person_id")}}, []string{}},
+		{"C3/DP table next to a table without DP", cleanroom.Setup{Tables: []cleanroom.TableSpec{assoc(baseSpec(), "a"), assoc(dp("b", "person_id"), "b")}}, []string{}},
 		{"duplicate keys", cleanroom.Setup{Tables: []cleanroom.TableSpec{baseSpec(), baseSpec()}}, []string{"error tables[1].key: duplicate"}},
 		{"duplicate association names", cleanroom.Setup{Tables: []cleanroom.TableSpec{assoc(dp("a", "user_id"), "t"), assoc(dp("b", "user_id"), "t")}},
 			[]string{"error tables[1].association.name: duplicate_association_name (§2.3)"}},
