@@ -125,7 +125,7 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		msg := e.Message
+		msg := redact(e.Message)
 		if len(msg) > 200 {
 			msg = msg[:200] + "..."
 		}
@@ -133,6 +133,54 @@ func (e *APIError) Error() string {
 	}
 	return b.String()
 }
+
+// redact replaces every run of 32 or more hex digits (a digest, or a
+// dash-less mobile advertiser id) and every word containing "@" in Graph's
+// message, in case Meta ever echoes request data.
+func redact(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		j := i
+		for j < len(msg) && isHexDigit(msg[j]) {
+			j++
+		}
+		if j-i >= 32 {
+			b.WriteString("[redacted]")
+			i = j
+			continue
+		}
+		if j > i {
+			b.WriteString(msg[i:j])
+			i = j
+			continue
+		}
+		if msg[i] == '@' {
+			// Drop the word around an @: back up over what was written.
+			out := b.String()
+			k := len(out)
+			for k > 0 && !isSpace(out[k-1]) {
+				k--
+			}
+			b.Reset()
+			b.WriteString(out[:k])
+			b.WriteString("[redacted]")
+			i++
+			for i < len(msg) && !isSpace(msg[i]) {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(msg[i])
+		i++
+	}
+	return b.String()
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' }
 
 // Is reports whether e belongs to the category target (see [APIError.Kinds]).
 func (e *APIError) Is(target error) bool {

@@ -219,3 +219,29 @@ func TestReplaceExclusive(t *testing.T) {
 		}
 	})
 }
+
+// Two uploads cannot share a checkpoint key.
+func TestCheckpointKeyExclusive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		a1, a2 := rec.Model.AddAudience(), rec.Model.AddAudience()
+		rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Slow, Delay: time.Minute}))
+		cp := meta.NewFileCheckpoint(t.TempDir())
+		up := meta.NewUploader(rec, func(o *meta.Options) { o.Checkpoint = cp; o.CheckpointKey = "nightly" })
+		done := make(chan error)
+		go func() {
+			_, err := up.Add(t.Context(), a1, testSchema, rows(t, "k", 10))
+			done <- err
+		}()
+		synctest.Wait()
+		if _, err := up.Add(t.Context(), a2, testSchema, rows(t, "k", 10)); !errors.Is(err, meta.ErrCheckpoint) {
+			t.Errorf("second upload with the same key: got %v, want ErrCheckpoint", err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := up.Add(t.Context(), a2, testSchema, rows(t, "k", 10)); err != nil {
+			t.Errorf("key not released: %v", err)
+		}
+	})
+}

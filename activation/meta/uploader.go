@@ -190,11 +190,12 @@ type Uploader struct {
 
 	mu     sync.Mutex
 	active map[string]map[Operation]int
+	keys   map[string]bool // checkpoint keys in use
 }
 
 // NewUploader returns an Uploader sending through api.
 func NewUploader(api AudienceAPI, optFns ...func(*Options)) *Uploader {
-	u := &Uploader{api: api, active: map[string]map[Operation]int{}}
+	u := &Uploader{api: api, active: map[string]map[Operation]int{}, keys: map[string]bool{}}
 	for _, f := range optFns {
 		f(&u.opts)
 	}
@@ -284,6 +285,22 @@ func (u *Uploader) lock(audience string, op Operation) bool {
 	return true
 }
 
+func (u *Uploader) lockKey(key string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.keys[key] {
+		return false
+	}
+	u.keys[key] = true
+	return true
+}
+
+func (u *Uploader) unlockKey(key string) {
+	u.mu.Lock()
+	delete(u.keys, key)
+	u.mu.Unlock()
+}
+
 func (u *Uploader) unlock(audience string, op Operation) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -350,6 +367,16 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 	}
 	defer u.unlock(audience, op)
 
+	if o.Checkpoint != nil {
+		r.key = o.CheckpointKey
+		if r.key == "" {
+			r.key = "meta-" + string(op) + "-" + audience
+		}
+		if !u.lockKey(r.key) {
+			return res, r.fail(ErrCheckpoint, fmt.Errorf("checkpoint key %q is in use by another upload", r.key))
+		}
+		defer u.unlockKey(r.key)
+	}
 	if err := r.loadCheckpoint(ctx); err != nil {
 		return res, err
 	}
@@ -388,10 +415,6 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 		return nil
 	}
 	r.persist = true
-	r.key = r.o.CheckpointKey
-	if r.key == "" {
-		r.key = "meta-" + string(r.op) + "-" + r.audience
-	}
 	st, err := r.o.Checkpoint.Load(ctx, r.key)
 	if err != nil {
 		return r.fail(ErrCheckpoint, err)
