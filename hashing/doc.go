@@ -7,7 +7,8 @@
 // is the allocation-free hot path, [Hasher.HashRow] turns a [Record] into
 // the cells of a multi-key row (the row's COUNTRY completes its PHONE, ST and
 // ZIP; FI is derived from FN and DOBY/DOBM/DOBD from DOB when not given),
-// and [Hasher.HashBatch] does the same for many records on all cores.
+// [Hasher.HashBatch] does the same for many records on all cores, and
+// [Hasher.HashColumn] hashes one key's column of values the same way.
 //
 // # Rules
 //
@@ -65,9 +66,9 @@
 // # Concurrency
 //
 // All functions and [Hasher] methods are safe for concurrent use.
-// [Hasher.HashBatch] bounds its goroutines by [Options.Workers] (GOMAXPROCS
-// by default), joins them before returning and stops when its context is
-// cancelled. Nothing else starts goroutines, and nothing logs.
+// [Hasher.HashBatch] and [Hasher.HashColumn] bound their goroutines by
+// [Options.Workers] (GOMAXPROCS by default), join them before returning and
+// stop when their context is cancelled. Nothing else starts goroutines, and nothing logs.
 //
 // # Testing
 //

@@ -256,9 +256,90 @@ func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
 // 1-based index in recs. HashBatch stops early with ctx's error when ctx is
 // cancelled.
 func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, []*Error, error) {
-	const chunk = 512
 	cells := make([]Cell, len(recs)*len(schema))
-	nchunks := (len(recs) + chunk - 1) / chunk
+	errs, err := h.chunks(ctx, len(recs), func(lo, hi int) []*Error {
+		var out []*Error
+		for i := lo; i < hi; i++ {
+			rec := &recs[i]
+			row := rec.Row
+			if row == 0 {
+				row = i + 1
+			}
+			at := i * len(schema)
+			_, errs := h.HashRow(cells[at:at:at+len(schema)], schema, rec)
+			for _, e := range errs {
+				e.Row = row
+			}
+			out = append(out, errs...)
+		}
+		return out
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cells, errs, nil
+}
+
+// HashColumn hashes one key's values, a column, the way HashBatch hashes
+// rows: cells[i] is the cell of values[i], errors carry Row i+1. countries,
+// when not nil, must be as long as values and gives each value's row
+// country in any form COUNTRY accepts ("" for the default region); it
+// matters for PHONE, ST and ZIP. FI and the DOB parts are not derived here:
+// pass their own values.
+func (h *Hasher) HashColumn(ctx context.Context, k Key, values, countries []string) ([]Cell, []*Error, error) {
+	if countries != nil && len(countries) != len(values) {
+		return nil, nil, &configError{"HashColumn: countries and values differ in length"}
+	}
+	cells := make([]Cell, len(values))
+	errs, err := h.chunks(ctx, len(values), func(lo, hi int) []*Error {
+		var out []*Error
+		buf := make([]byte, 0, (hi-lo)*(2*32))
+		ends := make([]int, hi-lo)
+		for i := lo; i < hi; i++ {
+			cc := h.country
+			if countries != nil {
+				cc = h.rowCountry(countries[i])
+			}
+			from := len(buf)
+			var r Reason
+			buf, r = h.appendWire(buf, k, values[i], cc)
+			if string(buf[from:]) == values[i] && values[i] != "" {
+				cells[i] = Cell{key: k, val: values[i]}
+				buf = buf[:from]
+				ends[i-lo] = -1
+			} else {
+				ends[i-lo] = len(buf)
+			}
+			if r != "" {
+				out = append(out, &Error{Key: k, Reason: r, Row: i + 1})
+			}
+		}
+		all := string(buf)
+		from := 0
+		for i := lo; i < hi; i++ {
+			end := ends[i-lo]
+			if end < 0 {
+				continue
+			}
+			cells[i] = Cell{key: k}
+			if end > from {
+				cells[i].val = all[from:end]
+			}
+			from = end
+		}
+		return out
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cells, errs, nil
+}
+
+// chunks runs fn over [0, n) in chunks on up to Options.Workers goroutines,
+// all joined before it returns, and concatenates their errors in order.
+func (h *Hasher) chunks(ctx context.Context, n int, fn func(lo, hi int) []*Error) ([]*Error, error) {
+	const chunk = 512
+	nchunks := (n + chunk - 1) / chunk
 	chunkErrs := make([][]*Error, nchunks)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(h.opts.Workers)
@@ -267,35 +348,22 @@ func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]
 			break
 		}
 		g.Go(func() error {
-			lo, hi := c*chunk, min((c+1)*chunk, len(recs))
-			for i := lo; i < hi; i++ {
-				if i%64 == 0 && gctx.Err() != nil {
-					return gctx.Err()
-				}
-				rec := &recs[i]
-				row := rec.Row
-				if row == 0 {
-					row = i + 1
-				}
-				at := i * len(schema)
-				_, errs := h.HashRow(cells[at:at:at+len(schema)], schema, rec)
-				for _, e := range errs {
-					e.Row = row
-				}
-				chunkErrs[c] = append(chunkErrs[c], errs...)
+			if err := gctx.Err(); err != nil {
+				return err
 			}
+			chunkErrs[c] = fn(c*chunk, min((c+1)*chunk, n))
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var errs []*Error
 	for _, e := range chunkErrs {
 		errs = append(errs, e...)
 	}
-	return cells, errs, nil
+	return errs, nil
 }

@@ -278,3 +278,57 @@ func TestAppendHashDoesNotAllocateForASCII(t *testing.T) {
 		t.Errorf("HashRow: %v allocations, want 1 (the row's string)", n)
 	}
 }
+
+func TestHashColumn(t *testing.T) {
+	h, err := New(WithCountry("us"), func(o *Options) { o.Workers = 2 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values, countries []string
+	for i := 0; i < 1500; i++ {
+		values = append(values, []string{"020 7946 0958", "(650) 555-1212", "", "n/a", "+44 20 7946 0958", "555"}[i%6])
+		countries = append(countries, []string{"gb", "", "us", "United Kingdom"}[i%4])
+	}
+	for _, cs := range [][]string{nil, countries} {
+		cells, errs, err := h.HashColumn(t.Context(), Phone, values, cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []issue
+		for i, v := range values {
+			cc := ""
+			if cs != nil {
+				cc = cs[i]
+			}
+			w, err := h.HashIn(Phone, v, cc)
+			if cells[i].Value() != w || cells[i].Key() != Phone {
+				t.Fatalf("value %d differs from HashIn", i)
+			}
+			var he *Error
+			if errors.As(err, &he) {
+				want = append(want, issue{Phone, he.Reason, i + 1})
+			}
+		}
+		if len(want) == 0 {
+			t.Fatal("column should have rejections")
+		}
+		if d := cmp.Diff(want, issues(errs)); d != "" {
+			t.Errorf("issues (-want +got):\n%s", d)
+		}
+	}
+	// Unhashed values that are already clean share the input.
+	cells, _, err := h.HashColumn(t.Context(), ExternID, []string{"a", " b ", ""}, nil)
+	if err != nil || values3(cells) != [3]string{"a", "b", ""} {
+		t.Errorf("EXTERN_ID column: %v", err)
+	}
+	if _, _, err := h.HashColumn(t.Context(), Phone, values, countries[:3]); !errors.Is(err, ErrConfig) {
+		t.Errorf("length mismatch: err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, _, err := h.HashColumn(ctx, Phone, values, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}
+
+func values3(c []Cell) [3]string { return [3]string{c[0].Value(), c[1].Value(), c[2].Value()} }
