@@ -54,9 +54,11 @@ const (
 // surrogates and whether the service accepts them is unverified.
 func charClass(s string, multiline bool) (ok, supplementary bool) {
 	ok = true
-	for _, r := range s {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
 		switch {
-		case r == utf8.RuneError:
+		case r == utf8.RuneError && size == 1: // invalid UTF-8; a literal U+FFFD is in the class
 			return false, supplementary
 		case r == '\t', r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD:
 		case multiline && (r == '\r' || r == '\n'):
@@ -75,6 +77,30 @@ func blank(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case ' ', '\t', '\n', '\v', '\f', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// nearlyBlank reports strings that blank accepts as not blank but that
+// another reading of the (?!\s*$) look-ahead rejects: Java's $ also matches
+// before a final line terminator (U+0085, U+2028, U+2029), and
+// ECMAScript's \s, the dialect Smithy specifies for patterns, includes
+// Unicode spaces such as U+00A0 and U+3000. Which engine the service runs
+// is unverified, so these are warnings.
+func nearlyBlank(s string) bool {
+	if blank(s) {
+		return false
+	}
+	if r, size := utf8.DecodeLastRuneInString(s); (r == 0x85 || r == 0x2028 || r == 0x2029) && blank(s[:len(s)-size]) {
+		return true
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t', r == '\n', r == '\v', r == '\f', r == '\r', r == ' ', r == 0xA0, r == 0x1680,
+			r >= 0x2000 && r <= 0x200A, r == 0x2028, r == 0x2029, r == 0x202F, r == 0x205F, r == 0x3000, r == 0xFEFF:
 		default:
 			return false
 		}

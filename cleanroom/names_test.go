@@ -121,6 +121,18 @@ func TestShapes(t *testing.T) {
 		{"DisplayName", "newline", "a\nb", []Reason{ReasonCharset}},
 		{"DisplayName", "control", "a\x01", []Reason{ReasonCharset}},
 		{"DisplayName", "supplementary", "cdp \U0001F600", []Reason{ReasonSupplementary}},
+		{"DisplayName", "U+FFFD is in the class", "a\uFFFDb", none},
+		{"DisplayName", "invalid UTF-8", "a\xffb", []Reason{ReasonCharset}},
+		{"DisplayName", "U+FFFE", "a\uFFFE", []Reason{ReasonCharset}},
+		// Not blank for Java's ASCII \s, but blank under another reading of
+		// (?!\s*$): Java's $ also matches before a final U+0085/U+2028/U+2029,
+		// and ECMAScript's \s (Smithy's dialect) has Unicode spaces. Lint.
+		{"DisplayName", "NBSP only", "\u00a0", []Reason{ReasonBlank}},
+		{"DisplayName", "ideographic space only", " \u3000 ", []Reason{ReasonBlank}},
+		{"DisplayName", "space and final NEL", " \u0085", []Reason{ReasonBlank}},
+		{"DisplayName", "final line separator", "\u2028", []Reason{ReasonBlank}},
+		{"DisplayName", "text before a final line separator", "a\u2028", none},
+		{"DisplayName", "NBSP inside text", "a\u00a0b", none},
 		// TableDescription / ResourceDescription: 0–255, CR/LF allowed.
 		{"TableDescription", "multiline", "line 1\r\nline 2", none},
 		{"TableDescription", "empty", "", none},
@@ -131,6 +143,10 @@ func TestShapes(t *testing.T) {
 		{"CollaborationDescription", "ok", "Overlap with publisher", none},
 		{"CollaborationDescription", "blank", "  ", []Reason{ReasonPattern}},
 		{"CollaborationDescription", "empty", "", []Reason{ReasonPattern}},
+		{"CollaborationDescription", "U+FFFD", "\uFFFD", none},
+		{"CollaborationDescription", "255", strings.Repeat("é", 255), none},
+		{"CollaborationDescription", "256", strings.Repeat("é", 256), []Reason{ReasonPattern}},
+		{"TableDescription", "U+FFFD", "\uFFFD", none},
 		// AccountId: exactly 12 digits.
 		{"AccountId", "ok", "123456789012", none},
 		{"AccountId", "11 digits", "12345678901", []Reason{ReasonTooShort}},

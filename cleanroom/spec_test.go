@@ -191,6 +191,8 @@ func TestValidateCreateCollaboration(t *testing.T) {
 			[]string{"error description: required"}},
 		{"blank description", func(in *cleanrooms.CreateCollaborationInput) { in.Description = aws.String(" \n") },
 			[]string{"error description: pattern"}},
+		{"description of Unicode spaces only (lint)", func(in *cleanrooms.CreateCollaborationInput) { in.Description = aws.String("\u3000\u00a0") },
+			[]string{"warning description: blank (§0.1)"}},
 		{"abilities unique and known", func(in *cleanrooms.CreateCollaborationInput) {
 			in.Members[0].MemberAbilities = []types.MemberAbility{"CAN_QUERY", "CAN_QUERY", "CAN_ADMIN"}
 		}, []string{"error members[0].memberAbilities[1]: duplicate", "error members[0].memberAbilities[2]: enum"}},

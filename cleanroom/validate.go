@@ -525,6 +525,8 @@ func displayName(c *collector, path string, s *string) {
 	}
 	if blank(*s) {
 		c.err(path, ReasonBlank)
+	} else if nearlyBlank(*s) {
+		c.warn(path, ReasonBlank, "§0.1")
 	}
 }
 
@@ -639,6 +641,8 @@ func ValidateCreateCollaboration(in *cleanrooms.CreateCollaborationInput) Proble
 		c.err("description", ReasonRequired)
 	case !collaborationDescriptionOK(*in.Description):
 		c.err("description", ReasonPattern)
+	case nearlyBlank(*in.Description):
+		c.warn("description", ReasonBlank, "§0.1")
 	}
 	displayName(&c, "creatorDisplayName", in.CreatorDisplayName)
 	abilities(&c, "creatorMemberAbilities", in.CreatorMemberAbilities)
