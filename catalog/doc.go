@@ -49,7 +49,8 @@
 //
 // Partitions are created and relocated in batches of 100, looked up in
 // batches of 1000 and deleted in batches of 25 (Glue's limits), with up to Options.Concurrency batches in flight.
-// [Registrar.Databases], [Registrar.Tables] and [Registrar.Partitions] are
+// [Registrar.Databases], [Registrar.Tables], [Registrar.Partitions] and
+// [Registrar.PartitionsMatching] (a server-side filter expression) are
 // iterators built on the SDK paginators; [Registrar.ListTables] and
 // [Registrar.ListPartitions] return one page and a token for callers that
 // checkpoint.

@@ -555,6 +555,18 @@ func (r *Registrar) partitionsInput(o *Options, db, table string) *glue.GetParti
 // SDK paginator. Iteration stops at the first error, which is yielded. The
 // iterator may be reused; each use lists afresh.
 func (r *Registrar) Partitions(ctx context.Context, db, table string, optFns ...func(*Options)) iter.Seq2[Partition, error] {
+	return r.partitions(ctx, db, table, "", optFns)
+}
+
+// PartitionsMatching is Partitions filtered by Glue on the server side with
+// a GetPartitions Expression: SQL-like conditions on partition keys such as
+// "dt >= '2026-11-01' AND source IN ('web', 'app')". Values in the
+// expression are the raw (unescaped) partition values.
+func (r *Registrar) PartitionsMatching(ctx context.Context, db, table, expression string, optFns ...func(*Options)) iter.Seq2[Partition, error] {
+	return r.partitions(ctx, db, table, expression, optFns)
+}
+
+func (r *Registrar) partitions(ctx context.Context, db, table, expression string, optFns []func(*Options)) iter.Seq2[Partition, error] {
 	const op = "list partitions"
 	o := r.options(optFns)
 	return func(yield func(Partition, error) bool) {
@@ -562,7 +574,11 @@ func (r *Registrar) Partitions(ctx context.Context, db, table string, optFns ...
 			yield(Partition{}, newError(op, db, table, err))
 			return
 		}
-		pg := glue.NewGetPartitionsPaginator(r.api, r.partitionsInput(o, db, table), func(po *glue.GetPartitionsPaginatorOptions) {
+		in := r.partitionsInput(o, db, table)
+		if expression != "" {
+			in.Expression = aws.String(expression)
+		}
+		pg := glue.NewGetPartitionsPaginator(r.api, in, func(po *glue.GetPartitionsPaginatorOptions) {
 			po.Limit = 1000
 			po.StopOnDuplicateToken = true
 		})

@@ -478,3 +478,31 @@ func TestAddNoPartitions(t *testing.T) {
 		t.Errorf("bad name: %v", err)
 	}
 }
+
+func TestPartitionsMatching(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	if _, err := r.AddPartitions(ctx, "lake", "orders", thousand()); err != nil {
+		t.Fatal(err)
+	}
+	g.ResetCalls()
+	var got []string
+	for p, err := range r.PartitionsMatching(ctx, "lake", "orders", "dt BETWEEN '2026-02-01' AND '2026-02-03' AND src = 's0'") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.Values[0])
+	}
+	// i/28+1 = 2 and i%28+1 in 1..3 and i%3 = 0: i in {28, 29, 30} with i%3 == 0 -> 30.
+	if fmt.Sprint(got) != "[2026-02-03]" {
+		t.Errorf("matched %v", got)
+	}
+	if g.Count("GetPartitions") != 1 {
+		t.Errorf("GetPartitions calls = %d", g.Count("GetPartitions"))
+	}
+	for _, err := range r.PartitionsMatching(ctx, "lake", "orders", "nope = 1") {
+		if !errors.Is(err, catalog.ErrInvalidInput) {
+			t.Errorf("bad expression: %v", err)
+		}
+	}
+}

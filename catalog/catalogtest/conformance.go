@@ -596,6 +596,51 @@ func checks() []check {
 			}
 			return nil
 		}},
+		{"get_partitions_expression", func(ctx context.Context, api catalog.GlueAPI, db string) error {
+			if err := createDB(ctx, api, db); err != nil {
+				return err
+			}
+			s := testSchema()
+			s.PartitionKeys = []catalog.Column{{Name: "dt", Type: "string"}, {Name: "n", Type: "int"}}
+			if _, err := api.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String(db), TableInput: s.TableInput("t")}); err != nil {
+				return fmt.Errorf("CreateTable: %w", err)
+			}
+			var parts []types.PartitionInput
+			for _, v := range [][]string{{"2026-01-01", "2"}, {"2026-01-02", "10"}, {"2026-01-03", "9"}, {"2026-02-01", "100"}} {
+				parts = append(parts, types.PartitionInput{Values: v, StorageDescriptor: &types.StorageDescriptor{
+					Location: aws.String("s3://cdpkit-conformance/none/dt=" + v[0] + "/n=" + v[1] + "/")}})
+			}
+			if _, err := api.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{DatabaseName: aws.String(db), TableName: aws.String("t"), PartitionInputList: parts}); err != nil {
+				return err
+			}
+			cases := []struct {
+				expr string
+				want []string // dt values
+			}{
+				{"dt >= '2026-01-02' AND dt < '2026-02-01'", []string{"2026-01-02", "2026-01-03"}},
+				{"n > 9", []string{"2026-01-02", "2026-02-01"}}, // numeric, not string, order
+				{"n BETWEEN 2 AND 9", []string{"2026-01-01", "2026-01-03"}},
+				{"dt IN ('2026-01-01', '2026-02-01')", []string{"2026-01-01", "2026-02-01"}},
+				{"dt LIKE '2026-01-%' AND NOT (n = 10)", []string{"2026-01-01", "2026-01-03"}},
+				{"dt = '2026-01-01' OR n = 100", []string{"2026-01-01", "2026-02-01"}},
+			}
+			for i, c := range cases {
+				out, err := api.GetPartitions(ctx, &glue.GetPartitionsInput{DatabaseName: aws.String(db), TableName: aws.String("t"), Expression: aws.String(c.expr)})
+				if err != nil {
+					return fmt.Errorf("GetPartitions expression %d: %w", i, err)
+				}
+				var got []string
+				for _, p := range out.Partitions {
+					got = append(got, p.Values[0])
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, c.want) {
+					return fmt.Errorf("GetPartitions expression %d (%s) matched %d partitions, want %d", i, c.expr, len(got), len(c.want))
+				}
+			}
+			_, err := api.GetPartitions(ctx, &glue.GetPartitionsInput{DatabaseName: aws.String(db), TableName: aws.String("t"), Expression: aws.String("nope = 'x'")})
+			return wantAPIError[*types.InvalidInputException]("GetPartitions with an unknown key", err)
+		}},
 		{"canceled_context", func(ctx context.Context, api catalog.GlueAPI, db string) error {
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()

@@ -30,10 +30,12 @@
 // limits (100 creates and updates, 25 deletes, 1000 gets) and per-item errors in
 // Errors with HTTP 200; MaxResults limits and opaque NextToken paging that
 // stays consistent across inserts and deletes; GetPartitions
-// ExcludeColumnSchema and Segment; context cancellation.
+// ExcludeColumnSchema, Segment and Expression (=, <>, !=, <, <=, >, >=,
+// BETWEEN, IN, LIKE, AND, OR, NOT, parentheses; numeric comparison for
+// numeric keys); context cancellation.
 //
-// Not modelled: GetTables/GetPartitions Expression (rejected with
-// InvalidInputException so tests notice), transactions and TransactionId,
+// Not modelled: GetTables Expression (rejected with InvalidInputException
+// so tests notice), transactions and TransactionId,
 // Lake Formation permissions, resource links, federated or Iceberg tables,
 // column statistics, partition indexes, quotas other than table versions,
 // server-side throttling (inject it), and the exact wording of messages.

@@ -949,8 +949,9 @@ func sortedPartitions(t *table) []types.Partition {
 }
 
 // GetPartitions implements catalog.GlueAPI: MaxResults up to 1000,
-// NextToken, ExcludeColumnSchema and Segment. Expression is not supported
-// (InvalidInputException).
+// NextToken, ExcludeColumnSchema, Segment and Expression (comparisons,
+// BETWEEN, IN, LIKE, AND/OR/NOT on partition keys; numbers compare
+// numerically for numeric keys).
 func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _ ...func(*glue.Options)) (*glue.GetPartitionsOutput, error) {
 	const op = "GetPartitions"
 	if in == nil {
@@ -959,9 +960,6 @@ func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _
 	db, name := aws.ToString(in.DatabaseName), aws.ToString(in.TableName)
 	if err := g.begin(ctx, Call{Op: op, Database: db, Table: name}); err != nil {
 		return nil, err
-	}
-	if in.Expression != nil {
-		return nil, opError(op, invalidInput("catalogtest: Expression is not supported by the fake"))
 	}
 	segNo, total := int32(0), int32(1)
 	if in.Segment != nil {
@@ -980,6 +978,28 @@ func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _
 		return nil, opError(op, notFound("Table "+name+" not found."))
 	}
 	keys := t.partitionKeys()
+	if in.Expression != nil && strings.TrimSpace(*in.Expression) != "" {
+		types := map[string]string{}
+		for _, k := range t.t.PartitionKeys {
+			types[strings.ToLower(aws.ToString(k.Name))] = aws.ToString(k.Type)
+		}
+		match, err := compileExpression(*in.Expression, types)
+		if err != nil {
+			return nil, opError(op, invalidInput("Unsupported expression: "+err.Error()))
+		}
+		var kept []string
+		for _, k := range keys {
+			p := t.partitions[k]
+			vals := map[string]string{}
+			for i, pk := range t.t.PartitionKeys {
+				vals[strings.ToLower(aws.ToString(pk.Name))] = p.Values[i]
+			}
+			if match(vals) {
+				kept = append(kept, k)
+			}
+		}
+		keys = kept
+	}
 	if total > 1 {
 		var seg []string
 		for i, k := range keys {
