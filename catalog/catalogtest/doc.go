@@ -32,7 +32,8 @@
 // stays consistent across inserts and deletes; GetPartitions
 // ExcludeColumnSchema, Segment and Expression (=, <>, !=, <, <=, >, >=,
 // BETWEEN, IN, LIKE, AND, OR, NOT, parentheses; numeric comparison for
-// numeric keys); context cancellation.
+// integer keys; other than string, date, timestamp and integer keys are
+// rejected as in Glue); context cancellation.
 //
 // Not modelled: GetTables Expression (rejected with InvalidInputException
 // so tests notice), transactions and TransactionId,

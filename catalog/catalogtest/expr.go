@@ -12,8 +12,9 @@ import (
 // docs describe it: comparisons (=, <>, !=, <, <=, >, >=), BETWEEN, IN and
 // LIKE on partition keys, combined with AND, OR, NOT and parentheses, with
 // 'quoted' strings and bare numbers. Values compare as numbers for integer
-// and decimal keys and as strings otherwise (ISO dates and timestamps order
-// correctly as strings).
+// keys and as strings otherwise (ISO dates and timestamps order correctly as
+// strings). Keys of other types (double, decimal ...) are rejected, as Glue
+// does.
 
 type pred func(values map[string]string) bool
 
@@ -197,10 +198,21 @@ func (p *exprParser) literal() (token, error) {
 	return t, nil
 }
 
-func isNumericType(t string) bool {
+// filterableType: the key types Glue documents for expressions (string,
+// date, timestamp, int, bigint, long, tinyint, smallint; char and varchar as
+// strings). Others make GetPartitions fail.
+func filterableType(t string) bool {
 	switch {
-	case t == "tinyint", t == "smallint", t == "int", t == "integer", t == "bigint", t == "long",
-		t == "float", t == "double", strings.HasPrefix(t, "decimal"):
+	case t == "string", t == "date", t == "timestamp", isNumericType(t),
+		strings.HasPrefix(t, "char("), strings.HasPrefix(t, "varchar("):
+		return true
+	}
+	return false
+}
+
+func isNumericType(t string) bool {
+	switch t {
+	case "tinyint", "smallint", "int", "integer", "bigint", "long":
 		return true
 	}
 	return false
@@ -232,6 +244,9 @@ func (p *exprParser) comparison() (pred, error) {
 		return nil, errors.New("unknown partition key in expression")
 	}
 	typ = strings.ToLower(typ)
+	if !filterableType(typ) {
+		return nil, errors.New("partition key type not supported in expressions")
+	}
 	negate := p.keyword("NOT")
 	var f pred
 	switch {

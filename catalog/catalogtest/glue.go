@@ -951,7 +951,7 @@ func sortedPartitions(t *table) []types.Partition {
 // GetPartitions implements catalog.GlueAPI: MaxResults up to 1000,
 // NextToken, ExcludeColumnSchema, Segment and Expression (comparisons,
 // BETWEEN, IN, LIKE, AND/OR/NOT on partition keys; numbers compare
-// numerically for numeric keys).
+// numerically for integer keys).
 func (g *Glue) GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, _ ...func(*glue.Options)) (*glue.GetPartitionsOutput, error) {
 	const op = "GetPartitions"
 	if in == nil {
