@@ -370,7 +370,7 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 				for _, id := range ids {
 					if id.kind == rs.kinds[0] {
 						v := scratch[id.start:id.end]
-						rs.add(hash64(v, 0)&r.mask, ri, v)
+						r.addValue(rs, ri, v)
 					}
 				}
 				continue
@@ -393,6 +393,22 @@ func (ks *kindState) lookupBlocked(enc []byte) int {
 		}
 	}
 	return -1
+}
+
+// addValue adds one single-kind occurrence. A digest's first 8 bytes are
+// already a uniform 64-bit key, so with full-width keys the digest is split:
+// the key holds its first 8 bytes and the arena only the tag and the other
+// 24, which together still compare full values. Narrowed (test) keys hash
+// the whole value and keep it all.
+func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
+	if r.mask == math.MaxUint64 && len(v) == 33 && v[0] == tagHex {
+		var tail [25]byte
+		tail[0] = tagHex
+		copy(tail[1:], v[9:])
+		rs.add(binary.BigEndian.Uint64(v[1:9]), ri, tail[:])
+		return
+	}
+	rs.add(hash64(v, 0)&r.mask, ri, v)
 }
 
 func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
