@@ -270,9 +270,6 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	return res, nil
 }
 
-// MaxGetBatch is Glue's limit for BatchGetPartition.
-const MaxGetBatch = 1000
-
 // existingPartitions looks the inputs up with BatchGetPartition and returns
 // the location of each one that exists, by values key.
 func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, table string, inputs []types.PartitionInput) (map[string]string, int, error) {

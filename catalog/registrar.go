@@ -17,12 +17,14 @@ import (
 const (
 	DefaultMaxAttempts = 8
 	DefaultConcurrency = 4
-	// MaxCreateBatch and MaxDeleteBatch are Glue's limits for
-	// BatchCreatePartition and BatchDeletePartition.
-	MaxCreateBatch = 100
-	MaxDeleteBatch = 25
-	// MaxUpdateBatch is Glue's limit for BatchUpdatePartition.
-	MaxUpdateBatch = 100
+	// Glue's batch limits: BatchCreatePartition and BatchUpdatePartition
+	// take 100 items, BatchGetPartition 1000 keys, BatchDeletePartition 25,
+	// BatchDeleteTableVersion 100 version ids.
+	MaxCreateBatch        = 100
+	MaxUpdateBatch        = 100
+	MaxGetBatch           = 1000
+	MaxDeleteBatch        = 25
+	MaxVersionDeleteBatch = 100
 	// HiveDefaultPartition is the value and path segment Hive uses for a
 	// null or empty partition value.
 	HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"

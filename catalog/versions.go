@@ -9,9 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 )
 
-// MaxVersionDeleteBatch is Glue's limit for BatchDeleteTableVersion.
-const MaxVersionDeleteBatch = 100
-
 // PruneTableVersions deletes the archived versions of db.table except the
 // keep newest (the current version always stays, so keep < 1 means 1). Use
 // it on tables that were updated with archiving (Options.ArchiveVersions,
