@@ -224,3 +224,63 @@ func hasLatinDiacritic(s string) bool {
 	}
 	return false
 }
+
+// FuzzHashRow checks the row API: no panic, one cell per schema key, hashed
+// cells are 64 lowercase hex or missing, every issue names a schema key (or
+// the COUNTRY that was used), and a cell given directly agrees with HashIn
+// under the row's country.
+func FuzzHashRow(f *testing.F) {
+	f.Add("Ann@Example.com", "020 7946 0958", "Ann", "SW1A 1AA", "United Kingdom", "1990-02-30", "F")
+	f.Add("", "(650) 555-1212", "İsmail", "2134", "us", "2/16/1997", "x")
+	f.Add("a@b", "+1", "", "", "Atlantis", "", "")
+	f.Fuzz(func(t *testing.T, email, phone, fn, zip, country, dob, gen string) {
+		h, err := New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec Record
+		rec.Row = 3
+		rec.Set(Email, email)
+		rec.Set(Phone, phone)
+		rec.Set(FirstName, fn)
+		rec.Set(Zip, zip)
+		rec.Set(Country, country)
+		rec.Set(DOB, dob)
+		rec.Set(Gender, gen)
+		schema := []Key{Email, Phone, FirstName, FirstInitial, Zip, Country, BirthYear, BirthMonth, BirthDay, DOB, Gender}
+		cells, errs := h.HashRow(nil, schema, &rec)
+		if len(cells) != len(schema) {
+			t.Fatalf("%d cells for %d keys", len(cells), len(schema))
+		}
+		for i, c := range cells {
+			if c.Key() != schema[i] || (!c.IsMissing() && !isLowerHex64(c.Value())) {
+				t.Fatalf("cell %d (%s) is not a digest", i, schema[i])
+			}
+		}
+		for _, e := range errs {
+			if e.Row != 3 || !(containsKey(schema, e.Key) || e.Key == Country) {
+				t.Fatalf("issue for %s at row %d", e.Key, e.Row)
+			}
+		}
+		cc := ""
+		if n, err := Normalize(Country, country); err == nil {
+			cc = n
+		}
+		for i, k := range []Key{Email, Phone, FirstName, Zip, Gender} {
+			v := []string{email, phone, fn, zip, gen}[i]
+			want, _ := h.HashIn(k, v, cc)
+			if got := cells[indexOf(schema, k)].Value(); got != want {
+				t.Fatalf("%s: row cell differs from HashIn", k)
+			}
+		}
+	})
+}
+
+func indexOf(ks []Key, k Key) int {
+	for i, x := range ks {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
