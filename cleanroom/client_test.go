@@ -70,13 +70,13 @@ func changes(cs []cleanroom.Change) []string {
 
 // backends runs fn against the fake directly and through the REST test
 // server with a real SDK client; writes are counted by the fake in both.
-func backends(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, membership string)) {
+func backends(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, membership string), optFns ...func(*cleanroomtest.Options)) {
 	t.Run("fake", func(t *testing.T) {
-		f, m := world(t)
+		f, m := world(t, optFns...)
 		fn(t, f, f, m)
 	})
 	t.Run("sdk over server", func(t *testing.T) {
-		f, m := world(t)
+		f, m := world(t, optFns...)
 		srv := cleanroomtest.NewServer(f)
 		defer srv.Close()
 		c := cleanrooms.New(cleanrooms.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
@@ -562,4 +562,62 @@ func TestEnsureLogsOnlyWithLogger(t *testing.T) {
 	if strings.Contains(out, f.AccountID()) || strings.Contains(out, m) {
 		t.Error("log contains account or membership ids")
 	}
+}
+
+// TestEnsureFindsAcrossShortPages makes the fake return one item per page
+// whatever maxResults says (the service may return a nextToken before
+// maxResults is met), so every list Ensure reads (configured tables,
+// associations, members) spans several pages, on both backends.
+func TestEnsureFindsAcrossShortPages(t *testing.T) {
+	backends(t, func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, m string) {
+		ctx := t.Context()
+		s := spec(f, m)
+		for i := range 3 {
+			// Unrelated tables with the same display name, each associated.
+			tbl, err := f.CreateConfiguredTable(ctx, s.Table.CreateInput(map[string]string{cleanroom.DefaultTagKey: "other-" + itoa(i)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := cleanroom.Association{MembershipID: m, Name: "other_" + itoa(i), RoleARN: roleARN}
+			if _, err := f.CreateConfiguredTableAssociation(ctx, a.CreateInput(*tbl.ConfiguredTable.Id, map[string]string{cleanroom.DefaultTagKey: "other-" + itoa(i)})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The partner is the second member, so on the second page: found,
+		// it is a member that cannot receive results (not "not a member").
+		s.AssociationRule.ResultReceivers = []string{partner}
+		c := cleanroom.New(api)
+		first, err := c.Ensure(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first.Changes) != 4 {
+			t.Errorf("first run changes = %v, want 4 creates", changes(first.Changes))
+		}
+		wantWarn := []string{"warning associationRule.analysisRulePolicy.v1.aggregation.allowedResultReceivers[0]: receiver_cannot_receive_results (§1.6)"}
+		if diff := cmp.Diff(wantWarn, strs(first.Warnings)); diff != "" {
+			t.Errorf("warnings (-want +got):\n%s", diff)
+		}
+		lists := map[string]int{}
+		for _, op := range []string{"ListConfiguredTables", "ListConfiguredTableAssociations", "ListMembers"} {
+			lists[op] = f.Calls(op)
+		}
+		before := f.Writes()
+		again, err := c.Ensure(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Changes) != 0 || f.Writes() != before {
+			t.Errorf("rerun: changes %v, writes %d; want none", changes(again.Changes), f.Writes()-before)
+		}
+		if again.ConfiguredTableID != first.ConfiguredTableID || again.AssociationID != first.AssociationID {
+			t.Error("rerun found different resources")
+		}
+		// 4 tables, 4 associations, 2 members, one per page.
+		for op, want := range map[string]int{"ListConfiguredTables": 4, "ListConfiguredTableAssociations": 4, "ListMembers": 2} {
+			if got := f.Calls(op) - lists[op]; got != want {
+				t.Errorf("rerun: %d %s pages, want %d", got, op, want)
+			}
+		}
+	}, func(o *cleanroomtest.Options) { o.PageSize = 1 })
 }

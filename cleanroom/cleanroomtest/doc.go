@@ -13,6 +13,9 @@
 // *types.ResourceNotFoundException for unknown ids,
 // *types.AccessDeniedException for collaborations the account cannot see,
 // and *types.ServiceQuotaExceededException past the configured-table quota.
+// List operations page with maxResults (1–100, default 100) and nextToken;
+// Options.PageSize makes pages shorter than maxResults, as the service may,
+// so callers' pagination is exercised with a handful of resources.
 // Writes counts write calls, Calls counts calls per operation, FailNext
 // injects errors (IAMDelay is the IAM eventual-consistency error).
 //

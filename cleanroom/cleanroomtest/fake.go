@@ -28,6 +28,10 @@ type Options struct {
 	// MaxConfiguredTables is the "Configured tables per account" quota
 	// (default 250).
 	MaxConfiguredTables int
+	// PageSize, when positive, caps every list page at this many items
+	// whatever maxResults asks for, as the service may return a nextToken
+	// before maxResults is met. Zero: pages of maxResults (default 100).
+	PageSize int
 }
 
 // CleanRooms is an in-memory AWS Clean Rooms for one account: configured
@@ -274,7 +278,7 @@ func (f *CleanRooms) ListMembers(ctx context.Context, in *cleanrooms.ListMembers
 	if !ok {
 		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
 	}
-	page, next, err := paginate(clone(rec.members), in.MaxResults, in.NextToken)
+	page, next, err := paginate(f, clone(rec.members), in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +465,7 @@ func (f *CleanRooms) ListConfiguredTables(ctx context.Context, in *cleanrooms.Li
 			CreateTime: t.t.CreateTime, UpdateTime: t.t.UpdateTime})
 	}
 	slices.SortFunc(all, func(a, b types.ConfiguredTableSummary) int { return strings.Compare(*a.Id, *b.Id) })
-	page, next, err := paginate(clone(all), in.MaxResults, in.NextToken)
+	page, next, err := paginate(f, clone(all), in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -700,7 +704,7 @@ func (f *CleanRooms) ListConfiguredTableAssociations(ctx context.Context, in *cl
 			CreateTime: a.a.CreateTime, UpdateTime: a.a.UpdateTime})
 	}
 	slices.SortFunc(all, func(a, b types.ConfiguredTableAssociationSummary) int { return strings.Compare(*a.Id, *b.Id) })
-	page, next, err := paginate(clone(all), in.MaxResults, in.NextToken)
+	page, next, err := paginate(f, clone(all), in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -858,14 +862,18 @@ func (f *CleanRooms) TagResource(ctx context.Context, in *cleanrooms.TagResource
 	return &cleanrooms.TagResourceOutput{}, nil
 }
 
-// paginate returns one page of all; the token is the next offset.
-func paginate[T any](all []T, max *int32, token *string) ([]T, *string, error) {
+// paginate returns one page of all (at most Options.PageSize items when
+// set); the token is the next offset.
+func paginate[T any](f *CleanRooms, all []T, max *int32, token *string) ([]T, *string, error) {
 	n := 100
 	if max != nil {
 		if *max < 1 || *max > 100 {
 			return nil, nil, validation(cleanroom.Problems{{Path: "maxResults", Reason: cleanroom.ReasonOutOfRange, Severity: cleanroom.SeverityError}})
 		}
 		n = int(*max)
+	}
+	if f.opts.PageSize > 0 {
+		n = min(n, f.opts.PageSize)
 	}
 	start := 0
 	if token != nil && *token != "" {

@@ -219,3 +219,30 @@ func TestCollaborationValidation(t *testing.T) {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
 }
+
+// TestPageSizeShortPages: with Options.PageSize the fake returns a
+// nextToken before maxResults is met, as the service may.
+func TestPageSizeShortPages(t *testing.T) {
+	f := cleanroomtest.New(func(o *cleanroomtest.Options) { o.PageSize = 2 })
+	srv := cleanroomtest.NewServer(f)
+	defer srv.Close()
+	api := sdkClient(t, srv.URL)
+	for range 3 {
+		table(t, api)
+	}
+	var sizes []int
+	var token *string
+	for {
+		out, err := api.ListConfiguredTables(t.Context(), &cleanrooms.ListConfiguredTablesInput{MaxResults: aws.Int32(100), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(out.ConfiguredTableSummaries))
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	if diff := cmp.Diff([]int{2, 1}, sizes); diff != "" {
+		t.Errorf("page sizes (-want +got):\n%s", diff)
+	}
+}
