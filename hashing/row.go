@@ -79,12 +79,14 @@ func (r *Record) Get(k Key) string {
 // Reset clears the record.
 func (r *Record) Reset() { *r = Record{} }
 
-// MetaSchema is the multi-key schema Meta documents, in its order, without
-// LOOKALIKE_VALUE (for value-based audiences add it) and DOB (Conversions
-// API only). The slice is a fresh copy.
+// MetaSchema is the multi-key schema Meta documents, in the order of its
+// reference page (EXTERN_ID, EMAIL, PHONE, GEN, DOBY, DOBM, DOBD, LN, FN,
+// FI, CT, ST, ZIP, MADID, COUNTRY), without LOOKALIKE_VALUE (add it for
+// value-based audiences) and DOB (Conversions API only). The slice is a
+// fresh copy.
 func MetaSchema() []Key {
-	return []Key{ExternID, Email, Phone, BirthYear, BirthMonth, BirthDay, LastName,
-		FirstName, FirstInitial, Gender, City, State, Zip, Country, MobileAdID}
+	return []Key{ExternID, Email, Phone, Gender, BirthYear, BirthMonth, BirthDay,
+		LastName, FirstName, FirstInitial, City, State, Zip, MobileAdID, Country}
 }
 
 // HashRow normalizes and hashes rec into one cell per key of schema, in

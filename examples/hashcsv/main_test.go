@@ -49,7 +49,7 @@ func TestSampleEndToEnd(t *testing.T) {
 	meta := readCSV(t, filepath.Join(dir, "meta.csv"))
 	rej := readCSV(t, filepath.Join(dir, "rejects.csv"))
 
-	wantHeader := []string{"EXTERN_ID", "EMAIL", "PHONE", "DOBY", "DOBM", "DOBD", "LN", "FN", "FI", "GEN", "CT", "ST", "ZIP", "COUNTRY"}
+	wantHeader := []string{"EXTERN_ID", "EMAIL", "PHONE", "GEN", "DOBY", "DOBM", "DOBD", "LN", "FN", "FI", "CT", "ST", "ZIP", "COUNTRY"}
 	if d := cmp.Diff(wantHeader, meta[0]); d != "" {
 		t.Errorf("meta header (-want +got):\n%s", d)
 	}
