@@ -7,8 +7,9 @@
 // is the allocation-free hot path, [Hasher.HashRow] turns a [Record] into
 // the cells of a multi-key row (the row's COUNTRY completes its PHONE, ST and
 // ZIP; FI is derived from FN and DOBY/DOBM/DOBD from DOB when not given),
-// [Hasher.HashBatch] does the same for many records on all cores, and
-// [Hasher.HashColumn] hashes one key's column of values the same way.
+// [Hasher.HashBatch] does the same for many records on all cores,
+// [Hasher.Rows] streams records through it in bounded batches
+// (iter.Seq2), and [Hasher.HashColumn] hashes one key's column of values.
 //
 // # Rules
 //
@@ -66,7 +67,7 @@
 // # Concurrency
 //
 // All functions and [Hasher] methods are safe for concurrent use.
-// [Hasher.HashBatch] and [Hasher.HashColumn] bound their goroutines by
+// [Hasher.HashBatch], [Hasher.Rows] and [Hasher.HashColumn] bound their goroutines by
 // [Options.Workers] (GOMAXPROCS by default), join them before returning and
 // stop when their context is cancelled. Nothing else starts goroutines, and nothing logs.
 //

@@ -2,6 +2,7 @@ package hashing
 
 import (
 	"context"
+	"iter"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -258,9 +259,22 @@ func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
 // 1-based index in recs. HashBatch stops early with ctx's error when ctx is
 // cancelled.
 func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, []*Error, error) {
+	cells, perRec, err := h.hashBatch(ctx, schema, recs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs []*Error
+	for _, e := range perRec {
+		errs = append(errs, e...)
+	}
+	return cells, errs, nil
+}
+
+// hashBatch is HashBatch with the errors kept per record.
+func (h *Hasher) hashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, [][]*Error, error) {
 	cells := make([]Cell, len(recs)*len(schema))
-	errs, err := h.chunks(ctx, len(recs), func(lo, hi int) []*Error {
-		var out []*Error
+	perRec := make([][]*Error, len(recs))
+	_, err := h.chunks(ctx, len(recs), func(lo, hi int) []*Error {
 		for i := lo; i < hi; i++ {
 			rec := &recs[i]
 			row := rec.Row
@@ -272,14 +286,14 @@ func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]
 			for _, e := range errs {
 				e.Row = row
 			}
-			out = append(out, errs...)
+			perRec[i] = errs
 		}
-		return out
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return cells, errs, nil
+	return cells, perRec, nil
 }
 
 // HashColumn hashes one key's values, a column, the way HashBatch hashes
@@ -368,4 +382,71 @@ func (h *Hasher) chunks(ctx context.Context, n int, fn func(lo, hi int) []*Error
 		errs = append(errs, e...)
 	}
 	return errs, nil
+}
+
+// Row is one hashed record from Rows.
+type Row struct {
+	// Number is the record's Row, or its 1-based position in the input
+	// when that is 0.
+	Number int
+	// Cells holds one cell per schema key, in schema order.
+	Cells []Cell
+	// Errs holds the record's rejected and flagged values (see HashRow).
+	Errs []*Error
+}
+
+// Rows hashes a stream of records, in order, with bounded memory: it reads
+// up to batch records (4096 when batch ≤ 0), hashes them with HashBatch on
+// all cores, yields them, and repeats. No goroutine outlives a batch, so
+// stopping the iteration early leaves nothing running. An error from recs
+// is yielded after the rows read before it, and ends the stream; so does a
+// cancelled ctx.
+func (h *Hasher) Rows(ctx context.Context, schema []Key, recs iter.Seq2[Record, error], batch int) iter.Seq2[Row, error] {
+	if batch <= 0 {
+		batch = 4096
+	}
+	return func(yield func(Row, error) bool) {
+		buf := make([]Record, 0, batch)
+		pos := 0
+		// flush hashes buf and yields it; false means stop.
+		flush := func() bool {
+			if len(buf) == 0 {
+				return true
+			}
+			first := pos - len(buf)
+			for i := range buf {
+				if buf[i].Row == 0 {
+					buf[i].Row = first + i + 1
+				}
+			}
+			cells, perRec, err := h.hashBatch(ctx, schema, buf)
+			if err != nil {
+				yield(Row{}, err)
+				return false
+			}
+			n := len(schema)
+			for i := range buf {
+				r := Row{Number: buf[i].Row, Cells: cells[i*n : (i+1)*n : (i+1)*n], Errs: perRec[i]}
+				if !yield(r, nil) {
+					return false
+				}
+			}
+			buf = buf[:0]
+			return true
+		}
+		for rec, err := range recs {
+			if err != nil {
+				if flush() {
+					yield(Row{}, err)
+				}
+				return
+			}
+			pos++
+			buf = append(buf, rec)
+			if len(buf) == batch && !flush() {
+				return
+			}
+		}
+		flush()
+	}
 }

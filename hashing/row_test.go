@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -332,3 +334,89 @@ func TestHashColumn(t *testing.T) {
 }
 
 func values3(c []Cell) [3]string { return [3]string{c[0].Value(), c[1].Value(), c[2].Value()} }
+
+func recordSeq(recs []Record, failAt int) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for i, r := range recs {
+			if i == failAt {
+				yield(Record{}, errors.New("source broke"))
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestRowsStreamsInOrder(t *testing.T) {
+	// synctest: the test fails if any goroutine is left behind, including
+	// after the consumer stops early.
+	synctest.Test(t, func(t *testing.T) {
+		h, err := New(func(o *Options) { o.Workers = 2 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := MetaSchema()
+		recs := syntheticRecords(2500)
+		want, wantErrs, err := h.HashBatch(t.Context(), schema, recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, nerrs := 0, 0
+		for r, err := range h.Rows(t.Context(), schema, recordSeq(recs, -1), 300) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Number != n+1 {
+				t.Fatalf("row %d numbered %d", n+1, r.Number)
+			}
+			for j, c := range r.Cells {
+				if c != want[n*len(schema)+j] {
+					t.Fatalf("row %d cell %d differs from HashBatch", n+1, j)
+				}
+			}
+			for _, e := range r.Errs {
+				if e.Row != r.Number || *e != *wantErrs[nerrs] {
+					t.Fatalf("row %d: issue differs from HashBatch", r.Number)
+				}
+				nerrs++
+			}
+			n++
+		}
+		if n != len(recs) || nerrs != len(wantErrs) {
+			t.Errorf("got %d rows and %d issues, want %d and %d", n, nerrs, len(recs), len(wantErrs))
+		}
+
+		// Stopping early.
+		n = 0
+		for range h.Rows(t.Context(), schema, recordSeq(recs, -1), 100) {
+			n++
+			if n == 150 {
+				break
+			}
+		}
+		// A source error comes after the rows read before it.
+		n = 0
+		var last error
+		for _, err := range h.Rows(t.Context(), schema, recordSeq(recs, 1234), 500) {
+			if err != nil {
+				last = err
+				break
+			}
+			n++
+		}
+		if n != 1234 || last == nil || last.Error() != "source broke" {
+			t.Errorf("source error: %d rows then %v", n, last)
+		}
+		// A cancelled context ends the stream with its error.
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		for _, err := range h.Rows(ctx, schema, recordSeq(recs, -1), 100) {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled stream: err = %v", err)
+			}
+			break
+		}
+	})
+}
