@@ -109,6 +109,7 @@ func TestShapes(t *testing.T) {
 		{"TableAlias", "empty", "", []Reason{ReasonPattern}},
 		{"TableAlias", "dot", "a.b", []Reason{ReasonPattern}},
 		{"TableAlias", "129 chars", strings.Repeat("T", 129), []Reason{ReasonTooLong}},
+		{"TableAlias", "128 chars", strings.Repeat("T", 128), none},
 		{"GlueDatabaseName", "ok", "cdp_clean-zone", none},
 		{"GlueDatabaseName", "space", "cdp clean", []Reason{ReasonPattern}},
 		// DisplayName / CollaborationName: 1–100, not blank, no CR/LF.
@@ -152,43 +153,64 @@ func TestShapes(t *testing.T) {
 		{"AccountId", "11 digits", "12345678901", []Reason{ReasonTooShort}},
 		{"AccountId", "13 digits", "1234567890123", []Reason{ReasonTooLong}},
 		{"AccountId", "letter", "12345678901a", []Reason{ReasonPattern}},
+		{"AccountId", "non-ASCII digits", "١٢٣٤٥٦٧٨٩٠١٢", []Reason{ReasonPattern}},
 		// UUID identifiers: lower-case hex 8-4-4-4-12.
 		{"UUID", "ok", "0a1b2c3d-0000-4000-8000-00000000abcd", none},
 		{"UUID", "upper", "0A1B2C3D-0000-4000-8000-00000000ABCD", []Reason{ReasonPattern}},
+		{"UUID", "37 chars (anchored)", "0a1b2c3d-0000-4000-8000-00000000abcde", []Reason{ReasonPattern}},
 		{"UUID", "arn", "arn:aws:cleanrooms:us-east-1:123456789012:membership/x", []Reason{ReasonPattern}},
 		// RoleArn: 32–512, aws partition only.
 		{"RoleArn", "ok", "arn:aws:iam::123456789012:role/service-role/cleanrooms", none},
 		{"RoleArn", "too short", "arn:aws:iam::1:role/r", []Reason{ReasonTooShort}},
 		{"RoleArn", "china partition", "arn:aws-cn:iam::123456789012:role/cleanrooms-read", []Reason{ReasonPattern}},
 		{"RoleArn", "user not role", "arn:aws:iam::123456789012:user/cleanrooms-reader", []Reason{ReasonPattern}},
+		{"RoleArn", "512 chars", "arn:aws:iam::123456789012:role/" + strings.Repeat("r", 512-31), none},
+		{"RoleArn", "513 chars", "arn:aws:iam::123456789012:role/" + strings.Repeat("r", 513-31), []Reason{ReasonTooLong}},
+		{"RoleArn", "anchored at the end", "arn:aws:iam::123456789012:role/cleanrooms read", []Reason{ReasonPattern}},
+		{"RoleArn", "anchored at the start", " arn:aws:iam::123456789012:role/cleanrooms-read", []Reason{ReasonPattern}},
 		// AnalysisTemplateArn (StartProtectedQuery): aws[-a-z]* partitions.
 		{"AnalysisTemplateArn", "ok", arnT, none},
 		{"AnalysisTemplateArn", "gov partition", strings.Replace(arnT, "arn:aws:", "arn:aws-us-gov:", 1), none},
 		{"AnalysisTemplateArn", "no id", "arn:aws:cleanrooms:us-east-1:123456789012:membership/x/analysistemplate/", []Reason{ReasonPattern}},
+		{"AnalysisTemplateArn", "201 chars", arnT + strings.Repeat("a", 201-len(arnT)), []Reason{ReasonPattern}},
 		// AnalysisTemplateArnOrQueryWildcard (CUSTOM rule): aws partition only.
 		{"AnalysisTemplateArnOrQueryWildcard", "template", arnT, none},
 		{"AnalysisTemplateArnOrQueryWildcard", "ANY_QUERY", "ANY_QUERY", none},
 		{"AnalysisTemplateArnOrQueryWildcard", "ANY_JOB", "ANY_JOB", none},
 		{"AnalysisTemplateArnOrQueryWildcard", "gov partition", strings.Replace(arnT, "arn:aws:", "arn:aws-us-gov:", 1), []Reason{ReasonPattern}},
 		{"AnalysisTemplateArnOrQueryWildcard", "lower wildcard", "any_query", []Reason{ReasonPattern}},
+		{"AnalysisTemplateArnOrQueryWildcard", "200 chars", arnT + strings.Repeat("a", 200-len(arnT)), none},
+		{"AnalysisTemplateArnOrQueryWildcard", "wildcard with suffix (anchored)", "ANY_QUERY;", []Reason{ReasonPattern}},
+		{"AnalysisTemplateArnOrQueryWildcard", "wildcard with prefix (anchored)", "xANY_JOB", []Reason{ReasonPattern}},
 		// KeyPrefix: no spaces.
 		{"KeyPrefix", "ok", "results/run=1/", none},
 		{"KeyPrefix", "space", "my results/", []Reason{ReasonPattern}},
+		{"KeyPrefix", "empty", "", none},
+		{"KeyPrefix", "512 chars", strings.Repeat("k", 512), none},
+		{"KeyPrefix", "513 chars", strings.Repeat("k", 513), []Reason{ReasonPattern}},
 		// S3 bucket: DNS labels, not an IP.
 		{"S3Bucket", "ok", "cdp-results.eu", none},
 		{"S3Bucket", "ip", "192.168.1.10", []Reason{ReasonPattern}},
 		{"S3Bucket", "upper", "CDP-results", []Reason{ReasonPattern}},
 		{"S3Bucket", "label ends with hyphen", "cdp-.results", []Reason{ReasonPattern}},
 		{"S3Bucket", "too short", "ab", []Reason{ReasonPattern}},
+		{"S3Bucket", "63 chars", strings.Repeat("b", 63), none},
+		{"S3Bucket", "64 chars", strings.Repeat("b", 64), []Reason{ReasonPattern}},
+		{"S3Bucket", "dotted numbers, not a quad (model look-ahead)", "123.456", []Reason{ReasonPattern}},
+		{"S3Bucket", "digits only, one label", "123", none},
 		// ParameterName: no hyphens although the prose mentions them.
 		{"ParameterName", "ok", "min_date", none},
 		{"ParameterName", "hyphen", "min-date", []Reason{ReasonPattern}},
+		{"ParameterName", "empty", "", []Reason{ReasonPattern}},
+		{"ParameterName", "100 chars", strings.Repeat("p", 100), none},
+		{"ParameterName", "101 chars", strings.Repeat("p", 101), []Reason{ReasonPattern}},
 		// Tags: key 1–128, value 0–256.
 		{"Tags", "ok", "cdpkit:id=customers", none},
 		{"Tags", "empty value", "owner=", none},
 		{"Tags", "empty key", "=x", []Reason{ReasonTooShort}},
 		{"Tags", "long key", strings.Repeat("k", 129) + "=v", []Reason{ReasonTooLong}},
 		{"Tags", "long value", "k=" + strings.Repeat("v", 257), []Reason{ReasonTooLong}},
+		{"Tags", "128-char key, 256-char value", strings.Repeat("k", 128) + "=" + strings.Repeat("v", 256), none},
 	}
 	for _, tt := range tests {
 		t.Run(tt.shape+"/"+tt.name, func(t *testing.T) {

@@ -231,6 +231,11 @@ func TestRules(t *testing.T) {
 		{name: "agg/operators three", rule: agg(func(a *cleanroom.Aggregation) {
 			a.JoinOperators = []types.JoinOperator{"AND", "OR", "XOR"}
 		}), want: []string{"error " + pAgg + "allowedJoinOperators: too_many", "error " + pAgg + "allowedJoinOperators[2]: enum"}},
+		{name: "agg/operators explicitly empty is legal (0-2) and sent as []", rule: agg(func(a *cleanroom.Aggregation) { a.JoinOperators = []types.JoinOperator{} }), want: []string{},
+			json: `{"analysisRuleType":"AGGREGATION","analysisRulePolicy":{"v1":{"aggregation":{
+				"aggregateColumns":[{"columnNames":["hashed_email"],"function":"COUNT_DISTINCT"}],
+				"joinColumns":["hashed_email"],"allowedJoinOperators":[],"dimensionColumns":[],"scalarFunctions":[],
+				"outputConstraints":[{"columnName":"hashed_email","minimum":100,"type":"COUNT_DISTINCT"}]}}}}`},
 		{name: "agg/dimensionColumns nil", rule: aggRaw(func(a *types.AnalysisRuleAggregation) { a.DimensionColumns = nil }),
 			want: []string{"error " + pAgg + "dimensionColumns: required"}},
 		{name: "agg/scalarFunctions all 24", rule: agg(func(a *cleanroom.Aggregation) {
@@ -336,6 +341,8 @@ func TestRules(t *testing.T) {
 			want: []string{"error " + pList + "additionalAnalyses: enum"}},
 		{name: "list/column pattern", rule: cleanroom.List{JoinColumns: []string{"x-ray"}, ListColumns: []string{"Segment"}},
 			want: []string{"error " + pList + "joinColumns[0]: pattern", "error " + pList + "listColumns[0]: pattern"}},
+		{name: "list/raw duplicates warn (A9)", rule: listRaw(func(l *types.AnalysisRuleList) { l.ListColumns = []string{"segment", "segment"} }),
+			want: []string{"warning " + pList + "listColumns[1]: duplicate (A9)"}},
 		{name: "L1/join column also a list column", rule: cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"segment", "hashed_email"}},
 			want: []string{"error " + pList + "listColumns[1]: column_placement (L1)"}},
 
@@ -371,6 +378,8 @@ func TestRules(t *testing.T) {
 			want: []string{"error " + pCustom + "differentialPrivacy.columns[0].name: pattern"}},
 		{name: "C1/any query without providers", rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}},
 			want: []string{"error " + pCustom + "allowedAnalysisProviders: providers_required (C1)"}},
+		{name: "C1/any job with providers", rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyJob}, AllowedAnalysisProviders: []string{"123456789012"}}, want: []string{},
+			json: `{"analysisRuleType":"CUSTOM","analysisRulePolicy":{"v1":{"custom":{"allowedAnalyses":["ANY_JOB"],"allowedAnalysisProviders":["123456789012"]}}}}`},
 		{name: "C1/any job without providers", rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyJob}},
 			want: []string{"warning " + pCustom + "allowedAnalysisProviders: providers_required (C1)"}},
 		{name: "C1/templates mixed with wildcard", rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery, templateARN}, AllowedAnalysisProviders: []string{"123456789012"}},
@@ -454,6 +463,10 @@ func TestAssociationRules(t *testing.T) {
 			want: []string{"error analysisRulePolicy.v1.custom.allowedResultReceivers[0]: pattern"}},
 		{name: "additional analysis not an allowed ARN", rule: cleanroom.AssociationRule{Type: "CUSTOM", AdditionalAnalyses: []string{templateARN}},
 			want: []string{"error analysisRulePolicy.v1.custom.allowedAdditionalAnalyses[0]: pattern"}},
+		{name: "additional analysis ARN over 256", rule: cleanroom.AssociationRule{Type: "LIST", AdditionalAnalyses: []string{strings.Replace(audience, "aaaaaaaa", strings.Repeat("a", 8+257-len(audience)), 1)}},
+			want: []string{"error analysisRulePolicy.v1.list.allowedAdditionalAnalyses[0]: too_long"}},
+		{name: "duplicate receivers (A9, lint)", rule: cleanroom.AssociationRule{Type: "LIST", ResultReceivers: []string{"123456789012", "123456789012"}},
+			want: []string{}, json: `{"analysisRuleType":"LIST","analysisRulePolicy":{"v1":{"list":{"allowedResultReceivers":["123456789012"]}}}}`},
 		{name: "26 additional analyses", rule: cleanroom.AssociationRule{Type: "CUSTOM", AdditionalAnalyses: many},
 			want: []string{"error analysisRulePolicy.v1.custom.allowedAdditionalAnalyses: too_many"}},
 		{name: "additional analyses on aggregation (lint)", rule: cleanroom.AssociationRule{Type: "AGGREGATION", AdditionalAnalyses: []string{audience}},

@@ -49,6 +49,34 @@ func TestTableSpec(t *testing.T) {
 			[]string{"error table.name: blank", "error table.tableReference.glue.databaseName: pattern", "error table.tableReference.glue.tableName: pattern"}},
 		{"analysis method unknown", func(s *cleanroom.TableSpec) { s.Table.AnalysisMethod = "INDIRECT" },
 			[]string{"error table.analysisMethod: enum"}},
+		{"MULTIPLE with both selected methods", func(s *cleanroom.TableSpec) {
+			s.Table.AnalysisMethod = types.AnalysisMethodMultiple
+			s.Table.SelectedAnalysisMethods = []types.SelectedAnalysisMethod{"DIRECT_QUERY", "DIRECT_JOB"}
+		}, []string{}},
+		{"MULTIPLE without selected methods (§2.2, lint)", func(s *cleanroom.TableSpec) { s.Table.AnalysisMethod = types.AnalysisMethodMultiple },
+			[]string{"warning table.selectedAnalysisMethods: required (§2.2)"}},
+		{"one selected method (§2.2, lint)", func(s *cleanroom.TableSpec) {
+			s.Table.AnalysisMethod = types.AnalysisMethodMultiple
+			s.Table.SelectedAnalysisMethods = []types.SelectedAnalysisMethod{"DIRECT_QUERY"}
+		}, []string{"warning table.selectedAnalysisMethods: too_few (§2.2)"}},
+		{"selected method unknown", func(s *cleanroom.TableSpec) {
+			s.Table.AnalysisMethod = types.AnalysisMethodMultiple
+			s.Table.SelectedAnalysisMethods = []types.SelectedAnalysisMethod{"DIRECT_QUERY", "INDIRECT"}
+		}, []string{"error table.selectedAnalysisMethods[1]: enum"}},
+		{"100 allowed columns (quota)", func(s *cleanroom.TableSpec) {
+			for i := len(s.Table.AllowedColumns); i < 100; i++ {
+				s.Table.AllowedColumns = append(s.Table.AllowedColumns, "c"+itoa(i))
+			}
+		}, []string{}},
+		{"101 allowed columns: over the adjustable quota (lint)", func(s *cleanroom.TableSpec) {
+			for i := len(s.Table.AllowedColumns); i < 101; i++ {
+				s.Table.AllowedColumns = append(s.Table.AllowedColumns, "c"+itoa(i))
+			}
+		}, []string{"warning table.allowedColumns: too_many (quota)"}},
+		{"duplicate allowed column: the request is deduplicated (A9)", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = append(s.Table.AllowedColumns, "segment") },
+			[]string{}},
+		{"description too long", func(s *cleanroom.TableSpec) { s.Table.Description = repeat("d", 256) },
+			[]string{"error table.description: too_long"}},
 		{"A10/C3R sealed join and SUM on fingerprint", func(s *cleanroom.TableSpec) {
 			s.Rule = agg(func(a *cleanroom.Aggregation) {
 				a.Aggregates = append(a.Aggregates, cleanroom.Aggregate{Function: "SUM", Columns: []string{"spend"}})
@@ -216,6 +244,37 @@ func TestValidateCreateCollaboration(t *testing.T) {
 			in := valid()
 			tt.mut(in)
 			if diff := cmp.Diff(tt.want, strs(cleanroom.ValidateCreateCollaboration(in))); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestValidateUpdates(t *testing.T) {
+	const id = "0a1b2c3d-0000-4000-8000-00000000abcd"
+	tests := []struct {
+		name string
+		ps   cleanroom.Problems
+		want []string
+	}{
+		{"table: only the id", cleanroom.ValidateUpdateTable(&cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: aws.String(id)}), []string{}},
+		{"table: every field", cleanroom.ValidateUpdateTable(&cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: aws.String(id),
+			Name: aws.String("T"), Description: aws.String(""), AllowedColumns: []string{"a"}, AnalysisMethod: "DIRECT_QUERY",
+			TableReference: &types.TableReferenceMemberGlue{Value: types.GlueTableReference{DatabaseName: aws.String("d"), TableName: aws.String("t")}}}),
+			[]string{}},
+		{"table: bad values", cleanroom.ValidateUpdateTable(&cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: aws.String("arn:x"),
+			Name: aws.String(""), AllowedColumns: []string{}, AnalysisMethod: "X"}),
+			[]string{"error configuredTableIdentifier: pattern", "error name: too_short", "error allowedColumns: too_few", "error analysisMethod: enum"}},
+		{"table: nil", cleanroom.ValidateUpdateTable(nil), []string{"error : required"}},
+		{"association: role only", cleanroom.ValidateUpdateAssociation(&cleanrooms.UpdateConfiguredTableAssociationInput{
+			MembershipIdentifier: aws.String(id), ConfiguredTableAssociationIdentifier: aws.String(id), RoleArn: aws.String(roleARN)}), []string{}},
+		{"association: bad values", cleanroom.ValidateUpdateAssociation(&cleanrooms.UpdateConfiguredTableAssociationInput{
+			MembershipIdentifier: aws.String(id), RoleArn: aws.String("arn:aws:iam::123456789012:user/not-a-role-at-all"), Description: aws.String("a\x00")}),
+			[]string{"error configuredTableAssociationIdentifier: required", "error description: charset", "error roleArn: pattern"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, strs(tt.ps)); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 		})
