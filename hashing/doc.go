@@ -67,9 +67,10 @@
 // # Concurrency
 //
 // All functions and [Hasher] methods are safe for concurrent use.
-// [Hasher.HashBatch], [Hasher.Rows] and [Hasher.HashColumn] bound their goroutines by
-// [Options.Workers] (GOMAXPROCS by default), join them before returning and
-// stop when their context is cancelled. Nothing else starts goroutines, and nothing logs.
+// [Hasher.HashBatch], [Hasher.Rows] and [Hasher.HashColumn] bound their
+// goroutines by [Options.Workers] (GOMAXPROCS by default), join them before
+// returning (Rows: before yielding each batch) and stop when their context
+// is cancelled. Nothing else starts goroutines, and nothing logs.
 //
 // # Testing
 //
