@@ -73,6 +73,16 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// problems checks the options the service sees: TagKey is a tag key
+// (1–128 code points).
+func (o Options) problems() Problems {
+	var c collector
+	if n := runeLen(o.TagKey); n > maxTagKey {
+		c.err("options.tagKey", ReasonTooLong)
+	}
+	return c.ps
+}
+
 func (o Options) tagKey() string {
 	if o.TagKey == "" {
 		return DefaultTagKey
@@ -178,7 +188,7 @@ func (c *Client) Ensure(ctx context.Context, spec TableSpec, optFns ...func(*Opt
 			return nil, err
 		}
 	}
-	ps := spec.validate(members)
+	ps := append(o.problems(), spec.validate(members)...)
 	if len(ps.Errors()) > 0 || (o.Strict && len(ps) > 0) {
 		return nil, &Error{Op: op, Key: spec.Key, Kind: ErrInvalidInput, Problems: ps}
 	}
@@ -227,7 +237,7 @@ func (c *Client) EnsureAll(ctx context.Context, setup Setup, optFns ...func(*Opt
 	for _, f := range optFns {
 		f(&o)
 	}
-	ps := setup.Validate()
+	ps := append(o.problems(), setup.Validate()...)
 	if len(ps.Errors()) > 0 || (o.Strict && len(ps) > 0) {
 		return nil, &Error{Op: "ensure all", Kind: ErrInvalidInput, Problems: ps}
 	}

@@ -621,3 +621,64 @@ func TestEnsureFindsAcrossShortPages(t *testing.T) {
 		}
 	}, func(o *cleanroomtest.Options) { o.PageSize = 1 })
 }
+
+// TestEnsureValidatesTagBeforeAnyCall: the key is sent as a tag value and
+// Options.TagKey as a tag key; both are checked locally, so a spec the
+// service would reject at the first create makes no call at all.
+func TestEnsureValidatesTagBeforeAnyCall(t *testing.T) {
+	f, m := world(t)
+	tests := []struct {
+		name string
+		key  string
+		opt  func(*cleanroom.Options)
+		want []string
+	}{
+		{"key over 256", strings.Repeat("k", 257), func(*cleanroom.Options) {}, []string{"error key: too_long"}},
+		{"tag key over 128", "customers", func(o *cleanroom.Options) { o.TagKey = strings.Repeat("t", 129) }, []string{"error options.tagKey: too_long"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := spec(f, m)
+			s.Key = tt.key
+			calls, writes := f.Calls("ListConfiguredTables"), f.Writes()
+			for _, run := range []func() error{
+				func() error { _, err := cleanroom.New(f, tt.opt).Ensure(t.Context(), s); return err },
+				func() error {
+					_, err := cleanroom.New(f, tt.opt).EnsureAll(t.Context(), cleanroom.Setup{Tables: []cleanroom.TableSpec{s}})
+					return err
+				},
+			} {
+				err := run()
+				var ce *cleanroom.Error
+				if !errors.Is(err, cleanroom.ErrInvalidInput) || !errors.As(err, &ce) {
+					t.Fatalf("err = %v, want ErrInvalidInput", err)
+				}
+				got := strs(ce.Problems.Errors())
+				for i := range got { // EnsureAll paths start with the table index
+					got[i] = strings.Replace(got[i], "tables[0].", "", 1)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("problems (-want +got):\n%s", diff)
+				}
+			}
+			if f.Calls("ListConfiguredTables") != calls || f.Writes() != writes {
+				t.Error("called the service")
+			}
+		})
+	}
+}
+
+// TestStrictErrorNamesTheWarnings: with Strict, warnings alone fail Ensure;
+// the error message must say which.
+func TestStrictErrorNamesTheWarnings(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	s.GlueColumns = []string{"hashed_email"}
+	_, err := cleanroom.New(f, func(o *cleanroom.Options) { o.Strict = true }).Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrInvalidInput) {
+		t.Fatalf("err = %v, want ErrInvalidInput", err)
+	}
+	if want := "warning table.allowedColumns[1]: column_not_in_schema"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %q", err, want)
+	}
+}

@@ -86,6 +86,8 @@ func (e *Error) Error() string {
 	}
 	if errs := e.Problems.Errors(); len(errs) > 0 {
 		b.WriteString(": " + strconv.Itoa(len(errs)) + " problem(s): " + errs.String())
+	} else if len(e.Problems) > 0 { // Options.Strict: warnings alone failed the call
+		b.WriteString(": " + strconv.Itoa(len(e.Problems)) + " problem(s): " + e.Problems.String())
 	}
 	if len(e.Changes) > 0 {
 		parts := make([]string, len(e.Changes))

@@ -137,6 +137,8 @@ func (s TableSpec) validate(members []Member) Problems {
 	var c collector
 	if s.Key == "" {
 		c.err("key", ReasonRequired)
+	} else if runeLen(s.Key) > maxTagValue {
+		c.err("key", ReasonTooLong) // sent as the value of the cdpkit tag
 	}
 	prefix(&c, "table.", ValidateCreateTable(s.Table.CreateInput(nil)))
 	allowed := map[string]bool{}

@@ -32,6 +32,8 @@ func TestTableSpec(t *testing.T) {
 	}{
 		{"valid", func(s *cleanroom.TableSpec) {}, []string{}},
 		{"key required", func(s *cleanroom.TableSpec) { s.Key = "" }, []string{"error key: required"}},
+		{"key is a tag value: 256 code points", func(s *cleanroom.TableSpec) { s.Key = repeat("é", 256) }, []string{}},
+		{"key is a tag value: 257 code points", func(s *cleanroom.TableSpec) { s.Key = repeat("é", 257) }, []string{"error key: too_long"}},
 		{"A6/rule column not allowed", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = []string{"segment"} },
 			[]string{
 				"warning rule.analysisRulePolicy.v1.aggregation.aggregateColumns[0].columnNames[0]: column_not_allowed (A6)",
