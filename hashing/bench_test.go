@@ -63,12 +63,23 @@ func BenchmarkNormalizeNonASCIIName(b *testing.B) {
 	}
 }
 
+// BenchmarkPhoneNational is a national GB number: the libphonenumber port.
 func BenchmarkPhoneNational(b *testing.B) {
 	h, _ := New(WithCountry("gb"))
 	buf := make([]byte, 0, 128)
 	b.ReportAllocs()
 	for b.Loop() {
 		buf, _ = h.AppendHash(buf[:0], Phone, "020 7946 0958")
+	}
+}
+
+// BenchmarkPhoneNationalUS is a national US number: the NANP fast path.
+func BenchmarkPhoneNationalUS(b *testing.B) {
+	h, _ := New(WithCountry("us"))
+	buf := make([]byte, 0, 128)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = h.AppendHash(buf[:0], Phone, "(650) 555-1212")
 	}
 }
 
@@ -98,10 +109,20 @@ func BenchmarkRow12(b *testing.B) {
 	benchRow(b, benchRecord("+1 (217) 555-0142"))
 }
 
-// BenchmarkRow12NationalPhone is the same row with a national phone, which
-// goes through the libphonenumber port.
+// BenchmarkRow12NationalPhone is the same row with a national US phone
+// (the NANP fast path).
 func BenchmarkRow12NationalPhone(b *testing.B) {
 	benchRow(b, benchRecord("(217) 555-0142"))
+}
+
+// BenchmarkRow12NationalPhoneGB is a GB row with a national phone, which
+// goes through the libphonenumber port.
+func BenchmarkRow12NationalPhoneGB(b *testing.B) {
+	r := benchRecord("020 7946 0958")
+	r.Set(Country, "GB")
+	r.Set(State, "Greater London")
+	r.Set(Zip, "SW1A 1AA")
+	benchRow(b, r)
 }
 
 func benchRow(b *testing.B, rec Record) {

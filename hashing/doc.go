@@ -29,7 +29,9 @@
 //     zero-width characters inside count as white space.
 //   - PHONE: an extension starts at the first 'x' (so also "ext",
 //     "extension"), '#' or ';'. International input keeps ASCII digits only.
-//     National input is parsed with github.com/nyaruka/phonenumbers.
+//     National input is parsed with github.com/nyaruka/phonenumbers, except
+//     a US number of ten digits (or "1" and ten) with the usual separators,
+//     which takes a fast path that a test checks against phonenumbers.
 //   - CT (and ST outside the US) fold Latin letters to ASCII, including
 //     letters without a decomposition (ß→ss, ø→o, ł→l, æ→ae, …); letters of
 //     other scripts keep their combining marks (vowel signs are part of the

@@ -420,3 +420,32 @@ func TestRowsStreamsInOrder(t *testing.T) {
 		}
 	})
 }
+
+func TestNANPFastPathMatchesLibphonenumber(t *testing.T) {
+	seps := []string{"", " ", "-", ".", "(", ")", "/", " - "}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	rng := uint64(42)
+	next := func(k int) int { rng = rng*6364136223846793005 + 1442695040888963407; return int((rng >> 33) % uint64(k)) }
+	for i := 0; i < n; i++ {
+		var b strings.Builder
+		digits := 10 + next(2)
+		for j := 0; j < digits; j++ {
+			if next(3) == 0 {
+				b.WriteString(seps[next(len(seps))])
+			}
+			b.WriteByte(byte('0' + next(10)))
+		}
+		s := b.String()
+		if !isNANP(s) {
+			continue
+		}
+		fast := appendNANP(nil, s)
+		slow, err := appendNational(nil, s, "us")
+		if err != nil || string(fast) != string(slow) {
+			t.Fatalf("case %d: fast path and phonenumbers disagree (%d vs %d digits, err %v)", i, len(fast), len(slow), err)
+		}
+	}
+}
