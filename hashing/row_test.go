@@ -428,7 +428,10 @@ func TestNANPFastPathMatchesLibphonenumber(t *testing.T) {
 		n = 2000
 	}
 	rng := uint64(42)
-	next := func(k int) int { rng = rng*6364136223846793005 + 1442695040888963407; return int((rng >> 33) % uint64(k)) }
+	next := func(k int) int {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		return int((rng >> 33) % uint64(k))
+	}
 	for i := 0; i < n; i++ {
 		var b strings.Builder
 		digits := 10 + next(2)
