@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// keyIndex is k's position in allKeys, or -1; Record stores values by it.
 func keyIndex(k Key) int {
 	switch k {
 	case Email:
@@ -47,6 +48,16 @@ func keyIndex(k Key) int {
 	}
 	return -1
 }
+
+// Positions in allKeys of the keys HashRow derives from.
+const (
+	idxFN      = 2
+	idxCountry = 8
+	idxDOBY    = 9
+	idxDOBM    = 10
+	idxDOBD    = 11
+	idxDOB     = 16
+)
 
 // Record is one person's raw values by key, the input of HashRow. The zero
 // Record has every value missing; reuse one with Reset to avoid allocation.
@@ -108,7 +119,7 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 	// The row's country, needed by PHONE, ST and ZIP.
 	cc := h.country
 	var countryReason Reason
-	if raw := rec.vals[8]; raw != "" {
+	if raw := rec.vals[idxCountry]; raw != "" {
 		var b []byte
 		var st status
 		b, st, countryReason = h.appendNorm(buf, Country, raw, "")
@@ -141,12 +152,12 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 		var r Reason
 		switch {
 		case k == FirstInitial && isBlank(v):
-			buf, r = h.derivedInitial(buf, rec.vals[2])
-		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[16]):
+			buf, r = h.derivedInitial(buf, rec.vals[idxFN])
+		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[idxDOB]):
 			// Parse DOB once for the three parts.
 			if dobState == stMissing {
 				var tmp [16]byte
-				out, st, _ := h.appendNorm(tmp[:0], DOB, rec.vals[16], cc)
+				out, st, _ := h.appendNorm(tmp[:0], DOB, rec.vals[idxDOB], cc)
 				dobState = st
 				if st == stValue {
 					copy(dobYMD[:], out)
@@ -165,7 +176,7 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 				sum := h.digest(part)
 				buf = appendHex(buf, &sum)
 			case stPlain:
-				buf, r = h.appendWire(buf, k, rec.vals[16], cc)
+				buf, r = h.appendWire(buf, k, rec.vals[idxDOB], cc)
 			}
 			// stPreHashed: a digest of the whole date cannot be split.
 		case k == DOB && isBlank(v):
@@ -231,14 +242,14 @@ func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
 
 // derivedDOB builds DOB from DOBY, DOBM and DOBD when all three are given.
 func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
-	y, m, d := rec.vals[9], rec.vals[10], rec.vals[11]
+	y, m, d := rec.vals[idxDOBY], rec.vals[idxDOBM], rec.vals[idxDOBD]
 	if isBlank(y) || isBlank(m) || isBlank(d) {
 		return buf, ""
 	}
 	var parts [3][4]byte
 	var got [3][]byte
 	for i, k := range [3]Key{BirthYear, BirthMonth, BirthDay} {
-		out, st, r := h.appendNorm(parts[i][:0], k, rec.vals[9+i], "")
+		out, st, r := h.appendNorm(parts[i][:0], k, rec.vals[idxDOBY+i], "")
 		if st != stValue {
 			if r == "" {
 				return buf, ""

@@ -231,9 +231,14 @@ func TestRecord(t *testing.T) {
 	if r.Get(Email) != "" {
 		t.Error("Reset kept a value")
 	}
-	for _, k := range Keys() {
-		if keyIndex(k) < 0 {
-			t.Errorf("key %s has no index", k)
+	for i, k := range Keys() {
+		if keyIndex(k) != i {
+			t.Errorf("key %s has index %d, want its position %d", k, keyIndex(k), i)
+		}
+	}
+	for name, idx := range map[Key]int{FirstName: idxFN, Country: idxCountry, BirthYear: idxDOBY, BirthMonth: idxDOBM, BirthDay: idxDOBD, DOB: idxDOB} {
+		if keyIndex(name) != idx {
+			t.Errorf("index constant for %s is wrong", name)
 		}
 	}
 }
