@@ -536,7 +536,10 @@ func tableDiff(t Table, cur *types.ConfiguredTable) []string {
 }
 
 // samePolicy compares two SDK values by their wire JSON, treating an empty
-// list and an absent one as equal (a service may echo either).
+// list and an absent one as equal (a service may echo either) and lists of
+// strings as sets (every such list in a policy or table reference is one:
+// columns, functions, operators, analyses, accounts), so a service that
+// returns them in another order does not cause a write on every rerun.
 func samePolicy(a, b any) bool {
 	x, err1 := canonical(a)
 	y, err2 := canonical(b)
@@ -552,11 +555,12 @@ func canonical(v any) (string, error) {
 	if err := json.Unmarshal(b, &x); err != nil {
 		return "", err
 	}
-	out, err := json.Marshal(dropEmpty(x))
+	out, err := json.Marshal(normalize(x))
 	return string(out), err
 }
 
-func dropEmpty(x any) any {
+// normalize drops empty lists and sorts lists of strings, in place.
+func normalize(x any) any {
 	switch v := x.(type) {
 	case map[string]any:
 		for k, e := range v {
@@ -564,11 +568,21 @@ func dropEmpty(x any) any {
 				delete(v, k)
 				continue
 			}
-			v[k] = dropEmpty(e)
+			v[k] = normalize(e)
 		}
 	case []any:
+		strs := make([]string, 0, len(v))
 		for i := range v {
-			v[i] = dropEmpty(v[i])
+			v[i] = normalize(v[i])
+			if s, ok := v[i].(string); ok {
+				strs = append(strs, s)
+			}
+		}
+		if len(strs) == len(v) {
+			slices.Sort(strs)
+			for i, s := range strs {
+				v[i] = s
+			}
 		}
 	}
 	return x

@@ -682,3 +682,56 @@ func TestStrictErrorNamesTheWarnings(t *testing.T) {
 		t.Errorf("error %q does not name %q", err, want)
 	}
 }
+
+// TestEnsureIgnoresListOrder: the lists of a rule policy are sets; a
+// service that returns them in another order must not make every rerun
+// write.
+func TestEnsureIgnoresListOrder(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	s.Rule = cleanroom.Aggregation{
+		Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"hashed_email", "segment"}}},
+		JoinColumns:       []string{"hashed_email", "segment"},
+		JoinOperators:     []types.JoinOperator{types.JoinOperatorOr, types.JoinOperatorAnd},
+		ScalarFunctions:   []types.ScalarFunctions{types.ScalarFunctionsUpper, types.ScalarFunctionsLower},
+		OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 100}},
+	}
+	s.AssociationRule.ResultReceivers = []string{f.AccountID(), partner}
+	c := cleanroom.New(f)
+	res, err := c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The service hands the lists back reordered.
+	reordered := cleanroom.Aggregation{
+		Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"segment", "hashed_email"}}},
+		JoinColumns:       []string{"segment", "hashed_email"},
+		JoinOperators:     []types.JoinOperator{types.JoinOperatorAnd, types.JoinOperatorOr},
+		ScalarFunctions:   []types.ScalarFunctions{types.ScalarFunctionsLower, types.ScalarFunctionsUpper},
+		OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 100}},
+	}
+	if _, err := f.UpdateConfiguredTableAnalysisRule(t.Context(), &cleanrooms.UpdateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: aws.String(res.ConfiguredTableID), AnalysisRuleType: reordered.Type(), AnalysisRulePolicy: reordered.Policy()}); err != nil {
+		t.Fatal(err)
+	}
+	ar := cleanroom.AssociationRule{Type: "AGGREGATION", ResultReceivers: []string{partner, f.AccountID()}}
+	if _, err := f.UpdateConfiguredTableAssociationAnalysisRule(t.Context(), &cleanrooms.UpdateConfiguredTableAssociationAnalysisRuleInput{
+		MembershipIdentifier: aws.String(m), ConfiguredTableAssociationIdentifier: aws.String(res.AssociationID),
+		AnalysisRuleType: ar.Type, AnalysisRulePolicy: ar.Policy()}); err != nil {
+		t.Fatal(err)
+	}
+	before := f.Writes()
+	again, err := c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Changes) != 0 || f.Writes() != before {
+		t.Errorf("rerun: changes %v, writes %d; want none", changes(again.Changes), f.Writes()-before)
+	}
+	// A real difference inside a list is still an update.
+	s.AssociationRule.ResultReceivers = []string{f.AccountID()}
+	if res, err := c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.DryRun = true }); err != nil ||
+		!cmp.Equal([]string{"update association analysis rule (analysisRulePolicy)"}, changes(res.Changes)) {
+		t.Errorf("removed receiver: err %v, changes %v", err, res)
+	}
+}
