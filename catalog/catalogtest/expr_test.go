@@ -92,3 +92,31 @@ func TestPartitionExpressions(t *testing.T) {
 		}
 	}
 }
+
+// Any expression either compiles or is an InvalidInputException; the fake
+// never panics on one.
+func FuzzPartitionExpression(f *testing.F) {
+	g := catalogtest.NewGlue()
+	ctx := f.Context()
+	if _, err := g.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{Name: aws.String("db")}}); err != nil {
+		f.Fatal(err)
+	}
+	keys := []types.Column{{Name: aws.String("dt"), Type: aws.String("string")}, {Name: aws.String("n"), Type: aws.String("int")}}
+	if _, err := g.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("db"), TableInput: &types.TableInput{Name: aws.String("t"), PartitionKeys: keys}}); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := g.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{DatabaseName: aws.String("db"), TableName: aws.String("t"),
+		PartitionInputList: []types.PartitionInput{{Values: []string{"a", "1"}}, {Values: []string{"b", "x"}}}}); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"dt = 'a'", "n between 1 and 2 or not (dt like '%')", "`dt` in ('a','b')", "((", "'", "n > -1.5e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		_, err := g.GetPartitions(t.Context(), &glue.GetPartitionsInput{DatabaseName: aws.String("db"), TableName: aws.String("t"), Expression: aws.String(expr)})
+		var ie *types.InvalidInputException
+		if err != nil && !errors.As(err, &ie) {
+			t.Fatalf("unexpected error type: %v", err)
+		}
+	})
+}
