@@ -145,8 +145,13 @@ func (h *Hasher) rowCountry(cc string) string {
 }
 
 func (h *Hasher) appendWire(dst []byte, k Key, v, cc string) ([]byte, Reason) {
+	return h.appendWireAt(dst, keyIndex(k), v, cc)
+}
+
+// appendWireAt is appendWire for the key at position ki of allKeys.
+func (h *Hasher) appendWireAt(dst []byte, ki int, v, cc string) ([]byte, Reason) {
 	n := len(dst)
-	dst, st, r := h.appendNorm(dst, k, v, cc)
+	dst, st, r := h.appendNormAt(dst, ki, v, cc)
 	if st != stValue {
 		return dst, r
 	}

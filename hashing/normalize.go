@@ -136,7 +136,16 @@ func appendLowerASCII(dst []byte, s string) []byte {
 // appendNorm appends the normalized value of v under key k to dst. cc is
 // the row's resolved country (alpha-2 lowercase) or "" when unknown.
 func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, status, Reason) {
-	if k == ExternID {
+	return h.appendNormAt(dst, keyIndex(k), v, cc)
+}
+
+// appendNormAt is appendNorm for the key at position ki of allKeys (-1 for
+// an unknown key).
+func (h *Hasher) appendNormAt(dst []byte, ki int, v string, cc string) ([]byte, status, Reason) {
+	switch ki {
+	case -1:
+		return dst, stMissing, ReasonUnknownKey
+	case idxExternID:
 		if !utf8.ValidString(v) {
 			return dst, stMissing, ReasonInvalidUTF8
 		}
@@ -145,8 +154,7 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 			return dst, stMissing, ""
 		}
 		return append(dst, v...), stPlain, ""
-	}
-	if k == Email {
+	case idxEmail:
 		if out, missing, ok := appendEmailFast(dst, v); ok {
 			if missing {
 				return dst, stMissing, ""
@@ -159,45 +167,41 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 		return dst, stMissing, r
 	}
 	if p.s == "" {
-		if !k.Valid() {
-			return dst, stMissing, ReasonUnknownKey
-		}
 		return dst, stMissing, ""
 	}
-	if len(p.s) == 64 && !h.opts.RejectPreHashed && k.Hashed() && isHex64(p.s) {
+	plain := ki == idxMADID || ki == idxLookalike
+	if len(p.s) == 64 && !plain && !h.opts.RejectPreHashed && isHex64(p.s) {
 		if h.macs != nil {
 			return dst, stMissing, ReasonPreHashedKeyed
 		}
 		return appendLowerASCII(dst, p.s), stPreHashed, ""
 	}
 	n := len(dst)
-	switch k {
-	case Email:
+	switch ki {
+	case idxEmail:
 		dst, r = appendEmail(dst, p)
-	case Phone:
+	case idxPhone:
 		dst, r = appendPhone(dst, p, cc)
-	case FirstName, LastName:
+	case idxFN, idxLN:
 		dst, r = appendName(dst, p)
-	case FirstInitial:
+	case idxFI:
 		dst, r = appendInitial(dst, p)
-	case City:
+	case idxCity:
 		dst, r = appendCity(dst, p.s)
-	case State:
+	case idxState:
 		dst, r = appendState(dst, p, cc)
-	case Zip:
+	case idxZip:
 		dst, r = appendZip(dst, p, cc)
-	case Country:
+	case idxCountry:
 		dst, r = appendCountry(dst, p.s)
-	case BirthYear, BirthMonth, BirthDay, DOB:
-		dst, r = h.appendDate(dst, k, p.s)
-	case Gender:
+	case idxDOBY, idxDOBM, idxDOBD, idxDOB:
+		dst, r = h.appendDate(dst, allKeys[ki], p.s)
+	case idxGender:
 		dst, r = appendGender(dst, p.s)
-	case MobileAdID:
+	case idxMADID:
 		dst, r = appendMADID(dst, p.s)
-	case LookalikeValue:
+	case idxLookalike:
 		dst, r = appendNumber(dst, p.s)
-	default:
-		return dst, stMissing, ReasonUnknownKey
 	}
 	if r != "" && !r.Warning() {
 		return dst[:n], stMissing, r
@@ -205,7 +209,7 @@ func (h *Hasher) appendNorm(dst []byte, k Key, v string, cc string) ([]byte, sta
 	if len(dst) == n {
 		return dst, stMissing, r
 	}
-	if k == MobileAdID || k == LookalikeValue {
+	if plain {
 		return dst, stPlain, r
 	}
 	return dst, stValue, r

@@ -12,51 +12,63 @@ import (
 func keyIndex(k Key) int {
 	switch k {
 	case Email:
-		return 0
+		return idxEmail
 	case Phone:
-		return 1
+		return idxPhone
 	case FirstName:
-		return 2
+		return idxFN
 	case LastName:
-		return 3
+		return idxLN
 	case FirstInitial:
-		return 4
+		return idxFI
 	case City:
-		return 5
+		return idxCity
 	case State:
-		return 6
+		return idxState
 	case Zip:
-		return 7
+		return idxZip
 	case Country:
-		return 8
+		return idxCountry
 	case BirthYear:
-		return 9
+		return idxDOBY
 	case BirthMonth:
-		return 10
+		return idxDOBM
 	case BirthDay:
-		return 11
+		return idxDOBD
 	case Gender:
-		return 12
+		return idxGender
 	case MobileAdID:
-		return 13
+		return idxMADID
 	case ExternID:
-		return 14
+		return idxExternID
 	case LookalikeValue:
-		return 15
+		return idxLookalike
 	case DOB:
-		return 16
+		return idxDOB
 	}
 	return -1
 }
 
-// Positions in allKeys of the keys HashRow derives from.
+// Positions in allKeys, used to index Record values and to switch on keys
+// without comparing strings on the hot path.
 const (
-	idxFN      = 2
-	idxCountry = 8
-	idxDOBY    = 9
-	idxDOBM    = 10
-	idxDOBD    = 11
-	idxDOB     = 16
+	idxEmail = iota
+	idxPhone
+	idxFN
+	idxLN
+	idxFI
+	idxCity
+	idxState
+	idxZip
+	idxCountry
+	idxDOBY
+	idxDOBM
+	idxDOBD
+	idxGender
+	idxMADID
+	idxExternID
+	idxLookalike
+	idxDOB
 )
 
 // Record is one person's raw values by key, the input of HashRow. The zero
@@ -118,13 +130,15 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 
 	// The row's country, needed by PHONE, ST and ZIP.
 	cc := h.country
+	rowCC := "" // the row's own COUNTRY, when valid: its cell reuses it
 	var countryReason Reason
 	if raw := rec.vals[idxCountry]; raw != "" {
 		var b []byte
 		var st status
-		b, st, countryReason = h.appendNorm(buf, Country, raw, "")
+		b, st, countryReason = h.appendNormAt(buf, idxCountry, raw, "")
 		if st == stValue {
 			cc = internCountry(b)
+			rowCC = cc
 		}
 		buf = b[:0]
 	}
@@ -176,13 +190,16 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 				sum := h.digest(part)
 				buf = appendHex(buf, &sum)
 			case stPlain:
-				buf, r = h.appendWire(buf, k, rec.vals[idxDOB], cc)
+				buf, r = h.appendWireAt(buf, i, rec.vals[idxDOB], cc)
 			}
 			// stPreHashed: a digest of the whole date cannot be split.
 		case k == DOB && isBlank(v):
 			buf, r = h.derivedDOB(buf, rec)
+		case i == idxCountry && rowCC != "":
+			sum := h.digest([]byte(rowCC))
+			buf = appendHex(buf, &sum)
 		default:
-			buf, r = h.appendWire(buf, k, v, cc)
+			buf, r = h.appendWireAt(buf, i, v, cc)
 		}
 		c := Cell{key: k}
 		if string(buf[from:]) == v && v != "" {
@@ -258,9 +275,14 @@ func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
 		}
 		got[i] = out
 	}
+	// The parts are valid alone; the date they make must also exist.
+	dt := date{atoi(string(got[0])), atoi(string(got[1])), atoi(string(got[2]))}
+	if r := h.checkDate(dt, DOB, true); r != "" {
+		return buf, r
+	}
 	var full [8]byte
-	b := append(append(append(full[:0], got[0]...), got[1]...), got[2]...)
-	return h.appendWire(buf, DOB, string(b), "")
+	sum := h.digest(append(append(append(full[:0], got[0]...), got[1]...), got[2]...))
+	return appendHex(buf, &sum), ""
 }
 
 // HashBatch runs HashRow over recs using up to Options.Workers goroutines
