@@ -203,9 +203,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 			continue
 		}
 		index[k] = i
-		sd := *t.StorageDescriptor
-		sd.Location = aws.String(loc)
-		inputs = append(inputs, types.PartitionInput{Values: vals, StorageDescriptor: &sd, Parameters: maps.Clone(p.Parameters)})
+		inputs = append(inputs, types.PartitionInput{Values: vals, StorageDescriptor: partitionSD(t.StorageDescriptor, loc), Parameters: maps.Clone(p.Parameters)})
 	}
 
 	var mu sync.Mutex
@@ -325,6 +323,23 @@ func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, tabl
 	}
 	err := g.Wait()
 	return found, calls, err
+}
+
+// partitionSD is awswrangler's partition storage descriptor: the table's
+// formats, SerDe, compression, bucketing and columns (for Hive
+// compatibility), with the partition's own location.
+func partitionSD(t *types.StorageDescriptor, loc string) *types.StorageDescriptor {
+	return &types.StorageDescriptor{
+		InputFormat:            t.InputFormat,
+		OutputFormat:           t.OutputFormat,
+		Location:               aws.String(loc),
+		Compressed:             t.Compressed,
+		SerdeInfo:              t.SerdeInfo,
+		StoredAsSubDirectories: t.StoredAsSubDirectories,
+		NumberOfBuckets:        t.NumberOfBuckets,
+		BucketColumns:          t.BucketColumns,
+		Columns:                t.Columns,
+	}
 }
 
 // relocate points existing partitions at their new locations, in batches

@@ -506,3 +506,19 @@ func TestPartitionsMatching(t *testing.T) {
 		}
 	}
 }
+
+// Partitions carry awswrangler's partition storage descriptor.
+func TestPartitionDefinition(t *testing.T) {
+	g, r := partitioned(t)
+	if _, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{"a", "b"}, Parameters: map[string]string{"k": "v"}}}); err != nil {
+		t.Fatal(err)
+	}
+	p := g.Partitions("lake", "orders")[0]
+	sd := p.StorageDescriptor
+	if aws.ToString(sd.InputFormat) != catalog.ParquetInputFormat || aws.ToString(sd.OutputFormat) != catalog.ParquetOutputFormat ||
+		aws.ToString(sd.SerdeInfo.SerializationLibrary) != catalog.ParquetSerDe || sd.SerdeInfo.Parameters["serialization.format"] != "1" ||
+		!sd.Compressed || sd.NumberOfBuckets != -1 || sd.BucketColumns == nil || len(sd.Columns) != 3 ||
+		aws.ToString(sd.Location) != "s3://lake/clean/orders/dt=a/src=b/" || p.Parameters["k"] != "v" {
+		t.Errorf("partition definition = %+v", sd)
+	}
+}
