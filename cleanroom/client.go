@@ -170,6 +170,11 @@ type state struct {
 // rule type, association name or table) fail with ErrReplacementRequired
 // unless Options.AllowReplace is set.
 //
+// The rule never names a column the table does not allow (A6): when
+// allowed columns are removed while the rule changes, the table first
+// allows old and new columns, and the removed ones go in one more update
+// after the rule's (the Change is still one table update).
+//
 // When a write fails, Ensure returns the error together with the Result
 // (the planned changes and the ids known so far). Nothing is rolled back: a
 // rerun reads again, finds what was created by its tag, and does only what
@@ -610,6 +615,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 			o.Logger.LogAttrs(ctx, slog.LevelDebug, "cleanroom: "+ch.String(), slog.String("key", spec.Key))
 		}
 	}
+	// narrowTo, when set, is the final allowedColumns, written after the
+	// rule changed (see below).
+	var narrowTo []string
 	if ch, ok := find(ResourceTable); ok {
 		log(ch)
 		if ch.Action == ActionCreate {
@@ -634,6 +642,22 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 					in.TableReference = spec.Table.reference()
 				case "allowedColumns":
 					in.AllowedColumns = dedupe(spec.Table.AllowedColumns)
+					// The current rule may name columns being removed and the
+					// new one columns being added; the rule must only name
+					// allowed columns (A6). Allow both until the rule has
+					// changed, then drop the removed ones.
+					if _, ruleChanges := find(ResourceRule); ruleChanges {
+						var removed []string
+						for _, col := range st.table.AllowedColumns {
+							if !slices.Contains(in.AllowedColumns, col) {
+								removed = append(removed, col)
+							}
+						}
+						if len(removed) > 0 {
+							narrowTo = in.AllowedColumns
+							in.AllowedColumns = append(slices.Clone(narrowTo), removed...)
+						}
+					}
 				case "analysisMethod":
 					in.AnalysisMethod = spec.Table.method()
 				case "selectedAnalysisMethods":
@@ -683,6 +707,17 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 		if err != nil {
 			return fromAPI(string(ch.Action)+" analysis rule", spec.Key, err)
 		}
+	}
+	if narrowTo != nil {
+		var out *cleanrooms.UpdateConfiguredTableOutput
+		err := c.write(ctx, o, func() (err error) {
+			out, err = c.api.UpdateConfiguredTable(ctx, &cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: tableID, AllowedColumns: narrowTo})
+			return err
+		})
+		if err != nil {
+			return fromAPI("update configured table", spec.Key, err)
+		}
+		st.table = out.ConfiguredTable
 	}
 	a := spec.Association
 	if a == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -733,5 +734,97 @@ func TestEnsureIgnoresListOrder(t *testing.T) {
 	if res, err := c.Ensure(t.Context(), s, func(o *cleanroom.Options) { o.DryRun = true }); err != nil ||
 		!cmp.Equal([]string{"update association analysis rule (analysisRulePolicy)"}, changes(res.Changes)) {
 		t.Errorf("removed receiver: err %v, changes %v", err, res)
+	}
+}
+
+// a6Checker is the fake, checking after every write that the table's
+// analysis rule names only allowed columns (A6), as the service very
+// likely enforces.
+type a6Checker struct {
+	*cleanroomtest.CleanRooms
+	t       *testing.T
+	tableID string
+}
+
+func (a *a6Checker) check(op string) {
+	a.t.Helper()
+	ctx := a.t.Context()
+	tbl, err := a.CleanRooms.GetConfiguredTable(ctx, &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: aws.String(a.tableID)})
+	if err != nil || len(tbl.ConfiguredTable.AnalysisRuleTypes) == 0 {
+		return
+	}
+	r, err := a.CleanRooms.GetConfiguredTableAnalysisRule(ctx, &cleanrooms.GetConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: aws.String(a.tableID), AnalysisRuleType: tbl.ConfiguredTable.AnalysisRuleTypes[0]})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	agg := r.AnalysisRule.Policy.(*types.ConfiguredTableAnalysisRulePolicyMemberV1).Value.(*types.ConfiguredTableAnalysisRulePolicyV1MemberAggregation).Value
+	for _, col := range append(slices.Clone(agg.JoinColumns), agg.DimensionColumns...) {
+		if !slices.Contains(tbl.ConfiguredTable.AllowedColumns, col) {
+			a.t.Errorf("after %s the rule names a column the table no longer allows", op)
+		}
+	}
+}
+
+func (a *a6Checker) UpdateConfiguredTable(ctx context.Context, in *cleanrooms.UpdateConfiguredTableInput, o ...func(*cleanrooms.Options)) (*cleanrooms.UpdateConfiguredTableOutput, error) {
+	out, err := a.CleanRooms.UpdateConfiguredTable(ctx, in, o...)
+	a.check("UpdateConfiguredTable")
+	return out, err
+}
+
+func (a *a6Checker) UpdateConfiguredTableAnalysisRule(ctx context.Context, in *cleanrooms.UpdateConfiguredTableAnalysisRuleInput, o ...func(*cleanrooms.Options)) (*cleanrooms.UpdateConfiguredTableAnalysisRuleOutput, error) {
+	out, err := a.CleanRooms.UpdateConfiguredTableAnalysisRule(ctx, in, o...)
+	a.check("UpdateConfiguredTableAnalysisRule")
+	return out, err
+}
+
+// TestEnsureSwapsAnAllowedColumnSafely replaces an allowed column that the
+// rule uses by another: at no point may the rule name a column the table
+// does not allow, so the removed column goes only after the rule changed.
+func TestEnsureSwapsAnAllowedColumnSafely(t *testing.T) {
+	f, m := world(t)
+	s := spec(f, m)
+	s.GlueColumns = nil
+	res, err := cleanroom.New(f).Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &a6Checker{CleanRooms: f, t: t, tableID: res.ConfiguredTableID}
+	c := cleanroom.New(api)
+	s.Table.AllowedColumns = []string{"hashed_email", "region"}
+	agg := s.Rule.(cleanroom.Aggregation)
+	agg.DimensionColumns = []string{"region"}
+	s.Rule = agg
+	before := f.Writes()
+	res, err = c.Ensure(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"update configured table (allowedColumns)", "update analysis rule (analysisRulePolicy)"}, changes(res.Changes)); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if got := f.Writes() - before; got != 3 { // widen, rule, narrow
+		t.Errorf("writes = %d, want 3", got)
+	}
+	tbl, err := f.GetConfiguredTable(t.Context(), &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: aws.String(res.ConfiguredTableID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"hashed_email", "region"}, tbl.ConfiguredTable.AllowedColumns); diff != "" {
+		t.Errorf("final allowed columns (-want +got):\n%s", diff)
+	}
+	before = f.Writes()
+	if res, err := c.Ensure(t.Context(), s); err != nil || len(res.Changes) != 0 || f.Writes() != before {
+		t.Errorf("rerun: err %v, writes %d", err, f.Writes()-before)
+	}
+	// Dropping an allowed column the rule does not use is one write.
+	s.Table.AllowedColumns = []string{"hashed_email", "region", "spend"}
+	if _, err := c.Ensure(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	s.Table.AllowedColumns = []string{"hashed_email", "region"}
+	before = f.Writes()
+	if _, err := c.Ensure(t.Context(), s); err != nil || f.Writes()-before != 1 {
+		t.Errorf("drop unused column: err %v, writes %d, want 1", err, f.Writes()-before)
 	}
 }
