@@ -260,8 +260,8 @@ func readParams(r *http.Request, body []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return out, nil
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	raw, err := parseObject(body)
+	if err != nil {
 		return nil, err
 	}
 	for k, v := range raw {
@@ -277,7 +277,7 @@ func readParams(r *http.Request, body []byte) (map[string]any, error) {
 		case bytes.Equal(v, []byte("true")), bytes.Equal(v, []byte("false")):
 			out[k] = v[0] == 't'
 		default:
-			out[k] = v
+			out[k] = json.RawMessage(v)
 		}
 	}
 	return out, nil
@@ -305,15 +305,15 @@ func decodeUsers(op meta.Operation, audience string, params map[string]any) (*re
 	if !ok {
 		return nil, graphErr(400, meta.CodeMissingParameter, 0, "(#194) The parameter payload is required")
 	}
-	var p struct {
-		Schema json.RawMessage `json:"schema"`
-		IsRaw  bool            `json:"is_raw"`
-		Data   json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(pj, &p); err != nil {
+	fields, err := parseObject(pj)
+	if err != nil {
 		return nil, invalid("Param payload must be a JSON object")
 	}
-	rq.isRaw = p.IsRaw
+	var p struct{ Schema, Data []byte }
+	p.Schema, p.Data = fields["schema"], fields["data"]
+	if v, ok := fields["is_raw"]; ok && json.Unmarshal(v, &rq.isRaw) != nil {
+		return nil, invalid("Param payload[is_raw] must be a boolean")
+	}
 	var one string
 	single := false
 	if json.Unmarshal(p.Schema, &one) == nil {
@@ -353,6 +353,118 @@ func decodeUsers(op meta.Operation, audience string, params map[string]any) (*re
 }
 
 var errData = errors.New("bad data")
+
+// parseObject splits a JSON object into its members' raw values (sub-slices
+// of b, not copies). It scans b once, which matters for multi-megabyte
+// payloads; it checks structure, not the syntax of every scalar.
+func parseObject(b []byte) (map[string][]byte, error) {
+	p := &scanner{b: b}
+	p.ws()
+	if !p.eat('{') {
+		return nil, errData
+	}
+	out := map[string][]byte{}
+	p.ws()
+	if p.eat('}') {
+		p.ws()
+		if p.i != len(p.b) {
+			return nil, errData
+		}
+		return out, nil
+	}
+	for {
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, errData
+		}
+		k, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if !p.eat(':') {
+			return nil, errData
+		}
+		p.ws()
+		start := p.i
+		if err := p.skip(); err != nil {
+			return nil, err
+		}
+		out[k] = p.b[start:p.i]
+		p.ws()
+		if p.eat('}') {
+			break
+		}
+		if !p.eat(',') {
+			return nil, errData
+		}
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return nil, errData
+	}
+	return out, nil
+}
+
+// skip moves past one JSON value.
+func (p *scanner) skip() error {
+	if p.i >= len(p.b) {
+		return errData
+	}
+	switch c := p.b[p.i]; c {
+	case '"':
+		return p.skipString()
+	case '{', '[':
+		var stack []byte
+		for p.i < len(p.b) {
+			switch c := p.b[p.i]; c {
+			case '"':
+				if err := p.skipString(); err != nil {
+					return err
+				}
+				continue
+			case '{', '[':
+				stack = append(stack, c)
+			case '}', ']':
+				if len(stack) == 0 || (c == '}') != (stack[len(stack)-1] == '{') {
+					return errData
+				}
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					p.i++
+					return nil
+				}
+			}
+			p.i++
+		}
+		return errData
+	default:
+		start := p.i
+		for p.i < len(p.b) && strings.IndexByte("+-.0123456789aeflnrstuE", p.b[p.i]) >= 0 {
+			p.i++
+		}
+		if p.i == start {
+			return errData
+		}
+		return nil
+	}
+}
+
+func (p *scanner) skipString() error {
+	p.i++ // opening quote
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case '\\':
+			p.i += 2
+			continue
+		case '"':
+			p.i++
+			return nil
+		}
+		p.i++
+	}
+	return errData
+}
 
 // parseData parses [[v,…],…] (or [v,…] when single) into row-major cells.
 // Strings, numbers and null are accepted; width is -1 if rows differ in
