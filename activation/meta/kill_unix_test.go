@@ -72,4 +72,3 @@ func runChild(t *testing.T) {
 	up.Add(t.Context(), os.Getenv("META_CHILD_AUD"), testSchema, rows(t, "killed", n))
 	t.Fatal("child finished without being killed")
 }
-
