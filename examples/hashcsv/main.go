@@ -149,8 +149,8 @@ var aliases = map[hashing.Key][]string{
 	hashing.ExternID:       {"externid", "externalid", "customerid", "custid", "crmid", "clientid"},
 	hashing.Email:          {"email", "emailaddress", "mail", "emailaddr"},
 	hashing.Phone:          {"phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "telephone", "tel"},
-	hashing.FirstName:      {"fn", "firstname", "fname", "givenname", "forename", "first"},
-	hashing.LastName:       {"ln", "lastname", "lname", "surname", "familyname", "last"},
+	hashing.FirstName:      {"fn", "firstname", "fname", "givenname", "forename"},
+	hashing.LastName:       {"ln", "lastname", "lname", "surname", "familyname"},
 	hashing.FirstInitial:   {"fi", "firstinitial", "initial"},
 	hashing.City:           {"ct", "city", "town", "locality"},
 	hashing.State:          {"st", "state", "province", "region", "county"},
@@ -162,7 +162,7 @@ var aliases = map[hashing.Key][]string{
 	hashing.BirthDay:       {"dobd", "birthday_day", "dayofbirth", "birthdayofmonth"},
 	hashing.Gender:         {"gen", "gender", "sex"},
 	hashing.MobileAdID:     {"madid", "maid", "mobileadid", "advertisingid", "adid", "idfa", "gaid", "aaid"},
-	hashing.LookalikeValue: {"lookalikevalue", "value", "customervalue", "ltv"},
+	hashing.LookalikeValue: {"lookalikevalue", "customervalue", "ltv"},
 }
 
 func squash(s string) string {
