@@ -185,15 +185,18 @@ func (c *Client) Ensure(ctx context.Context, spec TableSpec, optFns ...func(*Opt
 		f(&o)
 	}
 	op := "ensure"
-	var members []Member
-	if spec.Association != nil && spec.AssociationRule != nil && len(spec.AssociationRule.ResultReceivers) > 0 &&
-		uuidPattern.MatchString(spec.Association.MembershipID) {
-		var err error
-		if members, err = c.members(ctx, spec.Key, spec.Association.MembershipID); err != nil {
+	// Everything local first, so an invalid spec makes no call at all; the
+	// receivers are then checked against the collaboration's members.
+	ps := append(o.problems(), spec.validate(nil)...)
+	if len(ps.Errors()) == 0 && spec.Association != nil && spec.AssociationRule != nil && len(spec.AssociationRule.ResultReceivers) > 0 {
+		members, err := c.members(ctx, spec.Key, spec.Association.MembershipID)
+		if err != nil {
 			return nil, err
 		}
+		if members != nil {
+			ps = append(o.problems(), spec.validate(members)...)
+		}
 	}
-	ps := append(o.problems(), spec.validate(members)...)
 	if len(ps.Errors()) > 0 || (o.Strict && len(ps) > 0) {
 		return nil, &Error{Op: op, Key: spec.Key, Kind: ErrInvalidInput, Problems: ps}
 	}

@@ -250,7 +250,7 @@ func TestEnsureValidatesBeforeAnyCall(t *testing.T) {
 	s.Table.AllowedColumns = []string{"hashed_email", "Segment"}
 	s.Rule = cleanroom.List{JoinColumns: []string{"hashed_email"}, ListColumns: []string{"hashed_email"}}
 	s.Association.RoleARN = "arn:aws:iam::1:role/x"
-	calls, writes := f.Calls("ListConfiguredTables"), f.Writes()
+	calls, members, writes := f.Calls("ListConfiguredTables"), f.Calls("GetMembership")+f.Calls("ListMembers"), f.Writes()
 	_, err := cleanroom.New(f).Ensure(t.Context(), s)
 	if !errors.Is(err, cleanroom.ErrInvalidInput) {
 		t.Fatalf("err = %v, want ErrInvalidInput", err)
@@ -268,6 +268,9 @@ func TestEnsureValidatesBeforeAnyCall(t *testing.T) {
 	}
 	if f.Calls("ListConfiguredTables") != calls || f.Writes() != writes {
 		t.Error("Ensure called the service with an invalid spec")
+	}
+	if f.Calls("GetMembership")+f.Calls("ListMembers") != members {
+		t.Error("Ensure read the members (for the receivers check) before rejecting an invalid spec")
 	}
 }
 
