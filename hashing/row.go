@@ -439,7 +439,7 @@ func (h *Hasher) Rows(ctx context.Context, schema []Key, recs iter.Seq2[Record, 
 		batch = 4096
 	}
 	return func(yield func(Row, error) bool) {
-		buf := make([]Record, 0, batch)
+		buf := make([]Record, 0, min(batch, 4096))
 		pos := 0
 		// flush hashes buf and yields it; false means stop.
 		flush := func() bool {
