@@ -112,3 +112,43 @@ func ExampleAPIError() {
 	// true
 	// 100 1713230
 }
+
+// Hash raw records with package hashing and upload them, streaming.
+func ExampleHashedRows() {
+	ctx := context.Background()
+	rec := metatest.NewRecorder(nil)
+	audience := rec.Model.AddAudience()
+
+	h, err := hashing.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	schema := meta.Schema{hashing.Email, hashing.Phone, hashing.Country}
+	records := func(yield func(hashing.Record, error) bool) {
+		for _, r := range [][3]string{
+			{" Ana@Example.com ", "+1 (650) 555-0100", "US"},
+			{"bo@example.com", "", "gb"},
+			{"", "", ""}, // nothing usable: rejected, not sent
+		} {
+			var rec hashing.Record
+			rec.Set(hashing.Email, r[0])
+			rec.Set(hashing.Phone, r[1])
+			rec.Set(hashing.Country, r[2])
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+	rows := meta.HashedRows(h.Rows(ctx, schema, records, 0))
+	res, err := meta.NewUploader(rec).Add(ctx, audience, schema, rows)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("sent", res.RowsSent, "rejected", res.RowsRejected, res.Rejects[0].Reason)
+	fmt.Println("members:", rec.Model.Size(audience))
+	// Output:
+	// sent 2 rejected 1 empty_row
+	// members: 2
+}
