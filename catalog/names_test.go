@@ -148,6 +148,8 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 		{"no columns", "lake", "orders", mod(func(s *catalog.Schema) { s.Columns = nil })},
 		{"no location", "lake", "orders", mod(func(s *catalog.Schema) { s.Location = "" })},
 		{"relative location", "lake", "orders", mod(func(s *catalog.Schema) { s.Location = "lake/orders" })},
+		{"s3 location without bucket", "lake", "orders", mod(func(s *catalog.Schema) { s.Location = "s3:///orders" })},
+		{"empty file location", "lake", "orders", mod(func(s *catalog.Schema) { s.Location = "file://" })},
 		{"bad compression", "lake", "orders", mod(func(s *catalog.Schema) { s.Compression = "lz4" })},
 		{"owned parameter", "lake", "orders", mod(func(s *catalog.Schema) { s.Parameters = map[string]string{"classification": "csv"} })},
 		{"projection on unknown key", "lake", "orders", mod(func(s *catalog.Schema) {

@@ -422,3 +422,19 @@ func TestTableReadBack(t *testing.T) {
 }
 
 var _ = context.Background
+
+// Local catalogs (the embedded default) use file:// locations.
+func TestFileLocation(t *testing.T) {
+	g, r := setup(t)
+	s := ordersSchema()
+	s.Location = "file:///var/lake/clean/orders"
+	if _, err := r.EnsureTable(t.Context(), "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{"2026-01-01"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if loc := aws.ToString(g.Partitions("lake", "orders")[0].StorageDescriptor.Location); loc != "file:///var/lake/clean/orders/dt=2026-01-01/" {
+		t.Errorf("partition location = %q", loc)
+	}
+}

@@ -86,8 +86,9 @@ type Projection struct {
 type Schema struct {
 	Columns       []Column
 	PartitionKeys []Column
-	// Location is the dataset root, e.g. "s3://bucket/clean/orders". A
-	// trailing "/" is added, so a sibling prefix never matches.
+	// Location is the dataset root, e.g. "s3://bucket/clean/orders" (or
+	// "file:///lake/clean/orders" for a local catalog). A trailing "/" is
+	// added, so a sibling prefix never matches.
 	Location    string
 	Compression Compression
 	Description string
@@ -202,10 +203,18 @@ func (s *Schema) validate() error {
 	return nil
 }
 
+// validateLocation accepts absolute URIs: s3://bucket/prefix (also s3a,
+// s3n) with a bucket, and others such as file:///lake/clean/orders/ for
+// local catalogs.
 func validateLocation(loc string) error {
 	scheme, rest, ok := strings.Cut(loc, "://")
-	if !ok || scheme == "" || rest == "" || strings.HasPrefix(rest, "/") {
-		return &InputError{Field: "location", Index: -1, Reason: "must be a URI such as s3://bucket/prefix"}
+	bad := !ok || scheme == "" || rest == "" || strings.ContainsAny(scheme, "/?#") || strings.ContainsAny(loc, "\n\r")
+	switch strings.ToLower(scheme) {
+	case "s3", "s3a", "s3n":
+		bad = bad || strings.HasPrefix(rest, "/")
+	}
+	if bad {
+		return &InputError{Field: "location", Index: -1, Reason: "must be an absolute URI such as s3://bucket/prefix"}
 	}
 	return nil
 }
