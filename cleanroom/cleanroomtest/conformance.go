@@ -125,7 +125,7 @@ func tableLifecycle(ctx context.Context, api API, cfg Config) error {
 			return fmt.Errorf("list: %w", err)
 		}
 		found = found || slices.ContainsFunc(page.ConfiguredTableSummaries, func(s types.ConfiguredTableSummary) bool { return aws.ToString(s.Id) == *t.Id })
-		if token = page.NextToken; token == nil {
+		if token = page.NextToken; token == nil || *token == "" {
 			break
 		}
 	}
@@ -199,8 +199,12 @@ func ruleValidation(ctx context.Context, api API, cfg Config) error {
 	if ve.Reason != types.ValidationExceptionReasonFieldValidationFailed {
 		return fmt.Errorf("minimum 1: reason %q", ve.Reason)
 	}
-	if !errors.Is(cleanroomErr(err), cleanroom.ErrInvalidInput) {
-		return errors.New("minimum 1: cleanroom does not classify it as invalid input")
+	if len(ve.FieldList) == 0 {
+		return errors.New("minimum 1: ValidationException without fieldList")
+	}
+	var ce *cleanroom.Error
+	if !errors.Is(cleanroomErr(err), cleanroom.ErrInvalidInput) || !errors.As(cleanroomErr(err), &ce) || len(ce.Fields) != len(ve.FieldList) {
+		return errors.New("minimum 1: cleanroom does not classify it as invalid input with the field list")
 	}
 	return nil
 }
