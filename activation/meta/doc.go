@@ -19,7 +19,8 @@
 //     crashed upload resumes without re-sending them.
 //
 // Rows are []hashing.Cell. Only package hashing can make a non-missing
-// cell, so unhashed PII cannot reach a payload through this package.
+// cell, so unhashed PII cannot reach a payload through this package;
+// [HashedRows] plugs hashing.Hasher.Rows straight into an upload.
 //
 // # Never losing a row
 //

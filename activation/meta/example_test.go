@@ -128,7 +128,7 @@ func ExampleHashedRows() {
 	records := func(yield func(hashing.Record, error) bool) {
 		for _, r := range [][3]string{
 			{" Ana@Example.com ", "+1 (650) 555-0100", "US"},
-			{"bo@example.com", "", "gb"},
+			{"bo@example.com", "not a phone", "gb"},
 			{"", "", ""}, // nothing usable: rejected, not sent
 		} {
 			var rec hashing.Record
@@ -140,7 +140,11 @@ func ExampleHashedRows() {
 			}
 		}
 	}
-	rows := meta.HashedRows(h.Rows(ctx, schema, records, 0))
+	rows := meta.HashedRows(h.Rows(ctx, schema, records, 0), func(row int, errs []*hashing.Error) {
+		for _, e := range errs {
+			fmt.Println("row", row, e.Key, e.Reason)
+		}
+	})
 	res, err := meta.NewUploader(rec).Add(ctx, audience, schema, rows)
 	if err != nil {
 		fmt.Println(err)
@@ -149,6 +153,7 @@ func ExampleHashedRows() {
 	fmt.Println("sent", res.RowsSent, "rejected", res.RowsRejected, res.Rejects[0].Reason)
 	fmt.Println("members:", rec.Model.Size(audience))
 	// Output:
+	// row 2 PHONE phone_invalid
 	// sent 2 rejected 1 empty_row
 	// members: 2
 }
