@@ -371,7 +371,7 @@ func TestGlueCompatibleEncoding(t *testing.T) {
 				switch e {
 				case format.DeltaLengthByteArray, format.DeltaByteArray:
 					t.Errorf("%s: %v encoding", col, e)
-				case format.RLEDictionary, format.PlainDictionary:
+				case format.RLEDictionary:
 					dict[col] = true
 				}
 			}

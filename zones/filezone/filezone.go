@@ -42,6 +42,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/cdpkit/cdpkit/zones"
@@ -149,7 +150,7 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 		}
 		return nil, zones.NewError(op, key, classify(err), err)
 	}
-	n, err := io.CopyBuffer(f, zones.CtxReader(ctx, r), make([]byte, 1<<20))
+	n, err := pipeCopy(f, zones.CtxReader(ctx, r))
 	if err != nil {
 		return fail(err)
 	}
@@ -163,6 +164,76 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 		return nil, zones.NewError(op, key, nil, err)
 	}
 	return &staged{b: b, tmp: f.Name(), size: n}, nil
+}
+
+// pipeCopy copies src to dst with reading (and whatever the reader does,
+// such as the Store hashing raw ingests) overlapped with writing: a reader
+// goroutine fills up to copyBufs buffers while the caller writes. The
+// goroutine is joined before pipeCopy returns. Memory: copyBufs·copyBufSize.
+func pipeCopy(dst io.Writer, src io.Reader) (int64, error) {
+	const (
+		copyBufs    = 3
+		copyBufSize = 1 << 20
+	)
+	type chunk struct {
+		b []byte
+		n int
+	}
+	free := make(chan []byte, copyBufs)
+	full := make(chan chunk, copyBufs)
+	stop := make(chan struct{})
+	for range copyBufs {
+		free <- make([]byte, copyBufSize)
+	}
+	var (
+		rerr error
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		defer close(full)
+		for {
+			var b []byte
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			n, err := io.ReadFull(src, b)
+			if n > 0 {
+				select {
+				case full <- chunk{b, n}:
+				case <-stop:
+					return
+				}
+			}
+			if err != nil {
+				if err != io.EOF && err != io.ErrUnexpectedEOF {
+					rerr = err
+				}
+				return
+			}
+		}
+	})
+	var (
+		written int64
+		werr    error
+	)
+	for c := range full {
+		if werr == nil {
+			n, err := dst.Write(c.b[:c.n])
+			written += int64(n)
+			if err != nil {
+				werr = err
+				close(stop)
+			}
+		}
+		free <- c.b
+	}
+	wg.Wait()
+	if rerr != nil {
+		return written, rerr
+	}
+	return written, werr
 }
 
 type staged struct {

@@ -678,7 +678,7 @@ func checkStaging(ctx context.Context, b zones.Backend, c Capabilities) error {
 		return err
 	}
 	if _, err := s2.Commit(ctx, p+"one", zones.PutOptions{}); !errors.Is(err, zones.ErrAlreadyExists) {
-		return fmt.Errorf("Commit to a taken key = %v, want zones.ErrAlreadyExists", err)
+		return fmt.Errorf("staged commit to a taken key = %v, want zones.ErrAlreadyExists", err)
 	}
 	s3, err := st.Stage(ctx, strings.NewReader("dropped"))
 	if err != nil {

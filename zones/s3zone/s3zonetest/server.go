@@ -62,10 +62,17 @@ type Server struct {
 // NewServer starts a server that t.Cleanup stops.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server outside a test (examples, local tools). Call Close
+// when done.
+func Start() *Server {
 	s := &Server{backend: s3mem.New(), conditional: map[string]int{}}
 	fake := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
 	s.srv = httptest.NewServer(s.enforceIfNoneMatch(fake.Server()))
-	t.Cleanup(s.srv.Close)
 	s.URL = s.srv.URL
 	s.Client = s3.New(s3.Options{
 		Region:       "us-east-1",
@@ -77,12 +84,21 @@ func NewServer(t testing.TB) *Server {
 	return s
 }
 
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
 // CreateBucket creates a bucket.
 func (s *Server) CreateBucket(t testing.TB, name string) {
 	t.Helper()
-	if _, err := s.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
-		t.Fatalf("s3zonetest: create bucket: %v", err)
+	if err := s.MakeBucket(context.Background(), name); err != nil {
+		t.Fatalf("s3zonetest: %v", err)
 	}
+}
+
+// MakeBucket creates a bucket, for use outside tests.
+func (s *Server) MakeBucket(ctx context.Context, name string) error {
+	_, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+	return err
 }
 
 // Backend returns an s3zone backend on a fresh bucket of this server.
