@@ -35,6 +35,9 @@ type CheckpointState struct {
 	Op        Operation `json:"op"`
 	Schema    Schema    `json:"schema"`
 	BatchSize int       `json:"batch_size"`
+	// MaxRequestBytes is Options.MaxRequestBytes (batch boundaries depend
+	// on it).
+	MaxRequestBytes int `json:"max_request_bytes,omitempty"`
 	// Sessions lists the sessions opened so far, in order.
 	Sessions []CheckpointSession `json:"sessions"`
 	// Acked lists the acknowledged batches, by index.

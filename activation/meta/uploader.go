@@ -65,6 +65,12 @@ type Options struct {
 	// BatchSize is rows per request, 1..MaxBatchSize. Zero means
 	// DefaultBatchSize (10,000). Resuming requires the same value.
 	BatchSize int
+	// MaxRequestBytes, when positive, also closes a batch before its JSON
+	// body would exceed this many bytes (estimated from the cells), for
+	// wide schemas: 10,000 rows of 15 digests is about 10 MB, and Meta does
+	// not document a body limit. Zero means no byte limit. Resuming
+	// requires the same value.
+	MaxRequestBytes int
 	// Concurrency is how many requests may be in flight. Zero means
 	// DefaultConcurrency. The first batch of a replace and the last batch
 	// of every session are always sent alone.
@@ -236,6 +242,9 @@ func (u *Uploader) resolve(optFns []func(*Options)) (Options, error) {
 	case o.BatchSize < 0 || o.BatchSize > MaxBatchSize:
 		return o, fmt.Errorf("batch size %d is outside 1..%d", o.BatchSize, MaxBatchSize)
 	}
+	if o.MaxRequestBytes < 0 {
+		return o, fmt.Errorf("max request bytes %d is negative", o.MaxRequestBytes)
+	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
 	} else if o.Concurrency < 0 {
@@ -318,6 +327,16 @@ type batch struct {
 	index int
 	cells []hashing.Cell
 	rows  int
+	bytes int // estimated JSON size of the rows, with MaxRequestBytes
+}
+
+// rowBytes is an upper bound of a row's JSON size in a request body.
+func rowBytes(row []hashing.Cell, width int) int {
+	n := 3 + 3*width // brackets, comma, and "" per column
+	for _, c := range row {
+		n += len(c.Value()) + 6 // quotes, comma, escapes of short values
+	}
+	return n
 }
 
 // run is the state of one upload call.
@@ -410,7 +429,7 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 // loadCheckpoint reads and checks the checkpoint, if any.
 func (r *run) loadCheckpoint(ctx context.Context) error {
 	r.state = &CheckpointState{Version: checkpointVersion, Audience: r.audience, Op: r.op,
-		Schema: r.schema, BatchSize: r.o.BatchSize}
+		Schema: r.schema, BatchSize: r.o.BatchSize, MaxRequestBytes: r.o.MaxRequestBytes}
 	if r.o.Checkpoint == nil {
 		return nil
 	}
@@ -431,6 +450,8 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 		return r.fail(ErrCheckpoint, errors.New("checkpoint schema differs"))
 	case st.BatchSize != r.o.BatchSize:
 		return r.fail(ErrCheckpoint, fmt.Errorf("checkpoint batch size %d differs from %d", st.BatchSize, r.o.BatchSize))
+	case st.MaxRequestBytes != r.o.MaxRequestBytes:
+		return r.fail(ErrCheckpoint, fmt.Errorf("checkpoint max request bytes %d differs from %d", st.MaxRequestBytes, r.o.MaxRequestBytes))
 	}
 	r.state = st
 	for _, a := range st.Acked {
@@ -478,7 +499,7 @@ func (r *run) newBatch(index int) *batch {
 	} else {
 		b = &batch{cells: make([]hashing.Cell, 0, r.o.BatchSize*len(r.schema))}
 	}
-	b.index, b.rows = index, 0
+	b.index, b.rows, b.bytes = index, 0, 0
 	return b
 }
 
@@ -589,13 +610,20 @@ func (r *run) feed(ctx context.Context, rows iter.Seq2[[]hashing.Cell, error]) e
 		// A full batch is sent only once a row for the next one is accepted:
 		// until then it may be the last batch of the session.
 		target := cur
-		if cur.rows == r.o.BatchSize {
+		est := 0
+		if r.o.MaxRequestBytes > 0 {
+			est = rowBytes(row, len(r.schema))
+		}
+		if cur.rows == r.o.BatchSize || (est > 0 && cur.rows > 0 && cur.bytes+est > r.o.MaxRequestBytes) {
 			if nxt == nil {
 				nxt = r.newBatch(cur.index + 1)
 			}
 			target = nxt
 		}
 		reason := r.place(target, row)
+		if reason == "" {
+			target.bytes += est
+		}
 		if reason != "" {
 			r.mu.Lock()
 			r.reject(idx, reason)

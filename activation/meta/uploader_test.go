@@ -208,3 +208,42 @@ func TestConformanceGraph(t *testing.T) {
 		}
 	})
 }
+
+// MaxRequestBytes splits batches by body size; every request body stays
+// under the limit.
+func TestMaxRequestBytes(t *testing.T) {
+	const limit = 20_000
+	var maxBody int
+	srv, _ := capture(t, 200, `{"num_received":1}`, nil)
+	client := meta.NewClient("tok", func(o *meta.ClientOptions) { o.BaseURL = srv.URL })
+	rec := &sizeAPI{AudienceAPI: client, max: &maxBody}
+	res, err := meta.NewUploader(rec, func(o *meta.Options) { o.MaxRequestBytes = limit; o.Concurrency = 1 }).
+		Add(t.Context(), "5", testSchema, rows(t, "m", 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RowsSent != 1000 || res.Batches < 8 {
+		t.Errorf("sent %d rows in %d batches", res.RowsSent, res.Batches)
+	}
+	if maxBody > limit {
+		t.Errorf("largest body %d bytes, limit %d", maxBody, limit)
+	}
+	if maxBody < limit*3/4 {
+		t.Errorf("largest body %d bytes: batches are needlessly small", maxBody)
+	}
+}
+
+// sizeAPI records the largest request body it forwards.
+type sizeAPI struct {
+	meta.AudienceAPI
+	max *int
+}
+
+func (s *sizeAPI) UpdateUsers(ctx context.Context, op meta.Operation, aud string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
+	b, err := req.AppendJSON(nil)
+	if err != nil {
+		return nil, err
+	}
+	*s.max = max(*s.max, len(b))
+	return s.AudienceAPI.UpdateUsers(ctx, op, aud, req)
+}
