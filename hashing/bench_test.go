@@ -212,3 +212,38 @@ func BenchmarkBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkBatchScaling runs HashBatch with one worker and with GOMAXPROCS
+// workers side by side over 4,096 rows and reports the best time of each as
+// rows/s and their ratio (the speed-up from the extra cores).
+func BenchmarkBatchScaling(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	if procs < 2 {
+		b.Skip("needs GOMAXPROCS ≥ 2 (run with -cpu 2 or more)")
+	}
+	one, err := New(func(o *Options) { o.Workers = 1 })
+	if err != nil {
+		b.Fatal(err)
+	}
+	all, err := New(func(o *Options) { o.Workers = procs })
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]Record, 4096)
+	for i := range recs {
+		recs[i] = benchRecord("+1 (217) 555-0142")
+	}
+	best := [2]time.Duration{time.Hour, time.Hour}
+	for b.Loop() {
+		for i, h := range []*Hasher{one, all} {
+			start := time.Now()
+			if _, _, err := h.HashBatch(b.Context(), rowSchema, recs); err != nil {
+				b.Fatal(err)
+			}
+			best[i] = min(best[i], time.Since(start))
+		}
+	}
+	b.ReportMetric(float64(len(recs))/best[0].Seconds(), "1-worker-rows/s")
+	b.ReportMetric(float64(len(recs))/best[1].Seconds(), "all-workers-rows/s")
+	b.ReportMetric(float64(best[0])/float64(best[1]), "speedup")
+}
