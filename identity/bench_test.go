@@ -131,16 +131,16 @@ func BenchmarkResolve(b *testing.B) {
 	for _, size := range []struct {
 		name string
 		n    int
-	}{{"100k", 100_000}, {"1M", 1_000_000}, {"10M", 10_000_000}} {
+	}{{"100k", 100_000}, {"1M", 1_000_000}, {"3M", 3_000_000}, {"10M", 10_000_000}} {
 		for _, mode := range []struct {
 			name string
 			opt  func(*identity.Options)
-		}{{"plain", benchPlain}, {"guards", benchGuards}} {
+		}{{"plain", benchPlain}, {"guards", benchGuards}, {"plain-1core", func(o *identity.Options) { benchPlain(o); o.Concurrency = 1 }}} {
 			b.Run(size.name+"/"+mode.name, func(b *testing.B) {
 				var st identity.Stats
 				cpu0 := cpuTime()
 				for b.Loop() {
-					res, err := identity.Resolve(b.Context(), synth(size.n, 1), mode.opt)
+					res, err := identity.Resolve(b.Context(), synth(size.n, 1), mode.opt, func(o *identity.Options) { o.ExpectedRecords = size.n })
 					if err != nil {
 						b.Fatal(err)
 					}

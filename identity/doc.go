@@ -13,10 +13,11 @@
 // # How linking works
 //
 // Each identifier value (or combination, for a conjunctive rule) is encoded
-// once and hashed to a 64-bit compact key; 64-digit hex digests are stored in
-// 32 bytes. Each rule's keys are radix-sorted, so records sharing a value sit
-// next to each other; equal keys are then checked against the full values,
-// so a compact-key collision can never merge two persons. Records are
+// once and given a 64-bit compact key: a 64-digit hex digest is decoded to
+// 32 bytes whose first 8 are the key; other values are hashed. Each rule's
+// keys are radix-sorted, so records sharing a value sit next to each other;
+// equal keys are then checked against the full values, so a compact-key
+// collision can never merge two persons. Records are
 // ordered canonically by a hash of source and key, and rules, values and
 // records are visited in that canonical order, so the result (clusters,
 // links, audits, ids) does not depend on input order or map iteration.
@@ -48,6 +49,20 @@
 // when it grows; on a merge the id of the larger (then older) part survives;
 // on a split the largest part keeps it. [Result.Events] lists merges and
 // splits.
+//
+// # Incremental mode
+//
+// With [Options].Incremental the Result keeps each rule's sorted index, and
+// [Result.Add] resolves a new batch into it: only the batch is hashed and
+// sorted; it is merged into the kept indices and the links are replayed in
+// linear passes. The result equals a full Resolve over all records with
+// Previous set to the old result, so ids carry over by the rules above.
+//
+// # Beyond one machine
+//
+// Package identity/sqlgen generates the same resolution (rules, blocklist,
+// degree caps) as SQL for Athena or Spark: an edge table and a
+// client-driven connected-components loop.
 //
 // # Outputs
 //

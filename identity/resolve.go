@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"iter"
 	"math"
 	"slices"
@@ -33,8 +32,12 @@ type ruleSpec struct {
 	rec  []uint32
 	vals arena
 
-	// presorted: keys, rec and vals are already in key order (Result.Add).
+	// presorted: keys, rec and vals are already in key order and rec holds
+	// ranks (Result.Add); otherwise rec holds input indices, mapped to ranks
+	// through rankOf.
 	presorted bool
+	rankOf    []uint32
+	hint      int // expected occurrences, for the first allocation
 
 	// filled by group(): members of each group of records sharing a value,
 	// in canonical order, as ranks; groups in key order.
@@ -168,13 +171,19 @@ func newResolver(o Options, op string) *resolver {
 		sourceIdx: map[string]int{},
 		blockHits: map[[2]int]*blockHit{},
 	}
+	if h := o.ExpectedRecords; h > 0 {
+		r.recSrc = make([]uint16, 0, h)
+		r.recHash = make([]uint64, 0, h)
+		r.recT0 = make([]int64, 0, h)
+		r.recT1 = make([]int64, 0, h)
+	}
 	if o.keyBits >= 64 {
 		r.mask = math.MaxUint64
 	} else {
 		r.mask = 1<<uint(o.keyBits) - 1
 	}
 	for _, ru := range o.Rules {
-		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+")}
+		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+"), hint: o.ExpectedRecords}
 		for _, k := range ru.Kinds {
 			rs.kinds = append(rs.kinds, r.kind(k))
 		}
@@ -195,7 +204,7 @@ func newResolver(o Options, op string) *resolver {
 		r.rules = append(r.rules, rs)
 	}
 	for i, l := range o.Limits {
-		r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{r.kind(l.Kind)}, kindLabel: l.Kind, limit: i})
+		r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{r.kind(l.Kind)}, kindLabel: l.Kind, limit: i, hint: o.ExpectedRecords})
 	}
 	var buf []byte
 	for kind, vals := range o.Blocked {
@@ -223,7 +232,7 @@ func (r *resolver) kind(name string) int {
 	r.kindIdx[name] = i
 	r.kinds = append(r.kinds, &kindState{name: name})
 	if len(r.o.Rules) == 0 {
-		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, maxDegree: r.degreeFor(name)}
+		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, maxDegree: r.degreeFor(name), hint: r.o.ExpectedRecords}
 		rs.srcOK = make([]bool, len(r.sources))
 		for j := range rs.srcOK {
 			rs.srcOK[j] = true
@@ -264,18 +273,131 @@ type kept struct {
 	start, end int
 }
 
-func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error]) error {
-	var (
-		scratch []byte
-		ids     []kept
-		comp    []byte
-		keyBuf  []byte
-		err     error
+// ingestState is the per-run scratch of ingestRecord.
+type ingestState struct {
+	scratch   []byte
+	ids       []kept
+	comp      []byte
+	keyBuf    []byte
+	kindCache []kindCacheEntry
+	kcNext    int
+}
 
-		kindCache []kindCacheEntry
-		kcNext    int
+// ingest reads every record. With Concurrency > 1 the caller's goroutine
+// only runs the iterator and copies each record's strings into a batch,
+// while a second goroutine encodes, hashes and stores them, so the
+// producer's own work (parsing, hashing PII) overlaps ours. The copies keep
+// the strings valid whatever the iterator does with its buffers after
+// yield returns (Arrow batches are released, slices reused).
+func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error]) error {
+	st := &ingestState{}
+	if r.o.Concurrency < 2 {
+		i := 0
+		var err error
+		for rec, ierr := range records {
+			if ierr != nil {
+				err = &Error{Op: r.op, Key: "records", Err: ierr}
+				break
+			}
+			if i&0xffff == 0 {
+				if cerr := ctx.Err(); cerr != nil {
+					err = &Error{Op: r.op, Err: cerr}
+					break
+				}
+			}
+			if err = r.ingestRecord(i, rec, st); err != nil {
+				break
+			}
+			i++
+		}
+		r.inputN = i
+		return err
+	}
+
+	const batchLen = 2048
+	type batch struct {
+		first int
+		recs  []Record
+		ids   []Identifier
+		buf   []byte
+	}
+	work := make(chan *batch, 4)
+	free := make(chan *batch, 6)
+	stop := make(chan struct{})
+	var g errgroup.Group
+	g.Go(func() error {
+		for b := range work {
+			for j, rec := range b.recs {
+				if err := r.ingestRecord(b.first+j, rec, st); err != nil {
+					close(stop)
+					for range work {
+					}
+					return err
+				}
+			}
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		return nil
+	})
+
+	// offsets of one record's strings in cur.buf, resolved to substrings
+	// of one string per batch when the batch is sent.
+	type span struct{ a, b int }
+	type pending struct {
+		src, key span
+		t        time.Time
+		ids      int // number of identifiers
+	}
+	var (
+		cur   *batch
+		pend  []pending
+		spans []span // kind, value pairs
+		err   error
+		i     int
 	)
-	i := 0
+	newBatch := func() *batch {
+		select {
+		case b := <-free:
+			b.recs, b.ids, b.buf = b.recs[:0], b.ids[:0], b.buf[:0]
+			return b
+		default:
+			return &batch{}
+		}
+	}
+	add := func(s string) span {
+		a := len(cur.buf)
+		cur.buf = append(cur.buf, s...)
+		return span{a, len(cur.buf)}
+	}
+	send := func() bool {
+		str := string(cur.buf) // one immutable copy; substrings share it
+		sp := 0
+		for _, p := range pend {
+			rec := Record{Source: str[p.src.a:p.src.b], Key: str[p.key.a:p.key.b], Time: p.t}
+			s := len(cur.ids)
+			for range p.ids {
+				k, v := spans[sp], spans[sp+1]
+				sp += 2
+				cur.ids = append(cur.ids, Identifier{Kind: str[k.a:k.b], Value: str[v.a:v.b]})
+			}
+			rec.Identifiers = cur.ids[s:len(cur.ids):len(cur.ids)]
+			cur.recs = append(cur.recs, rec)
+		}
+		cur.buf = cur.buf[:0]
+		pend, spans = pend[:0], spans[:0]
+		select {
+		case work <- cur:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	cur = newBatch()
+	cur.first = 0
+loop:
 	for rec, ierr := range records {
 		if ierr != nil {
 			err = &Error{Op: r.op, Key: "records", Err: ierr}
@@ -287,99 +409,120 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 				break
 			}
 		}
-		idx := i
-		i++
-		if rec.Source == "" || rec.Key == "" {
-			r.reject(idx, rec, "empty source or key")
-			continue
-		}
-		if len(rec.Key) > maxValueLen || len(rec.Source) > maxValueLen {
-			r.reject(idx, rec, "source or key longer than 4096 bytes")
-			continue
-		}
-		if len(r.recSrc) >= math.MaxUint32-1 {
-			err = invalid(r.op, "records", "more than 4294967294 records")
-			break
-		}
-		src := r.source(rec.Source)
-		if src > math.MaxUint16 {
-			err = invalid(r.op, "records", "more than 65536 sources")
-			break
-		}
-		ri := uint32(len(r.recSrc))
-		r.recSrc = append(r.recSrc, uint16(src))
-		keyBuf = append(keyBuf[:0], rec.Key...)
-		r.recKey.add(keyBuf)
-		r.recHash = append(r.recHash, recordHash(rec.Source, rec.Key))
-		t := int64(noTime)
-		if !rec.Time.IsZero() {
-			t = rec.Time.UnixNano()
-		}
-		r.recT0 = append(r.recT0, t)
-		r.recT1 = append(r.recT1, t)
-
-		scratch, ids = scratch[:0], ids[:0]
+		p := pending{src: add(rec.Source), key: add(rec.Key), t: rec.Time, ids: len(rec.Identifiers)}
 		for _, id := range rec.Identifiers {
-			// Records usually list the same few kinds: a short cache of
-			// recent kinds beats a map lookup.
-			k := -1
-			for _, c := range kindCache {
-				if c.name == id.Kind {
-					k = c.idx
-					break
-				}
-			}
-			if k < 0 {
-				k = r.kind(id.Kind)
-				if len(kindCache) < 8 {
-					kindCache = append(kindCache, kindCacheEntry{r.kinds[k].name, k})
-				} else {
-					kindCache[kcNext&7] = kindCacheEntry{r.kinds[k].name, k}
-					kcNext++
-				}
-			}
-			ks := r.kinds[k]
-			if id.Value == "" {
-				r.hitBlock(k, -1, ri)
-				continue
-			}
-			if len(id.Value) > maxValueLen {
-				r.hitBlock(k, -2, ri)
-				continue
-			}
-			s := len(scratch)
-			scratch = appendValue(scratch, id.Value)
-			if ks.blocked != nil {
-				if e := ks.lookupBlocked(scratch[s:]); e >= 0 {
-					r.hitBlock(k, e, ri)
-					scratch = scratch[:s]
-					continue
-				}
-			}
-			ks.stats.Kept++
-			ids = append(ids, kept{kind: k, start: s, end: len(scratch)})
+			spans = append(spans, add(id.Kind), add(id.Value))
 		}
-		if len(ids) == 0 {
-			continue
-		}
-		for _, rs := range r.rules {
-			if !rs.srcOK[src] {
-				continue
+		pend = append(pend, p)
+		i++
+		if len(pend) == batchLen {
+			if !send() {
+				break loop
 			}
-			if len(rs.kinds) == 1 {
-				for _, id := range ids {
-					if id.kind == rs.kinds[0] {
-						v := scratch[id.start:id.end]
-						r.addValue(rs, ri, v)
-					}
-				}
-				continue
-			}
-			comp = r.conjunctions(rs, ri, scratch, ids, comp)
+			cur = newBatch()
+			cur.first = i
 		}
+	}
+	if err == nil && len(pend) > 0 {
+		send()
+	}
+	close(work)
+	if cerr := g.Wait(); cerr != nil {
+		return cerr
 	}
 	r.inputN = i
 	return err
+}
+
+// ingestRecord stores one record and its identifiers' occurrences.
+func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
+	if rec.Source == "" || rec.Key == "" {
+		r.reject(idx, rec, "empty source or key")
+		return nil
+	}
+	if len(rec.Key) > maxValueLen || len(rec.Source) > maxValueLen {
+		r.reject(idx, rec, "source or key longer than 4096 bytes")
+		return nil
+	}
+	if len(r.recSrc) >= math.MaxUint32-1 {
+		return invalid(r.op, "records", "more than 4294967294 records")
+	}
+	src := r.source(rec.Source)
+	if src > math.MaxUint16 {
+		return invalid(r.op, "records", "more than 65536 sources")
+	}
+	ri := uint32(len(r.recSrc))
+	r.recSrc = append(r.recSrc, uint16(src))
+	st.keyBuf = append(st.keyBuf[:0], rec.Key...)
+	r.recKey.add(st.keyBuf)
+	r.recHash = append(r.recHash, recordHash(rec.Source, rec.Key))
+	t := int64(noTime)
+	if !rec.Time.IsZero() {
+		t = rec.Time.UnixNano()
+	}
+	r.recT0 = append(r.recT0, t)
+	r.recT1 = append(r.recT1, t)
+
+	scratch, ids := st.scratch[:0], st.ids[:0]
+	for _, id := range rec.Identifiers {
+		// Records usually list the same few kinds: a short cache of
+		// recent kinds beats a map lookup.
+		k := -1
+		for _, c := range st.kindCache {
+			if c.name == id.Kind {
+				k = c.idx
+				break
+			}
+		}
+		if k < 0 {
+			k = r.kind(id.Kind)
+			if len(st.kindCache) < 8 {
+				st.kindCache = append(st.kindCache, kindCacheEntry{r.kinds[k].name, k})
+			} else {
+				st.kindCache[st.kcNext&7] = kindCacheEntry{r.kinds[k].name, k}
+				st.kcNext++
+			}
+		}
+		ks := r.kinds[k]
+		if id.Value == "" {
+			r.hitBlock(k, -1, ri)
+			continue
+		}
+		if len(id.Value) > maxValueLen {
+			r.hitBlock(k, -2, ri)
+			continue
+		}
+		s := len(scratch)
+		scratch = appendValue(scratch, id.Value)
+		if ks.blocked != nil {
+			if e := ks.lookupBlocked(scratch[s:]); e >= 0 {
+				r.hitBlock(k, e, ri)
+				scratch = scratch[:s]
+				continue
+			}
+		}
+		ks.stats.Kept++
+		ids = append(ids, kept{kind: k, start: s, end: len(scratch)})
+	}
+	st.scratch, st.ids = scratch, ids
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, rs := range r.rules {
+		if !rs.srcOK[src] {
+			continue
+		}
+		if len(rs.kinds) == 1 {
+			for _, id := range ids {
+				if id.kind == rs.kinds[0] {
+					r.addValue(rs, ri, scratch[id.start:id.end])
+				}
+			}
+			continue
+		}
+		st.comp = r.conjunctions(rs, ri, scratch, ids, st.comp)
+	}
+	return nil
 }
 
 func recordHash(source, key string) uint64 {
@@ -412,6 +555,10 @@ func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 }
 
 func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
+	if rs.keys == nil && rs.hint > 0 {
+		rs.keys = make([]uint64, 0, rs.hint)
+		rs.rec = make([]uint32, 0, rs.hint)
+	}
 	rs.keys = append(rs.keys, key)
 	rs.rec = append(rs.rec, rec)
 	rs.vals.add(v)
@@ -575,9 +722,8 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 				return err
 			}
 			if !rs.presorted {
-				for i, in := range rs.rec {
-					rs.rec[i] = r.rankOf[in]
-				}
+				// rec holds input indices; emit maps the ones it keeps.
+				rs.rankOf = r.rankOf
 			}
 			rs.group(r.o.Incremental)
 			return nil
@@ -607,7 +753,7 @@ func (rs *ruleSpec) group(keep bool) {
 		} else {
 			ix.recs = make([]uint32, n)
 			for i, o := range idx {
-				ix.recs[i] = rs.rec[o]
+				ix.recs[i] = rs.rankOf[rs.rec[o]]
 				ix.vals.add(rs.vals.get(int(o)))
 			}
 		}
@@ -680,7 +826,11 @@ func (rs *ruleSpec) groupSorted(idx []uint32) {
 func (rs *ruleSpec) emit(occ []uint32) {
 	s := len(rs.gRecs)
 	for _, o := range occ {
-		rs.gRecs = append(rs.gRecs, rs.rec[o])
+		x := rs.rec[o]
+		if rs.rankOf != nil {
+			x = rs.rankOf[x]
+		}
+		rs.gRecs = append(rs.gRecs, x)
 	}
 	g := rs.gRecs[s:]
 	if len(g) > 1 {
@@ -698,5 +848,3 @@ func (rs *ruleSpec) emit(occ []uint32) {
 func (rs *ruleSpec) groups() int { return max(len(rs.gStart)-1, 0) }
 
 func (rs *ruleSpec) members(g int) []uint32 { return rs.gRecs[rs.gStart[g]:rs.gStart[g+1]] }
-
-var errRefused = errors.New("refused")

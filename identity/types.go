@@ -143,6 +143,10 @@ type Options struct {
 	// occurrence.
 	Incremental bool
 
+	// ExpectedRecords, when known, sizes the internal arrays up front so
+	// they are not regrown (and copied) while records stream in.
+	ExpectedRecords int
+
 	// Concurrency bounds the goroutines used for sorting. 0 means
 	// GOMAXPROCS.
 	Concurrency int
