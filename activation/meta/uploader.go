@@ -820,6 +820,9 @@ func (r *run) sessionFor(ctx context.Context, index int) (CheckpointSession, err
 // finished" (2650/1870159): that attempt was applied.
 func (r *run) send(ctx context.Context, op Operation, req *UsersRequest) (*UsersResponse, error) {
 	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, r.failBatch(req, nil, err)
+		}
 		if err := r.gate.wait(ctx, r); err != nil {
 			return nil, r.failBatch(req, nil, err)
 		}

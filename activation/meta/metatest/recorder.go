@@ -92,8 +92,9 @@ func (r *Recorder) UpdateUsers(ctx context.Context, op meta.Operation, audienceI
 	if err := req.Validate(); err != nil {
 		return nil, fail(meta.ErrInvalidInput, err)
 	}
-	ft := r.faults.next()
+	// One lock around numbering and logging keeps Requests in fault order.
 	r.mu.Lock()
+	ft := r.faults.next()
 	r.log = append(r.log, Request{At: time.Now(), Op: op, Audience: audienceID, Session: req.Session.ID,
 		Seq: req.Session.BatchSeq, Rows: req.Rows(), Last: req.Session.Last, Fault: ft.Kind})
 	r.mu.Unlock()
