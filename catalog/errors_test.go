@@ -141,12 +141,32 @@ func TestDeletePartitionsErrors(t *testing.T) {
 	if _, err := r.DeletePartitions(ctx, "Lake", "orders", nil); !errors.Is(err, catalog.ErrInvalidInput) {
 		t.Errorf("bad name: %v", err)
 	}
+	if _, err := r.AddPartitions(ctx, "lake", "orders", []catalog.Partition{{Values: []string{"a", "b"}}}); err != nil {
+		t.Fatal(err)
+	}
 	g.Inject(catalogtest.FailTimes("BatchDeletePartition", 1, &types.AccessDeniedException{}))
 	if _, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "b"}}); !errors.Is(err, catalog.ErrAccessDenied) {
 		t.Errorf("access denied: %v", err)
 	}
 	res, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "b"}, {"a", "b"}})
-	if err != nil || res.Duplicates != 1 || res.Missing != 1 {
+	if err != nil || res.Duplicates != 1 || res.Deleted != 1 {
+		t.Errorf("duplicates: %+v, %v", res, err)
+	}
+	g.Inject(catalogtest.FailTimes("BatchGetPartition", 1, &types.AccessDeniedException{}))
+	if _, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "b"}}); !errors.Is(err, catalog.ErrAccessDenied) {
+		t.Errorf("lookup denied: %v", err)
+	}
+	// A partition deleted between the lookup and the delete counts as Missing.
+	if _, err := r.AddPartitions(ctx, "lake", "orders", []catalog.Partition{{Values: []string{"c", "d"}}}); err != nil {
+		t.Fatal(err)
+	}
+	g.Inject(catalogtest.Before("BatchDeletePartition", 1, func(ctx context.Context) {
+		if _, err := catalog.New(g).DeletePartitions(ctx, "lake", "orders", [][]string{{"c", "d"}}); err != nil {
+			t.Error(err)
+		}
+	}))
+	res, err = r.DeletePartitions(ctx, "lake", "orders", [][]string{{"c", "d"}})
+	if err != nil || res.Missing != 1 || res.Deleted != 0 {
 		t.Errorf("duplicates: %+v, %v", res, err)
 	}
 }

@@ -211,7 +211,11 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 
 	// Read before writing, so a rerun makes no write call and a partition
 	// registered at another location is reported instead of ignored.
-	existing, calls, err := r.existingPartitions(ctx, o, db, table, inputs)
+	lookup := make([][]string, len(inputs))
+	for i, p := range inputs {
+		lookup[i] = p.Values
+	}
+	existing, calls, err := r.existingPartitions(ctx, o, db, table, lookup)
 	res.Calls += calls
 	if err != nil {
 		return res, newError(op, db, table, err)
@@ -268,18 +272,19 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	return res, nil
 }
 
-// existingPartitions looks the inputs up with BatchGetPartition and returns
-// the location of each one that exists, by values key.
-func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, table string, inputs []types.PartitionInput) (map[string]string, int, error) {
+// existingPartitions looks partitions up by their (Glue) values with
+// BatchGetPartition and returns the location of each one that exists, by
+// values key.
+func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, table string, values [][]string) (map[string]string, int, error) {
 	var mu sync.Mutex
 	found := map[string]string{}
 	calls := 0
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
-	for start := 0; start < len(inputs); start += MaxGetBatch {
+	for start := 0; start < len(values); start += MaxGetBatch {
 		pending := make([]types.PartitionValueList, 0, MaxGetBatch)
-		for _, p := range inputs[start:min(start+MaxGetBatch, len(inputs))] {
-			pending = append(pending, types.PartitionValueList{Values: p.Values})
+		for _, v := range values[start:min(start+MaxGetBatch, len(values))] {
+			pending = append(pending, types.PartitionValueList{Values: v})
 		}
 		g.Go(func() error {
 			for n := 1; len(pending) > 0; n++ {
@@ -429,8 +434,9 @@ func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table strin
 }
 
 // DeletePartitions removes partitions (given by their raw values) in batches
-// of MaxDeleteBatch (25). Partitions that do not exist count as Missing, not
-// as errors, so a rerun is harmless.
+// of MaxDeleteBatch (25). It looks them up first (BatchGetPartition), so
+// partitions that do not exist count as Missing without a write and a rerun
+// makes no write call.
 func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, values [][]string, optFns ...func(*Options)) (PartitionResult, error) {
 	const op = "delete partitions"
 	o := r.options(optFns)
@@ -456,6 +462,26 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 		index[k] = i
 		lists = append(lists, types.PartitionValueList{Values: gv})
 	}
+	// Read before writing, so a rerun makes no write call.
+	keys := make([][]string, len(lists))
+	for i, l := range lists {
+		keys[i] = l.Values
+	}
+	existing, calls, err := r.existingPartitions(ctx, o, db, table, keys)
+	res.Calls += calls
+	if err != nil {
+		return res, newError(op, db, table, err)
+	}
+	present := lists[:0:0]
+	for _, l := range lists {
+		if _, ok := existing[valuesKey(l.Values)]; ok {
+			present = append(present, l)
+		} else {
+			res.Missing++
+		}
+	}
+	lists = present
+
 	var mu sync.Mutex
 	var failures []BatchFailure
 	g, gctx := errgroup.WithContext(ctx)

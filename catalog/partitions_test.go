@@ -98,10 +98,11 @@ func TestPartitionBatchLimits(t *testing.T) {
 	if got, want := batchSizes(g, "BatchDeletePartition"), slices.Repeat([]int{25}, 40); !slices.Equal(got, want) {
 		t.Errorf("delete batch sizes = %v, want %v", got, want)
 	}
-	// Deleting again: everything is Missing, nothing fails.
+	// Deleting again: everything is Missing, nothing fails, nothing is written.
+	g.ResetCalls()
 	res, err = r.DeletePartitions(ctx, "lake", "orders", values)
-	if err != nil || res.Missing != 1000 || res.Deleted != 0 {
-		t.Fatalf("second delete = %+v, %v", res, err)
+	if err != nil || res.Missing != 1000 || res.Deleted != 0 || g.Writes() != 0 {
+		t.Fatalf("second delete = %+v, %v, %d writes", res, err, g.Writes())
 	}
 }
 
