@@ -24,9 +24,10 @@
 // It fixes what that reference implementation's users run into:
 //
 //   - Reruns are free: EnsureDatabase and EnsureTable read first and write
-//     only when something differs; AddPartitions looks partitions up with
-//     BatchGetPartition and creates only the missing ones (AlreadyExists
-//     answers from a race count as success).
+//     only when something differs; AddPartitions and DeletePartitions look
+//     partitions up with BatchGetPartition and write only what is missing or
+//     present (AlreadyExists and EntityNotFound answers from a race count as
+//     success).
 //   - Parallel writers do not lose schema updates: UpdateTable carries the
 //     VersionId that was read; on ConcurrentModificationException the table
 //     is re-read and the change merged again, with backoff.
