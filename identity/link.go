@@ -96,18 +96,21 @@ func (r *resolver) link() *Result {
 	st.Matches, st.Links, st.Refused = map[string]int{}, map[string]int{}, map[Guard]int{}
 	st.DegreeCapped = map[string]int{}
 
-	// Limits: seed every record's own values.
+	// Limits, in priority order: seed every record's own values.
+	if len(r.o.Limits) > 0 {
+		lk.limits = make([]*limitState, len(r.o.Limits))
+	}
 	for _, rs := range r.rules {
-		if rs.limit < 0 {
+		if rs.values < 0 {
 			continue
 		}
-		l := &limitState{kind: r.o.Limits[rs.limit].Kind, max: r.o.Limits[rs.limit].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
+		l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
 		for g := range rs.groups() {
 			for _, m := range rs.members(g) {
 				l.add(m, uint32(g))
 			}
 		}
-		lk.limits = append(lk.limits, l)
+		lk.limits[rs.values] = l
 	}
 	lk.guarded = len(lk.limits) > 0 || lk.cap > 0
 
@@ -223,6 +226,9 @@ func (lk *linker) rule(rs *ruleSpec) {
 	for _, g := range order {
 		m := rs.members(int(g))
 		d := len(m)
+		if d < 2 {
+			continue // a value id kept for a limit, not a link
+		}
 		if rs.maxDegree > 0 && d > rs.maxDegree {
 			st.DegreeCapped[rs.name]++
 			if len(rs.kinds) == 1 {

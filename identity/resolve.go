@@ -37,7 +37,10 @@ type ruleSpec struct {
 	// through rankOf.
 	presorted bool
 	rankOf    []uint32
-	hint      int // expected occurrences, for the first allocation
+	// values is the index of the limit whose value ids this rule's groups
+	// provide (singletons included), or -1.
+	values int
+	hint   int // expected occurrences, for the first allocation
 
 	// filled by group(): members of each group of records sharing a value,
 	// in canonical order, as ranks; groups in key order.
@@ -105,7 +108,7 @@ type resolver struct {
 // key names a rule in Result.ix: hidden limit rules cannot clash with
 // user rule names.
 func (rs *ruleSpec) key() string {
-	if rs.limit >= 0 {
+	if !rs.link {
 		return "\x00limit:" + rs.kindLabel
 	}
 	return rs.name
@@ -183,7 +186,7 @@ func newResolver(o Options, op string) *resolver {
 		r.mask = 1<<uint(o.keyBits) - 1
 	}
 	for _, ru := range o.Rules {
-		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+"), hint: o.ExpectedRecords}
+		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, values: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+"), hint: o.ExpectedRecords}
 		for _, k := range ru.Kinds {
 			rs.kinds = append(rs.kinds, r.kind(k))
 		}
@@ -204,7 +207,21 @@ func newResolver(o Options, op string) *resolver {
 		r.rules = append(r.rules, rs)
 	}
 	for i, l := range o.Limits {
-		r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{r.kind(l.Kind)}, kindLabel: l.Kind, limit: i, hint: o.ExpectedRecords})
+		// A limited kind needs value ids for every record carrying it. An
+		// unscoped single-kind rule on that kind already sorts exactly
+		// those values: share its groups instead of sorting them twice.
+		k := r.kind(l.Kind)
+		shared := false
+		for _, rs := range r.rules {
+			if rs.link && rs.values < 0 && rs.sources == nil && len(rs.kinds) == 1 && rs.kinds[0] == k {
+				rs.values = i
+				shared = true
+				break
+			}
+		}
+		if !shared {
+			r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{k}, kindLabel: l.Kind, limit: i, values: i, hint: o.ExpectedRecords})
+		}
 	}
 	var buf []byte
 	for kind, vals := range o.Blocked {
@@ -232,7 +249,7 @@ func (r *resolver) kind(name string) int {
 	r.kindIdx[name] = i
 	r.kinds = append(r.kinds, &kindState{name: name})
 	if len(r.o.Rules) == 0 {
-		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, maxDegree: r.degreeFor(name), hint: r.o.ExpectedRecords}
+		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, values: -1, maxDegree: r.degreeFor(name), hint: r.o.ExpectedRecords}
 		rs.srcOK = make([]bool, len(r.sources))
 		for j := range rs.srcOK {
 			rs.srcOK[j] = true
@@ -759,7 +776,7 @@ func (rs *ruleSpec) group(keep bool) {
 		}
 		rs.ix = ix
 	}
-	if rs.limit < 0 || !keep {
+	if !keep {
 		rs.keys, rs.vals = nil, arena{}
 	}
 	rs.rec = nil
@@ -783,7 +800,7 @@ func (rs *ruleSpec) groupSorted(idx []uint32) {
 			e++
 		}
 		if e-s == 1 {
-			if rs.limit >= 0 {
+			if rs.values >= 0 {
 				rs.emit(idx[s:e])
 			}
 			s = e
@@ -838,7 +855,7 @@ func (rs *ruleSpec) emit(occ []uint32) {
 		g = slices.Compact(g)
 		rs.gRecs = rs.gRecs[:s+len(g)]
 	}
-	if len(g) == 1 && rs.limit < 0 {
+	if len(g) == 1 && rs.values < 0 {
 		rs.gRecs = rs.gRecs[:s]
 		return
 	}
