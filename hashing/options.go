@@ -72,6 +72,7 @@ type Hasher struct {
 	year    int        // fixed "this year", or 0 for time.Now
 	minYear int        // the year at New: "this year" is never earlier
 	macs    *sync.Pool // of *macState, for SchemeHMAC
+	scratch *sync.Pool // of *chunkScratch, for HashBatch
 	ipad    *[sha256.BlockSize]byte
 	opad    *[sha256.BlockSize]byte
 }
@@ -89,7 +90,7 @@ func New(opts ...func(*Options)) (*Hasher, error) {
 
 // NewFromOptions is New for a filled-in Options value.
 func NewFromOptions(o Options) (*Hasher, error) {
-	h := &Hasher{opts: o}
+	h := &Hasher{opts: o, scratch: newScratchPool()}
 	switch o.Scheme {
 	case "":
 		h.opts.Scheme = SchemeMeta
@@ -181,7 +182,11 @@ func (h *Hasher) digest(b []byte) [sha256.Size]byte {
 }
 
 // defaultHasher serves the package-level functions called without options.
-var defaultHasher = &Hasher{opts: Options{Scheme: SchemeMeta, Workers: 1}}
+var defaultHasher = &Hasher{opts: Options{Scheme: SchemeMeta, Workers: 1}, scratch: newScratchPool()}
+
+func newScratchPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(chunkScratch) }}
+}
 
 func hasherFor(opts []func(*Options)) (*Hasher, error) {
 	if len(opts) == 0 {

@@ -124,35 +124,58 @@ func MetaSchema() []Key {
 // HashRow allocates only for non-ASCII values, national phone numbers and
 // errors.
 func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Error) {
-	var errs []*Error
+	// Every cell's bytes go into one buffer that becomes one string, so a
+	// row costs one allocation however many keys it has.
 	var scratch [1024]byte
-	buf := scratch[:0]
+	var spansArr [24][2]int32
+	start := len(dst)
+	dst, errs, buf, spans := h.hashRow(dst, schema, rec, scratch[:0], spansArr[:0])
+	setValues(dst[start:], buf, spans)
+	return dst, errs
+}
+
+// setValues gives cells[i] the bytes buf[spans[i][0]:spans[i][1]], all from
+// one string; empty spans leave the cell as it is (missing, or sharing its
+// input).
+func setValues(cells []Cell, buf []byte, spans [][2]int32) {
+	if len(buf) == 0 {
+		return
+	}
+	all := string(buf)
+	for i, sp := range spans {
+		if sp[1] > sp[0] {
+			cells[i].val = all[sp[0]:sp[1]]
+		}
+	}
+}
+
+// hashRow is HashRow without making the values: it appends one cell per
+// schema key to dst (with a value only when it shares the input), appends
+// the cells' wire bytes to buf and one span per cell to spans.
+func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, spans [][2]int32) ([]Cell, []*Error, []byte, [][2]int32) {
+	var errs []*Error
 
 	// The row's country, needed by PHONE, ST and ZIP.
 	cc := h.country
 	rowCC := "" // the row's own COUNTRY, when valid: its cell reuses it
 	var countryReason Reason
 	if raw := rec.vals[idxCountry]; raw != "" {
+		n0 := len(buf)
 		var b []byte
 		var st status
 		b, st, countryReason = h.appendNormAt(buf, idxCountry, raw, "")
 		if st == stValue {
-			cc = internCountry(b)
+			cc = internCountry(b[n0:])
 			rowCC = cc
 		}
-		buf = b[:0]
+		buf = b[:n0]
 	}
 	if countryReason != "" && !containsKey(schema, Country) {
 		errs = append(errs, &Error{Key: Country, Reason: countryReason, Row: rec.Row})
 	}
 
-	// Every cell's bytes go into one buffer that becomes one string, so a
-	// row costs one allocation however many keys it has.
-	start := len(dst)
 	dobState := stMissing // stValue: dobYMD holds DOB; stPlain: DOB is not a date
 	var dobYMD [8]byte
-	var spansArr [24][2]int32
-	spans := spansArr[:0]
 	for _, k := range schema {
 		i := keyIndex(k)
 		from := len(buf)
@@ -212,15 +235,7 @@ func (h *Hasher) HashRow(dst []Cell, schema []Key, rec *Record) ([]Cell, []*Erro
 			errs = append(errs, &Error{Key: k, Reason: r, Row: rec.Row})
 		}
 	}
-	if len(buf) > 0 {
-		all := string(buf)
-		for i, sp := range spans {
-			if sp[1] > sp[0] {
-				dst[start+i].val = all[sp[0]:sp[1]]
-			}
-		}
-	}
-	return dst, errs
+	return dst, errs, buf, spans
 }
 
 func isBlank(v string) bool { return trim(v) == "" }
@@ -303,24 +318,39 @@ func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]
 	return cells, errs, nil
 }
 
+// chunkScratch is the reusable buffer of one HashBatch chunk.
+type chunkScratch struct {
+	buf   []byte
+	spans [][2]int32
+}
+
 // hashBatch is HashBatch with the errors kept per record.
 func (h *Hasher) hashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, [][]*Error, error) {
 	cells := make([]Cell, len(recs)*len(schema))
 	perRec := make([][]*Error, len(recs))
+	n := len(schema)
 	_, err := h.chunks(ctx, len(recs), func(lo, hi int) []*Error {
+		// One buffer and one string per chunk rather than per row: far
+		// less for the garbage collector, which is what limits scaling.
+		sc := h.scratch.Get().(*chunkScratch)
+		buf, spans := sc.buf[:0], sc.spans[:0]
 		for i := lo; i < hi; i++ {
 			rec := &recs[i]
 			row := rec.Row
 			if row == 0 {
 				row = i + 1
 			}
-			at := i * len(schema)
-			_, errs := h.HashRow(cells[at:at:at+len(schema)], schema, rec)
+			at := i * n
+			var errs []*Error
+			_, errs, buf, spans = h.hashRow(cells[at:at:at+n], schema, rec, buf, spans)
 			for _, e := range errs {
 				e.Row = row
 			}
 			perRec[i] = errs
 		}
+		setValues(cells[lo*n:hi*n], buf, spans)
+		sc.buf, sc.spans = buf, spans
+		h.scratch.Put(sc)
 		return nil
 	})
 	if err != nil {
