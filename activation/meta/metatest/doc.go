@@ -12,6 +12,10 @@
 // while a replace runs); and replace semantics (the member list is swapped
 // when the last batch arrives). Errors are Graph error envelopes.
 //
+// Server parses request bodies in one pass and checks their structure, but
+// is lenient about the syntax of individual numbers and literals; it is a
+// test double, not a JSON validator.
+//
 // Faults ([FaultPlan], [Script], [Random]) make a fake fail the way Graph
 // and networks do: 5xx envelopes, HTML bodies, connection resets before or
 // after applying a request, 80003 throttling with usage headers, any Graph
