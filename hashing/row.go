@@ -306,6 +306,9 @@ func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
 // Errors come back in row order. A record whose Row is 0 is numbered by its
 // 1-based index in recs. HashBatch stops early with ctx's error when ctx is
 // cancelled.
+//
+// To keep allocation low, the values of up to 512 rows share one string:
+// keeping a single cell of a large batch alive keeps its chunk's string too.
 func (h *Hasher) HashBatch(ctx context.Context, schema []Key, recs []Record) ([]Cell, []*Error, error) {
 	cells, perRec, err := h.hashBatch(ctx, schema, recs)
 	if err != nil {
