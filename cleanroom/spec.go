@@ -135,6 +135,10 @@ func (s TableSpec) Validate() Problems { return s.validate(nil) }
 
 func (s TableSpec) validate(members []Member) Problems {
 	var c collector
+	if s.Rule != nil && nilUnion(s.Rule) { // e.g. a nil *Aggregation
+		c.err("rule", ReasonRequired)
+		s.Rule = nil
+	}
 	if s.Key == "" {
 		c.err("key", ReasonRequired)
 	} else if runeLen(s.Key) > maxTagValue {
@@ -243,7 +247,7 @@ func (s Setup) Validate() Problems {
 }
 
 func asCustom(r Rule) (types.AnalysisRuleCustom, bool) {
-	if r == nil {
+	if nilUnion(r) {
 		return types.AnalysisRuleCustom{}, false
 	}
 	v1, ok := r.Policy().(*types.ConfiguredTableAnalysisRulePolicyMemberV1)

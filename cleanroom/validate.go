@@ -1,6 +1,7 @@
 package cleanroom
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -31,6 +32,10 @@ func ValidateRule(t types.ConfiguredTableAnalysisRuleType, p types.ConfiguredTab
 		return c.ps
 	}
 	const pv1 = base + ".v1"
+	if nilUnion(v1m.Value) {
+		c.err(pv1, ReasonRequired)
+		return c.ps
+	}
 	var got types.ConfiguredTableAnalysisRuleType
 	switch v := v1m.Value.(type) {
 	case *types.ConfiguredTableAnalysisRulePolicyV1MemberAggregation:
@@ -256,6 +261,10 @@ func ValidateAssociationRule(t types.ConfiguredTableAssociationAnalysisRuleType,
 		c.err(base, ReasonRequired)
 		return c.ps
 	}
+	if nilUnion(v1m.Value) {
+		c.err(base+".v1", ReasonRequired)
+		return c.ps
+	}
 	var got types.ConfiguredTableAssociationAnalysisRuleType
 	var receivers, additional []string
 	var path string
@@ -373,6 +382,10 @@ func ValidateUpdateAssociation(in *cleanrooms.UpdateConfiguredTableAssociationIn
 }
 
 func tableReference(c *collector, path string, ref types.TableReference) {
+	if nilUnion(ref) {
+		c.err(path, ReasonRequired)
+		return
+	}
 	switch r := ref.(type) {
 	case nil:
 		c.err(path, ReasonRequired)
@@ -621,6 +634,16 @@ func warnDuplicates[T comparable](c *collector, path string, s []T, rule string)
 		}
 		seen[v] = true
 	}
+}
+
+// nilUnion reports a nil interface or an interface holding a nil pointer
+// (union members and rules are pointers), which callers may pass.
+func nilUnion(x any) bool {
+	if x == nil {
+		return true
+	}
+	v := reflect.ValueOf(x)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
