@@ -38,6 +38,10 @@ type ClientOptions struct {
 	// AppSecret, when set, adds appsecret_proof (HMAC-SHA256 of the token
 	// keyed by the secret) to every request.
 	AppSecret string
+	// DeleteViaPost sends removals as POST /{audience}/users with
+	// "method":"DELETE" in the JSON body instead of an HTTP DELETE with a
+	// body, for proxies that drop DELETE bodies. Graph accepts both.
+	DeleteViaPost bool
 	// Logger receives one debug record per request (operation, audience,
 	// batch, status, duration; never data). Nil discards.
 	Logger *slog.Logger
@@ -144,7 +148,13 @@ func (c *Client) UpdateUsers(ctx context.Context, op Operation, audienceID strin
 	method, edge := http.MethodPost, "users"
 	switch op {
 	case Remove:
-		method = http.MethodDelete
+		if c.opts.DeleteViaPost {
+			// {"payload":…,"session":…} becomes {"method":"DELETE","payload":…}.
+			body = append(body[:1], append([]byte(`"method":"DELETE",`), body[1:]...)...)
+			*buf = body
+		} else {
+			method = http.MethodDelete
+		}
 	case Replace:
 		edge = "usersreplace"
 	}

@@ -333,3 +333,28 @@ func TestParseUsage(t *testing.T) {
 		t.Error("malformed header parsed")
 	}
 }
+
+func TestDeleteViaPost(t *testing.T) {
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	up := meta.NewUploader(srv.Client(func(o *meta.ClientOptions) { o.DeleteViaPost = true }))
+	if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "d", 30)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up.Remove(t.Context(), aud, testSchema, rows(t, "d", 10)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Model.Size(aud); got != 20 {
+		t.Errorf("audience has %d members, want 20", got)
+	}
+	c2, cap := capture(t, 200, `{}`, nil)
+	client := meta.NewClient("tok", func(o *meta.ClientOptions) { o.BaseURL = c2.URL; o.DeleteViaPost = true })
+	if _, err := client.UpdateUsers(t.Context(), meta.Remove, "5", testRequest(t)); err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]json.RawMessage
+	if cap.method != "POST" || json.Unmarshal(cap.body, &body) != nil || string(body["method"]) != `"DELETE"` || body["payload"] == nil {
+		t.Errorf("got %s with keys %v", cap.method, len(body))
+	}
+}
