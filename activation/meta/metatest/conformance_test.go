@@ -1,6 +1,8 @@
 package metatest_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
@@ -25,4 +27,29 @@ func TestConformanceServer(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return metatest.ForModel(srv.Client(), srv.Model)
 	})
+}
+
+// lax accepts every users request, as a careless fake would.
+type lax struct{ *metatest.Recorder }
+
+func (l lax) UpdateUsers(ctx context.Context, op meta.Operation, aud string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
+	resp, err := l.Recorder.UpdateUsers(ctx, op, aud, req)
+	if err != nil {
+		return &meta.UsersResponse{NumReceived: int64(req.Rows())}, nil
+	}
+	return resp, nil
+}
+
+// The suite fails an implementation that does not enforce Graph's rules.
+func TestSuiteCatchesLaxFake(t *testing.T) {
+	m := metatest.NewModel()
+	err := metatest.TestAudienceAPI(t.Context(), metatest.ForModel(lax{metatest.NewRecorder(m)}, m))
+	if err == nil {
+		t.Fatal("the suite passed a fake that accepts everything")
+	}
+	for _, name := range []string{"RejectsOverCap", "ReplaceNeedsFirstBatch", "NoBatchAfterLast", "UsersBlockedDuringReplace", "RestrictedAudience", "UnknownAudience", "CanceledContext"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("suite did not flag %s", name)
+		}
+	}
 }
