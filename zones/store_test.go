@@ -23,6 +23,10 @@ import (
 
 var fixedNow = time.Date(2026, 11, 23, 18, 30, 0, 123456789, time.UTC)
 
+// clock is what the test stores' Now returns; tests that change it do not
+// run in parallel.
+var clock = fixedNow
+
 // stores returns one Store per backend kind: a Stager backend (filezone),
 // memzone, and a backend without Stager (so PutRaw takes its spool path).
 func stores(t *testing.T) map[string]*zones.Store {
@@ -58,6 +62,7 @@ func list(t *testing.T, s *zones.Store, z zones.Zone, prefix string) []string {
 func TestPutRaw(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
+			clock = fixedNow
 			ctx := t.Context()
 			body := []byte("email,phone\na@example.com,+1 555\n")
 			sum := sha256.Sum256(body)
@@ -88,7 +93,8 @@ func TestPutRaw(t *testing.T) {
 				t.Fatalf("stored manifest = %+v, %v", m, err)
 			}
 
-			// Same bytes again, even on another day: the existing object.
+			// Same bytes again, on another day: the existing object.
+			clock = fixedNow.Add(72 * time.Hour)
 			again, err := s.PutRaw(ctx, "crm/eu", "renamed.csv", bytes.NewReader(body))
 			if err != nil {
 				t.Fatal(err)

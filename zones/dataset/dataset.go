@@ -118,7 +118,7 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	var codec compress.Codec
 	switch o.Compression {
 	case Snappy:
-		codec = &parquet.Snappy
+		codec = snappyCodec{}
 	case Zstd:
 		codec = &parquet.Zstd
 	case Gzip:
@@ -192,6 +192,13 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	sort.Strings(keys)
 	for _, k := range keys {
 		d.wopts = append(d.wopts, parquet.KeyValueMetadata(k, sch.Parameters[k]))
+	}
+	// Min/max statistics of hashed columns are uniformly spread digests:
+	// useless for pruning and costly to compute. Skip them.
+	for _, c := range sch.Columns {
+		if schemes[c.Name] != "" {
+			d.wopts = append(d.wopts, parquet.SkipPageBounds(c.Name), parquet.SkipPageStatistics(c.Name))
+		}
 	}
 	return d, nil
 }

@@ -20,8 +20,10 @@ func newBackend(t *testing.T) zones.Backend {
 	return b
 }
 
+// The large-object checks use 5 MiB: enough for several rounds of
+// filezone's 1 MiB copy pipeline.
 func TestConformance(t *testing.T) {
-	zonestest.Run(t, newBackend)
+	zonestest.Run(t, newBackend, zonestest.Capabilities{LargeObjectSize: 5 << 20})
 }
 
 func TestConformanceNoSync(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 )
 
 func TestTestBackendForm(t *testing.T) {
-	if err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return memzone.New(), nil }); err != nil {
+	if err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return memzone.New(), nil }, zonestest.Capabilities{LargeObjectSize: 4 << 20}); err != nil {
 		t.Fatal(err)
 	}
 }
