@@ -150,11 +150,15 @@ type PartitionResult struct {
 
 // AddPartitions registers partitions of db.table in batches of
 // MaxCreateBatch (100), with up to Options.Concurrency batches in flight.
-// Partitions that already exist count as success, so a rerun is harmless.
-// Each partition gets the table's storage descriptor (Parquet SerDe, formats,
-// columns) with its own location: the table location plus the Hive-escaped
-// PartitionPath, or Partition.Location, which must be under the table
-// location. Inputs are validated before any write.
+// It looks the partitions up first (BatchGetPartition, 1000 per call):
+// partitions that already exist at the same location count as Existing and
+// cost no write, so a rerun makes no write call; a partition that exists at
+// another location is a LocationMismatch failure, or is moved there with
+// Options.RelocatePartitions. Each partition gets the table's storage
+// descriptor (Parquet SerDe, formats, columns) with its own location: the
+// table location plus the Hive-escaped PartitionPath, or
+// Partition.Location, which must be under the table location. Inputs are
+// validated before any write.
 //
 // Items Glue rejects are reported together in a *BatchError (with their
 // input indexes) after all batches ran; a batch call that fails as a whole
@@ -192,7 +196,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 			loc = tloc + PartitionPath(keys, p.Values)
 		} else {
 			loc = normLocation(loc)
-			if !strings.HasPrefix(loc, tloc) || loc == tloc {
+			if !strings.HasPrefix(loc, tloc) || loc == tloc || strings.Contains(loc[len(tloc)-1:], "/../") || strings.Contains(loc[len(tloc)-1:], "/./") {
 				return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition location", Index: i, Reason: "not under the table location"})
 			}
 		}

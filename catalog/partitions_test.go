@@ -224,6 +224,11 @@ func TestAddPartitionsErrors(t *testing.T) {
 			wantErr: catalog.ErrInvalidInput,
 		},
 		{
+			name:    "location escaping the table with ..",
+			parts:   []catalog.Partition{{Values: []string{"a", "b"}, Location: "s3://lake/clean/orders/../orders_old/dt=a/"}},
+			wantErr: catalog.ErrInvalidInput,
+		},
+		{
 			name:    "missing table",
 			table:   "nope",
 			parts:   []catalog.Partition{{Values: []string{"a", "b"}}},
