@@ -154,7 +154,7 @@ func (s TableSpec) validate(members []Member) Problems {
 		for _, col := range s.GlueColumns {
 			glue[strings.ToLower(col)] = true
 		}
-		for i, col := range s.Table.AllowedColumns {
+		for i, col := range dedupe(s.Table.AllowedColumns) { // indexes of the request sent
 			if !glue[col] {
 				c.warn("table.allowedColumns"+idx(i), ReasonColumnNotInSchema, "§2.7")
 			}

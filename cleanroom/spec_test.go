@@ -42,6 +42,10 @@ func TestTableSpec(t *testing.T) {
 			}},
 		{"allowed column not in Glue schema", func(s *cleanroom.TableSpec) { s.GlueColumns = []string{"Hashed_Email", "segment"} },
 			[]string{"warning table.allowedColumns[2]: column_not_in_schema (§2.7)"}},
+		{"paths index the request sent: duplicates removed first", func(s *cleanroom.TableSpec) {
+			s.Table.AllowedColumns = []string{"hashed_email", "hashed_email", "segment", "Spend"}
+			s.GlueColumns = []string{"hashed_email", "segment"}
+		}, []string{"error table.allowedColumns[2]: pattern", "warning table.allowedColumns[2]: column_not_in_schema (§2.7)"}},
 		{"allowed columns shape", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = nil; s.Rule = nil },
 			[]string{"error table.allowedColumns: too_few"}},
 		{"128-char allowed column cannot be used in a rule", func(s *cleanroom.TableSpec) {
