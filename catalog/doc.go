@@ -78,7 +78,7 @@
 // *types.ConcurrentModificationException ...) inside the SDK's
 // *smithy.OperationError, or this package's typed errors: [*NameError],
 // [*TypeError], [*InputError], [*SchemaError], [*BatchError] (the
-// per-partition failures of a batch, by input index). Context cancellation
+// per-item failures of a batch, by input index). Context cancellation
 // is reported as such (errors.Is(err, context.Canceled)). Messages never
 // contain partition values or data.
 //
