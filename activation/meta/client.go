@@ -304,13 +304,11 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte, out any,
 		ae := decodeAPIError(resp.StatusCode, data, *usage)
 		return fail(ae.Kind(), ae)
 	}
-	u2 := *usage
 	if err := json.Unmarshal(data, out); err != nil {
 		// A 2xx we cannot read may still have been applied; the operations
 		// are safe to repeat, so it is transient.
 		return fail(ErrTransient, fmt.Errorf("malformed response body: %w", err))
 	}
-	*usage = u2
 	return nil
 }
 

@@ -358,3 +358,23 @@ func TestDeleteViaPost(t *testing.T) {
 		t.Errorf("got %s with keys %v", cap.method, len(body))
 	}
 }
+
+// Usage headers of successful responses reach the caller (and the
+// Uploader's pacing).
+func TestClientResponseUsage(t *testing.T) {
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	u := &meta.Usage{Business: []meta.BusinessUseCaseUsage{{ObjectID: "act_1", Type: "custom_audience", CallCount: 97, RegainAccessMinutes: 2}}}
+	srv.SetUsage(u)
+	resp, err := srv.Client().UpdateUsers(t.Context(), meta.Add, aud, testRequest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(u, resp.Usage); diff != "" {
+		t.Errorf("usage (-want +got):\n%s", diff)
+	}
+	if resp.NumReceived != 2 {
+		t.Errorf("num_received %d", resp.NumReceived)
+	}
+}
