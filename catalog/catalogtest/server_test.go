@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
@@ -175,5 +176,41 @@ func TestServerSharesModel(t *testing.T) {
 	}
 	if _, err := srv.Client().GetDatabase(ctx, &glue.GetDatabaseInput{Name: aws.String("a")}); err != nil {
 		t.Errorf("database created in process is not served: %v", err)
+	}
+}
+
+// Timestamps travel as epoch seconds and come back as the same instant.
+func TestServerTimestamps(t *testing.T) {
+	g := catalogtest.NewGlue()
+	fixed := time.Date(2026, 11, 23, 18, 30, 15, 250_000_000, time.UTC)
+	g.Now = func() time.Time { return fixed }
+	srv := catalogtest.NewServerWith(g)
+	defer srv.Close()
+	c := srv.Client()
+	ctx := t.Context()
+	if _, err := c.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{Name: aws.String("db")}}); err != nil {
+		t.Fatal(err)
+	}
+	analyzed := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	if _, err := c.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("db"), TableInput: &types.TableInput{
+		Name: aws.String("t"), LastAnalyzedTime: aws.Time(analyzed), Retention: 7,
+		StorageDescriptor: &types.StorageDescriptor{NumberOfBuckets: -1, Compressed: true, SortColumns: []types.Order{{Column: aws.String("c"), SortOrder: 1}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String("db"), Name: aws.String("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := out.Table
+	if d := tb.CreateTime.Sub(fixed); d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("CreateTime off by %v", d)
+	}
+	if !tb.LastAnalyzedTime.Equal(analyzed) {
+		t.Errorf("LastAnalyzedTime = %v", tb.LastAnalyzedTime)
+	}
+	if tb.Retention != 7 || tb.StorageDescriptor.NumberOfBuckets != -1 || !tb.StorageDescriptor.Compressed ||
+		len(tb.StorageDescriptor.SortColumns) != 1 || tb.StorageDescriptor.SortColumns[0].SortOrder != 1 {
+		t.Errorf("scalar members did not round-trip: %+v", tb.StorageDescriptor)
 	}
 }
