@@ -22,6 +22,7 @@ import (
 	"github.com/cdpkit/cdpkit/zones"
 	"github.com/cdpkit/cdpkit/zones/dataset"
 	"github.com/cdpkit/cdpkit/zones/filezone"
+	"github.com/cdpkit/cdpkit/zones/s3zone/s3zonetest"
 	"github.com/cdpkit/cdpkit/zones/zonestest"
 )
 
@@ -517,5 +518,26 @@ func TestCorruptFileIsAnErrorNotAPanic(t *testing.T) {
 		if !failed {
 			t.Fatalf("%s read without error", k)
 		}
+	}
+}
+
+// On S3 (no random access through Get) files are read via a temp copy.
+func TestDatasetOnS3(t *testing.T) {
+	srv := s3zonetest.NewServer(t)
+	s := zones.New(srv.Backend(t), func(o *zones.Options) { o.TempDir = t.TempDir() })
+	d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := customers(500, "")
+	res, err := d.Write(t.Context(), "in", dataset.Slice(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res.Partitions[0].Location, "s3://bucket-") || !strings.HasPrefix(d.Schema().Location, "s3://") {
+		t.Fatalf("locations %q / %q", res.Partitions[0].Location, d.Schema().Location)
+	}
+	if n := len(collect(t, d.Rows(t.Context()))); n != len(rows) {
+		t.Fatalf("read back %d rows from S3, want %d", n, len(rows))
 	}
 }

@@ -267,3 +267,41 @@ func TestNewValidates(t *testing.T) {
 		t.Fatalf("prefix without '/' = %v", err)
 	}
 }
+
+// Raw ingest on S3 spools to a temp file and uploads it from sections of
+// that file (multipart above PartSize), with the digest in x-amz-meta-sha256.
+func TestPutRawLargeOnS3(t *testing.T) {
+	srv := s3zonetest.NewServer(t)
+	srv.CreateBucket(t, "lake")
+	rec := &recorder{API: srv.Client}
+	b, err := s3zone.New(rec, "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := zones.New(b, func(o *zones.Options) { o.TempDir = t.TempDir() })
+	body := bytes.Repeat([]byte("0123456789abcdef"), (11<<20)/16)
+	obj, err := s.PutRaw(t.Context(), "crm", "big.csv", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	if obj.Manifest.SHA256 != fmt.Sprintf("%x", sum) || obj.Size != int64(len(body)) {
+		t.Fatal("manifest digest or size differs from the body's")
+	}
+	if len(rec.creates) != 1 || len(rec.parts) != 3 || rec.creates[0].Metadata["sha256"] != obj.Manifest.SHA256 {
+		t.Fatalf("want one 3-part multipart upload carrying the digest, got %d creates, %d parts", len(rec.creates), len(rec.parts))
+	}
+	rc, err := s.Get(t.Context(), zones.Raw, obj.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if sha256.Sum256(got) != sum {
+		t.Fatal("object read back differs")
+	}
+	again, err := s.PutRaw(t.Context(), "crm", "big.csv", bytes.NewReader(body))
+	if err != nil || !again.Existing {
+		t.Fatalf("re-ingest: existing %v, %v", again.Existing, err)
+	}
+}

@@ -35,10 +35,21 @@
 // consistency of bucket configuration, request throttling (inject
 // zones.ErrThrottled with a Fault instead) or storage classes.
 //
+// # Errors
+//
+// Injected faults are *zones.Error values whose cause is [ErrInjected] and
+// whose category is the Fault's Kind, the same shape as real failures.
+// Conformance findings name keys, sizes and indexes, never object bytes.
+//
 // # Concurrency
 //
 // Everything here is safe for concurrent use; the suite itself runs
 // concurrent writers and listers and is meant to be run with -race.
+//
+// # Testing
+//
+// For an ISV: zonestest.New(t) in unit tests; zonestest.Run against your
+// own Backend; NewFaulty around any backend to test retries.
 package zonestest
 
 import (

@@ -21,6 +21,23 @@
 // encryption (headers are accepted and echoed, nothing is encrypted), 409
 // ConditionalRequestConflict, throttling (use zonestest.NewFaulty),
 // Object Lock, versioning.
+//
+// # Errors
+//
+// Responses are gofakes3's S3 XML errors (NoSuchKey, NotFound,
+// PreconditionFailed, …), so the SDK returns the same smithy API error
+// types as against S3 and s3zone maps them to the zones categories.
+//
+// # Concurrency
+//
+// A Server is safe for concurrent use; it listens on 127.0.0.1 only and
+// holds everything in memory.
+//
+// # Testing
+//
+// NewServer(t) stops the server with t.Cleanup; Start/Close are for
+// examples and tools. Server.Backend(t) gives an s3zone backend on a fresh
+// bucket, ready for zonestest.Run.
 package s3zonetest
 
 import (
