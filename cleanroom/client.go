@@ -337,8 +337,9 @@ func (c *Client) read(ctx context.Context, spec TableSpec, o Options) (*state, e
 
 // findTable returns the ARN of the configured table tagged with spec.Key.
 // Tables with the desired name are checked first, so the common case costs
-// one tag lookup per same-named table; two same-named tables with the tag
-// are ErrConflict.
+// one tag lookup per same-named table; only when none carries the tag (a
+// first run, or a rename) are all other tables' tags read. Two tables with
+// the tag among those read are ErrConflict, never one picked.
 func (c *Client) findTable(ctx context.Context, spec TableSpec, o Options) (string, error) {
 	var same, other []string
 	var token *string
@@ -370,24 +371,26 @@ func (c *Client) findTable(ctx context.Context, spec TableSpec, o Options) (stri
 			found = append(found, arn)
 		}
 	}
-	switch {
-	case len(found) == 1:
+	if len(found) == 0 {
+		// Renamed since the last run: look at all the others.
+		for _, arn := range other {
+			ok, err := c.tagged(ctx, arn, spec.Key, o)
+			if err != nil {
+				return "", err
+			}
+			if ok {
+				found = append(found, arn)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
 		return found[0], nil
-	case len(found) > 1:
-		return "", &Error{Op: "ensure configured table", Key: spec.Key, Kind: ErrConflict,
-			Reason: "DUPLICATE_MANAGED_RESOURCES", ResourceType: string(types.ResourceTypeConfiguredTable)}
 	}
-	// Renamed since the last run: look at the others.
-	for _, arn := range other {
-		ok, err := c.tagged(ctx, arn, spec.Key, o)
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			return arn, nil
-		}
-	}
-	return "", nil
+	return "", &Error{Op: "ensure configured table", Key: spec.Key, Kind: ErrConflict,
+		Reason: "DUPLICATE_MANAGED_RESOURCES", ResourceType: string(types.ResourceTypeConfiguredTable)}
 }
 
 func (c *Client) tagged(ctx context.Context, arn, key string, o Options) (bool, error) {

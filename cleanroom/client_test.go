@@ -483,6 +483,16 @@ func TestEnsureReportsDuplicateManagedTables(t *testing.T) {
 	if f.Writes() != before {
 		t.Error("wrote despite duplicates")
 	}
+	// Renamed in the spec since: the duplicates are found among the
+	// differently named tables, and still reported, not one picked.
+	s.Table.Name = "Customers renamed"
+	_, err = cleanroom.New(f).Ensure(t.Context(), s)
+	if !errors.Is(err, cleanroom.ErrConflict) || !errors.As(err, &ce) || ce.Reason != "DUPLICATE_MANAGED_RESOURCES" {
+		t.Fatalf("after rename: err = %v, want ErrConflict DUPLICATE_MANAGED_RESOURCES", err)
+	}
+	if f.Writes() != before {
+		t.Error("wrote despite duplicates")
+	}
 }
 
 func TestEnsureAll(t *testing.T) {
