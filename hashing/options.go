@@ -65,7 +65,8 @@ func WithHMAC(secret []byte) func(*Options) {
 
 // Hasher normalizes and hashes values under one set of Options. Build it
 // once with New and reuse it: its methods are safe for concurrent use and
-// its Append methods do not allocate for ASCII input.
+// its Append methods do not allocate for ASCII input. The zero Hasher works
+// like New() with no options, except that HashBatch then uses one worker.
 type Hasher struct {
 	opts    Options
 	country string     // resolved default region, alpha-2 lowercase, or ""
@@ -142,7 +143,12 @@ func NewFromOptions(o Options) (*Hasher, error) {
 
 // Scheme returns the name of the scheme the Hasher's digests are made
 // under, to be recorded with the data.
-func (h *Hasher) Scheme() Scheme { return h.opts.Scheme }
+func (h *Hasher) Scheme() Scheme {
+	if h.opts.Scheme == "" {
+		return SchemeMeta
+	}
+	return h.opts.Scheme
+}
 
 // Options returns a copy of the options the Hasher was built with (without
 // the secret).

@@ -112,3 +112,15 @@ func TestUnknownKeyAndRowCountry(t *testing.T) {
 		t.Error("AppendHashIn did not use the row's country")
 	}
 }
+
+func TestZeroHasher(t *testing.T) {
+	var h Hasher
+	want, _ := Hash(Email, "mary@example.com")
+	if got, err := h.Hash(Email, "mary@example.com"); got != want || err != nil || h.Scheme() != SchemeMeta {
+		t.Error("zero Hasher differs from the default")
+	}
+	recs := syntheticRecords(1100)
+	if _, _, err := h.HashBatch(t.Context(), MetaSchema(), recs); err != nil {
+		t.Errorf("zero Hasher HashBatch: %v", err)
+	}
+}

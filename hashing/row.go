@@ -335,7 +335,10 @@ func (h *Hasher) hashBatch(ctx context.Context, schema []Key, recs []Record) ([]
 	_, err := h.chunks(ctx, len(recs), func(lo, hi int) []*Error {
 		// One buffer and one string per chunk rather than per row: far
 		// less for the garbage collector, which is what limits scaling.
-		sc := h.scratch.Get().(*chunkScratch)
+		sc := new(chunkScratch)
+		if h.scratch != nil {
+			sc = h.scratch.Get().(*chunkScratch)
+		}
 		buf, spans := sc.buf[:0], sc.spans[:0]
 		for i := lo; i < hi; i++ {
 			rec := &recs[i]
@@ -353,7 +356,9 @@ func (h *Hasher) hashBatch(ctx context.Context, schema []Key, recs []Record) ([]
 		}
 		setValues(cells[lo*n:hi*n], buf, spans)
 		sc.buf, sc.spans = buf, spans
-		h.scratch.Put(sc)
+		if h.scratch != nil {
+			h.scratch.Put(sc)
+		}
 		return nil
 	})
 	if err != nil {
@@ -424,7 +429,7 @@ func (h *Hasher) chunks(ctx context.Context, n int, fn func(lo, hi int) []*Error
 	nchunks := (n + chunk - 1) / chunk
 	chunkErrs := make([][]*Error, nchunks)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(h.opts.Workers)
+	g.SetLimit(max(1, h.opts.Workers))
 	for c := 0; c < nchunks; c++ {
 		if gctx.Err() != nil {
 			break
