@@ -65,6 +65,7 @@ const (
 	ReasonProvidersRequired      Reason = "providers_required"              // C1
 	ReasonMixedAnalyses          Reason = "mixed_analyses"                  // C1
 	ReasonProvidersWithTemplates Reason = "providers_without_wildcard"      // C1
+	ReasonAnalysisMethod         Reason = "analysis_method_mismatch"        // C1: ANY_QUERY needs SQL, ANY_JOB PySpark on the table
 	ReasonDPColumnMismatch       Reason = "dp_column_mismatch"              // C3
 	ReasonColumnNotAllowed       Reason = "column_not_allowed"              // A6: rule column not in allowedColumns
 	ReasonColumnNotInSchema      Reason = "column_not_in_schema"            // allowed column not in the Glue table

@@ -171,6 +171,16 @@ func (s TableSpec) validate(members []Member) Problems {
 			}
 		}
 	}
+	if cu, ok := asCustom(s.Rule); ok {
+		// C1: ANY_QUERY is SQL (DIRECT_QUERY), ANY_JOB PySpark (DIRECT_JOB);
+		// MULTIPLE tables take both.
+		m := s.Table.method()
+		for i, a := range cu.AllowedAnalyses {
+			if (a == AnyQuery && m == types.AnalysisMethodDirectJob) || (a == AnyJob && m == types.AnalysisMethodDirectQuery) {
+				c.warn("rule.analysisRulePolicy.v1.custom.allowedAnalyses"+idx(i), ReasonAnalysisMethod, "C1")
+			}
+		}
+	}
 	if s.Association != nil {
 		prefix(&c, "association.", ValidateCreateAssociation(s.Association.CreateInput("00000000-0000-0000-0000-000000000000", nil)))
 	}

@@ -110,6 +110,18 @@ func TestTableSpec(t *testing.T) {
 			"error rule.analysisRulePolicy.v1.list.joinColumns[0]: c3r_column_kind (L5)",
 			"error rule.analysisRulePolicy.v1.list.listColumns[0]: c3r_column_kind (L5)",
 		}},
+		{"C1/ANY_JOB on a DIRECT_QUERY table (lint)", func(s *cleanroom.TableSpec) {
+			s.Rule = cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyJob}, AllowedAnalysisProviders: []string{partner}}
+		}, []string{"warning rule.analysisRulePolicy.v1.custom.allowedAnalyses[0]: analysis_method_mismatch (C1)"}},
+		{"C1/ANY_QUERY on a DIRECT_JOB table (lint)", func(s *cleanroom.TableSpec) {
+			s.Table.AnalysisMethod = types.AnalysisMethodDirectJob
+			s.Rule = cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyJob, cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{partner}}
+		}, []string{"warning rule.analysisRulePolicy.v1.custom.allowedAnalyses[1]: analysis_method_mismatch (C1)"}},
+		{"C1/both wildcards on a MULTIPLE table", func(s *cleanroom.TableSpec) {
+			s.Table.AnalysisMethod = types.AnalysisMethodMultiple
+			s.Table.SelectedAnalysisMethods = []types.SelectedAnalysisMethod{"DIRECT_QUERY", "DIRECT_JOB"}
+			s.Rule = cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyJob, cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{partner}}
+		}, []string{}},
 		{"association rule without association", func(s *cleanroom.TableSpec) { s.AssociationRule = &cleanroom.AssociationRule{} },
 			[]string{"error association: required"}},
 		{"association rule type differs from table rule", func(s *cleanroom.TableSpec) {
