@@ -35,8 +35,8 @@
 //     SkipArchive is true unless Options.ArchiveVersions, and
 //     [Registrar.PruneTableVersions] trims tables that already archive.
 //   - Schema changes are explicit: new columns are appended; a type change,
-//     a removed column, other partition keys or another location is a
-//     [*SchemaError] unless the caller opts in (Options.AllowTypeChanges,
+//     a removed column, other partition keys or bucketing, or another
+//     location is a [*SchemaError] unless the caller opts in (Options.AllowTypeChanges,
 //     Options.MissingColumns, Options.AllowLocationChange).
 //   - Partition values are Hive-escaped in paths ([EscapePathValue]), empty
 //     values map to __HIVE_DEFAULT_PARTITION__, and partition locations must

@@ -225,6 +225,7 @@ const (
 	ChangePartitionKeys ChangeKind = "partition keys changed"
 	ChangeLocation      ChangeKind = "location changed"
 	ChangeFormat        ChangeKind = "format changed"
+	ChangeBucketing     ChangeKind = "bucketing changed"
 )
 
 // SchemaChange is one incompatible difference between the table in Glue and

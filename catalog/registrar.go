@@ -239,9 +239,10 @@ type TableChange struct {
 //     UpdateTable is sent with the VersionId that was read (optimistic
 //     concurrency) and SkipArchive=true unless Options.ArchiveVersions.
 //
-// A type change, a removed column, other partition keys, a different
-// location or a non-Parquet table is a *SchemaError (ErrIncompatibleSchema)
-// unless the Options allow it. On ConcurrentModificationException the table
+// A type change, a removed column, other partition keys, other bucketing,
+// a different location or a non-Parquet table is a *SchemaError
+// (ErrIncompatibleSchema) unless the Options allow it (partition keys,
+// bucketing and format never change in place). On ConcurrentModificationException the table
 // is re-read and the change re-merged, so concurrent writers adding
 // different columns all land. Names and types are validated before any call.
 func (r *Registrar) EnsureTable(ctx context.Context, db, name string, s Schema, optFns ...func(*Options)) (TableChange, error) {

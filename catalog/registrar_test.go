@@ -438,3 +438,36 @@ func TestFileLocation(t *testing.T) {
 		t.Errorf("partition location = %q", loc)
 	}
 }
+
+func TestBucketing(t *testing.T) {
+	g, r := setup(t)
+	ctx := t.Context()
+	s := ordersSchema()
+	s.Buckets, s.BucketColumns = 16, []string{"order_id"}
+	if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	sd := g.Table("lake", "orders").StorageDescriptor
+	if sd.NumberOfBuckets != 16 || fmt.Sprint(sd.BucketColumns) != "[order_id]" {
+		t.Errorf("bucketing = %d %v", sd.NumberOfBuckets, sd.BucketColumns)
+	}
+	g.ResetCalls()
+	if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil || g.Writes() != 0 {
+		t.Errorf("rerun: %v, %d writes", err, g.Writes())
+	}
+	s.Buckets = 32
+	_, err := r.EnsureTable(ctx, "lake", "orders", s)
+	var se *catalog.SchemaError
+	if !errors.As(err, &se) || se.Changes[0].Kind != catalog.ChangeBucketing {
+		t.Errorf("bucket change: %v", err)
+	}
+	for _, bad := range []catalog.Schema{
+		func() catalog.Schema { s := ordersSchema(); s.Buckets = 4; return s }(),
+		func() catalog.Schema { s := ordersSchema(); s.BucketColumns = []string{"order_id"}; return s }(),
+		func() catalog.Schema { s := ordersSchema(); s.Buckets, s.BucketColumns = 4, []string{"nope"}; return s }(),
+	} {
+		if _, err := r.EnsureTable(ctx, "lake", "other", bad); !errors.Is(err, catalog.ErrInvalidInput) {
+			t.Errorf("invalid bucketing accepted: %v", err)
+		}
+	}
+}

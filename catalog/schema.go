@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -99,6 +100,11 @@ type Schema struct {
 	// Projection, when set, enables Athena partition projection. When nil,
 	// projection.enabled=false is written.
 	Projection *Projection
+	// Buckets and BucketColumns describe Hive bucketing (files hashed into
+	// Buckets files by BucketColumns). Zero Buckets means not bucketed
+	// (NumberOfBuckets -1).
+	Buckets       int
+	BucketColumns []string
 }
 
 func (c Compression) orDefault() Compression {
@@ -168,6 +174,14 @@ func (s *Schema) validate() error {
 	for k := range s.Parameters {
 		if isOwnedParam(k) {
 			return &InputError{Field: "parameter " + strconv.Quote(k), Index: -1, Reason: "set by this package; use Schema.Compression or Schema.Projection"}
+		}
+	}
+	if s.Buckets < 0 || s.Buckets > 100000 || (s.Buckets > 0) != (len(s.BucketColumns) > 0) {
+		return &InputError{Field: "bucketing", Index: -1, Reason: "Buckets (1-100000) and BucketColumns go together"}
+	}
+	for i, c := range s.BucketColumns {
+		if !slices.ContainsFunc(s.Columns, func(col Column) bool { return col.Name == c }) {
+			return &InputError{Field: "bucket column", Index: i, Reason: "not a column"}
 		}
 	}
 	if s.Projection != nil {
@@ -301,6 +315,13 @@ func glueColumns(cols []Column) []types.Column {
 	return out
 }
 
+func (s *Schema) numberOfBuckets() int32 {
+	if s.Buckets <= 0 {
+		return -1
+	}
+	return int32(s.Buckets)
+}
+
 // TableInput returns the Glue table definition EnsureTable creates for s: an
 // EXTERNAL_TABLE with the Parquet SerDe and input/output formats, the
 // crawler-style storage parameters, NumberOfBuckets -1 and an explicit (maybe
@@ -321,8 +342,8 @@ func (s *Schema) TableInput(name string) *types.TableInput {
 				SerializationLibrary: aws.String(ParquetSerDe),
 				Parameters:           map[string]string{"serialization.format": "1"},
 			},
-			NumberOfBuckets:        -1,
-			BucketColumns:          []string{},
+			NumberOfBuckets:        s.numberOfBuckets(),
+			BucketColumns:          append([]string{}, s.BucketColumns...),
 			SortColumns:            []types.Order{},
 			StoredAsSubDirectories: false,
 			Parameters:             s.storageParameters(),
@@ -406,6 +427,18 @@ func merge(cur *types.Table, s *Schema, base map[string]bool, o *Options) (*type
 				changed = true
 			}
 		}
+	}
+
+	// Bucketing is fixed: files already written are hashed into the old
+	// buckets, and Athena prunes by them.
+	haveBuckets := sd.NumberOfBuckets
+	if haveBuckets == 0 {
+		haveBuckets = -1
+	}
+	if haveBuckets != s.numberOfBuckets() || !slices.Equal(sd.BucketColumns, s.BucketColumns) {
+		bad = append(bad, SchemaChange{Kind: ChangeBucketing,
+			From: strconv.Itoa(int(haveBuckets)) + " by " + strings.Join(sd.BucketColumns, ","),
+			To:   strconv.Itoa(int(s.numberOfBuckets())) + " by " + strings.Join(s.BucketColumns, ",")})
 	}
 
 	if want, have := normLocation(s.Location), normLocation(aws.ToString(sd.Location)); want != have {
