@@ -151,10 +151,17 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 	body, _ := json.Marshal(m)
 	_, err = s.Put(ctx, Raw, mkey, strings.NewReader(string(body)))
 	if errors.Is(err, ErrAlreadyExists) {
-		// A concurrent ingest of the same bytes won; use its manifest.
+		// A concurrent ingest of the same bytes won; use its manifest. If
+		// it stored the bytes under another day's key, remove the copy
+		// this call just made (the library's own duplicate, not user data).
 		won, rerr := s.readManifest(ctx, mkey)
 		if rerr != nil {
 			return RawObject{}, rerr
+		}
+		if won.Key != key && !existing {
+			if derr := be.Delete(ctx, full); derr != nil {
+				s.opts.Logger.DebugContext(ctx, "zones: could not remove a duplicate raw object", "key", key, "err", derr)
+			}
 		}
 		m, existing = won, true
 		err = nil

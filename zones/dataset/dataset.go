@@ -53,6 +53,10 @@ type Options[T any] struct {
 	MaxRowsPerFile int64
 	// PartitionKeys names the Hive partition columns, in path order.
 	PartitionKeys []string
+	// PartitionTypes gives partition keys a Hive type other than "string"
+	// ("int", "bigint", "date", …) in the catalog schema. Values are still
+	// strings in paths.
+	PartitionTypes map[string]string
 	// Partition returns a row's partition values, one per PartitionKeys
 	// entry. Required when PartitionKeys is set. Partition columns are
 	// not stored in the files (tag them parquet:"-" in T), as Hive
@@ -173,7 +177,14 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 		if k == "" || cols[k] {
 			return fail(fmt.Sprintf("partition key %q is empty or also a data column (tag it parquet:\"-\")", k))
 		}
-		sch.PartitionKeys = append(sch.PartitionKeys, Column{Name: k, Type: "string"})
+		typ := "string"
+		if pt := o.PartitionTypes[k]; pt != "" {
+			if !partitionType(pt) {
+				return fail(fmt.Sprintf("partition key %q: %q is not a primitive Hive type", k, pt))
+			}
+			typ = pt
+		}
+		sch.PartitionKeys = append(sch.PartitionKeys, Column{Name: k, Type: typ})
 	}
 	d.schema = sch
 
@@ -458,6 +469,58 @@ func partMap(keys, values []string) map[string]string {
 		m[k] = values[i]
 	}
 	return m
+}
+
+// partitionType reports whether t is a primitive Hive type Glue accepts
+// for partition keys.
+func partitionType(t string) bool {
+	switch t {
+	case "string", "tinyint", "smallint", "int", "bigint", "boolean", "float", "double", "date", "timestamp":
+		return true
+	}
+	var p, sc int
+	if n, err := fmt.Sscanf(t, "decimal(%d,%d)", &p, &sc); err == nil && n == 2 && t == fmt.Sprintf("decimal(%d,%d)", p, sc) {
+		return true
+	}
+	for _, pre := range []string{"char(", "varchar("} {
+		var n int
+		if strings.HasPrefix(t, pre) && strings.HasSuffix(t, ")") {
+			if _, err := fmt.Sscanf(t[len(pre):], "%d)", &n); err == nil && n > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Partitions yields the dataset's partitions (one per distinct partition
+// directory holding files), in key order, for registering them in a
+// catalog. An unpartitioned dataset yields nothing.
+func (d *Dataset[T]) Partitions(ctx context.Context) iter.Seq2[Partition, error] {
+	return func(yield func(Partition, error) bool) {
+		if len(d.opts.PartitionKeys) == 0 {
+			return
+		}
+		last := ""
+		for f, err := range d.Files(ctx) {
+			if err != nil {
+				yield(Partition{}, err)
+				return
+			}
+			prefix := path.Dir(f.Key) + "/"
+			if prefix == last {
+				continue
+			}
+			last = prefix
+			vals := make([]string, len(d.opts.PartitionKeys))
+			for i, k := range d.opts.PartitionKeys {
+				vals[i] = f.Partition[k]
+			}
+			if !yield(Partition{Values: vals, Prefix: prefix, Location: d.store.Location(d.zone, prefix)}, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Files yields the dataset's Parquet files in key order, with their

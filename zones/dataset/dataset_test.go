@@ -79,6 +79,7 @@ func TestSchema(t *testing.T) {
 	s := fileStore(t)
 	d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry, func(o *dataset.Options[Customer]) {
 		o.Comments = map[string]string{"customer_id": "the CRM's id"}
+		o.PartitionTypes = map[string]string{"country": "varchar(2)"}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestSchema(t *testing.T) {
 			{Name: "tags", Type: "array<string>"},
 			{Name: "signup_at", Type: "timestamp"},
 		},
-		PartitionKeys: []dataset.Column{{Name: "country", Type: "string"}},
+		PartitionKeys: []dataset.Column{{Name: "country", Type: "varchar(2)"}},
 		Format:        "parquet",
 		Compression:   "snappy",
 		Parameters:    map[string]string{"cdpkit.hash_scheme.email": "meta-sha256-v1"},
@@ -137,6 +138,14 @@ func TestNewRejectsTypesGlueCannotHold(t *testing.T) {
 	}
 	if _, err := dataset.New[ok](s, zones.Clean, "x", func(o *dataset.Options[ok]) { o.HashSchemes = map[string]string{"nope": "sha256-v1"} }); !errors.Is(err, zones.ErrInvalidInput) {
 		t.Errorf("scheme for an unknown column: %v", err)
+	}
+	bad := func(o *dataset.Options[ok]) {
+		o.PartitionKeys = []string{"p"}
+		o.Partition = func(ok) []string { return []string{"x"} }
+		o.PartitionTypes = map[string]string{"p": "array<int>"}
+	}
+	if _, err := dataset.New[ok](s, zones.Clean, "x", bad); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Errorf("non-primitive partition type: %v", err)
 	}
 	if _, err := dataset.New[int](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) {
 		t.Errorf("non-struct T: %v", err)
@@ -209,6 +218,9 @@ func TestWriteReadReplace(t *testing.T) {
 			}
 			if n := len(collect(t, d.Rows(ctx))); n != 30 {
 				t.Fatalf("Rows yielded %d rows", n)
+			}
+			if parts := collect(t, d.Partitions(ctx)); !cmp.Equal(parts, res.Partitions) {
+				t.Fatalf("Partitions = %+v, want %+v", parts, res.Partitions)
 			}
 
 			// Same input, same rows: same files, nothing removed.

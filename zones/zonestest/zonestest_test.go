@@ -1,8 +1,12 @@
 package zonestest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"iter"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,15 +21,65 @@ func TestTestBackendForm(t *testing.T) {
 	}
 }
 
-// brokenBackend lets a second writer win the race: the suite must notice.
-type brokenBackend struct{ *memzone.Backend }
+// Broken backends: each violates one rule, and the suite must report the
+// check that covers it.
+type (
+	deleteNeverFails struct{ *memzone.Backend }
+	overwrites       struct{ *memzone.Backend }
+	unsortedList     struct{ *memzone.Backend }
+	leavesPartial    struct{ *memzone.Backend }
+)
 
-func (b brokenBackend) Delete(ctx context.Context, key string) error { return nil }
+func (b deleteNeverFails) Delete(ctx context.Context, key string) error { return nil }
 
-func TestSuiteCatchesBrokenBackend(t *testing.T) {
-	err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return brokenBackend{memzone.New()}, nil })
-	if err == nil || !strings.Contains(err.Error(), "MissingKeys") {
-		t.Fatalf("TestBackend on a backend whose Delete never fails = %v, want a MissingKeys failure", err)
+func (b overwrites) Put(ctx context.Context, key string, r io.Reader, o zones.PutOptions) (zones.Attrs, error) {
+	b.Backend.Delete(ctx, key)
+	return b.Backend.Put(ctx, key, r, o)
+}
+
+func (b unsortedList) List(ctx context.Context, prefix, after string) iter.Seq2[zones.Attrs, error] {
+	return func(yield func(zones.Attrs, error) bool) {
+		var all []zones.Attrs
+		for a, err := range b.Backend.List(ctx, prefix, after) {
+			if err != nil {
+				yield(a, err)
+				return
+			}
+			all = append(all, a)
+		}
+		slices.Reverse(all)
+		for _, a := range all {
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// leavesPartial stores whatever it read before the body failed.
+func (b leavesPartial) Put(ctx context.Context, key string, r io.Reader, o zones.PutOptions) (zones.Attrs, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		b.Backend.Put(context.WithoutCancel(ctx), key, bytes.NewReader(data), zones.PutOptions{})
+		return zones.Attrs{}, err
+	}
+	return b.Backend.Put(ctx, key, bytes.NewReader(data), o)
+}
+
+func TestSuiteCatchesBrokenBackends(t *testing.T) {
+	for _, tc := range []struct {
+		check string
+		make  func() zones.Backend
+	}{
+		{"MissingKeys", func() zones.Backend { return deleteNeverFails{memzone.New()} }},
+		{"CreateOnly", func() zones.Backend { return overwrites{memzone.New()} }},
+		{"ListOrderAndPrefix", func() zones.Backend { return unsortedList{memzone.New()} }},
+		{"FailedBodyLeavesNothing", func() zones.Backend { return leavesPartial{memzone.New()} }},
+	} {
+		err := zonestest.TestBackend(t.Context(), func() (zones.Backend, error) { return tc.make(), nil }, zonestest.Capabilities{SkipLarge: true})
+		if err == nil || !strings.Contains(err.Error(), tc.check+":") {
+			t.Errorf("a backend broken for %s passed that check (suite error: %v)", tc.check, err != nil)
+		}
 	}
 }
 
