@@ -44,6 +44,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/cdpkit/cdpkit/zones"
 )
@@ -58,6 +59,10 @@ type Options struct {
 	// create-only but may be lost on power failure. For tests and scratch
 	// data only.
 	NoSync bool
+	// StaleTempAge is how old an untouched file in the staging directory
+	// must be for New to delete it as the leftover of a crashed writer.
+	// Zero means 24 hours; negative disables the cleanup.
+	StaleTempAge time.Duration
 }
 
 // Backend stores objects as files under a root directory.
@@ -85,7 +90,27 @@ func New(dir string, optFns ...func(*Options)) (*Backend, error) {
 	if err := os.MkdirAll(filepath.Join(abs, tmpDir), 0o755); err != nil {
 		return nil, zones.NewError("open", dir, classify(err), err)
 	}
+	if o.StaleTempAge == 0 {
+		o.StaleTempAge = 24 * time.Hour
+	}
+	if o.StaleTempAge > 0 {
+		removeStaleTemps(filepath.Join(abs, tmpDir), time.Now().Add(-o.StaleTempAge))
+	}
 	return &Backend{root: abs, opts: o}, nil
+}
+
+// removeStaleTemps deletes staging files last modified before cutoff. A
+// live writer keeps touching its file, so only abandoned ones qualify.
+func removeStaleTemps(dir string, cutoff time.Time) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, de := range des {
+		if fi, err := de.Info(); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, de.Name()))
+		}
+	}
 }
 
 // Root returns the absolute root directory.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdpkit/cdpkit/zones"
 	"github.com/cdpkit/cdpkit/zones/filezone"
@@ -98,5 +99,32 @@ func TestDeletePrunesEmptyDirs(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("empty parent directories remain: %v", err)
+	}
+}
+
+func TestNewRemovesAbandonedTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := filezone.New(dir); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, zones.ReservedPrefix+"-tmp")
+	old, fresh := filepath.Join(tmp, "put-old"), filepath.Join(tmp, "put-fresh")
+	for _, p := range []string{old, fresh} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-48 * time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := filezone.New(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("abandoned temp file kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatalf("recent temp file removed: %v", err)
 	}
 }

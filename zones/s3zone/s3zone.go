@@ -18,6 +18,11 @@
 // by (Concurrency+1)·PartSize). A failed or cancelled multipart upload is
 // aborted, so nothing becomes visible.
 //
+// A process that dies mid-upload leaves an incomplete multipart upload
+// (invisible, but billed): give the bucket a lifecycle rule with
+// AbortIncompleteMultipartUpload. Attrs.ModTime returned by Put is the
+// client's clock; Stat and List return S3's LastModified.
+//
 // # Errors
 //
 // Errors are *zones.Error values: 404/NoSuchKey/NotFound match
