@@ -3,6 +3,7 @@ package cleanroomtest_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -244,5 +245,87 @@ func TestPageSizeShortPages(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{2, 1}, sizes); diff != "" {
 		t.Errorf("page sizes (-want +got):\n%s", diff)
+	}
+}
+
+// TestServerErrorsEqualFakeErrors: for each error the fake returns, a real
+// SDK client talking to the REST server surfaces the same exception type
+// with the same members (message, reason, field list, resource, quota).
+func TestServerErrorsEqualFakeErrors(t *testing.T) {
+	type call func(ctx context.Context, api both) error
+	missing := aws.String("0a1b2c3d-0000-4000-8000-00000000dead")
+	calls := []struct {
+		name string
+		fn   call
+	}{
+		{"validation", func(ctx context.Context, api both) error {
+			tbl := table(t, api)
+			r := cleanroom.List{JoinColumns: []string{"a-b"}, ListColumns: []string{"a-b"}}
+			_, err := api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+				ConfiguredTableIdentifier: tbl.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()})
+			return err
+		}},
+		{"conflict", func(ctx context.Context, api both) error {
+			tbl := table(t, api)
+			r := cleanroom.Custom{}
+			in := &cleanrooms.CreateConfiguredTableAnalysisRuleInput{ConfiguredTableIdentifier: tbl.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()}
+			if _, err := api.CreateConfiguredTableAnalysisRule(ctx, in); err != nil {
+				return err
+			}
+			_, err := api.CreateConfiguredTableAnalysisRule(ctx, in)
+			return err
+		}},
+		{"not found", func(ctx context.Context, api both) error {
+			_, err := api.GetConfiguredTable(ctx, &cleanrooms.GetConfiguredTableInput{ConfiguredTableIdentifier: missing})
+			return err
+		}},
+		{"access denied", func(ctx context.Context, api both) error {
+			_, err := api.GetCollaboration(ctx, &cleanrooms.GetCollaborationInput{CollaborationIdentifier: missing})
+			return err
+		}},
+		{"quota", func(ctx context.Context, api both) error {
+			table(t, api)
+			_, err := api.CreateConfiguredTable(ctx, cleanroom.Table{Name: "T", Database: "cdp", Table: "t", AllowedColumns: []string{"a"}}.CreateInput(nil))
+			return err
+		}},
+	}
+	// exception extracts the SDK exception, whatever wraps it.
+	exception := func(err error) any {
+		var (
+			ve *types.ValidationException
+			ce *types.ConflictException
+			nf *types.ResourceNotFoundException
+			ad *types.AccessDeniedException
+			qe *types.ServiceQuotaExceededException
+		)
+		switch {
+		case errors.As(err, &ve):
+			return ve
+		case errors.As(err, &ce):
+			return ce
+		case errors.As(err, &nf):
+			return nf
+		case errors.As(err, &ad):
+			return ad
+		case errors.As(err, &qe):
+			return qe
+		}
+		return err
+	}
+	opts := func(o *cleanroomtest.Options) { o.MaxConfiguredTables = 1 }
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			f := cleanroomtest.New(opts)
+			direct := exception(c.fn(t.Context(), f))
+			srv := cleanroomtest.NewServer(cleanroomtest.New(opts))
+			defer srv.Close()
+			viaSDK := exception(c.fn(t.Context(), sdkClient(t, srv.URL)))
+			if _, ok := direct.(error); !ok || direct == nil {
+				t.Fatalf("fake returned %v, want an SDK exception", direct)
+			}
+			if diff := cmp.Diff(direct, viaSDK, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+				t.Errorf("fake (-) vs SDK over the server (+):\n%s", diff)
+			}
+		})
 	}
 }
