@@ -167,3 +167,45 @@ func BenchmarkSynth(b *testing.B) {
 	}
 	b.ReportMetric(1e6*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkAdd adds a batch of 10k new records to an incremental
+// resolution of 1M, against resolving all 1.01M from scratch.
+func BenchmarkAdd(b *testing.B) {
+	const base, batch = 1_000_000, 10_000
+	res, err := identity.Resolve(b.Context(), synth(base, 1), benchPlain, func(o *identity.Options) { o.Incremental = true })
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A different seed and disjoint keys: new records, some matching old
+	// persons through shared values.
+	more := func(yield func(identity.Record, error) bool) {
+		for r := range synth(batch, 2) {
+			r.Key = "new-" + r.Key
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	b.Run("add-10k-to-1M", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := res.Add(b.Context(), more); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("full-1.01M", func(b *testing.B) {
+		for b.Loop() {
+			all := func(yield func(identity.Record, error) bool) {
+				for r := range synth(base, 1) {
+					if !yield(r, nil) {
+						return
+					}
+				}
+				more(yield)
+			}
+			if _, err := identity.Resolve(b.Context(), all, benchPlain, func(o *identity.Options) { o.Previous = res.Lookup }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

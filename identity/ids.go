@@ -30,21 +30,12 @@ type candidate struct {
 // Other clusters get a new id derived from their smallest record, which is
 // independent of input order.
 func (res *Result) assignIDs(prev func(RecordRef) (string, bool)) error {
-	nc := len(res.mStart) - 1
-	res.carried = make([]int32, nc)
-	for i := range res.carried {
-		res.carried[i] = -1
-	}
-	res.newID = make([]uint64, nc)
-	used := map[uint64]bool{}
-	var cands []candidate
-	var bestFor []int // prev -> index into cands of its best cluster
+	var prevOf []int32
 	if prev != nil {
+		prevOf = make([]int32, res.n)
 		idx := map[string]int32{}
-		var size []int
-		var t0 []int64
-		var pairs []uint64
 		for x := range uint32(res.n) {
+			prevOf[x] = -1
 			id, ok := prev(res.ref(x))
 			if !ok || id == "" {
 				continue
@@ -54,8 +45,35 @@ func (res *Result) assignIDs(prev func(RecordRef) (string, bool)) error {
 				p = int32(len(res.prevIDs))
 				idx[id] = p
 				res.prevIDs = append(res.prevIDs, id)
-				size = append(size, 0)
-				t0 = append(t0, noTime)
+			}
+			prevOf[x] = p
+		}
+	}
+	return res.assignIDsFrom(prevOf)
+}
+
+// assignIDsFrom is assignIDs given each rank's previous id as an index into
+// res.prevIDs (-1 for none), or nil when there is no previous run.
+func (res *Result) assignIDsFrom(prevOf []int32) error {
+	nc := len(res.mStart) - 1
+	res.carried = make([]int32, nc)
+	for i := range res.carried {
+		res.carried[i] = -1
+	}
+	res.newID = make([]uint64, nc)
+	used := map[uint64]bool{}
+	var cands []candidate
+	var bestFor []int // prev -> index into cands of its best cluster
+	if prevOf != nil {
+		size := make([]int, len(res.prevIDs))
+		t0 := make([]int64, len(res.prevIDs))
+		for i := range t0 {
+			t0[i] = noTime
+		}
+		var pairs []uint64
+		for x, p := range prevOf {
+			if p < 0 {
+				continue
 			}
 			size[p]++
 			t0[p] = minTime(t0[p], res.t0[x])

@@ -18,7 +18,8 @@ import (
 // growth, merge and split rules.
 //
 // opts apply to a copy of the original options. Only Bounds, Logger,
-// Concurrency and Previous may change; changing rules or guards returns an
+// Concurrency, ExpectedRecords and Previous (default: res's ids, mapped
+// without lookups) may change; changing rules or guards returns an
 // error matching ErrInvalidInput (run Resolve again instead).
 func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], opts ...func(*Options)) (*Result, error) {
 	const op = "add"
@@ -26,7 +27,7 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 		return nil, invalid(op, "", "resolution was not made with Options.Incremental")
 	}
 	o := res.opts
-	o.Previous = res.Lookup
+	o.Previous = nil
 	o.Bounds = Bounds{}
 	for _, f := range opts {
 		f(&o)
@@ -61,7 +62,32 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 		return nil, err
 	}
 	out := r.link()
-	if err := out.assignIDs(o.Previous); err != nil {
+	if o.Previous != nil {
+		err = out.assignIDs(o.Previous)
+	} else {
+		// The previous ids are the old result's: map them by rank, with
+		// no string lookups.
+		prevOf := make([]int32, out.n)
+		for i := range prevOf {
+			prevOf[i] = -1
+		}
+		clusterP := make([]int32, len(res.mStart)-1)
+		for i := range clusterP {
+			clusterP[i] = -1
+		}
+		for xo, xn := range r.oldTo {
+			c := res.cluster[xo]
+			p := clusterP[c]
+			if p < 0 {
+				p = int32(len(out.prevIDs))
+				clusterP[c] = p
+				out.prevIDs = append(out.prevIDs, res.personID(c))
+			}
+			prevOf[xn] = p
+		}
+		err = out.assignIDsFrom(prevOf)
+	}
+	if err != nil {
 		return nil, err
 	}
 	out.finishStats(start)
@@ -116,6 +142,7 @@ func (r *resolver) mergeRecords(old *Result) {
 	r.t0 = make([]int64, 0, total)
 	r.t1 = make([]int64, 0, total)
 	oldTo := make([]uint32, old.n)
+	r.oldTo = oldTo
 	newTo := make([]uint32, nNew)
 	push := func(first uint32, h uint64, t0, t1 int64) uint32 {
 		r.first = append(r.first, first)

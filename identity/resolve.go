@@ -103,6 +103,7 @@ type resolver struct {
 	// rows (new rows' input indices start there once concatenated).
 	prior *Result
 	base  int
+	oldTo []uint32 // old rank -> rank, after mergeRecords
 }
 
 // key names a rule in Result.ix: hidden limit rules cannot clash with

@@ -62,8 +62,7 @@ var testRules = []identity.Rule{
 // sort-based resolver must agree with when no order-dependent guard is on.
 func naive(recs []identity.Record, rules []identity.Rule, blocked map[string][]string, degreeCap int) [][]string {
 	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
+	find := func(x string) string {
 		for parent[x] != x {
 			x = parent[x]
 		}
