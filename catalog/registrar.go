@@ -290,6 +290,9 @@ func (r *Registrar) EnsureTable(ctx context.Context, db, name string, s Schema, 
 				base = columnSet(cur)
 			}
 			version := cur.VersionId
+			if version == nil {
+				o.Logger.DebugContext(ctx, "catalog: table has no VersionId; concurrent updates cannot be detected", "database", db, "table", name)
+			}
 			in, added, changed, merr := merge(cur, &s, base, o)
 			if merr != nil {
 				return TableChange{}, newError(op, db, name, merr)
