@@ -502,3 +502,39 @@ func itoa(i int) string {
 	}
 	return string(b)
 }
+
+// TestResourceRequestJSON pins the JSON the SDK sends for the table and
+// association requests the specs build.
+func TestResourceRequestJSON(t *testing.T) {
+	cap := newCapture(t)
+	ctx := context.Background()
+	tags := map[string]string{cleanroom.DefaultTagKey: "customers"}
+	tbl := cleanroom.Table{Name: "Customers", Description: "hashed", Database: "cdp", Table: "customers", Region: types.CommercialRegionEuWest1,
+		AllowedColumns: []string{"hashed_email", "segment", "hashed_email"}, AnalysisMethod: types.AnalysisMethodMultiple,
+		SelectedAnalysisMethods: []types.SelectedAnalysisMethod{"DIRECT_QUERY", "DIRECT_JOB"}}
+	if _, err := cap.client.CreateConfiguredTable(ctx, tbl.CreateInput(tags)); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"name":"Customers","description":"hashed","tableReference":{"glue":{"databaseName":"cdp","tableName":"customers","region":"eu-west-1"}},
+		"allowedColumns":["hashed_email","segment"],"analysisMethod":"MULTIPLE","selectedAnalysisMethods":["DIRECT_QUERY","DIRECT_JOB"],"tags":{"cdpkit:id":"customers"}}`
+	if diff := jsonDiff(t, want, cap.last()); diff != "" {
+		t.Errorf("CreateConfiguredTable body (-want +got):\n%s", diff)
+	}
+	// Defaults: DIRECT_QUERY, no description, region or selected methods.
+	if _, err := cap.client.CreateConfiguredTable(ctx, cleanroom.Table{Name: "C", Database: "cdp", Table: "c", AllowedColumns: []string{"a"}}.CreateInput(nil)); err != nil {
+		t.Fatal(err)
+	}
+	want = `{"name":"C","tableReference":{"glue":{"databaseName":"cdp","tableName":"c"}},"allowedColumns":["a"],"analysisMethod":"DIRECT_QUERY"}`
+	if diff := jsonDiff(t, want, cap.last()); diff != "" {
+		t.Errorf("CreateConfiguredTable defaults body (-want +got):\n%s", diff)
+	}
+	a := cleanroom.Association{MembershipID: membershipID, Name: "customers", Description: "for the overlap", RoleARN: roleARN}
+	if _, err := cap.client.CreateConfiguredTableAssociation(ctx, a.CreateInput("0a1b2c3d-0000-4000-8000-00000000abce", tags)); err != nil {
+		t.Fatal(err)
+	}
+	want = `{"name":"customers","description":"for the overlap","configuredTableIdentifier":"0a1b2c3d-0000-4000-8000-00000000abce",
+		"roleArn":"` + roleARN + `","tags":{"cdpkit:id":"customers"}}`
+	if diff := jsonDiff(t, want, cap.last()); diff != "" {
+		t.Errorf("CreateConfiguredTableAssociation body (-want +got):\n%s", diff)
+	}
+}
