@@ -153,3 +153,36 @@ func ExampleNew_server() {
 	// true <nil>
 	// events s3://acme-lake/clean/events/ 2 <nil>
 }
+
+// List only the partitions an incremental job needs; Glue filters on the
+// server side.
+func ExampleRegistrar_PartitionsMatching() {
+	ctx := context.Background()
+	r := catalog.New(catalogtest.NewGlue())
+	_, _ = r.EnsureDatabase(ctx, catalog.Database{Name: "lake"})
+	_, _ = r.EnsureTable(ctx, "lake", "events", catalog.Schema{
+		Columns:       []catalog.Column{{Name: "event_id", Type: "string"}},
+		PartitionKeys: []catalog.Column{{Name: "dt", Type: "string"}, {Name: "hour", Type: "int"}},
+		Location:      "s3://acme-lake/clean/events/",
+	})
+	var parts []catalog.Partition
+	for _, dt := range []string{"2026-11-20", "2026-11-21", "2026-11-22"} {
+		for _, h := range []string{"0", "9", "23"} {
+			parts = append(parts, catalog.Partition{Values: []string{dt, h}})
+		}
+	}
+	if _, err := r.AddPartitions(ctx, "lake", "events", parts); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for p, err := range r.PartitionsMatching(ctx, "lake", "events", "dt >= '2026-11-21' AND hour BETWEEN 1 AND 12") {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(p.Values)
+	}
+	// Output:
+	// [2026-11-21 9]
+	// [2026-11-22 9]
+}
