@@ -124,3 +124,42 @@ func TestZeroHasher(t *testing.T) {
 		t.Errorf("zero Hasher HashBatch: %v", err)
 	}
 }
+
+func TestAppendNormalizedAndCellIn(t *testing.T) {
+	h, _ := New()
+	buf, r := h.AppendNormalized([]byte("x:"), City, "  São Paulo ")
+	if string(buf) != "x:saopaulo" || r != "" {
+		t.Error("AppendNormalized wrong")
+	}
+	buf, r = h.AppendNormalized(buf[:0], Gender, "maybe")
+	if len(buf) != 0 || r != ReasonGenderUnknown {
+		t.Error("AppendNormalized rejection wrong")
+	}
+	c, err := h.CellIn(Zip, "2134", "United States")
+	if err != nil || c.Key() != Zip || c.Value() != sha(t, "02134") {
+		t.Error("CellIn did not use the country")
+	}
+	if _, err := h.CellIn(Key("X"), "v", ""); !hasReason(err, ReasonUnknownKey) {
+		t.Error("CellIn accepted an unknown key")
+	}
+}
+
+func TestErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		e    Error
+		want string
+	}{
+		{Error{Key: Email, Reason: ReasonEmailAt}, `hashing: "EMAIL": invalid: email_at_sign`},
+		{Error{Key: Phone, Reason: ReasonPhoneNoCountry, Row: 4}, `hashing: "PHONE": warning: phone_no_country (row 4)`},
+		{Error{Key: Zip, Reason: ReasonZipFormat, Row: 2, Column: "post code"}, `hashing: "ZIP": invalid: zip_format (row 2, column "post code")`},
+		{Error{Key: Zip, Reason: ReasonZipFormat, Column: "zip"}, `hashing: "ZIP": invalid: zip_format (column "zip")`},
+	} {
+		if got := tc.e.Error(); got != tc.want {
+			t.Errorf("got %s, want %s", got, tc.want)
+		}
+	}
+	_, err := New(func(o *Options) { o.Scheme = SchemeHMAC })
+	if err == nil || !strings.HasPrefix(err.Error(), "hashing: options: ") {
+		t.Errorf("config error message: %v", err)
+	}
+}
