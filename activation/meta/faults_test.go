@@ -74,7 +74,7 @@ func checkBatches(t *testing.T, m *metatest.Model, session int64, n int) (reappl
 }
 
 func TestAddUnderFaults250k(t *testing.T) {
-	n, batch := size(250_000, 25_000), size(2500, 250)
+	n, batch := size(250_000, 12_000), size(2500, 120)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()
@@ -123,7 +123,7 @@ func TestAddUnderFaults250k(t *testing.T) {
 }
 
 func TestReplaceUnderFaults(t *testing.T) {
-	n, batch := size(30_000, 10_000), 500
+	n, batch := size(30_000, 6000), size(500, 300)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()

@@ -21,7 +21,7 @@ func TestKilledAndResumed(t *testing.T) {
 		runChild(t)
 		return
 	}
-	n, batch := size(40_000, 20_000), size(1000, 500)
+	n, batch := size(40_000, 10_000), size(1000, 250)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()

@@ -47,7 +47,7 @@ func checkNotResent(t *testing.T, m *metatest.Model, session int64, acked map[in
 }
 
 func TestCanceledAndResumed(t *testing.T) {
-	n, batch := size(60_000, 20_000), size(1000, 400)
+	n, batch := size(60_000, 10_000), size(1000, 200)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()
