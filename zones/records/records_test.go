@@ -207,3 +207,25 @@ func TestJSONLinesLongLinesSkippedWithoutBuffering(t *testing.T) {
 		t.Fatalf("rows %d rejections %d err %v", len(rows), len(rej), err)
 	}
 }
+
+func TestJSONLinesTricky(t *testing.T) {
+	in := `{ "k\"ey" : "x}\"y,]" , "n" : { "c" : "]}" , "d" : [ 1 , { } ] } , "z":null , "s":"\u0000absent","e":-1.5e3 }` + "\n" +
+		`{"a":null,"a":1}` + "\r\n" +
+		`{}` + "\n"
+	rows, rej, err := run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+		return records.JSONLines(t.Context(), strings.NewReader(in), "f", q)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []row{
+		{1, []string{`k"ey`, "n", "s", "e"}, []string{`x}"y,]`, `{"c":"]}","d":[1,{}]}`, "\x00absent", "-1.5e3"}},
+		{3, []string{}, []string{}},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Fatalf("records (-want +got):\n%s", diff)
+	}
+	if len(rej) != 1 || rej[0].Line != 2 || rej[0].Reason != records.ReasonDuplicateKey {
+		t.Fatalf("rejections %+v", rej)
+	}
+}
