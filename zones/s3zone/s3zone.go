@@ -254,16 +254,17 @@ func (b *Backend) Put(ctx context.Context, key string, r io.Reader, opts zones.P
 			return b.multipart(ctx, key, meta, sectionParts(ra, start, size, b.partSize(size)))
 		}
 	}
-	// A stream: read the first part; if that is all, one PutObject.
-	first := make([]byte, b.opts.PartSize)
-	n, err := io.ReadFull(zones.CtxReader(ctx, r), first)
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return b.putObject(ctx, key, bytes.NewReader(first[:n]), int64(n), opts.SHA256, meta)
-	case err != nil:
+	// A stream: read up to one part (the buffer grows with the body, so
+	// small bodies stay small); if that is all, one PutObject.
+	var first bytes.Buffer
+	n, err := first.ReadFrom(io.LimitReader(zones.CtxReader(ctx, r), b.opts.PartSize))
+	if err != nil {
 		return zones.Attrs{}, b.fail(ctx, "put", key, err)
 	}
-	return b.multipart(ctx, key, meta, streamParts(ctx, first, r, b.opts.PartSize))
+	if n < b.opts.PartSize {
+		return b.putObject(ctx, key, bytes.NewReader(first.Bytes()), n, opts.SHA256, meta)
+	}
+	return b.multipart(ctx, key, meta, streamParts(ctx, first.Bytes(), r, b.opts.PartSize))
 }
 
 func (b *Backend) partSize(size int64) int64 {
