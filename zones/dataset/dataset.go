@@ -204,6 +204,15 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	for _, k := range keys {
 		d.wopts = append(d.wopts, parquet.KeyValueMetadata(k, sch.Parameters[k]))
 	}
+	// Other column facts a reader of a lone file can use.
+	for _, c := range sch.Columns {
+		if c.Comment != "" {
+			d.wopts = append(d.wopts, parquet.KeyValueMetadata("cdpkit.comment."+c.Name, c.Comment))
+		}
+	}
+	if len(o.PartitionKeys) > 0 {
+		d.wopts = append(d.wopts, parquet.KeyValueMetadata("cdpkit.partition_keys", strings.Join(o.PartitionKeys, ",")))
+	}
 	// Min/max statistics of hashed columns are uniformly spread digests:
 	// useless for pruning and costly to compute. Skip them.
 	for _, c := range sch.Columns {

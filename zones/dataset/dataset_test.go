@@ -367,6 +367,9 @@ func TestGlueCompatibleEncoding(t *testing.T) {
 	if v, _ := pf.Lookup("cdpkit.dataset"); v != "customers" {
 		t.Fatalf("dataset metadata = %q", v)
 	}
+	if v, _ := pf.Lookup("cdpkit.comment.email"); v != "hashed: meta-sha256-v1" {
+		t.Fatalf("comment metadata = %q", v)
+	}
 	dict := map[string]bool{}
 	for _, rg := range pf.Metadata().RowGroups {
 		for _, cc := range rg.Columns {

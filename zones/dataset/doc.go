@@ -8,7 +8,10 @@
 // are rejected by New), bounded row groups, snappy by default, and key-value
 // metadata recording the dataset name and, per column, the hashing scheme
 // of hashed values (`cdpkit:"scheme=meta-sha256-v1"` tags or
-// Options.HashSchemes, stored as "cdpkit.hash_scheme.<column>").
+// Options.HashSchemes, stored as "cdpkit.hash_scheme.<column>"), column
+// comments ("cdpkit.comment.<column>") and the partition keys
+// ("cdpkit.partition_keys"). Hashed columns carry no min/max statistics:
+// bounds of uniformly spread digests prune nothing.
 //
 // Partitioned datasets use Hive paths (country=FR/), values escaped as Hive
 // does (zones.EscapePartition). File names are deterministic —
