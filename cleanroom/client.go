@@ -265,8 +265,8 @@ func (c *Client) members(ctx context.Context, key, membershipID string) ([]Membe
 	if err != nil {
 		return nil, fromAPI("get membership", key, err)
 	}
-	if m.Membership == nil || m.Membership.CollaborationId == nil {
-		return nil, nil
+	if m == nil || m.Membership == nil || m.Membership.CollaborationId == nil {
+		return nil, emptyResponse("get membership", key)
 	}
 	var out []Member
 	var token *string
@@ -274,6 +274,9 @@ func (c *Client) members(ctx context.Context, key, membershipID string) ([]Membe
 		page, err := c.api.ListMembers(ctx, &cleanrooms.ListMembersInput{CollaborationIdentifier: m.Membership.CollaborationId, NextToken: token})
 		if err != nil {
 			return nil, fromAPI("list members", key, err)
+		}
+		if page == nil {
+			return nil, emptyResponse("list members", key)
 		}
 		for _, s := range page.MemberSummaries {
 			out = append(out, Member{AccountID: deref(s.AccountId), Abilities: s.Abilities})
@@ -297,6 +300,9 @@ func (c *Client) read(ctx context.Context, spec TableSpec, o Options) (*state, e
 		if err != nil {
 			return nil, fromAPI("get configured table", spec.Key, err)
 		}
+		if out == nil || out.ConfiguredTable == nil || out.ConfiguredTable.Id == nil {
+			return nil, emptyResponse("get configured table", spec.Key)
+		}
 		st.table = out.ConfiguredTable
 	}
 	if st.table != nil && len(st.table.AnalysisRuleTypes) > 0 {
@@ -309,6 +315,9 @@ func (c *Client) read(ctx context.Context, spec TableSpec, o Options) (*state, e
 			ConfiguredTableIdentifier: st.table.Id, AnalysisRuleType: t})
 		if err != nil {
 			return nil, fromAPI("get analysis rule", spec.Key, err)
+		}
+		if out == nil || out.AnalysisRule == nil {
+			return nil, emptyResponse("get analysis rule", spec.Key)
 		}
 		st.rule = out.AnalysisRule
 	}
@@ -330,6 +339,9 @@ func (c *Client) read(ctx context.Context, spec TableSpec, o Options) (*state, e
 		if err != nil {
 			return nil, fromAPI("get association analysis rule", spec.Key, err)
 		}
+		if out == nil || out.AnalysisRule == nil {
+			return nil, emptyResponse("get association analysis rule", spec.Key)
+		}
 		st.assocRule = out.AnalysisRule
 	}
 	return st, nil
@@ -347,6 +359,9 @@ func (c *Client) findTable(ctx context.Context, spec TableSpec, o Options) (stri
 		page, err := c.api.ListConfiguredTables(ctx, &cleanrooms.ListConfiguredTablesInput{NextToken: token})
 		if err != nil {
 			return "", fromAPI("list configured tables", spec.Key, err)
+		}
+		if page == nil {
+			return "", emptyResponse("list configured tables", spec.Key)
 		}
 		for _, s := range page.ConfiguredTableSummaries {
 			if deref(s.Name) == spec.Table.Name {
@@ -398,6 +413,9 @@ func (c *Client) tagged(ctx context.Context, arn, key string, o Options) (bool, 
 	if err != nil {
 		return false, fromAPI("list tags", key, err)
 	}
+	if out == nil {
+		return false, emptyResponse("list tags", key)
+	}
 	return out.Tags[o.tagKey()] == key, nil
 }
 
@@ -413,6 +431,9 @@ func (c *Client) findAssociation(ctx context.Context, spec TableSpec, o Options,
 			MembershipIdentifier: aws.String(a.MembershipID), NextToken: token})
 		if err != nil {
 			return fromAPI("list associations", spec.Key, err)
+		}
+		if page == nil {
+			return emptyResponse("list associations", spec.Key)
 		}
 		summaries = append(summaries, page.ConfiguredTableAssociationSummaries...)
 		if token = page.NextToken; token == nil || *token == "" {
@@ -443,6 +464,9 @@ func (c *Client) findAssociation(ctx context.Context, spec TableSpec, o Options,
 				MembershipIdentifier: s.MembershipId, ConfiguredTableAssociationIdentifier: s.Id})
 			if err != nil {
 				return fromAPI("get association", spec.Key, err)
+			}
+			if out == nil || out.ConfiguredTableAssociation == nil || out.ConfiguredTableAssociation.Id == nil {
+				return emptyResponse("get association", spec.Key)
 			}
 			st.assoc = out.ConfiguredTableAssociation
 			return nil
@@ -635,6 +659,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 			if err != nil {
 				return fromAPI("create configured table", spec.Key, err)
 			}
+			if out == nil || out.ConfiguredTable == nil || out.ConfiguredTable.Id == nil {
+				return emptyResponse("create configured table", spec.Key)
+			}
 			st.table = out.ConfiguredTable
 		} else {
 			in := &cleanrooms.UpdateConfiguredTableInput{ConfiguredTableIdentifier: st.table.Id}
@@ -678,6 +705,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 			})
 			if err != nil {
 				return fromAPI("update configured table", spec.Key, err)
+			}
+			if out == nil || out.ConfiguredTable == nil || out.ConfiguredTable.Id == nil {
+				return emptyResponse("update configured table", spec.Key)
 			}
 			st.table = out.ConfiguredTable
 		}
@@ -723,6 +753,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 		if err != nil {
 			return fromAPI("update configured table", spec.Key, err)
 		}
+		if out == nil || out.ConfiguredTable == nil || out.ConfiguredTable.Id == nil {
+			return emptyResponse("update configured table", spec.Key)
+		}
 		st.table = out.ConfiguredTable
 	}
 	a := spec.Association
@@ -746,6 +779,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 			if err != nil {
 				return fromAPI("create association", spec.Key, err)
 			}
+			if out == nil || out.ConfiguredTableAssociation == nil || out.ConfiguredTableAssociation.Id == nil {
+				return emptyResponse("create association", spec.Key)
+			}
 			st.assoc, st.assocRule = out.ConfiguredTableAssociation, nil
 		case ActionUpdate:
 			in := &cleanrooms.UpdateConfiguredTableAssociationInput{
@@ -765,6 +801,9 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 			})
 			if err != nil {
 				return fromAPI("update association", spec.Key, err)
+			}
+			if out == nil || out.ConfiguredTableAssociation == nil || out.ConfiguredTableAssociation.Id == nil {
+				return emptyResponse("update association", spec.Key)
 			}
 			st.assoc = out.ConfiguredTableAssociation
 		}
@@ -861,4 +900,11 @@ func (c *Client) write(ctx context.Context, o Options, call func() error) error 
 		}
 		delay = min(2*delay, maxDelay)
 	}
+}
+
+// emptyResponse is the error for an operation that answered without its
+// output and without an error (a broken CleanRoomsAPI implementation or
+// proxy): Ensure stops rather than guess.
+func emptyResponse(op, key string) error {
+	return &Error{Op: op, Key: key, Kind: ErrInternal, Reason: "EMPTY_RESPONSE"}
 }
