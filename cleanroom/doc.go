@@ -46,8 +46,10 @@
 // ErrInvalidInput (local problems in Error.Problems, or a service
 // ValidationException with Error.Reason and Error.Fields), ErrConflict and
 // ErrAlreadyExists, ErrQuota (Error.QuotaName, Error.QuotaValue),
-// ErrNotFound, ErrAccessDenied, ErrThrottled, ErrInternal and
-// ErrReplacementRequired (Error.Changes). The SDK error stays in the chain
+// ErrNotFound, ErrAccessDenied, ErrThrottled, ErrInternal (also an
+// operation answering without output, Reason EMPTY_RESPONSE) and
+// ErrReplacementRequired (Error.Changes). Several resources carrying the
+// same key's tag are ErrConflict with Reason DUPLICATE_MANAGED_RESOURCES. The SDK error stays in the chain
 // for errors.As. ValidationException with reason IAM_SYNCHRONIZATION_DELAY
 // (a new role not yet visible to the service) is retried with exponential
 // backoff (Options.IAMRetries, IAMBackoff, IAMMaxBackoff). Errors and logs

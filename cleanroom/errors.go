@@ -29,7 +29,9 @@ var (
 	ErrAccessDenied = errors.New("access denied")
 	// ErrThrottled: ThrottlingException after the SDK's own retries.
 	ErrThrottled = errors.New("throttled")
-	// ErrInternal: InternalServerException after the SDK's own retries.
+	// ErrInternal: InternalServerException after the SDK's own retries, or
+	// an operation that answered without its output (Reason
+	// "EMPTY_RESPONSE").
 	ErrInternal = errors.New("internal service error")
 	// ErrReplacementRequired: the desired state differs from the existing
 	// resource in a field that cannot be updated in place, and replacement
