@@ -49,11 +49,12 @@
 // ErrNotFound, ErrAccessDenied, ErrThrottled, ErrInternal (also an
 // operation answering without output, Reason EMPTY_RESPONSE) and
 // ErrReplacementRequired (Error.Changes). Several resources carrying the
-// same key's tag are ErrConflict with Reason DUPLICATE_MANAGED_RESOURCES. The SDK error stays in the chain
-// for errors.As. ValidationException with reason IAM_SYNCHRONIZATION_DELAY
-// (a new role not yet visible to the service) is retried with exponential
-// backoff (Options.IAMRetries, IAMBackoff, IAMMaxBackoff). Errors and logs
-// never contain identifier values.
+// same key's tag are ErrConflict with Reason DUPLICATE_MANAGED_RESOURCES.
+// The SDK error stays in the chain for errors.As. ValidationException with
+// reason IAM_SYNCHRONIZATION_DELAY (a new role not yet visible to the
+// service) is retried with exponential backoff (Options.IAMRetries,
+// IAMBackoff, IAMMaxBackoff). Errors and logs never contain identifier
+// values.
 //
 // # Concurrency
 //
