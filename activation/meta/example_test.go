@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"os"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
@@ -156,4 +157,48 @@ func ExampleHashedRows() {
 	// row 2 PHONE phone_invalid
 	// sent 2 rejected 1 empty_row
 	// members: 2
+}
+
+// A crashed upload resumes from its checkpoint without re-sending the
+// batches Meta acknowledged.
+func ExampleFileCheckpoint() {
+	dir, err := os.MkdirTemp("", "meta-checkpoint")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	rec := metatest.NewRecorder(nil)
+	audience := rec.Model.AddAudience()
+	var rows [][]hashing.Cell
+	for i := range 50 {
+		rows = append(rows, []hashing.Cell{cell(hashing.Email, fmt.Sprintf("user%d@example.com", i))})
+	}
+	opts := func(o *meta.Options) {
+		o.BatchSize = 10
+		o.Concurrency = 1
+		o.Checkpoint = meta.NewFileCheckpoint(dir)
+	}
+
+	// First run: "crashes" after two acknowledged batches.
+	ctx, crash := context.WithCancel(context.Background())
+	_, err = meta.NewUploader(rec, opts, func(o *meta.Options) {
+		o.Progress = func(p meta.Progress) {
+			if p.BatchesAcked == 2 {
+				crash()
+			}
+		}
+	}).Add(ctx, audience, meta.Schema{hashing.Email}, each(rows))
+	fmt.Println("first run canceled:", errors.Is(err, context.Canceled))
+
+	// Second run: same rows, same options.
+	res, err := meta.NewUploader(rec, opts).Add(context.Background(), audience, meta.Schema{hashing.Email}, each(rows))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("resumed %d batches, sent %d, members %d\n", res.BatchesResumed, res.Batches, rec.Model.Size(audience))
+	// Output:
+	// first run canceled: true
+	// resumed 2 batches, sent 3, members 50
 }
