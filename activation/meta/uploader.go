@@ -175,8 +175,9 @@ type Result struct {
 	// the samples Meta returned (the samples themselves are dropped).
 	NumInvalidEntries   int64
 	InvalidEntrySamples int
-	// ContinuedAsAdd is set when a replace ran past ReplaceWindow: the
-	// replace was closed and the remaining rows were added.
+	// ContinuedAsAdd is set when a replace ran past ReplaceWindow or Meta
+	// expired it (2650/1870158): the replace was closed and the remaining
+	// rows were added in a new session.
 	ContinuedAsAdd bool
 	// Paused is the total time requests waited for rate limits.
 	Paused time.Duration
