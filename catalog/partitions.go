@@ -46,7 +46,17 @@ func EscapePathValue(v string) string {
 	if v == "" {
 		return HiveDefaultPartition
 	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 128 && hiveEscape[c] {
+			n++
+		}
+	}
+	if n == 0 {
+		return v
+	}
 	var b strings.Builder
+	b.Grow(len(v) + 2*n)
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c < 128 && hiveEscape[c] {
@@ -103,6 +113,14 @@ func unhex(c byte) (byte, bool) {
 // values must have the same length.
 func PartitionPath(keys, values []string) string {
 	var b strings.Builder
+	size := 0
+	for i, k := range keys {
+		size += len(k) + 2
+		if i < len(values) {
+			size += len(values[i])
+		}
+	}
+	b.Grow(size + 8)
 	for i, k := range keys {
 		v := ""
 		if i < len(values) {
