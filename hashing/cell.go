@@ -79,8 +79,9 @@ const (
 // a Cell. Its String and GoString methods never print the value, so a Cell is
 // safe to log; use Value to read the wire form.
 type Cell struct {
-	key Key
-	val string
+	key   Key
+	val   string
+	keyed bool // an hmac-sha256-v1 digest: only joinable by the key's holders
 }
 
 // Missing returns the missing cell for k (sent as "").
@@ -103,11 +104,17 @@ func (c Cell) String() string {
 	return string(c.key) + ":redacted"
 }
 
+// Keyed reports whether the cell holds a keyed hmac-sha256-v1 digest. Such
+// a digest is only joinable by holders of the secret: Meta cannot match it,
+// so activation refuses keyed cells.
+func (c Cell) Keyed() bool { return c.keyed }
+
 // GoString describes the cell without its value, for %#v.
 func (c Cell) GoString() string { return "hashing.Cell(" + c.String() + ")" }
 
 // CellFromDigest makes a cell for a hashed key from a digest computed earlier
-// (for example one read back from a clean-zone Parquet file). The digest must
+// under meta-sha256-v1 or sha256-v1 (for example one read back from a
+// clean-zone Parquet file); the cell is not Keyed. The digest must
 // be 64 hex digits; it is lowercased. An empty digest gives the missing cell.
 func CellFromDigest(k Key, digest string) (Cell, error) {
 	if !k.Hashed() {

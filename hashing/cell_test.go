@@ -61,3 +61,44 @@ func TestKeys(t *testing.T) {
 		t.Error("Hashed is wrong")
 	}
 }
+
+func TestKeyedCells(t *testing.T) {
+	ctx := t.Context()
+	hm, err := New(WithHMAC([]byte("k")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Record
+	rec.Set(Email, "a@example.com")
+	rec.Set(ExternID, "id-1")
+	schema := []Key{Email, ExternID}
+	for _, tc := range []struct {
+		name  string
+		h     *Hasher
+		keyed bool
+	}{{"hmac", hm, true}, {"meta", plain, false}} {
+		c, err := tc.h.Cell(Email, "a@example.com")
+		if err != nil || c.Keyed() != tc.keyed {
+			t.Errorf("%s: Cell keyed = %v, err %v; want %v", tc.name, c.Keyed(), err, tc.keyed)
+		}
+		cells, _ := tc.h.HashRow(nil, schema, &rec)
+		if cells[0].Keyed() != tc.keyed || cells[1].Keyed() {
+			t.Errorf("%s: HashRow keyed = %v/%v; want %v/false (EXTERN_ID is never a digest)", tc.name, cells[0].Keyed(), cells[1].Keyed(), tc.keyed)
+		}
+		batch, _, err := tc.h.HashBatch(ctx, schema, []Record{rec})
+		if err != nil || batch[0].Keyed() != tc.keyed || batch[1].Keyed() {
+			t.Errorf("%s: HashBatch keyed = %v/%v, err %v", tc.name, batch[0].Keyed(), batch[1].Keyed(), err)
+		}
+		col, _, err := tc.h.HashColumn(ctx, Email, []string{"a@example.com"}, nil)
+		if err != nil || col[0].Keyed() != tc.keyed {
+			t.Errorf("%s: HashColumn keyed = %v, err %v", tc.name, col[0].Keyed(), err)
+		}
+	}
+	if c, _ := CellFromDigest(Email, strings.Repeat("a", 64)); c.Keyed() {
+		t.Error("CellFromDigest made a keyed cell")
+	}
+}

@@ -97,7 +97,7 @@ func (h *Hasher) Cell(k Key, v string) (Cell, error) {
 	if !k.Valid() {
 		return Cell{}, err
 	}
-	return Cell{key: k, val: s}, err
+	return Cell{key: k, val: s, keyed: h.keyed(k)}, err
 }
 
 // CellIn is Cell for a row whose country is cc (see NormalizeIn).
@@ -106,7 +106,7 @@ func (h *Hasher) CellIn(k Key, v, cc string) (Cell, error) {
 	if !k.Valid() {
 		return Cell{}, err
 	}
-	return Cell{key: k, val: s}, err
+	return Cell{key: k, val: s, keyed: h.keyed(k)}, err
 }
 
 // AppendNormalized appends the normalized value of v (see Normalize) to dst

@@ -200,3 +200,6 @@ func hasherFor(opts []func(*Options)) (*Hasher, error) {
 	}
 	return New(opts...)
 }
+
+// keyed reports whether h's cells for k hold keyed digests.
+func (h *Hasher) keyed(k Key) bool { return h.opts.Scheme == SchemeHMAC && k.Hashed() }

@@ -224,7 +224,7 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 		default:
 			buf, r = h.appendWireAt(buf, i, v, cc)
 		}
-		c := Cell{key: k}
+		c := Cell{key: k, keyed: h.keyed(k)}
 		if string(buf[from:]) == v && v != "" {
 			c.val = v // unhashed and already clean: share the input
 			buf = buf[:from]
@@ -391,7 +391,7 @@ func (h *Hasher) HashColumn(ctx context.Context, k Key, values, countries []stri
 			var r Reason
 			buf, r = h.appendWire(buf, k, values[i], cc)
 			if string(buf[from:]) == values[i] && values[i] != "" {
-				cells[i] = Cell{key: k, val: values[i]}
+				cells[i] = Cell{key: k, val: values[i], keyed: h.keyed(k)}
 				buf = buf[:from]
 				ends[i-lo] = -1
 			} else {
@@ -408,7 +408,7 @@ func (h *Hasher) HashColumn(ctx context.Context, k Key, values, countries []stri
 			if end < 0 {
 				continue
 			}
-			cells[i] = Cell{key: k}
+			cells[i] = Cell{key: k, keyed: h.keyed(k)}
 			if end > from {
 				cells[i].val = all[from:end]
 			}
