@@ -1,7 +1,6 @@
 package catalogtest_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -33,14 +32,18 @@ func TestConformanceServer(t *testing.T) {
 
 // TestConformanceLive runs the suite against real AWS Glue. It is skipped
 // unless CDPKIT_GLUE_LIVE=1; credentials and region come from the usual SDK
-// sources (AWS_REGION, AWS_PROFILE ...), and CDPKIT_GLUE_DB_PREFIX (default
-// cdpkit_conformance) prefixes the throwaway databases it creates and
-// deletes.
+// sources (AWS_PROFILE, AWS_REGION ...), CDPKIT_GLUE_REGION overrides the
+// region, and CDPKIT_GLUE_DB_PREFIX (default cdpkit_conformance) prefixes
+// the throwaway databases it creates and deletes.
 func TestConformanceLive(t *testing.T) {
 	if os.Getenv("CDPKIT_GLUE_LIVE") != "1" {
 		t.Skip("set CDPKIT_GLUE_LIVE=1 (and AWS credentials/region) to run against real Glue")
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	var opts []func(*config.LoadOptions) error
+	if region := os.Getenv("CDPKIT_GLUE_REGION"); region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(t.Context(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,8 @@
 // # Live runs
 //
 // Set CDPKIT_GLUE_LIVE=1 plus the usual AWS credentials and region
-// (AWS_PROFILE or AWS_ACCESS_KEY_ID..., AWS_REGION) and optionally
-// CDPKIT_GLUE_DB_PREFIX, then run
+// (AWS_PROFILE or AWS_ACCESS_KEY_ID..., AWS_REGION, or CDPKIT_GLUE_REGION)
+// and optionally CDPKIT_GLUE_DB_PREFIX, then run
 //
 //	go test ./catalog/catalogtest -run TestConformanceLive -v
 //
