@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -152,9 +153,18 @@ func AssociationRolePolicies(p RoleParams) (RolePolicies, error) {
 		buckets[l.bucket] = append(buckets[l.bucket], l.prefix+"*")
 		objects = append(objects, "arn:"+part+":s3:::"+l.bucket+"/"+l.prefix+"*")
 	}
+	used := map[string]bool{}
 	for _, b := range order {
+		// Statement ids must be unique in a policy; "cdp-a" and "cdp.a"
+		// both read "CdpA".
+		base := "ListData" + sidSuffix(b)
+		sid := base
+		for n := 2; used[sid]; n++ {
+			sid = base + strconv.Itoa(n)
+		}
+		used[sid] = true
 		perms.Statement = append(perms.Statement, statement{
-			Sid: "ListData" + sidSuffix(b), Effect: "Allow",
+			Sid: sid, Effect: "Allow",
 			Action:    []string{"s3:GetBucketLocation", "s3:ListBucket"},
 			Resource:  []string{"arn:" + part + ":s3:::" + b},
 			Condition: map[string]map[string]any{"StringLike": {"s3:prefix": buckets[b]}},

@@ -73,3 +73,32 @@ func TestAssociationRolePoliciesInvalid(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// TestAssociationRolePoliciesUniqueSids: IAM requires statement ids to be
+// unique in a policy; bucket names differing only in punctuation map to
+// the same letters.
+func TestAssociationRolePoliciesUniqueSids(t *testing.T) {
+	p, err := cleanroom.AssociationRolePolicies(cleanroom.RoleParams{
+		Region: "eu-west-1", AccountID: "111122223333",
+		MembershipIDs: []string{"0a1b2c3d-0000-4000-8000-00000000abcd"},
+		Database:      "cdp", Tables: []string{"t"},
+		Locations: []string{"s3://cdp-a/x/", "s3://cdp.a/x/", "s3://cdpa/x/", "s3://cdp--a/x/", "s3://cdp-a2/x/"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Statement []struct{ Sid string } }
+	if err := json.Unmarshal(p.Permissions, &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range doc.Statement {
+		if seen[s.Sid] {
+			t.Errorf("duplicate Sid %q", s.Sid)
+		}
+		seen[s.Sid] = true
+	}
+	if len(doc.Statement) != 7 { // Glue, 5 buckets, objects
+		t.Errorf("%d statements, want 7", len(doc.Statement))
+	}
+}
