@@ -679,7 +679,7 @@ func (c *Client) apply(ctx context.Context, spec TableSpec, st *state, changes [
 					// new one columns being added; the rule must only name
 					// allowed columns (A6). Allow both until the rule has
 					// changed, then drop the removed ones.
-					if _, ruleChanges := find(ResourceRule); ruleChanges {
+					if _, ruleChanges := find(ResourceRule); ruleChanges && st.rule != nil {
 						var removed []string
 						for _, col := range st.table.AllowedColumns {
 							if !slices.Contains(in.AllowedColumns, col) {
