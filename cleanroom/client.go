@@ -55,7 +55,10 @@ type Options struct {
 	TagKey string
 	// AllowReplace lets Ensure delete and recreate a rule or association
 	// whose immutable fields changed. Without it Ensure returns
-	// ErrReplacementRequired and writes nothing.
+	// ErrReplacementRequired and writes nothing. Replacing an association
+	// deletes its analysis rules with it; only the spec's AssociationRule
+	// is recreated. Other members' SQL naming the old association name
+	// stops working.
 	AllowReplace bool
 	// DryRun computes the changes without making any write call.
 	DryRun bool
