@@ -84,9 +84,12 @@
 //
 // # Concurrency
 //
-// Resolve sorts the rules' keys in parallel, bounded by
-// [Options].Concurrency, and joins its goroutines before returning. A
-// [Result] is immutable and safe for concurrent use.
+// Resolve reads the input on the caller's goroutine and stores it on a
+// second one (each batch of records is copied first, so iterators may reuse
+// or release their buffers after yield returns), then sorts the rules in
+// parallel, bounded by [Options].Concurrency. Every goroutine is joined
+// before Resolve returns. A [Result] is immutable and safe for concurrent
+// use, including concurrent Add calls on the same Result.
 //
 // # Testing
 //

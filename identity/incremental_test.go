@@ -15,15 +15,19 @@ func incremental(o *identity.Options) { o.Incremental = true }
 
 func TestAddEqualsFullResolve(t *testing.T) {
 	recs := genRecords(11, 3000)
+	if testing.Short() {
+		recs = recs[:1000]
+	}
 	// The second batch re-sends some records of the first (more
 	// identifiers for the same source and key) and adds rejected rows.
 	resent := slices.Clone(recs[100:120])
 	for i := range resent {
 		resent[i].Identifiers = []identity.Identifier{{Kind: "PHONE", Value: digest("resent")}}
 	}
-	batch2 := append(slices.Clone(recs[2000:2600]), resent...)
+	n1, n2 := len(recs)*2/3, len(recs)*13/15
+	batch2 := append(slices.Clone(recs[n1:n2]), resent...)
 	batch2 = append(batch2, identity.Record{Source: "", Key: "x"})
-	batch3 := recs[2600:]
+	batch3 := recs[n2:]
 	for _, tc := range []struct {
 		name string
 		opts []func(*identity.Options)
@@ -35,12 +39,12 @@ func TestAddEqualsFullResolve(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := append(slices.Clone(tc.opts), incremental)
-			first := resolve(t, recs[:2000], opts...)
+			first := resolve(t, recs[:n1], opts...)
 			added, err := first.Add(t.Context(), seq(batch2))
 			if err != nil {
 				t.Fatal(err)
 			}
-			all := slices.Concat(recs[:2000], batch2)
+			all := slices.Concat(recs[:n1], batch2)
 			full := resolve(t, all, append(slices.Clone(opts), func(o *identity.Options) { o.Previous = first.Lookup })...)
 			if d := cmp.Diff(snap(full), snap(added), cmpopts.EquateEmpty()); d != "" {
 				t.Fatalf("Add differs from a full run (%d lines of diff)", strings.Count(d, "\n"))
@@ -58,7 +62,7 @@ func TestAddEqualsFullResolve(t *testing.T) {
 				t.Fatalf("second Add differs from a full run (%d lines of diff)", strings.Count(d, "\n"))
 			}
 			// The first results are unchanged by the Adds.
-			if d := cmp.Diff(snap(first), snap(resolve(t, recs[:2000], opts...)), cmpopts.EquateEmpty()); d != "" {
+			if d := cmp.Diff(snap(first), snap(resolve(t, recs[:n1], opts...)), cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("Add changed the result it extended")
 			}
 		})

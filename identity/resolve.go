@@ -82,7 +82,6 @@ type resolver struct {
 	recKey  arena
 	recHash []uint64
 	recT0   []int64
-	recT1   []int64
 
 	blockHits map[[2]int]*blockHit // (kind, entry or -1 empty, -2 too long)
 	rejected  []Rejection
@@ -179,7 +178,6 @@ func newResolver(o Options, op string) *resolver {
 		r.recSrc = make([]uint16, 0, h)
 		r.recHash = make([]uint64, 0, h)
 		r.recT0 = make([]int64, 0, h)
-		r.recT1 = make([]int64, 0, h)
 	}
 	if o.keyBits >= 64 {
 		r.mask = math.MaxUint64
@@ -479,7 +477,6 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 		t = rec.Time.UnixNano()
 	}
 	r.recT0 = append(r.recT0, t)
-	r.recT1 = append(r.recT1, t)
 
 	scratch, ids := st.scratch[:0], st.ids[:0]
 	for _, id := range rec.Identifiers {
@@ -699,17 +696,17 @@ func (r *resolver) rank() {
 			r.rankOf[in] = uint32(rk)
 			r.dups++
 			r.t0[rk] = minTime(r.t0[rk], r.recT0[in])
-			r.t1[rk] = max(r.t1[rk], r.recT1[in])
+			r.t1[rk] = max(r.t1[rk], r.recT0[in])
 			continue
 		}
 		r.rankOf[in] = uint32(len(r.first))
 		r.first = append(r.first, b+in)
 		r.hashes = append(r.hashes, keys[j])
 		r.t0 = append(r.t0, r.recT0[in])
-		r.t1 = append(r.t1, r.recT1[in])
+		r.t1 = append(r.t1, r.recT0[in])
 	}
 	r.n = len(r.first)
-	r.recHash, r.recT0, r.recT1 = nil, nil, nil
+	r.recHash, r.recT0 = nil, nil
 }
 
 func minTime(a, b int64) int64 {
@@ -750,6 +747,7 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return &Error{Op: r.op, Err: err}
 	}
+	r.rankOf = nil
 	return nil
 }
 
@@ -780,7 +778,7 @@ func (rs *ruleSpec) group(keep bool) {
 	if !keep {
 		rs.keys, rs.vals = nil, arena{}
 	}
-	rs.rec = nil
+	rs.rec, rs.rankOf = nil, nil
 }
 
 // ruleIndex is one rule's occurrences in key order, kept for Result.Add.

@@ -21,6 +21,14 @@ import (
 // genRecords makes n records over small value domains so that many values
 // are shared. Values are digests for EMAIL and PHONE and plain strings for
 // the rest.
+// scaled shrinks test sizes under -short (the race detector runs there).
+func scaled(n int) int {
+	if testing.Short() {
+		return max(n/5, 50)
+	}
+	return n
+}
+
 func genRecords(seed uint64, n int) []identity.Record {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	srcs := []string{"crm", "web", "calls", "partner"}
@@ -177,7 +185,7 @@ func TestResolveMatchesNaive(t *testing.T) {
 		{"1-bit keys", 300, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			recs := genRecords(uint64(tc.n), tc.n)
+			recs := genRecords(uint64(tc.n), scaled(tc.n))
 			opts := []func(*identity.Options){func(o *identity.Options) {
 				o.Rules = testRules
 				o.Blocked = blocked
@@ -239,7 +247,7 @@ func shuffled(recs []identity.Record, seed uint64) []identity.Record {
 }
 
 func TestInputOrderIndependence(t *testing.T) {
-	recs := genRecords(1, 3000)
+	recs := genRecords(1, scaled(3000))
 	// Duplicated rows (same source and key) split the identifiers.
 	dup := recs[10]
 	dup.Identifiers = []identity.Identifier{{Kind: "PHONE", Value: digest("extra")}}
@@ -270,7 +278,7 @@ func TestInputOrderIndependence(t *testing.T) {
 }
 
 func TestCompactKeyCollisionsNeverMerge(t *testing.T) {
-	recs := genRecords(9, 3000)
+	recs := genRecords(9, scaled(3000))
 	for _, opt := range []func(*identity.Options){
 		func(o *identity.Options) { o.Rules = testRules },
 		guarded,
@@ -551,9 +559,9 @@ func TestStableIDsProperty(t *testing.T) {
 	// Random growth: every previous person is either carried (keeps its
 	// id) or merged into a larger one; none splits; no two persons share an
 	// id; persons made only of new records get new ids.
-	recs := genRecords(4, 2000)
+	recs := genRecords(4, scaled(2000))
 	opt := func(o *identity.Options) { o.Rules = testRules[:2] }
-	first := resolve(t, recs[:1500], opt)
+	first := resolve(t, recs[:len(recs)*3/4], opt)
 	res := resolve(t, shuffled(recs, 8), opt, func(o *identity.Options) { o.Previous = first.Lookup })
 	ids := map[string]bool{}
 	for p := range res.Persons() {

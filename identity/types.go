@@ -147,8 +147,10 @@ type Options struct {
 	// they are not regrown (and copied) while records stream in.
 	ExpectedRecords int
 
-	// Concurrency bounds the goroutines used for sorting. 0 means
-	// GOMAXPROCS.
+	// Concurrency bounds the goroutines used: with 2 or more, records are
+	// read on the caller's goroutine while a second one stores them, and
+	// rules are sorted in parallel. 0 means GOMAXPROCS; 1 runs everything
+	// on the caller's goroutine.
 	Concurrency int
 
 	// Logger receives progress at debug level and a summary at info level.
