@@ -141,6 +141,9 @@ const (
 	ReasonEmptyRow        = "empty_row"
 	ReasonBadLookalike    = "bad_lookalike_value"
 	ReasonInvalidCellKind = "invalid_cell"
+	// ReasonKeyedDigest: a cell holds a keyed hmac-sha256-v1 digest, which
+	// Meta can never match (see hashing.Cell.Keyed).
+	ReasonKeyedDigest = "keyed_digest"
 )
 
 // Result reports an upload. It never holds identifier values or digests.
@@ -559,6 +562,10 @@ func (r *run) checkRow(b *batch, n int) string {
 			continue
 		}
 		empty = false
+		if c.Keyed() {
+			b.cells = b.cells[:n]
+			return ReasonKeyedDigest
+		}
 		if c.Key() == hashing.LookalikeValue {
 			f, err := strconv.ParseFloat(c.Value(), 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
