@@ -175,7 +175,11 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 		}
 		return nil, zones.NewError(op, key, classify(err), err)
 	}
-	n, err := pipeCopy(f, zones.CtxReader(ctx, r))
+	var dst io.Writer = f
+	if !b.opts.NoSync {
+		dst = &writebackWriter{f: f}
+	}
+	n, err := pipeCopy(dst, zones.CtxReader(ctx, r))
 	if err != nil {
 		return fail(err)
 	}
@@ -189,6 +193,27 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 		return nil, zones.NewError(op, key, nil, err)
 	}
 	return &staged{b: b, tmp: f.Name(), size: n}, nil
+}
+
+// writebackWriter starts disk writeback every writebackChunk bytes, so the
+// final fsync of a large file overlaps with the copy instead of following
+// it.
+type writebackWriter struct {
+	f       *os.File
+	off     int64 // bytes written
+	flushed int64 // bytes handed to writeback
+}
+
+const writebackChunk = 8 << 20
+
+func (w *writebackWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.flushed >= writebackChunk {
+		startWriteback(w.f, w.flushed, w.off-w.flushed)
+		w.flushed = w.off
+	}
+	return n, err
 }
 
 // pipeCopy copies src to dst with reading (and whatever the reader does,
