@@ -136,11 +136,12 @@ func (r *resolver) mergeRecords(old *Result) {
 	r.rankFrom(base)
 	nNew := r.n
 	newFirst, newHash, newT0, newT1 := r.first, r.hashes, r.t0, r.t1
+	newLast := func(j int) int64 { return lastTime(newT0, newT1, uint32(j)) }
 	total := old.n + nNew
 	r.first = make([]uint32, 0, total)
 	r.hashes = make([]uint64, 0, total)
 	r.t0 = make([]int64, 0, total)
-	r.t1 = make([]int64, 0, total)
+	r.t1 = map[uint32]int64{}
 	oldTo := make([]uint32, old.n)
 	r.oldTo = oldTo
 	newTo := make([]uint32, nNew)
@@ -148,7 +149,9 @@ func (r *resolver) mergeRecords(old *Result) {
 		r.first = append(r.first, first)
 		r.hashes = append(r.hashes, h)
 		r.t0 = append(r.t0, t0)
-		r.t1 = append(r.t1, t1)
+		if t1 != t0 {
+			r.t1[uint32(len(r.t0)-1)] = t1
+		}
 		return uint32(len(r.first) - 1)
 	}
 	i, j := 0, 0
@@ -168,13 +171,13 @@ func (r *resolver) mergeRecords(old *Result) {
 		}
 		switch {
 		case c < 0:
-			oldTo[i] = push(old.first[i], old.hashes[i], old.t0[i], old.t1[i])
+			oldTo[i] = push(old.first[i], old.hashes[i], old.t0[i], lastTime(old.t0, old.t1, uint32(i)))
 			i++
 		case c > 0:
-			newTo[j] = push(newFirst[j], newHash[j], newT0[j], newT1[j])
+			newTo[j] = push(newFirst[j], newHash[j], newT0[j], newLast(j))
 			j++
 		default:
-			p := push(old.first[i], old.hashes[i], minTime(old.t0[i], newT0[j]), max(old.t1[i], newT1[j]))
+			p := push(old.first[i], old.hashes[i], minTime(old.t0[i], newT0[j]), max(lastTime(old.t0, old.t1, uint32(i)), newLast(j)))
 			oldTo[i], newTo[j] = p, p
 			r.dups++
 			i++

@@ -92,7 +92,8 @@ type resolver struct {
 	n      int
 	first  []uint32 // rank -> input index of its first occurrence
 	hashes []uint64 // rank -> record hash
-	t0, t1 []int64
+	t0     []int64
+	t1     map[uint32]int64 // latest time, only where it differs from t0 (re-sent records)
 	dups   int
 
 	audits []Audit
@@ -689,24 +690,38 @@ func (r *resolver) rank() {
 	r.first = make([]uint32, 0, n)
 	r.hashes = make([]uint64, 0, n)
 	r.t0 = make([]int64, 0, n)
-	r.t1 = make([]int64, 0, n)
+	r.t1 = map[uint32]int64{}
 	for j, in := range idx {
 		if j > 0 && keys[j] == keys[j-1] && r.cmpRec(b+idx[j-1], b+in) == 0 {
 			rk := len(r.first) - 1
 			r.rankOf[in] = uint32(rk)
 			r.dups++
-			r.t0[rk] = minTime(r.t0[rk], r.recT0[in])
-			r.t1[rk] = max(r.t1[rk], r.recT0[in])
+			setTimes(r.t0, r.t1, uint32(rk), minTime(r.t0[rk], r.recT0[in]), max(lastTime(r.t0, r.t1, uint32(rk)), r.recT0[in]))
 			continue
 		}
 		r.rankOf[in] = uint32(len(r.first))
 		r.first = append(r.first, b+in)
 		r.hashes = append(r.hashes, keys[j])
 		r.t0 = append(r.t0, r.recT0[in])
-		r.t1 = append(r.t1, r.recT0[in])
 	}
 	r.n = len(r.first)
 	r.recHash, r.recT0 = nil, nil
+}
+
+func lastTime(t0 []int64, t1 map[uint32]int64, x uint32) int64 {
+	if t, ok := t1[x]; ok {
+		return t
+	}
+	return t0[x]
+}
+
+func setTimes(t0 []int64, t1 map[uint32]int64, x uint32, first, last int64) {
+	t0[x] = first
+	if last != first {
+		t1[x] = last
+	} else {
+		delete(t1, x)
+	}
 }
 
 func minTime(a, b int64) int64 {

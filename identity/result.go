@@ -18,7 +18,8 @@ type Result struct {
 	recKey  arena    // input index
 	first   []uint32 // rank -> input index
 	hashes  []uint64 // rank
-	t0, t1  []int64  // rank
+	t0      []int64  // rank
+	t1      map[uint32]int64
 	n       int
 
 	cluster []uint32 // rank -> cluster
@@ -312,7 +313,7 @@ func (res *Result) Persons() iter.Seq[Person] {
 			for _, x := range m {
 				srcs = append(srcs, res.recSrc[res.first[x]])
 				t0 = minTime(t0, res.t0[x])
-				t1 = max(t1, res.t1[x])
+				t1 = max(t1, lastTime(res.t0, res.t1, x))
 			}
 			slices.Sort(srcs)
 			for _, s := range slices.Compact(srcs) {
