@@ -12,7 +12,8 @@
 //     SHA-256, byte-compatible with Meta's Custom Audience rules.
 //   - [github.com/cdpkit/cdpkit/identity]: links records from many sources into
 //     persons with stable ids and over-merge guards.
-//   - profile: unified profiles, survivorship, traits and segments.
+//   - profile (planned): unified profiles, survivorship, traits and segments;
+//     examples/pipeline shows a simple survivorship in the meantime.
 //   - [github.com/cdpkit/cdpkit/catalog]: AWS Glue tables and partitions for
 //     what the zones wrote.
 //   - [github.com/cdpkit/cdpkit/cleanroom]: AWS Clean Rooms analysis rules
