@@ -17,7 +17,7 @@
 //   - [github.com/cdpkit/cdpkit/catalog]: AWS Glue tables and partitions for
 //     what the zones wrote.
 //   - [github.com/cdpkit/cdpkit/cleanroom]: AWS Clean Rooms analysis rules
-//     validated locally, idempotent setup, protected queries.
+//     validated locally and idempotent setup (protected queries are planned).
 //   - [github.com/cdpkit/cdpkit/activation/meta]: Meta Custom Audiences with
 //     batched, rate-limit aware, resumable uploads.
 //   - examples/: runnable programs that compose the packages on embedded
