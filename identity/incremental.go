@@ -235,7 +235,7 @@ func (r *resolver) rankFrom(base int) {
 // clone returns an arena that shares a's full chunks and copies the last,
 // so adding to the clone never writes memory a reads.
 func (a *arena) clone() arena {
-	c := arena{stride: a.stride, n: a.n, refs: slices.Clone(a.refs)}
+	c := arena{stride: a.stride, n: a.n, shift: a.shift, refs: slices.Clone(a.refs)}
 	c.chunks = slices.Clone(a.chunks)
 	if k := len(c.chunks); k > 0 {
 		last := c.chunks[k-1]

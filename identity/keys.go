@@ -104,6 +104,7 @@ type arena struct {
 	stride int      // fixed length of every value so far; -1 once they differ
 	refs   []uint64 // when stride < 0: chunk<<40 | offset<<16 | length
 	n      int
+	shift  uint // see perShift; set by the first add in fixed mode
 }
 
 const chunkSize = 1 << 22
@@ -120,7 +121,7 @@ func (a *arena) add(v []byte) {
 		a.stride = -1
 	}
 	if a.stride >= 0 && a.stride > 0 {
-		per := chunkSize / a.stride
+		per := 1 << a.perShift()
 		if a.n%per == 0 {
 			a.chunks = append(a.chunks, make([]byte, 0, per*a.stride))
 		}
@@ -143,12 +144,21 @@ func (a *arena) add(v []byte) {
 	a.n++
 }
 
+// perShift is log2 of the entries per chunk in fixed-stride mode: a power
+// of two, so finding an entry takes a shift and a mask, not a division.
+func (a *arena) perShift() uint {
+	if a.shift == 0 {
+		a.shift = uint(bits.Len(uint(chunkSize/a.stride))) - 1
+	}
+	return a.shift
+}
+
 func (a *arena) fixedPos(i int) (chunk, off int) {
 	if a.stride == 0 {
 		return 0, 0
 	}
-	per := chunkSize / a.stride
-	return i / per, (i % per) * a.stride
+	sh := a.shift
+	return i >> sh, (i & (1<<sh - 1)) * a.stride
 }
 
 func (a *arena) get(i int) []byte {

@@ -865,7 +865,15 @@ func (rs *ruleSpec) emit(occ []uint32) {
 	}
 	g := rs.gRecs[s:]
 	if len(g) > 1 {
-		slices.Sort(g)
+		if len(g) <= 12 {
+			for i := 1; i < len(g); i++ {
+				for j := i; j > 0 && g[j] < g[j-1]; j-- {
+					g[j], g[j-1] = g[j-1], g[j]
+				}
+			}
+		} else {
+			slices.Sort(g)
+		}
 		g = slices.Compact(g)
 		rs.gRecs = rs.gRecs[:s+len(g)]
 	}
