@@ -13,7 +13,14 @@
 // A file system cannot hold both "a" and "a/b": Put of a key whose parent
 // is an object, or of a key that is already a directory of other objects,
 // fails with zones.ErrInvalidInput. Keys are validated by zones.ValidateKey,
-// so no key can leave the root.
+// so no key can leave the root. Keys are stored byte for byte; on file
+// systems that normalize Unicode names (macOS APFS/HFS+) two keys that
+// differ only in normalization (NFC "é" vs NFD "e\u0301") name one file.
+// A segment longer than the file system's name limit (255 bytes on most)
+// is rejected with zones.ErrInvalidInput.
+//
+// Writes of more than 8 MiB start disk writeback as they go (Linux
+// sync_file_range), so the final fsync overlaps the copy.
 //
 // # Errors
 //
