@@ -54,6 +54,7 @@ package zonestest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"iter"
 	"path"
@@ -87,11 +88,7 @@ const (
 
 // ErrInjected is the cause of every injected fault; errors.Is(err,
 // zonestest.ErrInjected) tells injected failures from real ones.
-var ErrInjected = injected{}
-
-type injected struct{}
-
-func (injected) Error() string { return "zonestest: injected fault" }
+var ErrInjected = errors.New("zonestest: injected fault")
 
 // Fault describes calls to fail. All set fields must match.
 type Fault struct {
