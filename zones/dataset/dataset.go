@@ -36,6 +36,8 @@ const (
 const (
 	// DefaultRowGroupRows bounds row groups (and so writer memory).
 	DefaultRowGroupRows = 128 << 10
+	// DefaultMaxOpenFiles bounds concurrently open partition files.
+	DefaultMaxOpenFiles = 32
 	// batchRows is how many rows are handed to the Parquet writer at once.
 	batchRows = 1024
 )
@@ -51,6 +53,12 @@ type Options[T any] struct {
 	// MaxRowsPerFile starts a new file after this many rows in a
 	// partition; zero means one file per partition per write.
 	MaxRowsPerFile int64
+	// MaxOpenFiles bounds the partitions being written at once (each holds
+	// up to one row group in memory). When a row for another partition
+	// arrives, the least recently used open file is finished first, and
+	// later rows of its partition go to a new file. Zero means
+	// DefaultMaxOpenFiles.
+	MaxOpenFiles int
 	// PartitionKeys names the Hive partition columns, in path order.
 	PartitionKeys []string
 	// PartitionTypes gives partition keys a Hive type other than "string"
@@ -134,6 +142,9 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	}
 	if o.RowGroupRows <= 0 {
 		o.RowGroupRows = DefaultRowGroupRows
+	}
+	if o.MaxOpenFiles <= 0 {
+		o.MaxOpenFiles = DefaultMaxOpenFiles
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -296,14 +307,15 @@ func Slice[T any](rows []T) iter.Seq2[T, error] {
 
 // fileWriter is one Parquet file being written.
 type fileWriter[T any] struct {
-	part   string
-	values []string
-	seq    int
-	out    *zones.Output
-	bw     *bufio.Writer
-	w      *parquet.GenericWriter[T]
-	buf    []T
-	rows   int64
+	part    string
+	values  []string
+	seq     int
+	out     *zones.Output
+	bw      *bufio.Writer
+	w       *parquet.GenericWriter[T]
+	buf     []T
+	rows    int64
+	lastUse int // row counter at the last row routed here
 }
 
 func (f *fileWriter[T]) flushBatch() error {
@@ -336,7 +348,8 @@ func (f *fileWriter[T]) close() error {
 // published (create-only) first, and only then are this input's older
 // files removed. Readers may briefly see both sets, never neither. If rows
 // yields an error or ctx ends, nothing is published and the error is
-// returned. Memory is bounded by one row group per open partition.
+// returned. Memory is bounded by one row group per open file, and at most
+// Options.MaxOpenFiles files are open.
 func (d *Dataset[T]) Write(ctx context.Context, input string, rows iter.Seq2[T, error]) (WriteResult, error) {
 	group := zones.InputGroup(input)
 	var (
@@ -397,9 +410,23 @@ func (d *Dataset[T]) Write(ctx context.Context, input string, rows iter.Seq2[T, 
 				return fail(err)
 			}
 			if f = open[p]; f == nil {
+				if len(open) >= d.opts.MaxOpenFiles {
+					var lru *fileWriter[T]
+					for _, g := range open {
+						if lru == nil || g.lastUse < lru.lastUse {
+							lru = g
+						}
+					}
+					if err := lru.close(); err != nil {
+						return fail(err)
+					}
+					done = append(done, lru)
+					delete(open, lru.part)
+				}
 				f = newFile(p, slices.Clone(vals))
 				open[p] = f
 			}
+			f.lastUse = n
 		}
 		f.buf = append(f.buf, row)
 		f.rows++

@@ -556,3 +556,44 @@ func TestDatasetOnS3(t *testing.T) {
 		t.Fatalf("read back %d rows from S3, want %d", n, len(rows))
 	}
 }
+
+func TestMaxOpenFilesBoundsPartitions(t *testing.T) {
+	s := zonestest.New(t)
+	type ev struct {
+		ID  string `parquet:"id"`
+		Day string `parquet:"-"`
+	}
+	d, err := dataset.New[ev](s, zones.Clean, "events", func(o *dataset.Options[ev]) {
+		o.PartitionKeys = []string{"day"}
+		o.Partition = func(e ev) []string { return []string{e.Day} }
+		o.MaxOpenFiles = 2
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Days interleave a, b, c, a: with two open files, "a" is finished when
+	// "c" arrives and its last row lands in a second file.
+	rows := []ev{{"1", "a"}, {"2", "b"}, {"3", "c"}, {"4", "a"}}
+	res, err := d.Write(t.Context(), "in", dataset.Slice(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Files {
+		got = append(got, fmt.Sprintf("%s#%d", f.Partition["day"], f.Rows))
+	}
+	if want := []string{"a#1", "a#1", "b#1", "c#1"}; !slices.Equal(got, want) {
+		t.Fatalf("files %q, want %q", got, want)
+	}
+	if len(res.Partitions) != 3 {
+		t.Fatalf("%d partitions, want 3", len(res.Partitions))
+	}
+	if n := len(collect(t, d.Rows(t.Context()))); n != 4 {
+		t.Fatalf("read back %d rows", n)
+	}
+	// Deterministic: the same rows give the same files.
+	again, err := d.Write(t.Context(), "in", dataset.Slice(rows))
+	if err != nil || !slices.Equal(keysOf(again.Files), keysOf(res.Files)) || len(again.Removed) != 0 {
+		t.Fatalf("rerun changed files (%v)", err)
+	}
+}
