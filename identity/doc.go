@@ -15,9 +15,10 @@
 // Each identifier value (or combination, for a conjunctive rule) is encoded
 // once and given a 64-bit compact key: a 64-digit hex digest is decoded to
 // 32 bytes whose first 8 are the key; other values are hashed. Each rule's
-// keys are radix-sorted, so records sharing a value sit next to each other;
-// equal keys are then checked against the full values, so a compact-key
-// collision can never merge two persons. Records are
+// occurrences are partitioned by the keys' top bits as they arrive, then
+// each small partition is radix-sorted in cache, so records sharing a value
+// sit next to each other; equal keys are then checked against the full
+// values, so a compact-key collision can never merge two persons. Records are
 // ordered canonically by a hash of source and key, and rules, values and
 // records are visited in that canonical order, so the result (clusters,
 // links, audits, ids) does not depend on input order or map iteration.
@@ -84,10 +85,11 @@
 //
 // # Concurrency
 //
-// Resolve reads the input on the caller's goroutine and stores it on a
-// second one (each batch of records is copied first, so iterators may reuse
-// or release their buffers after yield returns), then sorts the rules in
-// parallel, bounded by [Options].Concurrency. Every goroutine is joined
+// Resolve groups the rules in parallel, bounded by [Options].Concurrency;
+// with [Options].ReadAhead it also reads the input on the caller's
+// goroutine while a second one stores it (each batch of records is copied
+// first, so iterators may reuse or release their buffers after yield
+// returns). Every goroutine is joined
 // before Resolve returns. A [Result] is immutable and safe for concurrent
 // use, including concurrent Add calls on the same Result.
 //

@@ -191,6 +191,7 @@ func (r *resolver) mergeRecords(old *Result) {
 
 	// Per rule: sort the new occurrences, merge with the old index.
 	for _, rs := range r.rules {
+		rs.flatten()
 		ox := old.ix[rs.key()]
 		n := len(rs.keys)
 		idx := make([]uint32, n)

@@ -104,7 +104,7 @@ func TestRecordsFromArrow(t *testing.T) {
 	batches := func(yield func(arrow.RecordBatch, error) bool) { yield(batch, nil) }
 	cols := identity.ArrowColumns{SourceColumn: "src", KeyColumn: "id", TimeColumn: "ts",
 		Identifiers: map[string]string{"email_sha": "EMAIL", "phone_sha": "PHONE"}}
-	res, err := identity.Resolve(t.Context(), identity.RecordsFromArrow(batches, cols))
+	res, err := identity.Resolve(t.Context(), identity.RecordsFromArrow(batches, cols), func(o *identity.Options) { o.ReadAhead = true })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,14 @@ type ruleSpec struct {
 	gStart []uint32
 	gRecs  []uint32
 	ix     *ruleIndex
+
+	// ingest buckets (see bucket)
+	bk     []bucket
+	bbits  uint
+	bshift uint
+	stride int // length of every value so far, or -1 once they differ
+	n      int
+	cur    *bucket // the bucket being grouped, or nil for keys/rec/vals
 }
 
 type blockEntry struct {
@@ -300,15 +308,15 @@ type ingestState struct {
 	kcNext    int
 }
 
-// ingest reads every record. With Concurrency > 1 the caller's goroutine
-// only runs the iterator and copies each record's strings into a batch,
+// ingest reads every record. With ReadAhead the caller's goroutine only
+// runs the iterator and copies each record's strings into a batch,
 // while a second goroutine encodes, hashes and stores them, so the
 // producer's own work (parsing, hashing PII) overlaps ours. The copies keep
 // the strings valid whatever the iterator does with its buffers after
 // yield returns (Arrow batches are released, slices reused).
 func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error]) error {
 	st := &ingestState{}
-	if r.o.Concurrency < 2 {
+	if !r.o.ReadAhead || r.o.Concurrency < 2 {
 		i := 0
 		var err error
 		for rec, ierr := range records {
@@ -564,20 +572,97 @@ func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 		var tail [25]byte
 		tail[0] = tagHex
 		copy(tail[1:], v[9:])
-		rs.add(binary.BigEndian.Uint64(v[1:9]), ri, tail[:])
+		r.add(rs, binary.BigEndian.Uint64(v[1:9]), ri, tail[:])
 		return
 	}
-	rs.add(hash64(v, 0)&r.mask, ri, v)
+	r.add(rs, hash64(v, 0)&r.mask, ri, v)
+}
+
+func (r *resolver) add(rs *ruleSpec, key uint64, rec uint32, v []byte) {
+	if rs.bk == nil {
+		w := uint(r.o.keyBits)
+		rs.bbits = min(bucketBits, w)
+		rs.bshift = w - rs.bbits
+	}
+	rs.add(key, rec, v)
+}
+
+// bucket holds the occurrences whose compact keys share their top bits.
+// Ingest partitions each rule into buckets so that sorting and verifying
+// full values later touch one small, cache-resident bucket at a time
+// instead of jumping around one big array.
+type bucket struct {
+	keys []uint64
+	rec  []uint32
+	vals []byte
+	offs []uint32 // when the rule's values vary in length: n+1 offsets
+}
+
+const bucketBits = 8
+
+func (rs *ruleSpec) val(o uint32) []byte {
+	if b := rs.cur; b != nil {
+		if rs.stride >= 0 {
+			i := int(o) * rs.stride
+			return b.vals[i : i+rs.stride]
+		}
+		return b.vals[b.offs[o]:b.offs[o+1]]
+	}
+	return rs.vals.get(int(o))
 }
 
 func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
-	if rs.keys == nil && rs.hint > 0 {
-		rs.keys = make([]uint64, 0, rs.hint)
-		rs.rec = make([]uint32, 0, rs.hint)
+	if rs.bk == nil {
+		rs.bk = make([]bucket, 1<<rs.bbits)
+		rs.stride = len(v)
+		if per := rs.hint >> rs.bbits; per > 0 {
+			per += per / 8
+			for i := range rs.bk {
+				rs.bk[i].keys = make([]uint64, 0, per)
+				rs.bk[i].rec = make([]uint32, 0, per)
+				rs.bk[i].vals = make([]byte, 0, per*len(v))
+			}
+		}
 	}
-	rs.keys = append(rs.keys, key)
-	rs.rec = append(rs.rec, rec)
-	rs.vals.add(v)
+	if rs.stride >= 0 && len(v) != rs.stride {
+		// Lengths differ from now on: give every bucket offsets.
+		for i := range rs.bk {
+			b := &rs.bk[i]
+			b.offs = make([]uint32, len(b.keys)+1)
+			for j := range b.offs {
+				b.offs[j] = uint32(j * rs.stride)
+			}
+		}
+		rs.stride = -1
+	}
+	b := &rs.bk[key>>rs.bshift]
+	b.keys = append(b.keys, key)
+	b.rec = append(b.rec, rec)
+	b.vals = append(b.vals, v...)
+	if rs.stride < 0 {
+		if b.offs == nil {
+			b.offs = []uint32{0}
+		}
+		b.offs = append(b.offs, uint32(len(b.vals)))
+	}
+	rs.n++
+}
+
+// flatten moves the buckets into keys, rec and vals (in bucket order).
+func (rs *ruleSpec) flatten() {
+	rs.keys = make([]uint64, 0, rs.n)
+	rs.rec = make([]uint32, 0, rs.n)
+	rs.vals = arena{}
+	for i := range rs.bk {
+		b := &rs.bk[i]
+		rs.cur = b
+		for j := range b.keys {
+			rs.keys = append(rs.keys, b.keys[j])
+			rs.rec = append(rs.rec, b.rec[j])
+			rs.vals.add(rs.val(uint32(j)))
+		}
+	}
+	rs.cur, rs.bk = nil, nil
 }
 
 // maxCombos bounds the value combinations one record contributes to a
@@ -615,7 +700,7 @@ func (r *resolver) conjunctions(rs *ruleSpec, ri uint32, scratch []byte, ids []k
 			comp = binary.BigEndian.AppendUint16(comp, uint16(len(v)))
 			comp = append(comp, v...)
 		}
-		rs.add(hash64(comp, 0)&r.mask, ri, comp)
+		r.add(rs, hash64(comp, 0)&r.mask, ri, comp)
 		for j := len(rs.kinds) - 1; j >= 0; j-- {
 			ctr[j]++
 			if ctr[j] < len(pos[j]) {
@@ -767,32 +852,47 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 }
 
 func (rs *ruleSpec) group(keep bool) {
-	n := len(rs.keys)
-	idx := make([]uint32, n)
-	for i := range idx {
-		idx[i] = uint32(i)
-	}
-	if !rs.presorted {
-		radixSort(rs.keys, idx)
-	}
-	rs.groupSorted(idx)
-	if keep {
-		// Keep the sorted occurrences for Result.Add.
-		ix := &ruleIndex{keys: rs.keys}
-		if rs.presorted {
-			ix.recs, ix.vals = rs.rec, rs.vals
-		} else {
-			ix.recs = make([]uint32, n)
-			for i, o := range idx {
-				ix.recs[i] = rs.rankOf[rs.rec[o]]
-				ix.vals.add(rs.vals.get(int(o)))
-			}
+	rs.gStart = rs.gStart[:0]
+	rs.gRecs = rs.gRecs[:0]
+	if rs.presorted {
+		idx := make([]uint32, len(rs.keys))
+		for i := range idx {
+			idx[i] = uint32(i)
 		}
-		rs.ix = ix
+		rs.groupRuns(idx)
+		if keep {
+			rs.ix = &ruleIndex{keys: rs.keys, recs: rs.rec, vals: rs.vals}
+		}
+	} else {
+		// Buckets are in key order (a bucket is the keys' top bits), so
+		// sorting each and walking them in turn walks all keys in order.
+		var ix *ruleIndex
+		if keep {
+			ix = &ruleIndex{keys: make([]uint64, 0, rs.n), recs: make([]uint32, 0, rs.n)}
+		}
+		var idx []uint32
+		for bi := range rs.bk {
+			b := &rs.bk[bi]
+			idx = idx[:0]
+			for i := range b.keys {
+				idx = append(idx, uint32(i))
+			}
+			radixSort(b.keys, idx)
+			rs.keys, rs.rec, rs.cur = b.keys, b.rec, b
+			rs.groupRuns(idx)
+			if keep {
+				for i, o := range idx {
+					ix.keys = append(ix.keys, b.keys[i])
+					ix.recs = append(ix.recs, rs.rankOf[b.rec[o]])
+					ix.vals.add(rs.val(o))
+				}
+			}
+			rs.bk[bi] = bucket{} // free as we go
+		}
+		rs.cur, rs.bk, rs.ix = nil, nil, ix
 	}
-	if !keep {
-		rs.keys, rs.vals = nil, arena{}
-	}
+	rs.gStart = append(rs.gStart, uint32(len(rs.gRecs)))
+	rs.keys, rs.vals = nil, arena{}
 	rs.rec, rs.rankOf = nil, nil
 }
 
@@ -803,10 +903,11 @@ type ruleIndex struct {
 	vals arena
 }
 
-func (rs *ruleSpec) groupSorted(idx []uint32) {
+// groupRuns appends the groups of rs.keys (sorted, idx giving each key's
+// occurrence) to gStart and gRecs, splitting runs of equal keys by full
+// value.
+func (rs *ruleSpec) groupRuns(idx []uint32) {
 	n := len(idx)
-	rs.gStart = rs.gStart[:0]
-	rs.gRecs = rs.gRecs[:0]
 	var sub [][]uint32
 	for s := 0; s < n; {
 		e := s + 1
@@ -822,8 +923,9 @@ func (rs *ruleSpec) groupSorted(idx []uint32) {
 		}
 		run := idx[s:e]
 		same := true
+		v0 := rs.val(run[0])
 		for _, x := range run[1:] {
-			if !rs.vals.equal(int(run[0]), int(x)) {
+			if !bytes.Equal(v0, rs.val(x)) {
 				same = false
 				break
 			}
@@ -835,10 +937,10 @@ func (rs *ruleSpec) groupSorted(idx []uint32) {
 			// value order so the result does not depend on input order.
 			sub = sub[:0]
 			sorted := slices.Clone(run)
-			slices.SortFunc(sorted, func(a, b uint32) int { return bytes.Compare(rs.vals.get(int(a)), rs.vals.get(int(b))) })
+			slices.SortFunc(sorted, func(a, b uint32) int { return bytes.Compare(rs.val(a), rs.val(b)) })
 			for a := 0; a < len(sorted); {
 				b := a + 1
-				for b < len(sorted) && rs.vals.equal(int(sorted[a]), int(sorted[b])) {
+				for b < len(sorted) && bytes.Equal(rs.val(sorted[a]), rs.val(sorted[b])) {
 					b++
 				}
 				sub = append(sub, sorted[a:b])
@@ -850,7 +952,6 @@ func (rs *ruleSpec) groupSorted(idx []uint32) {
 		}
 		s = e
 	}
-	rs.gStart = append(rs.gStart, uint32(len(rs.gRecs)))
 }
 
 // emit appends one group: its records' ranks, sorted and deduplicated.

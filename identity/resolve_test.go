@@ -261,6 +261,7 @@ func TestInputOrderIndependence(t *testing.T) {
 		{"all guards", []func(*identity.Options){guarded}},
 		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}},
 		{"all guards, 1 goroutine", []func(*identity.Options){guarded, func(o *identity.Options) { o.Concurrency = 1 }}},
+		{"all guards, read-ahead", []func(*identity.Options){guarded, func(o *identity.Options) { o.ReadAhead = true }}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := snap(resolve(t, recs, tc.opts...))

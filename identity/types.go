@@ -147,11 +147,16 @@ type Options struct {
 	// they are not regrown (and copied) while records stream in.
 	ExpectedRecords int
 
-	// Concurrency bounds the goroutines used: with 2 or more, records are
-	// read on the caller's goroutine while a second one stores them, and
-	// rules are sorted in parallel. 0 means GOMAXPROCS; 1 runs everything
-	// on the caller's goroutine.
+	// Concurrency bounds the goroutines used to group rules in parallel.
+	// 0 means GOMAXPROCS; 1 runs everything on the caller's goroutine.
 	Concurrency int
+
+	// ReadAhead runs the input iterator on the caller's goroutine while a
+	// second goroutine stores the records (copied in batches, so iterators
+	// may reuse their buffers). It pays when producing records is itself
+	// expensive (parsing, hashing) and a core is free; with a cheap
+	// iterator the copy costs more than it saves. Needs Concurrency >= 2.
+	ReadAhead bool
 
 	// Logger receives progress at debug level and a summary at info level.
 	// nil means silent.
