@@ -57,6 +57,11 @@ type CheckpointSession struct {
 	Started time.Time `json:"started"`
 	// Closed is set once the session's last batch was acknowledged.
 	Closed bool `json:"closed,omitempty"`
+	// LastSent is the batch sent with last_batch_flag, recorded before it
+	// is first sent: if the call stops before Meta's answer is recorded, a
+	// resumed call knows that Meta's "session already finished"
+	// (2650/1870159) acknowledges this very batch.
+	LastSent *AckedBatch `json:"last_sent,omitempty"`
 }
 
 // AckedBatch is one acknowledged batch.

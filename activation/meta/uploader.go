@@ -754,7 +754,11 @@ func (s *sender) deliver(b *batch, sum uint32, sess CheckpointSession, last bool
 	}()
 	req := &UsersRequest{Schema: s.schema, Cells: b.cells,
 		Session: Session{ID: sess.ID, BatchSeq: b.index - sess.Start + 1, Last: last, EstimatedTotal: s.o.EstimatedTotal}}
-	resp, err := s.send(s.gctx, sess.Op, req)
+	resent, err := s.markLast(s.gctx, sess.ID, b, sum, last)
+	if err != nil {
+		return err
+	}
+	resp, err := s.send(s.gctx, sess.Op, req, resent)
 	if err != nil && sess.Op == Replace {
 		if ae := apiErrorOf(err); ae != nil && ae.Code == CodeAudienceUpdate && ae.Subcode == SubcodeReplaceTimedOut {
 			if sess, err = s.replaceExpired(s.gctx, sess.ID, b.index); err != nil {
@@ -762,13 +766,49 @@ func (s *sender) deliver(b *batch, sum uint32, sess CheckpointSession, last bool
 			}
 			s.logDebug("meta: replace session expired, continuing as add", slog.Int("batch", req.Session.BatchSeq))
 			req.Session.ID, req.Session.BatchSeq = sess.ID, b.index-sess.Start+1
-			resp, err = s.send(s.gctx, sess.Op, req)
+			if resent, err = s.markLast(s.gctx, sess.ID, b, sum, last); err != nil {
+				return err
+			}
+			resp, err = s.send(s.gctx, sess.Op, req, resent)
 		}
 	}
 	if err != nil {
 		return err
 	}
 	return s.ack(s.gctx, b, sum, sess.ID, req.Session.BatchSeq, last, resp)
+}
+
+// markLast records, before a last batch is sent, which batch closes the
+// session, and reports whether an earlier call already sent it (its answer
+// was never recorded). A different batch recorded as last means the input
+// changed.
+func (r *run) markLast(ctx context.Context, session int64, b *batch, sum uint32, last bool) (resent bool, err error) {
+	if !last {
+		return false, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := AckedBatch{Index: b.index, Rows: b.rows, Sum: sum}
+	for i := range r.state.Sessions {
+		s := &r.state.Sessions[i]
+		if s.ID != session {
+			continue
+		}
+		if s.LastSent != nil {
+			if *s.LastSent != a {
+				return false, r.fail(ErrCheckpoint, fmt.Errorf("batch %d was sent as the session's last batch, but the input now ends with batch %d: the input changed", s.LastSent.Index, b.index))
+			}
+			return true, nil
+		}
+		s.LastSent = &a
+		if r.persist {
+			if err := r.o.Checkpoint.Save(ctx, r.key, r.state); err != nil {
+				return false, r.fail(ErrCheckpoint, err)
+			}
+		}
+		return false, nil
+	}
+	return false, nil
 }
 
 // replaceExpired closes the expired replace session (once) and opens the
@@ -824,9 +864,10 @@ func (r *run) sessionFor(ctx context.Context, index int) (CheckpointSession, err
 }
 
 // send sends req, retrying as the policy allows. A last batch whose earlier
-// attempt's answer was lost is acknowledged by Meta's "session already
-// finished" (2650/1870159): that attempt was applied.
-func (r *run) send(ctx context.Context, op Operation, req *UsersRequest) (*UsersResponse, error) {
+// attempt's answer was lost (in this call, or in an earlier call when
+// resent is set) is acknowledged by Meta's "session already finished"
+// (2650/1870159): that attempt was applied.
+func (r *run) send(ctx context.Context, op Operation, req *UsersRequest, resent bool) (*UsersResponse, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, r.failBatch(req, nil, err)
@@ -851,7 +892,7 @@ func (r *run) send(ctx context.Context, op Operation, req *UsersRequest) (*Users
 		ae := apiErrorOf(err)
 		if ae != nil {
 			r.observe(ae.Usage)
-			if attempt > 1 && req.Session.Last && ae.Code == CodeAudienceUpdate && ae.Subcode == SubcodeReplaceFinished {
+			if (attempt > 1 || resent) && req.Session.Last && ae.Code == CodeAudienceUpdate && ae.Subcode == SubcodeReplaceFinished {
 				r.logDebug("meta: last batch already applied", slog.Int("batch", req.Session.BatchSeq))
 				r.countAttempts(attempt)
 				return &UsersResponse{}, nil

@@ -1,0 +1,95 @@
+package meta_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/cdpkit/cdpkit/activation/meta"
+	"github.com/cdpkit/cdpkit/activation/meta/metatest"
+)
+
+// failingSave is a Checkpoint whose Save fails (as a crash would stop it)
+// once fail reports true for the state being saved.
+type failingSave struct {
+	meta.Checkpoint
+	fail func(*meta.CheckpointState) bool
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (f failingSave) Save(ctx context.Context, key string, st *meta.CheckpointState) error {
+	if f.fail(st) {
+		return errDiskFull
+	}
+	return f.Checkpoint.Save(ctx, key, st)
+}
+
+// closedSession reports whether a session's last batch was acknowledged.
+func closedSession(st *meta.CheckpointState) bool {
+	for _, s := range st.Sessions {
+		if s.Closed {
+			return true
+		}
+	}
+	return false
+}
+
+// Meta applied the last batch, but the checkpoint could not record it (a
+// crash or a failed write): the resumed call must finish, not fail on
+// "session already finished".
+func TestLastBatchAppliedButNotCheckpointed(t *testing.T) {
+	for _, op := range []meta.Operation{meta.Add, meta.Replace, meta.Remove} {
+		t.Run(string(op), func(t *testing.T) {
+			rec := metatest.NewRecorder(nil)
+			aud := rec.Model.AddAudience()
+			up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10 })
+			if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 30)); err != nil {
+				t.Fatal(err)
+			}
+			seed := "new"
+			if op == meta.Remove {
+				seed = "old"
+			}
+			dir := t.TempDir()
+			up = meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10 })
+			run := func(cp meta.Checkpoint) (*meta.Result, error) {
+				opt := func(o *meta.Options) { o.Checkpoint = cp }
+				switch op {
+				case meta.Add:
+					return up.Add(t.Context(), aud, testSchema, rows(t, seed, 50), opt)
+				case meta.Remove:
+					return up.Remove(t.Context(), aud, testSchema, rows(t, seed, 25), opt)
+				}
+				return up.Replace(t.Context(), aud, testSchema, rows(t, seed, 50), opt)
+			}
+			fc := meta.NewFileCheckpoint(dir)
+			if _, err := run(failingSave{fc, closedSession}); !errors.Is(err, meta.ErrCheckpoint) || !errors.Is(err, errDiskFull) {
+				t.Fatalf("first run: got %v, want the checkpoint error", err)
+			}
+			res, err := run(fc)
+			if err != nil {
+				t.Fatalf("resumed run: %v", err)
+			}
+			want := int64(80)
+			switch op {
+			case meta.Replace:
+				want = 50
+			case meta.Remove:
+				want = 5
+			}
+			if got := rec.Model.Size(aud); got != want {
+				t.Errorf("audience has %d members, want %d", got, want)
+			}
+			if res.BatchesResumed == 0 {
+				t.Errorf("nothing resumed")
+			}
+			for _, b := range rec.Model.Batches() {
+				if b.Session == res.SessionIDs[len(res.SessionIDs)-1] && b.Last && b.Applied != 1 {
+					t.Errorf("last batch applied %d times", b.Applied)
+				}
+			}
+		})
+	}
+}
+
