@@ -93,3 +93,46 @@ func TestLastBatchAppliedButNotCheckpointed(t *testing.T) {
 	}
 }
 
+// A resumed call whose input now ends on a batch the checkpoint recorded
+// as an inner one cannot close the session: it says so instead of
+// reporting success with the session (for a replace: the replace) open.
+func TestResumeRejectsShorterInput(t *testing.T) {
+	for _, op := range []meta.Operation{meta.Add, meta.Replace} {
+		t.Run(string(op), func(t *testing.T) {
+			rec := metatest.NewRecorder(nil)
+			aud := rec.Model.AddAudience()
+			cp := meta.NewFileCheckpoint(t.TempDir())
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			run := func(ctx context.Context, n int, more ...func(*meta.Options)) error {
+				up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 1; o.Checkpoint = cp })
+				var err error
+				if op == meta.Add {
+					_, err = up.Add(ctx, aud, testSchema, rows(t, "s", n), more...)
+				} else {
+					_, err = up.Replace(ctx, aud, testSchema, rows(t, "s", n), more...)
+				}
+				return err
+			}
+			err := run(ctx, 100, func(o *meta.Options) {
+				o.Progress = func(p meta.Progress) {
+					if p.BatchesAcked == 3 {
+						cancel()
+					}
+				}
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("first run: %v", err)
+			}
+			if err := run(t.Context(), 30); !errors.Is(err, meta.ErrCheckpoint) {
+				t.Fatalf("shorter input: got %v, want ErrCheckpoint", err)
+			}
+			if err := run(t.Context(), 100); err != nil {
+				t.Fatalf("same input: %v", err)
+			}
+			if got := rec.Model.Size(aud); got != 100 {
+				t.Errorf("audience has %d members, want 100", got)
+			}
+		})
+	}
+}

@@ -692,6 +692,11 @@ func (s *sender) dispatch(b *batch, last bool) bool {
 				s.err = s.fail(ErrCheckpoint, fmt.Errorf("batch %d differs from the checkpointed batch: the input changed", b.index))
 				return false
 			}
+			if last && !s.closedAt(b.index) {
+				// Acknowledged as an inner batch: the input used to go on.
+				s.err = s.fail(ErrCheckpoint, fmt.Errorf("the input ends with batch %d, which the checkpointed upload did not end with: the input changed", b.index))
+				return false
+			}
 			s.mu.Lock()
 			s.res.RowsResumed += int64(b.rows)
 			s.res.BatchesResumed++
@@ -740,6 +745,19 @@ func (s *sender) dispatch(b *batch, last bool) bool {
 		return s.deliver(b, sum, sess, false)
 	})
 	return s.gctx.Err() == nil
+}
+
+// closedAt reports whether the session holding batch index was closed.
+func (r *run) closedAt(index int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	closed := false
+	for _, ss := range r.state.Sessions {
+		if ss.Start <= index {
+			closed = ss.Closed
+		}
+	}
+	return closed
 }
 
 // deliver sends b in sess and records the acknowledgement. A replace batch
