@@ -39,8 +39,9 @@
 //   - ZIP with no country: a value that is 5 or 9 digits once white space
 //     and '-' are removed is a US ZIP (so "94105 1234" → "94105").
 //   - COUNTRY accepts alpha-2, alpha-3, CLDR English names and ISO short
-//     names, case, accents and punctuation ignored, with an optional
-//     leading "the"; plus "UK". Subdivisions (England) are not countries.
+//     names (also ISO's "Niger (the)" form), case, accents and punctuation
+//     ignored, with an optional leading or trailing "the"; plus "UK".
+//     Subdivisions (England) are not countries.
 //   - Dates accept '-', '/' or '.' as separator, single-digit months and
 //     days in separated forms, and "this year" from [Options.Now].
 //   - LOOKALIKE_VALUE is written back in the shortest form encoding/json

@@ -28,7 +28,8 @@ var countryIndex = sync.OnceValue(func() map[string]string {
 
 // lookupCountry resolves a country written as ISO 3166-1 alpha-2, alpha-3
 // or English name (case, accents, spaces and punctuation ignored; a leading
-// "the" is optional) to its lowercase alpha-2 code.
+// or trailing "the", as in ISO's "Niger (the)", is optional) to its
+// lowercase alpha-2 code.
 func lookupCountry(s string) (string, bool) {
 	p, r := prepare(s)
 	if r != "" || p.s == "" {
@@ -51,8 +52,15 @@ func lookupCountry(s string) (string, bool) {
 	if cc, ok := idx[string(key)]; ok {
 		return cc, true
 	}
+	// ISO short names put the article last, as "Niger (the)"; people put it
+	// first.
 	if len(key) > 3 && string(key[:3]) == "the" {
 		if cc, ok := idx[string(key[3:])]; ok {
+			return cc, true
+		}
+	}
+	if n := len(key); n > 3 && string(key[n-3:]) == "the" {
+		if cc, ok := idx[string(key[:n-3])]; ok {
 			return cc, true
 		}
 	}

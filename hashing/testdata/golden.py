@@ -438,7 +438,24 @@ for inp, want in [
     (NBSP + "DE" + BOM, "de"), ("\tFrance\n", "fr"),
 ]:
     case(C, "COUNTRY", inp, want)
-for inp in ["XX", "ZZ", "Atlantis", "U", "EU", "UN", "Europe", "123", "England", "Deutschland", "XKX", "ZR", "YU"]:
+# ISO 3166-1 English short names as ISO writes them, with "(the)"
+for inp, want in [
+    ("United States of America (the)", "us"),
+    ("United Kingdom of Great Britain and Northern Ireland (the)", "gb"),
+    ("Korea (the Republic of)", "kr"), ("Korea (the Democratic People's Republic of)", "kp"),
+    ("Moldova (the Republic of)", "md"), ("Falkland Islands (the) [Malvinas]", "fk"),
+    ("Netherlands (the)", "nl"), ("Philippines (the)", "ph"), ("Russian Federation (the)", "ru"),
+    ("United Arab Emirates (the)", "ae"), ("Dominican Republic (the)", "do"), ("Niger (the)", "ne"),
+    ("Sudan (the)", "sd"), ("Central African Republic (the)", "cf"), ("Comoros (the)", "km"),
+    ("Cayman Islands (the)", "ky"), ("Cook Islands (the)", "ck"), ("Faroe Islands (the)", "fo"),
+    ("French Southern Territories (the)", "tf"), ("Holy See (the)", "va"),
+    ("Lao People's Democratic Republic (the)", "la"), ("Marshall Islands (the)", "mh"),
+    ("Northern Mariana Islands (the)", "mp"), ("Turks and Caicos Islands (the)", "tc"),
+    ("United States Minor Outlying Islands (the)", "um"), ("British Indian Ocean Territory (the)", "io"),
+    ("Cocos (Keeling) Islands (the)", "cc"), ("Pitcairn", "pn"),
+]:
+    case(C, "COUNTRY", inp, want)
+for inp in ["XX", "ZZ", "Atlantis", "U", "EU", "UN", "Europe", "123", "England", "Deutschland", "XKX", "ZR", "YU", "the", "Korea", "Niger (the) Republic"]:
     case(C, "COUNTRY", inp, "", reason="country_unknown")
 case(C, "COUNTRY", "", "")
 

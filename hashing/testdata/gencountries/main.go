@@ -22,7 +22,8 @@ import (
 var notISO = strings.Fields("AC AN BU CP CQ CS CT DD DG DY EA EZ FQ FX HV IC JT MI NH NQ NT PC PU PZ RH SU TA TP UK UN VD WK XK YD YU ZR")
 
 // aliases are ISO 3166-1 short names where they differ from CLDR's, and
-// names in common use.
+// names in common use. ISO's "(the)" suffix needs no alias: the lookup
+// ignores a leading or trailing "the".
 var aliases = map[string][]string{
 	"us": {"United States of America", "U.S.", "U.S.A."},
 	"gb": {"United Kingdom of Great Britain and Northern Ireland", "Great Britain", "Britain", "UK", "U.K."},
@@ -34,16 +35,16 @@ var aliases = map[string][]string{
 	"cd": {"Democratic Republic of the Congo", "Congo (the Democratic Republic of the)", "Congo, The Democratic Republic of the", "DR Congo", "DRC", "Congo-Kinshasa"},
 	"cg": {"Congo", "Republic of the Congo", "Congo (the)", "Congo-Brazzaville"},
 	"ci": {"Cote d'Ivoire", "Ivory Coast"}, "cv": {"Cabo Verde"}, "cz": {"Czech Republic"},
-	"fk": {"Falkland Islands (Malvinas)", "Malvinas"},
+	"fk": {"Falkland Islands (Malvinas)", "Falkland Islands (the) [Malvinas]", "Malvinas"},
 	"fm": {"Micronesia (Federated States of)", "Federated States of Micronesia"},
 	"gm": {"The Gambia", "Gambia (the)"}, "gs": {"South Georgia and the South Sandwich Islands"},
 	"hk": {"Hong Kong", "Hong Kong SAR"}, "hm": {"Heard Island and McDonald Islands"},
 	"ir": {"Iran (Islamic Republic of)", "Iran, Islamic Republic of", "Islamic Republic of Iran"},
 	"kn": {"Saint Kitts and Nevis"},
-	"kp": {"Korea (Democratic People's Republic of)", "Democratic People's Republic of Korea", "Korea, Democratic People's Republic of"},
-	"kr": {"Korea (Republic of)", "Korea, Republic of", "Republic of Korea"},
+	"kp": {"Korea (Democratic People's Republic of)", "Korea (the Democratic People's Republic of)", "Democratic People's Republic of Korea", "Korea, Democratic People's Republic of"},
+	"kr": {"Korea (Republic of)", "Korea (the Republic of)", "Korea, Republic of", "Republic of Korea"},
 	"la": {"Lao People's Democratic Republic", "Lao"}, "lc": {"Saint Lucia"},
-	"md": {"Moldova (Republic of)", "Moldova, Republic of", "Republic of Moldova"},
+	"md": {"Moldova (Republic of)", "Moldova (the Republic of)", "Moldova, Republic of", "Republic of Moldova"},
 	"mf": {"Saint Martin (French part)", "Saint Martin"}, "mk": {"North Macedonia", "Republic of North Macedonia"},
 	"mm": {"Burma"}, "mo": {"Macao", "Macau", "Macao SAR"},
 	"nl": {"Netherlands (Kingdom of the)", "The Netherlands", "Holland"},
@@ -59,7 +60,7 @@ var aliases = map[string][]string{
 	"ve": {"Venezuela (Bolivarian Republic of)", "Venezuela, Bolivarian Republic of"},
 	"vg": {"Virgin Islands (British)"}, "vi": {"Virgin Islands (U.S.)", "United States Virgin Islands"},
 	"vn": {"Viet Nam"}, "wf": {"Wallis and Futuna"}, "ax": {"Aland Islands"}, "re": {"Reunion"},
-	"cw": {"Curacao"}, "fo": {"Faroe Islands", "Faeroe Islands"}, "ae": {"UAE"},
+	"cw": {"Curacao"}, "fo": {"Faroe Islands", "Faeroe Islands"}, "ae": {"UAE"}, "pn": {"Pitcairn"},
 }
 
 func main() {
