@@ -15,7 +15,9 @@ import (
 // Checkpoint stores an upload's progress so that a crashed upload can resume
 // without re-sending acknowledged batches. The Uploader calls Save after
 // every acknowledged batch and after opening a session, serially, and
-// Delete when the upload completes.
+// Delete when the upload completes. The Save that records an
+// acknowledged batch gets a context that is not canceled with the upload's
+// (Meta already applied the batch), so it should not block indefinitely.
 //
 // Implementations must be safe for use by one upload at a time per key.
 // Load returns (nil, nil) when the key has no state. Save must not retain

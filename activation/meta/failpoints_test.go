@@ -136,3 +136,43 @@ func TestResumeRejectsShorterInput(t *testing.T) {
 		})
 	}
 }
+
+// raceAPI answers batch_seq 3 only after batch_seq 2 failed permanently and
+// the upload's context was canceled: Meta applied batch 3 and its answer
+// arrived as the upload was stopping.
+type raceAPI struct {
+	*metatest.Recorder
+	applied chan struct{}
+}
+
+func (r *raceAPI) UpdateUsers(ctx context.Context, op meta.Operation, aud string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
+	switch req.Session.BatchSeq {
+	case 2:
+		<-r.applied
+		return nil, &meta.Error{Op: string(op), Kind: meta.ErrInvalidInput, Err: &meta.APIError{HTTPStatus: 400, Code: meta.CodeInvalidParameter}}
+	case 3:
+		resp, err := r.Recorder.UpdateUsers(ctx, op, aud, req)
+		close(r.applied)
+		<-ctx.Done()
+		return resp, err
+	}
+	return r.Recorder.UpdateUsers(ctx, op, aud, req)
+}
+
+// A batch Meta acknowledged is checkpointed even when the upload is
+// stopping, so that the resumed call does not send it again.
+func TestAckRecordedWhileStopping(t *testing.T) {
+	rec := metatest.NewRecorder(nil)
+	aud := rec.Model.AddAudience()
+	api := &raceAPI{Recorder: rec, applied: make(chan struct{})}
+	cp := meta.NewFileCheckpoint(t.TempDir())
+	up := meta.NewUploader(api, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 3; o.Checkpoint = cp })
+	_, err := up.Add(t.Context(), aud, testSchema, rows(t, "c", 60))
+	if !errors.Is(err, meta.ErrInvalidInput) {
+		t.Fatalf("got %v, want the permanent error of batch 2", err)
+	}
+	_, acked := ackedIndexes(t, cp, "meta-add-"+aud)
+	if !acked[2] {
+		t.Errorf("batch 3 was acknowledged by Meta but not checkpointed (checkpoint has %d batches)", len(acked))
+	}
+}

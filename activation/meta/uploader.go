@@ -1003,7 +1003,9 @@ func (r *run) ack(ctx context.Context, b *batch, sum uint32, session int64, seq 
 		}
 	}
 	if r.persist {
-		if err := r.o.Checkpoint.Save(ctx, r.key, r.state); err != nil {
+		// Meta applied the batch: record it even if the upload is being
+		// canceled meanwhile, or a resumed call would send it again.
+		if err := r.o.Checkpoint.Save(context.WithoutCancel(ctx), r.key, r.state); err != nil {
 			return &Error{Op: string(r.op), Audience: r.audience, Batch: seq, Kind: ErrCheckpoint, Err: err}
 		}
 	}
