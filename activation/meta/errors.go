@@ -10,11 +10,13 @@ import (
 // these with errors.Is; use errors.As with [*APIError] for Graph's code,
 // subcode and trace id.
 var (
-	// ErrThrottled: a rate limit was hit (codes 4, 17, 341, 613, 80000-80014).
+	// ErrThrottled: a rate limit was hit (codes 4, 17, 32, 341, 613,
+	// 80000-80014).
 	// Throttled errors also match ErrTransient: waiting and retrying works.
 	ErrThrottled = errors.New("throttled")
 	// ErrTransient: retrying the same request later may succeed (HTTP 5xx,
-	// non-JSON bodies, connection failures, codes 1 and 2, is_transient).
+	// non-JSON bodies, connection failures, codes 1 and 2, is_transient;
+	// see [APIError.Kinds]).
 	ErrTransient = errors.New("transient")
 	// ErrPermanent: the request will fail the same way if repeated.
 	ErrPermanent = errors.New("permanent")
@@ -53,6 +55,7 @@ const (
 	CodeServiceUnavailable  = 2
 	CodeAppRateLimit        = 4
 	CodeUserRateLimit       = 17
+	CodePageRateLimit       = 32
 	CodeInvalidParameter    = 100
 	CodeTooManyParameters   = 105
 	CodeOAuth               = 190
@@ -198,10 +201,29 @@ func (e *APIError) Is(target error) bool {
 func (e *APIError) Kind() error { return e.Kinds()[0] }
 
 // Kinds returns every category e matches, the main one first.
+//
+// Graph's is_transient is honoured: a transient error matches ErrTransient
+// instead of ErrPermanent (keeping its other category), except for the
+// usersreplace subcodes whose meaning the Uploader acts on (1870144,
+// 1870147, 1870158, 1870159).
 func (e *APIError) Kinds() []error {
+	kinds := e.kinds()
+	if !e.Transient || kinds[len(kinds)-1] != ErrPermanent {
+		return kinds
+	}
+	if e.Code == CodeAudienceUpdate {
+		switch e.Subcode {
+		case SubcodeReplaceTooLarge, SubcodeReplaceNoFirstBatch, SubcodeReplaceTimedOut, SubcodeReplaceFinished:
+			return kinds
+		}
+	}
+	return append([]error{ErrTransient}, kinds[:len(kinds)-1]...)
+}
+
+func (e *APIError) kinds() []error {
 	code, sub := e.Code, e.Subcode
 	switch {
-	case code == CodeAppRateLimit || code == CodeUserRateLimit || code == CodeAppLimit ||
+	case code == CodeAppRateLimit || code == CodeUserRateLimit || code == CodeAppLimit || code == CodePageRateLimit ||
 		code == CodeAdAccountRateLimit || (code >= 80000 && code <= 80014):
 		return []error{ErrThrottled, ErrTransient}
 	case code == CodeAudienceUpdate && sub == SubcodeUpdateInProgress:
@@ -214,7 +236,7 @@ func (e *APIError) Kinds() []error {
 		sub == SubcodeAudienceUnavailable || sub == SubcodeAudienceDeleted ||
 		(code == CodeInvalidParameter && sub == SubcodeNotFound):
 		return []error{ErrNotFound, ErrPermanent}
-	case code == 0 && e.HTTPStatus >= 500, code == CodeUnknown, code == CodeServiceUnavailable, e.Transient:
+	case code == 0 && e.HTTPStatus >= 500, code == CodeUnknown, code == CodeServiceUnavailable:
 		return []error{ErrTransient}
 	case code == 0 && e.HTTPStatus == 429:
 		return []error{ErrThrottled, ErrTransient}
