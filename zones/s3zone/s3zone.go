@@ -166,9 +166,15 @@ func New(api API, bucket string, optFns ...func(*Options)) (*Backend, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	b := &Backend{api: api, bucket: bucket, opts: o}
-	if o.UsePathStyle {
-		b.callFn = []func(*s3.Options){func(so *s3.Options) { so.UsePathStyle = true }}
-	}
+	b.callFn = []func(*s3.Options){func(so *s3.Options) {
+		// Multipart objects carry composite checksums the SDK cannot
+		// validate on GetObject; it would log a warning for each read.
+		// The library stays silent (Options.Logger is its only output).
+		so.DisableLogOutputChecksumValidationSkipped = true
+		if o.UsePathStyle {
+			so.UsePathStyle = true
+		}
+	}}
 	return b, nil
 }
 
