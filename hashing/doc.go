@@ -28,10 +28,16 @@
 //     and combining marks of any script, digits and '-'. Control and
 //     zero-width characters inside count as white space.
 //   - PHONE: an extension starts at the first 'x' (so also "ext",
-//     "extension"), '#' or ';'. International input keeps ASCII digits only.
-//     National input is parsed with github.com/nyaruka/phonenumbers, except
-//     a US number of ten digits (or "1" and ten) with the usual separators,
-//     which takes a fast path that a test checks against phonenumbers.
+//     "extension"), '#' or ';'. Decimal digits of any script count as their
+//     ASCII value (as libphonenumber reads them) and a fullwidth plus as '+',
+//     so no digit is silently dropped. International input keeps its digits
+//     without leading zeros (no country code starts with 0: "+0044" is
+//     "+44") and without a "(0)" trunk marker. National input is parsed
+//     with github.com/nyaruka/phonenumbers and must be a possible number of
+//     the country (a local number without its area code is rejected),
+//     except a US number of ten digits (or "1" and ten) with the usual
+//     separators, which takes a fast path that a test checks against
+//     phonenumbers.
 //   - CT (and ST outside the US) fold Latin letters to ASCII, including
 //     letters without a decomposition (ß→ss, ø→o, ł→l, æ→ae, …); letters of
 //     other scripts keep their combining marks (vowel signs are part of the

@@ -42,7 +42,7 @@ const (
 	ReasonEmailWhitespace Reason = "email_whitespace" // white space, zero-width or control character inside
 
 	ReasonPhoneLength    Reason = "phone_length"     // not 8–15 digits once normalized
-	ReasonPhoneInvalid   Reason = "phone_invalid"    // a national number the country's numbering plan cannot parse
+	ReasonPhoneInvalid   Reason = "phone_invalid"    // a national number that is not a possible number of the country (libphonenumber)
 	ReasonPhoneNoCountry Reason = "phone_no_country" // warning: national number kept without a country code
 
 	ReasonNoLetters      Reason = "no_letters"      // FN, LN, FI, CT, ST: non-empty input without a single letter

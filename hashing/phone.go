@@ -3,18 +3,27 @@ package hashing
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
 
 // appendPhone applies the PHONE rule. International input ('+' or "00"
 // first) takes a fast path that never allocates: the extension is cut off,
-// a "(0)" trunk marker dropped and the ASCII digits kept. National input is
-// parsed with the numbering plan of the row's country (cc) into E.164;
-// with no country its digits are kept without leading zeros and the value
-// is flagged ReasonPhoneNoCountry.
+// a "(0)" trunk marker dropped and the ASCII digits kept, without leading
+// zeros (no country code starts with 0). National input is parsed with the
+// numbering plan of the row's country (cc) into E.164 and must be a
+// possible number there; with no country its digits are kept without
+// leading zeros and the value is flagged ReasonPhoneNoCountry. Digits of
+// other scripts count as their ASCII value, and a fullwidth plus as '+', in
+// every case (libphonenumber reads national numbers so).
 func appendPhone(dst []byte, p prepared, cc string) ([]byte, Reason) {
-	s := cutExtension(p.s)
+	s := p.s
+	if !p.ascii {
+		s = asciiPhone(s)
+	}
+	s = cutExtension(s)
 	n := len(dst)
 	switch {
 	case len(s) > 0 && s[0] == '+':
@@ -67,20 +76,75 @@ func cutExtension(s string) string {
 	return s
 }
 
-// appendIntlDigits keeps the ASCII digits of s, skipping a "(0)" trunk
-// marker ("+44 (0)20 …").
+// appendIntlDigits keeps the ASCII digits of s after the international
+// prefix, skipping leading zeros (no country code starts with 0, so they
+// are a doubled prefix as in "+0044") and a "(0)" trunk marker ("+44 (0)20
+// …", also "( 0 )").
 func appendIntlDigits(dst []byte, s string) []byte {
+	lead := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == '(' && i+2 < len(s) && s[i+1] == '0' && s[i+2] == ')' {
-			i += 2
-			continue
+		if c == '(' {
+			if j := trunkMarkerEnd(s, i+1); j > 0 {
+				i = j
+				continue
+			}
 		}
-		if isDigit(c) {
+		if isDigit(c) && !(lead && c == '0') {
+			lead = false
 			dst = append(dst, c)
 		}
 	}
 	return dst
+}
+
+// trunkMarkerEnd returns the index of the ')' closing a "(0)" trunk marker
+// whose '(' is just before s[i] (spaces allowed around the 0), or 0.
+func trunkMarkerEnd(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i == len(s) || s[i] != '0' {
+		return 0
+	}
+	for i++; i < len(s) && s[i] == ' '; i++ {
+	}
+	if i < len(s) && s[i] == ')' {
+		return i
+	}
+	return 0
+}
+
+// asciiPhone rewrites the decimal digits of other scripts (fullwidth,
+// Arabic-Indic, Devanagari, …) as ASCII digits and a fullwidth plus as '+',
+// so that no digit is silently dropped from a number.
+func asciiPhone(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b = append(b, byte(r))
+		case r == '\uff0b':
+			b = append(b, '+')
+		case unicode.IsDigit(r):
+			b = append(b, digitValue(r))
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
+}
+
+// digitValue returns the ASCII digit of a decimal digit r (general category
+// Nd). Unicode encodes every such digit in runs of ten from 0 to 9 (a
+// stability guarantee), so its value is its distance from the start of its
+// run, modulo 10 for runs of several sets (the mathematical digits).
+func digitValue(r rune) byte {
+	z := r
+	for unicode.IsDigit(z - 1) {
+		z--
+	}
+	return byte('0' + (r-z)%10)
 }
 
 type phoneError struct{}
@@ -99,6 +163,11 @@ func appendNational(dst []byte, s, cc string) (out []byte, err error) {
 	num, err := phonenumbers.Parse(s, strings.ToUpper(cc))
 	if err != nil {
 		return dst, err
+	}
+	// A local number without its area code ("555-1212" in the US) or a
+	// number of another plan is no E.164 number of this country.
+	if phonenumbers.IsPossibleNumberWithReason(num) != phonenumbers.IS_POSSIBLE {
+		return dst, phoneError{}
 	}
 	dst = strconv.AppendInt(dst, int64(num.GetCountryCode()), 10)
 	return append(dst, phonenumbers.GetNationalSignificantNumber(num)...), nil

@@ -77,7 +77,7 @@ func TestHashRow(t *testing.T) {
 		set: map[Key]string{Email: "not-an-email", Phone: "12", State: "Nowhere", Zip: "ABC", Country: "USA",
 			DOB: "1990-02-30", Gender: "x", MobileAdID: "nope"},
 		want: map[Key]string{Country: "us"},
-		issues: []issue{{Email, ReasonEmailAt, 7}, {Phone, ReasonPhoneLength, 7}, {State, ReasonStateUnknown, 7},
+		issues: []issue{{Email, ReasonEmailAt, 7}, {Phone, ReasonPhoneInvalid, 7}, {State, ReasonStateUnknown, 7},
 			{Zip, ReasonZipFormat, 7}, {BirthYear, ReasonDateImpossible, 7}, {BirthMonth, ReasonDateImpossible, 7},
 			{BirthDay, ReasonDateImpossible, 7}, {DOB, ReasonDateImpossible, 7}, {Gender, ReasonGenderUnknown, 7},
 			{MobileAdID, ReasonMADIDFormat, 7}},

@@ -227,6 +227,30 @@ for inp, cc, want in [
     ("06 1234 5678", "it", "390612345678"),
 ]:
     case(P, "PHONE", inp, want, country=cc)
+# digits of any script count as their ASCII value, as libphonenumber reads
+# them in national numbers; the fullwidth plus is a plus
+for inp, cc, want in [
+    ("+44 \uff12\uff10 7946 0958", "", "442079460958"),
+    ("+\u0664\u0664 20 7946 0958", "", "442079460958"),
+    ("\uff0b44 20 7946 0958", "", "442079460958"),
+    ("+\u06f9\u06f8 \u06f9\u06f1\u06f2 \u06f3\u06f4\u06f5 \u06f6\u06f7\u06f8\u06f9", "", "989123456789"),
+    ("+\u096f\u0967 \u096f\u096e\u096d\u096c\u096b \u096a\u0969\u0968\u0967\u0966", "", "919876543210"),
+    ("\u0660\u0662\u0660 \u0667\u0669\u0664\u0666 \u0660\u0669\u0665\u0668", "gb", "442079460958"),
+    ("\uff10\uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18", "gb", "442079460958"),
+    # a country code never starts with 0: zeros after the prefix are dropped
+    ("+0044 20 7946 0958", "", "442079460958"),
+    ("000 44 20 7946 0958", "", "442079460958"),
+    ("+0 1 650 555 1212", "", "16505551212"),
+    # the "(0)" trunk marker, also with spaces inside
+    ("+44 ( 0 ) 20 7946 0958", "", "442079460958"),
+    ("+49 (0) 30 12345678", "", "493012345678"),
+]:
+    case(P, "PHONE", inp, want, country=cc)
+case(P, "PHONE", "\uff10\uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18", "2079460958", reason="phone_no_country")
+# a national number must be a possible number of its country: a local
+# number without its area code, or a GB number read as US, is not E.164
+for inp, cc in [("555-1212", "us"), ("020 7946 0958", "us"), ("020 7946 0958 12", "gb")]:
+    case(P, "PHONE", inp, "", reason="phone_invalid", country=cc)
 # national number, no country: digits, leading zeros stripped, flagged
 for inp, want in [
     ("(650)555-1212", "6505551212"),
