@@ -62,6 +62,13 @@ func ManifestKey(source, sha256Hex string) string {
 // delivered returns the existing object with Existing set and stores
 // nothing new. name is the original file name, kept in the manifest; it may
 // be "".
+//
+// The key depends on the digest, so the bytes must be held somewhere until
+// it is known: backends that implement Stager (filezone, memzone) stage
+// them in place; others (s3zone) get them spooled to Options.TempDir
+// first, then uploaded from that seekable file with the digest as the
+// object's checksum, so the temp directory needs room for the largest
+// file.
 func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (RawObject, error) {
 	if source == "" {
 		return RawObject{}, invalid("put", "raw/", "empty source")
