@@ -640,6 +640,31 @@ func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
 	return dst, ""
 }
 
+// zipSeparatorEnd returns the end of the run of white space holding at
+// most one '-' that starts at s[i] (i itself when there is none).
+func zipSeparatorEnd(s string, i int) int {
+	dash := false
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '-' && !dash:
+			dash = true
+			i++
+		case asciiSpace(c):
+			i++
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !isTrimmed(r) {
+				return i
+			}
+			i += n
+		default:
+			return i
+		}
+	}
+	return i
+}
+
 func allDigitsBytes(b []byte) bool {
 	for _, c := range b {
 		if !isDigit(c) {
@@ -660,25 +685,31 @@ func allDigits(s string) bool {
 
 // appendUSZip accepts 3–5 digits (padding with zeros only when the row is
 // known to be US), 12345-6789, "12345 6789" and 123456789, and keeps the
-// first five digits.
+// first five digits. The ZIP+4 separator may be any run of white space
+// with at most one '-' ("12345 - 6789"), between the fifth and sixth digit.
 func appendUSZip(dst []byte, s string, pad bool) ([]byte, Reason) {
 	var d [9]byte
 	nd := 0
 	sep := -1
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case isDigit(c):
+		if isDigit(c) {
 			if nd == len(d) {
 				return dst, ReasonZipFormat
 			}
 			d[nd] = c
 			nd++
-		case (c == '-' || c == ' ') && nd == 5 && sep < 0:
-			sep = nd
-		default:
+			i++
+			continue
+		}
+		if nd != 5 || sep >= 0 {
 			return dst, ReasonZipFormat
 		}
+		j := zipSeparatorEnd(s, i)
+		if j == i {
+			return dst, ReasonZipFormat
+		}
+		sep, i = nd, j
 	}
 	switch {
 	case sep == 5 && nd == 9, sep < 0 && (nd == 9 || nd == 5):

@@ -427,7 +427,12 @@ for inp, cc, want in [
     ("94105", "gb", "94105"),
 ]:
     case(Z, "ZIP", inp, want, country=cc)
+# ZIP+4 separated by any white space and at most one '-' (as the rule for
+# other countries removes them), only between the fifth and sixth digit
+for inp in ["94105  1234", "94105\t1234", "94105" + NBSP + "1234", "94105 - 1234", "94105\u30001234"]:
+    case(Z, "ZIP", inp, "94105", country="us")
 for inp, cc, reason in [
+    ("94105--1234", "us", "zip_format"), ("94105-", "us", "zip_format"), ("9 4105", "us", "zip_format"),
     ("SW1A 1AA", "us", "zip_format"), ("12", "us", "zip_format"), ("123456", "us", "zip_format"),
     ("94105-12", "us", "zip_format"), ("9410-51234", "us", "zip_format"), ("---", "", "zip_format"),
 ]:
