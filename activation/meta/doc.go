@@ -63,7 +63,7 @@
 //
 // # Rate limits
 //
-// Throttling errors (codes 4, 17, 341, 613, 80000-80014) pause every request
+// Throttling errors (codes 4, 17, 32, 341, 613, 80000-80014) pause every request
 // of the upload for the longer of the backoff delay and Meta's
 // estimated_time_to_regain_access (X-Business-Use-Case-Usage, in minutes).
 // Before that point, once any usage percentage in the rate-limit headers
@@ -80,7 +80,11 @@
 // errors.As as *[APIError] (code, subcode, is_transient, fbtrace_id, user
 // title and message, HTTP status, parsed usage headers). Errors, logs and
 // results never hold identifier values or digests; invalid_entry_samples are
-// counted and dropped.
+// counted and dropped. Graph's error texts could echo request data, so the
+// Client replaces in them every word holding "@", 32 or more hex digits
+// (digests, mobile advertiser ids) or 7 or more decimal digits (phone
+// numbers) with "[redacted]". A free-form EXTERN_ID cannot be recognised:
+// do not use identifiers that look like prose.
 //
 // # Concurrency
 //

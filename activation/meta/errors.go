@@ -92,7 +92,9 @@ type APIError struct {
 	Subcode int
 	// Type is Graph's "type", e.g. "OAuthException".
 	Type string
-	// Message is Graph's "message" (Meta's text, never request data).
+	// Message is Graph's "message". The Client redacts from it (and from
+	// UserTitle and UserMessage) every word that may echo request data:
+	// see the package documentation.
 	Message string
 	// Transient is Graph's "is_transient".
 	Transient bool
@@ -137,53 +139,51 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// redact replaces every run of 32 or more hex digits (a digest, or a
-// dash-less mobile advertiser id) and every word containing "@" in Graph's
-// message, in case Meta ever echoes request data.
+// redact replaces, in Graph's message, every word that may be request data,
+// in case Meta ever echoes it: words holding "@" (emails), 32 or more hex
+// digits (digests, mobile advertiser ids with or without dashes), or 7 or
+// more decimal digits (phone numbers; long object ids go too). Words are
+// separated by spaces, quotes, brackets and punctuation other than "." "-"
+// "_" "+" "@".
 func redact(msg string) string {
 	var b strings.Builder
 	for i := 0; i < len(msg); {
-		j := i
-		for j < len(msg) && isHexDigit(msg[j]) {
-			j++
-		}
-		if j-i >= 32 {
-			b.WriteString("[redacted]")
-			i = j
-			continue
-		}
-		if j > i {
-			b.WriteString(msg[i:j])
-			i = j
-			continue
-		}
-		if msg[i] == '@' {
-			// Drop the word around an @: back up over what was written.
-			out := b.String()
-			k := len(out)
-			for k > 0 && !isSpace(out[k-1]) {
-				k--
-			}
-			b.Reset()
-			b.WriteString(out[:k])
-			b.WriteString("[redacted]")
+		if isSep(msg[i]) {
+			b.WriteByte(msg[i])
 			i++
-			for i < len(msg) && !isSpace(msg[i]) {
-				i++
-			}
 			continue
 		}
-		b.WriteByte(msg[i])
-		i++
+		j, hexDigits, digits, at := i, 0, 0, false
+		for ; j < len(msg) && !isSep(msg[j]); j++ {
+			c := msg[j]
+			switch {
+			case '0' <= c && c <= '9':
+				digits++
+				hexDigits++
+			case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
+				hexDigits++
+			case c == '@':
+				at = true
+			}
+		}
+		if at || hexDigits >= 32 || digits >= 7 {
+			b.WriteString("[redacted]")
+		} else {
+			b.WriteString(msg[i:j])
+		}
+		i = j
 	}
 	return b.String()
 }
 
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+// isSep reports whether c separates words for redact.
+func isSep(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '`', ',', ';', ':', '(', ')', '[', ']', '{', '}', '<', '>', '=', '/', '|':
+		return true
+	}
+	return false
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' }
 
 // Is reports whether e belongs to the category target (see [APIError.Kinds]).
 func (e *APIError) Is(target error) bool {

@@ -10,6 +10,12 @@ func TestRedact(t *testing.T) {
 		{"madid ab12cd340000111122223333444455556666 rejected", "madid [redacted] rejected"},
 		{"user 'ana.b@example.com' not found", "user '[redacted]' not found"},
 		{"trace AbCd12 at 2026", "trace AbCd12 at 2026"},
+		{"(#2650) Failed to update the custom audience", "(#2650) Failed to update the custom audience"},
+		{"madid 6D92078A-8246-4BA4-AE5B-76104861E7DC rejected", "madid [redacted] rejected"},
+		{"phone +16505551234, country us", "phone [redacted], country us"},
+		{"value=(650)5551234x", "value=(650)[redacted]"},
+		{"email: ana@example.com.", "email: [redacted]"},
+		{`data "` + d + `"`, `data "[redacted]"`},
 	} {
 		if got := redact(tc.in); got != tc.want {
 			t.Errorf("redact(case %q) = %q", tc.want, got)

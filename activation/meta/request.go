@@ -347,8 +347,8 @@ func decodeAPIError(status int, body []byte, usage *Usage) *APIError {
 	if json.Unmarshal(body, &env) == nil && env.Error != nil {
 		g := env.Error
 		e.Code, e.Subcode = int(g.Code), int(g.ErrorSubcode)
-		e.Type, e.Message, e.Transient = g.Type, g.Message, g.IsTransient
-		e.UserTitle, e.UserMessage, e.TraceID = g.UserTitle, g.UserMsg, g.TraceID
+		e.Type, e.Message, e.Transient = g.Type, redact(g.Message), g.IsTransient
+		e.UserTitle, e.UserMessage, e.TraceID = redact(g.UserTitle), redact(g.UserMsg), g.TraceID
 		return e
 	}
 	if status < 500 && status != 429 {
