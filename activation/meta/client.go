@@ -279,14 +279,15 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte, out any,
 	start := time.Now()
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
-		c.log(ctx, op, audience, batch, 0, start, err)
-		if ctx.Err() != nil {
-			return fail(nil, ctx.Err())
-		}
-		// Strip the URL (it may hold appsecret_proof) from *url.Error.
+		// Strip the URL (it may hold appsecret_proof) from *url.Error,
+		// before logging too.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
+		}
+		c.log(ctx, op, audience, batch, 0, start, err)
+		if ctx.Err() != nil {
+			return fail(nil, ctx.Err())
 		}
 		return fail(ErrTransient, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
+	"github.com/cdpkit/cdpkit/activation/meta/metatest"
 )
 
 // Graph's error texts may echo request data; the Client redacts them before
@@ -46,3 +47,24 @@ func TestGraphErrorTextRedacted(t *testing.T) {
 	}
 }
 
+// A transport failure logs no URL, so no appsecret_proof.
+func TestTransportLogHasNoProof(t *testing.T) {
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	srv.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Reset}))
+	var logs bytes.Buffer
+	client := srv.Client(func(o *meta.ClientOptions) {
+		o.AppSecret = "secret"
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if _, err := client.UpdateUsers(t.Context(), meta.Add, aud, testRequest(t)); !errors.Is(err, meta.ErrTransient) {
+		t.Fatalf("got %v", err)
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing logged")
+	}
+	if strings.Contains(logs.String(), "appsecret_proof") || strings.Contains(logs.String(), srv.URL) {
+		t.Error("log holds the request URL")
+	}
+}
