@@ -123,11 +123,13 @@ func benchPlain(o *identity.Options) {
 	}
 }
 
-// BenchmarkResolve measures hashed identifiers to person ids, generator
-// included. Run one size per process so peak RSS is that size's:
+// BenchmarkResolve measures hashed identifiers to person ids, streaming from
+// the generator (whose own cost, see BenchmarkSynth, is included). Run one
+// size per process so peak RSS is that size's, and bound the heap the way a
+// service would:
 //
 //	go test -run '^$' -bench 'Resolve/1M/' -benchtime 3x ./identity/
-//	go test -run '^$' -bench 'Resolve/10M/guards' -benchtime 1x ./identity/
+//	GOMEMLIMIT=2300MiB go test -run '^$' -bench 'Resolve/10M/guards$' -benchtime 1x ./identity/
 func BenchmarkResolve(b *testing.B) {
 	for _, size := range []struct {
 		name string

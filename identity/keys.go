@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -174,12 +173,10 @@ func (a *arena) get(i int) []byte {
 	return a.chunks[c][o : o+l]
 }
 
-func (a *arena) equal(i, j int) bool { return bytes.Equal(a.get(i), a.get(j)) }
-
 // radixSort sorts keys ascending, carrying idx along. It is an MSD radix
-// sort: one scatter pass on the top 16 significant bits puts every key in
-// a bucket small enough to sort in cache (compact keys are hashes, so
-// buckets are even). The order of equal keys is not kept; callers do not
+// sort: one scatter pass on the top significant bits (about log2(n)-3 of
+// them) puts every key in a bucket small enough to finish by insertion sort
+// (compact keys are uniform, so buckets are even). The order of equal keys is not kept; callers do not
 // depend on it.
 func radixSort(keys []uint64, idx []uint32) {
 	n := len(keys)
@@ -203,10 +200,9 @@ func msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint) {
 		insertionSort(keys, idx)
 		return
 	}
-	digit := uint(16)
-	if n < 1<<14 {
-		digit = 8
-	}
+	// About 8 keys per sub-bucket: enough digits to finish by insertion
+	// sort, few enough that the counts stay small.
+	digit := uint(min(max(bits.Len(uint(n))-3, 4), 16))
 	shift := uint(0)
 	if top > digit {
 		shift = top - digit
