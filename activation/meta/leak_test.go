@@ -1,0 +1,83 @@
+package meta_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"runtime"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cdpkit/cdpkit/activation/meta"
+	"github.com/cdpkit/cdpkit/activation/meta/metatest"
+	"github.com/cdpkit/cdpkit/hashing"
+)
+
+// No goroutine started by an upload outlives the call: after success,
+// a permanent error, exhausted retries, a canceled context, a read error
+// and a rate-limit pause, the goroutine count is back to where it was.
+func TestNoGoroutinesAfterReturn(t *testing.T) {
+	errRead := errors.New("read failed")
+	slow := metatest.Fault{Kind: metatest.Slow, Delay: 50 * time.Millisecond}
+	for _, tc := range []struct {
+		name   string
+		plan   metatest.FaultPlan
+		rows   func(t *testing.T) iter.Seq2[[]hashing.Cell, error]
+		cancel time.Duration // cancel the call after this long
+		want   error
+	}{
+		{"success", metatest.Random(1, 0.5, slow, metatest.Fault{Kind: metatest.Reset}), nil, 0, nil},
+		{"permanent", func(n int) metatest.Fault {
+			if n == 7 {
+				return metatest.Fault{Kind: metatest.GraphError, Code: meta.CodePermission}
+			}
+			return slow
+		}, nil, 0, meta.ErrForbidden},
+		{"retries exhausted", func(int) metatest.Fault { return metatest.Fault{Kind: metatest.Unavailable} }, nil, 0, meta.ErrTransient},
+		{"throttled then canceled", func(int) metatest.Fault { return metatest.Fault{Kind: metatest.Throttle, RegainMinutes: 5} }, nil, time.Minute, context.Canceled},
+		{"canceled mid-batch", func(int) metatest.Fault { return slow }, nil, 120 * time.Millisecond, context.Canceled},
+		{"read error", func(int) metatest.Fault { return slow }, func(t *testing.T) iter.Seq2[[]hashing.Cell, error] {
+			return func(yield func([]hashing.Cell, error) bool) {
+				for r, err := range rows(t, "g", 250) {
+					if !yield(r, err) {
+						return
+					}
+				}
+				yield(nil, errRead)
+			}
+		}, 0, errRead},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rec := metatest.NewRecorder(nil)
+				aud := rec.Model.AddAudience()
+				rec.SetFaults(tc.plan)
+				input := rows(t, "g", 500)
+				if tc.rows != nil {
+					input = tc.rows(t)
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				if tc.cancel > 0 {
+					time.AfterFunc(tc.cancel, cancel)
+				}
+				before := runtime.NumGoroutine()
+				up := meta.NewUploader(rec, func(o *meta.Options) {
+					o.BatchSize = 20
+					o.Concurrency = 4
+					o.Retry = meta.RetryPolicy{MaxAttempts: 4, MinDelay: time.Second, MaxDelay: 4 * time.Second}
+					o.Checkpoint = meta.NewFileCheckpoint(t.TempDir())
+				})
+				_, err := up.Add(ctx, aud, testSchema, input)
+				if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+					t.Fatalf("got %v, want %v", err, tc.want)
+				}
+				synctest.Wait()
+				if after := runtime.NumGoroutine(); after > before {
+					t.Errorf("%d goroutines before the call, %d after it returned", before, after)
+				}
+			})
+		})
+	}
+}
