@@ -25,8 +25,13 @@
 //   - NFC is applied again after lowercasing and after characters are
 //     removed, so that normalizing a normalized value changes nothing.
 //   - EMAIL lengths count characters (runes); domain labels may hold letters
-//     and combining marks of any script, digits and '-'. Control and
-//     zero-width characters inside count as white space.
+//     and combining marks of any script, digits and '-'; the TLD needs at
+//     least two letters (marks do not count). Control and zero-width
+//     characters inside count as white space.
+//   - FN, LN: a combining mark belongs to the character before it, so it is
+//     kept with a kept letter and dropped with a dropped one ("a ́b" gives
+//     "ab"; a mark never moves onto another letter). A name, and so FI,
+//     therefore always starts with a letter.
 //   - PHONE: an extension starts at the first 'x' (so also "ext",
 //     "extension"), '#' or ';'. Decimal digits of any script count as their
 //     ASCII value (as libphonenumber reads them) and a fullwidth plus as '+',

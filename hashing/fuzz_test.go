@@ -159,9 +159,13 @@ func checkCharset(k Key, out, cc string) string {
 		if (k == City || k == State) && hasLatinDiacritic(out) {
 			return "has a Latin letter with a diacritic"
 		}
+		// combining marks only follow the letter they belong to
+		if r, _ := utf8.DecodeRuneInString(out); !unicode.IsLetter(r) {
+			return "does not start with a letter"
+		}
 		return letters(out)
 	case FirstInitial:
-		if utf8.RuneCountInString(out) != 1 {
+		if r, _ := utf8.DecodeRuneInString(out); utf8.RuneCountInString(out) != 1 || !unicode.IsLetter(r) {
 			return "is not one letter"
 		}
 		return letters(out)

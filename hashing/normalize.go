@@ -442,7 +442,7 @@ func appendASCIIEmail(dst []byte, s string) ([]byte, Reason) {
 // checkLabel checks one domain label; the last one (the TLD) must be at
 // least two letters.
 func checkLabel(l string, tld bool) Reason {
-	n := 0
+	n, nl := 0, 0 // characters, letters
 	letters := true
 	for _, r := range l {
 		n++
@@ -450,13 +450,16 @@ func checkLabel(l string, tld bool) Reason {
 		case r < utf8.RuneSelf:
 			c := lower(byte(r))
 			if isLowerASCIILetter(c) {
+				nl++
 				continue
 			}
 			letters = false
 			if !isDigit(c) && c != '-' {
 				return ReasonEmailDomain
 			}
-		case unicode.IsLetter(r) || unicode.Is(unicode.M, r):
+		case unicode.IsLetter(r):
+			nl++
+		case unicode.Is(unicode.M, r):
 		case unicode.IsDigit(r):
 			letters = false
 		default:
@@ -466,15 +469,15 @@ func checkLabel(l string, tld bool) Reason {
 	if n < 1 || n > 63 {
 		return ReasonEmailDomain
 	}
-	if tld && (!letters || n < 2) {
+	// The TLD is letters, with their combining marks, and at least two of
+	// them are letters.
+	if tld && (!letters || nl < 2) {
 		return ReasonEmailTLD
 	}
 	return ""
 }
 
 // ---- FN, LN, FI ----------------------------------------------------------
-
-func isNameRune(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.M, r) }
 
 func appendName(dst []byte, p prepared) ([]byte, Reason) {
 	n := len(dst)
@@ -485,13 +488,27 @@ func appendName(dst []byte, p prepared) ([]byte, Reason) {
 			}
 		}
 	} else {
+		// A combining mark belongs to the character before it: it is kept
+		// with a kept letter and dropped with a dropped character, so that
+		// it never moves onto another letter ("a ́b" is "ab", not "áb").
+		kept := false
 		for _, r := range p.s {
-			if r < utf8.RuneSelf {
-				if isLowerASCIILetter(lower(byte(r))) {
-					dst = append(dst, lower(byte(r)))
+			switch {
+			case r < utf8.RuneSelf:
+				c := lower(byte(r))
+				kept = isLowerASCIILetter(c)
+				if kept {
+					dst = append(dst, c)
 				}
-			} else if isNameRune(r) {
-				dst = utf8.AppendRune(dst, r)
+			case unicode.Is(unicode.M, r):
+				if kept {
+					dst = utf8.AppendRune(dst, r)
+				}
+			default:
+				kept = unicode.IsLetter(r)
+				if kept {
+					dst = utf8.AppendRune(dst, r)
+				}
 			}
 		}
 		dst = renormalize(dst, n)

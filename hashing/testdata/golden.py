@@ -149,6 +149,9 @@ for inp, reason in [
     ("mary@example.123", "email_tld"),
     ("mary@example.c0m", "email_tld"),
     ("mary@192.168.0.1", "email_tld"),
+    # the TLD needs two letters; combining marks do not count as letters
+    ("mary@example.c\u0301\u0301", "email_tld"),
+    ("mary@example.\u0301\u0301", "email_tld"),
     ("d41d8cd98f00b204e9800998ecf8427e", "email_at_sign"),
 ]:
     case(E, "EMAIL", inp, "", reason=reason)
@@ -340,8 +343,25 @@ for key, inp, reason in [
     ("FN", "\U0001F600", "no_letters"),
     ("LN", "!!!", "no_letters"),
     ("FI", "7", "no_letters"),
+    # a combining mark is kept with the letter it belongs to; one that
+    # belongs to a dropped character goes with it (it never moves onto
+    # another letter), so a name of marks alone has no letters
+    ("FN", "\u0301", "no_letters"),
+    ("LN", " \u0308 ", "no_letters"),
+    ("FI", "\u0301\u0301", "no_letters"),
 ]:
     case(N, key, inp, "", reason=reason)
+for key, inp, want in [
+    ("FN", "a \u0301b", "ab"),
+    ("FN", "a1\u0301", "a"),
+    ("LN", "O'\u0301Neil", "oneil"),
+    ("FN", "\u0301Ann", "ann"),
+    ("FI", "\u0301Ann", "a"),
+    ("FI", "-\u0301\u00c9mile", "\u00e9"),
+    ("FN", "\u0926\u0947\u0935 1\u0947", "\u0926\u0947\u0935"),
+    ("LN", "\u05e9\u05c1\u05b8\u05dc\u05d5\u05b9\u05dd", "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd"),
+]:
+    case(N, key, inp, want)
 for key, inp in [("FN", ""), ("LN", "  "), ("FN", NBSP + BOM), ("FI", "")]:
     case(N, key, inp, "")
 for inp, want in [
