@@ -5,26 +5,47 @@ import (
 	"strconv"
 )
 
+// unionFind keeps one int32 per record: the parent, or for a root minus
+// its size, so a find and a union touch one array.
 type unionFind struct {
-	parent []uint32
-	size   []uint32
+	p []int32
 }
 
 func newUnionFind(n int) unionFind {
-	u := unionFind{parent: make([]uint32, n), size: make([]uint32, n)}
-	for i := range u.parent {
-		u.parent[i] = uint32(i)
-		u.size[i] = 1
+	u := unionFind{p: make([]int32, n)}
+	for i := range u.p {
+		u.p[i] = -1
 	}
 	return u
 }
 
+// find returns x's root, halving the path on the way.
 func (u *unionFind) find(x uint32) uint32 {
-	for u.parent[x] != x {
-		u.parent[x] = u.parent[u.parent[x]]
-		x = u.parent[x]
+	for {
+		p := u.p[x]
+		if p < 0 {
+			return x
+		}
+		gp := u.p[p]
+		if gp < 0 {
+			return uint32(p)
+		}
+		u.p[x] = gp
+		x = uint32(gp)
 	}
-	return x
+}
+
+func (u *unionFind) size(root uint32) int { return int(-u.p[root]) }
+
+// union joins two roots, the smaller under the larger, and returns the new
+// root.
+func (u *unionFind) union(a, b uint32) uint32 {
+	if u.p[a] > u.p[b] { // a is smaller
+		a, b = b, a
+	}
+	u.p[a] += u.p[b]
+	u.p[b] = int32(a)
+	return a
 }
 
 // limitState tracks, per union-find root, the distinct value ids of one
@@ -250,11 +271,7 @@ func (lk *linker) rule(rs *ruleSpec) {
 				if a == b {
 					continue
 				}
-				if lk.u.size[a] < lk.u.size[b] {
-					a, b = b, a
-				}
-				lk.u.parent[b] = a
-				lk.u.size[a] += lk.u.size[b]
+				a = lk.u.union(a, b)
 				lk.addLink(m[0], x, ri)
 			}
 			continue
@@ -343,16 +360,14 @@ func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
 					" values of a kind limited to " + strconv.Itoa(l.max)
 			}
 		}
-		if lk.cap > 0 && int(u.size[ra])+int(u.size[rb]) > lk.cap {
-			return refused, GuardClusterSize, "would give the person " + strconv.Itoa(int(u.size[ra])+int(u.size[rb])) +
+		if lk.cap > 0 && u.size(ra)+u.size(rb) > lk.cap {
+			return refused, GuardClusterSize, "would give the person " + strconv.Itoa(u.size(ra)+u.size(rb)) +
 				" records, cap " + strconv.Itoa(lk.cap)
 		}
 	}
-	if u.size[ra] < u.size[rb] {
+	if root := u.union(ra, rb); root != ra {
 		ra, rb = rb, ra
 	}
-	u.parent[rb] = ra
-	u.size[ra] += u.size[rb]
 	for _, l := range lk.limits {
 		vb := l.values(rb, &lk.buf2)
 		for _, v := range vb {

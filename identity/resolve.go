@@ -469,8 +469,8 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 		r.reject(idx, rec, "source or key longer than 4096 bytes")
 		return nil
 	}
-	if len(r.recSrc) >= math.MaxUint32-1 {
-		return invalid(r.op, "records", "more than 4294967294 records")
+	if len(r.recSrc) >= math.MaxInt32 {
+		return invalid(r.op, "records", "more than 2147483646 records")
 	}
 	src := r.source(rec.Source)
 	if src > math.MaxUint16 {
