@@ -159,7 +159,7 @@ var aliases = map[hashing.Key][]string{
 	hashing.DOB:            {"dob", "dateofbirth", "birthdate", "birthday", "db"},
 	hashing.BirthYear:      {"doby", "birthyear", "yob", "yearofbirth"},
 	hashing.BirthMonth:     {"dobm", "birthmonth", "monthofbirth"},
-	hashing.BirthDay:       {"dobd", "birthday_day", "dayofbirth", "birthdayofmonth"},
+	hashing.BirthDay:       {"dobd", "birthdayday", "dayofbirth", "birthdayofmonth"},
 	hashing.Gender:         {"gen", "gender", "sex"},
 	hashing.MobileAdID:     {"madid", "maid", "mobileadid", "advertisingid", "adid", "idfa", "gaid", "aaid"},
 	hashing.LookalikeValue: {"lookalikevalue", "customervalue", "ltv"},
@@ -210,7 +210,9 @@ func mapColumns(header []string, overrides map[hashing.Key]string) (mapping, err
 				}
 			}
 			if i < 0 {
-				return m, fmt.Errorf("-map %s=%s: unknown column %q (header: %s)", k, col, col, strings.Join(header, ", "))
+				// The header is not repeated: in a file without one it is
+				// the first customer's record.
+				return m, fmt.Errorf("-map %s=%s: unknown column %q (the first line has %d columns; is it a header?)", k, col, col, len(header))
 			}
 			m.col[k] = i
 			continue
@@ -246,7 +248,7 @@ func mapColumns(header []string, overrides map[hashing.Key]string) (mapping, err
 		}
 	}
 	if len(m.col) == 0 {
-		return m, fmt.Errorf("no column maps to a key (header: %s); use -map KEY=column", strings.Join(header, ", "))
+		return m, fmt.Errorf("no column maps to a key (the first line has %d columns; is it a header?); use -map KEY=column", len(header))
 	}
 	return m, nil
 }

@@ -225,6 +225,38 @@ func TestBadInvocations(t *testing.T) {
 	}
 }
 
+// A file without a header line must not have its first record, which is
+// customer data, echoed in the error.
+func TestHeaderlessFileDoesNotEchoData(t *testing.T) {
+	in := writeFile(t, "ann.lee@example.com,+1 650 555 0100,Ann\nbo@example.com,+1 650 555 0101,Bo\n")
+	for _, args := range [][]string{{"-in", in}, {"-in", in, "-map", "EMAIL=email"}} {
+		code, _, stderr := runIn(t, append(args, "-out", t.TempDir())...)
+		if code != exitUsage {
+			t.Errorf("%d flags: exit %d, want %d", len(args), code, exitUsage)
+		}
+		if !strings.Contains(stderr, "3 columns") {
+			t.Errorf("%d flags: stderr does not give the column count", len(args))
+		}
+		for _, v := range []string{"ann.lee", "650", "Ann"} {
+			if strings.Contains(stderr, v) {
+				t.Errorf("%d flags: stderr repeats a value of the first line", len(args))
+			}
+		}
+	}
+}
+
+// Every alias must be in the squashed form headers are compared in, or it
+// can never match.
+func TestAliasesAreSquashed(t *testing.T) {
+	for k, as := range aliases {
+		for i, a := range as {
+			if squash(a) != a {
+				t.Errorf("%s alias %d can never match a header", k, i)
+			}
+		}
+	}
+}
+
 func TestColumnMapping(t *testing.T) {
 	header := []string{"\ufeffE-Mail", "Mobile", "Phone", "fname", "Surname", "Post Code", "notes"}
 	m, err := mapColumns(header, map[hashing.Key]string{hashing.LastName: ""})
