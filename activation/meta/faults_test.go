@@ -17,6 +17,7 @@ var mixedFaults = []metatest.Fault{
 	{Kind: metatest.HTML},
 	{Kind: metatest.Reset},
 	{Kind: metatest.LostResponse},
+	{Kind: metatest.FailAfterApply},
 	{Kind: metatest.Throttle},
 	{Kind: metatest.Throttle, Status: 400},
 	{Kind: metatest.GraphError, Code: meta.CodeUserRateLimit},

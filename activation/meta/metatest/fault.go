@@ -34,9 +34,13 @@ const (
 	// Slow waits Delay, then handles the request normally unless the
 	// client gave up meanwhile (then nothing is applied).
 	Slow
+	// FailAfterApply applies the request, then answers HTTP 500 with code
+	// 1 as if Graph failed after making the change: the client sees an
+	// error for a batch that was applied.
+	FailAfterApply
 )
 
-var kindNames = [...]string{"none", "server_error", "unavailable", "html", "reset", "lost_response", "throttle", "graph_error", "slow"}
+var kindNames = [...]string{"none", "server_error", "unavailable", "html", "reset", "lost_response", "throttle", "graph_error", "slow", "fail_after_apply"}
 
 func (k FaultKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -172,7 +176,7 @@ func throttleUsage(ft Fault) *meta.Usage {
 // kinds that do not answer with an error envelope.
 func faultError(ft Fault) *meta.APIError {
 	switch ft.Kind {
-	case ServerError:
+	case ServerError, FailAfterApply:
 		return &meta.APIError{HTTPStatus: 500, Code: meta.CodeUnknown, Type: "OAuthException",
 			Message: "An unknown error occurred", TraceID: "AfakeTrace"}
 	case Unavailable:

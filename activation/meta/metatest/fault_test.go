@@ -1,9 +1,12 @@
 package metatest_test
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/cdpkit/cdpkit/activation/meta"
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
+	"github.com/cdpkit/cdpkit/hashing"
 )
 
 func TestRandomPlan(t *testing.T) {
@@ -42,4 +45,39 @@ func TestRandomPlan(t *testing.T) {
 	if s(0).Kind != metatest.HTML || s(1).Kind != metatest.NoFault {
 		t.Error("Script does not follow its list")
 	}
+}
+
+// FailAfterApply applies the batch and then fails it, on both fakes.
+func TestFailAfterApply(t *testing.T) {
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	rec := metatest.NewRecorder(srv.Model)
+	for name, api := range map[string]interface {
+		meta.AudienceAPI
+		SetFaults(metatest.FaultPlan)
+	}{"server": &serverAPI{srv, srv.Client()}, "recorder": rec} {
+		aud := srv.Model.AddAudience()
+		api.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.FailAfterApply}))
+		c, err := hashing.CellFromDigest(hashing.Email, h(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &meta.UsersRequest{Schema: meta.Schema{hashing.Email}, Cells: []hashing.Cell{c}, Session: meta.Session{ID: 9, BatchSeq: 1}}
+		if _, err := api.UpdateUsers(t.Context(), meta.Add, aud, req); !errors.Is(err, meta.ErrTransient) {
+			t.Errorf("%s: got %v, want a transient error", name, err)
+		}
+		if srv.Model.Size(aud) != 1 {
+			t.Errorf("%s: batch not applied", name)
+		}
+		for _, b := range srv.Model.Batches() {
+			if b.Audience == aud && (b.Applied != 1 || b.Dropped != 1) {
+				t.Errorf("%s: applied %d dropped %d, want 1 and 1", name, b.Applied, b.Dropped)
+			}
+		}
+	}
+}
+
+type serverAPI struct {
+	*metatest.Server
+	*meta.Client
 }

@@ -112,6 +112,7 @@ func (r *Recorder) UpdateUsers(ctx context.Context, op meta.Operation, audienceI
 			t.Stop()
 			return nil, fail(nil, ctx.Err())
 		}
+	case FailAfterApply:
 	default:
 		if ae := faultError(ft); ae != nil {
 			return nil, fail(ae.Kind(), ae)
@@ -128,9 +129,13 @@ func (r *Recorder) UpdateUsers(ctx context.Context, op meta.Operation, audienceI
 		rq.cells[i] = c.Value()
 	}
 	resp, ae := r.Model.apply(rq)
-	if ft.Kind == LostResponse {
+	if ft.Kind == LostResponse || ft.Kind == FailAfterApply {
 		if ae == nil {
 			r.Model.dropped(rq)
+		}
+		if ft.Kind == FailAfterApply {
+			fe := faultError(ft)
+			return nil, fail(fe.Kind(), fe)
 		}
 		return nil, fail(meta.ErrTransient, io.ErrUnexpectedEOF)
 	}

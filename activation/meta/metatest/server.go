@@ -190,6 +190,7 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, op meta.Operation
 			t.Stop()
 			return
 		}
+	case FailAfterApply:
 	default:
 		if ae := faultError(ft); ae != nil {
 			writeError(w, ae, ae.Usage)
@@ -205,9 +206,13 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, op meta.Operation
 		return // the client gave up before we applied anything
 	}
 	resp, ae := s.Model.apply(rq)
-	if ft.Kind == LostResponse {
+	if ft.Kind == LostResponse || ft.Kind == FailAfterApply {
 		if ae == nil {
 			s.Model.dropped(rq)
+		}
+		if ft.Kind == FailAfterApply {
+			writeError(w, faultError(ft), nil)
+			return
 		}
 		hangUp(w)
 		return
