@@ -65,7 +65,9 @@
 //
 // Throttling errors (codes 4, 17, 32, 341, 613, 80000-80014) pause every request
 // of the upload for the longer of the backoff delay and Meta's
-// estimated_time_to_regain_access (X-Business-Use-Case-Usage, in minutes).
+// estimated_time_to_regain_access (X-Business-Use-Case-Usage, in minutes)
+// or, with the ad account at 100%, its reset_time_duration
+// (X-Ad-Account-Usage, in seconds).
 // Before that point, once any usage percentage in the rate-limit headers
 // reaches Options.SlowdownPercent (default 90), requests pause for a time
 // growing linearly to Options.MaxSlowdown at 100%.

@@ -138,8 +138,11 @@ func (u *Usage) MaxPercent() float64 {
 	return m
 }
 
-// RegainAccess returns the longest estimated_time_to_regain_access in u, or
-// 0 when none is set.
+// RegainAccess returns how long Meta says to wait: the longest
+// estimated_time_to_regain_access in u (minutes), or, when the ad account
+// is at 100% (acc_id_util_pct), its reset_time_duration (seconds) if
+// longer. It is 0 when neither applies, and values beyond a day are
+// ignored as nonsense (the caller's backoff applies).
 func (u *Usage) RegainAccess() time.Duration {
 	if u == nil {
 		return 0
@@ -148,8 +151,10 @@ func (u *Usage) RegainAccess() time.Duration {
 	for _, e := range u.Business {
 		m = max(m, e.RegainAccessMinutes)
 	}
+	if a := u.AdAccount; a != nil && a.UtilPercent >= 100 {
+		m = max(m, a.ResetTimeDuration/60)
+	}
 	if m <= 0 || m > 24*60 {
-		// Beyond a day the value is nonsense; the caller's backoff applies.
 		return 0
 	}
 	return time.Duration(m * float64(time.Minute))
