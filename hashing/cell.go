@@ -106,8 +106,9 @@ func (c Cell) String() string {
 
 // Keyed reports whether the cell holds a keyed hmac-sha256-v1 digest. Such
 // a digest is only joinable by holders of the secret: Meta cannot match it,
-// so activation refuses keyed cells.
-func (c Cell) Keyed() bool { return c.keyed }
+// so activation refuses keyed cells. A missing cell holds no digest and is
+// never keyed.
+func (c Cell) Keyed() bool { return c.keyed && c.val != "" }
 
 // GoString describes the cell without its value, for %#v.
 func (c Cell) GoString() string { return "hashing.Cell(" + c.String() + ")" }

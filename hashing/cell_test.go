@@ -101,4 +101,18 @@ func TestKeyedCells(t *testing.T) {
 	if c, _ := CellFromDigest(Email, strings.Repeat("a", 64)); c.Keyed() {
 		t.Error("CellFromDigest made a keyed cell")
 	}
+	// A missing cell holds no digest, keyed or not.
+	if c, _ := hm.Cell(Email, " "); !c.IsMissing() || c.Keyed() {
+		t.Error("hmac: missing Cell reports a keyed digest")
+	}
+	if c, _ := hm.Cell(Email, "not-an-email"); !c.IsMissing() || c.Keyed() {
+		t.Error("hmac: rejected Cell reports a keyed digest")
+	}
+	var empty Record
+	cells, _ := hm.HashRow(nil, schema, &empty)
+	batch, _, err := hm.HashBatch(ctx, schema, []Record{empty})
+	col, _, err2 := hm.HashColumn(ctx, Email, []string{""}, nil)
+	if err != nil || err2 != nil || cells[0].Keyed() || batch[0].Keyed() || col[0].Keyed() {
+		t.Error("hmac: missing row, batch or column cell reports a keyed digest")
+	}
 }
