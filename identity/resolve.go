@@ -590,23 +590,32 @@ func (r *resolver) add(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 // bucket holds the occurrences whose compact keys share their top bits.
 // Ingest partitions each rule into buckets so that sorting and verifying
 // full values later touch one small, cache-resident bucket at a time
-// instead of jumping around one big array.
+// instead of jumping around one big array. Entries are interleaved (key,
+// record, value) so that ingest appends to one stream per bucket.
 type bucket struct {
-	keys []uint64
-	rec  []uint32
-	vals []byte
-	offs []uint32 // when the rule's values vary in length: n+1 offsets
+	data []byte
+	offs []uint32 // when the rule's values vary in length: n+1 entry offsets
+	n    int
 }
 
-const bucketBits = 8
+const (
+	bucketBits = 8
+	entryHead  = 12 // key (8) and record (4) before the value
+)
+
+func (rs *ruleSpec) entry(b *bucket, o uint32) (start, end int) {
+	if rs.stride >= 0 {
+		w := entryHead + rs.stride
+		start = int(o) * w
+		return start, start + w
+	}
+	return int(b.offs[o]), int(b.offs[o+1])
+}
 
 func (rs *ruleSpec) val(o uint32) []byte {
 	if b := rs.cur; b != nil {
-		if rs.stride >= 0 {
-			i := int(o) * rs.stride
-			return b.vals[i : i+rs.stride]
-		}
-		return b.vals[b.offs[o]:b.offs[o+1]]
+		s, e := rs.entry(b, o)
+		return b.data[s+entryHead : e]
 	}
 	return rs.vals.get(int(o))
 }
@@ -618,9 +627,7 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 		if per := rs.hint >> rs.bbits; per > 0 {
 			per += per / 8
 			for i := range rs.bk {
-				rs.bk[i].keys = make([]uint64, 0, per)
-				rs.bk[i].rec = make([]uint32, 0, per)
-				rs.bk[i].vals = make([]byte, 0, per*len(v))
+				rs.bk[i].data = make([]byte, 0, per*(entryHead+len(v)))
 			}
 		}
 	}
@@ -628,24 +635,36 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 		// Lengths differ from now on: give every bucket offsets.
 		for i := range rs.bk {
 			b := &rs.bk[i]
-			b.offs = make([]uint32, len(b.keys)+1)
+			b.offs = make([]uint32, b.n+1)
 			for j := range b.offs {
-				b.offs[j] = uint32(j * rs.stride)
+				b.offs[j] = uint32(j * (entryHead + rs.stride))
 			}
 		}
 		rs.stride = -1
 	}
 	b := &rs.bk[key>>rs.bshift]
-	b.keys = append(b.keys, key)
-	b.rec = append(b.rec, rec)
-	b.vals = append(b.vals, v...)
+	b.data = binary.LittleEndian.AppendUint64(b.data, key)
+	b.data = binary.LittleEndian.AppendUint32(b.data, rec)
+	b.data = append(b.data, v...)
+	b.n++
 	if rs.stride < 0 {
 		if b.offs == nil {
 			b.offs = []uint32{0}
 		}
-		b.offs = append(b.offs, uint32(len(b.vals)))
+		b.offs = append(b.offs, uint32(len(b.data)))
 	}
 	rs.n++
+}
+
+// unpack fills keys and rec with bucket b's entries, in entry order.
+func (rs *ruleSpec) unpack(b *bucket, keys []uint64, rec []uint32) ([]uint64, []uint32) {
+	keys, rec = keys[:0], rec[:0]
+	for o := range uint32(b.n) {
+		s, _ := rs.entry(b, o)
+		keys = append(keys, binary.LittleEndian.Uint64(b.data[s:]))
+		rec = append(rec, binary.LittleEndian.Uint32(b.data[s+8:]))
+	}
+	return keys, rec
 }
 
 // flatten moves the buckets into keys, rec and vals (in bucket order).
@@ -653,13 +672,16 @@ func (rs *ruleSpec) flatten() {
 	rs.keys = make([]uint64, 0, rs.n)
 	rs.rec = make([]uint32, 0, rs.n)
 	rs.vals = arena{}
+	var keys []uint64
+	var rec []uint32
 	for i := range rs.bk {
 		b := &rs.bk[i]
 		rs.cur = b
-		for j := range b.keys {
-			rs.keys = append(rs.keys, b.keys[j])
-			rs.rec = append(rs.rec, b.rec[j])
-			rs.vals.add(rs.val(uint32(j)))
+		keys, rec = rs.unpack(b, keys, rec)
+		rs.keys = append(rs.keys, keys...)
+		rs.rec = append(rs.rec, rec...)
+		for j := range uint32(b.n) {
+			rs.vals.add(rs.val(j))
 		}
 	}
 	rs.cur, rs.bk = nil, nil
@@ -870,20 +892,25 @@ func (rs *ruleSpec) group(keep bool) {
 		if keep {
 			ix = &ruleIndex{keys: make([]uint64, 0, rs.n), recs: make([]uint32, 0, rs.n)}
 		}
-		var idx []uint32
+		var (
+			idx  []uint32
+			keys []uint64
+			rec  []uint32
+		)
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
+			keys, rec = rs.unpack(b, keys, rec)
 			idx = idx[:0]
-			for i := range b.keys {
+			for i := range b.n {
 				idx = append(idx, uint32(i))
 			}
-			radixSort(b.keys, idx)
-			rs.keys, rs.rec, rs.cur = b.keys, b.rec, b
+			radixSort(keys, idx)
+			rs.keys, rs.rec, rs.cur = keys, rec, b
 			rs.groupRuns(idx)
 			if keep {
 				for i, o := range idx {
-					ix.keys = append(ix.keys, b.keys[i])
-					ix.recs = append(ix.recs, rs.rankOf[b.rec[o]])
+					ix.keys = append(ix.keys, keys[i])
+					ix.recs = append(ix.recs, rs.rankOf[rec[o]])
 					ix.vals.add(rs.val(o))
 				}
 			}
