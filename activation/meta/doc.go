@@ -43,7 +43,19 @@
 //   - the last batch of a session is sent alone after every other batch was
 //     acknowledged; if an earlier attempt of it was applied, Meta answers
 //     2650/1870159 (session already finished), which the Uploader takes as
-//     the acknowledgement.
+//     the acknowledgement. The checkpoint records the last batch before it
+//     is first sent, so a resumed call takes that answer as the
+//     acknowledgement too (and reports changed input if its last batch
+//     differs).
+//
+// The Save that records an acknowledgement is not canceled with the call,
+// so a batch Meta acknowledged while the upload was stopping is not sent
+// again by the resumed call.
+//
+// A replace that fails part-way (permanent error, exhausted retries,
+// cancellation) leaves its session open at Meta. Resume it with the same
+// checkpoint within 90 minutes of its first batch; otherwise Meta ends it
+// and the audience holds only the rows that arrived.
 //
 // A replace that would outlive Options.ReplaceWindow (default 80 minutes,
 // below Meta's 90) is closed with the batch at hand as its last batch, and
