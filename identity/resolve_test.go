@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -686,3 +687,24 @@ func TestDuplicatesPoolIdentifiers(t *testing.T) {
 }
 
 var _ iter.Seq2[identity.Record, error] = seq(nil)
+
+func TestLoggerNeverSeesValues(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	recs := genRecords(3, 200)
+	res, err := identity.Resolve(t.Context(), seq(recs), guarded, func(o *identity.Options) { o.Logger = log })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() == 0 || res.Stats().Records == 0 {
+		t.Fatalf("nothing logged")
+	}
+	out := buf.String()
+	for i, r := range recs {
+		for _, id := range r.Identifiers {
+			if len(id.Value) > 3 && strings.Contains(out, id.Value) {
+				t.Fatalf("log holds an identifier value of record %d (kind %s)", i, id.Kind)
+			}
+		}
+	}
+}
