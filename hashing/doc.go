@@ -42,7 +42,12 @@
 //     the country (a local number without its area code is rejected),
 //     except a US number of ten digits (or "1" and ten) with the usual
 //     separators, which takes a fast path that a test checks against
-//     phonenumbers.
+//     phonenumbers. The normalized value is E.164 without the '+': it
+//     normalizes to itself when given back with the '+' (or with no
+//     country). Given back bare with a country it is national input again,
+//     which libphonenumber usually recognises ("442079460958" in GB) but not
+//     where the digits also make a valid national number (German mobiles:
+//     "4915123456789" in DE gains a second 49).
 //   - CT (and ST outside the US) fold Latin letters to ASCII, including
 //     letters without a decomposition (ß→ss, ø→o, ł→l, æ→ae, …); letters of
 //     other scripts keep their combining marks (vowel signs are part of the
