@@ -157,6 +157,10 @@ for inp, reason in [
     case(E, "EMAIL", inp, "", reason=reason)
 for inp in ["", "   ", "\t\n", NBSP, BOM + ZWSP + " "]:
     case(E, "EMAIL", inp, "", name="blank is missing")
+# the local part is counted in characters, not bytes
+case(E, "EMAIL", "\u00dc" * 64 + "@example.com", "\u00fc" * 64 + "@example.com", name="64 non-ASCII characters")
+case(E, "EMAIL", "\u00fc" * 65 + "@example.com", "", reason="email_local_part", name="65 non-ASCII characters")
+case(E, "EMAIL", "u\u0308" * 64 + "@example.com", "\u00fc" * 64 + "@example.com", name="64 characters once NFC")
 
 # --- PHONE -------------------------------------------------------------------
 P = "phone"
@@ -279,6 +283,12 @@ for inp, cc, reason in [
     case(P, "PHONE", inp, "", reason=reason, country=cc)
 for inp in ["", "  ", BOM]:
     case(P, "PHONE", inp, "")
+# the 8-15 digit bounds, exactly
+case(P, "PHONE", "+1234 5678", "12345678", name="8 digits")
+case(P, "PHONE", "+1234 567", "", reason="phone_length", name="7 digits")
+case(P, "PHONE", "+123 456 789 012 345", "123456789012345", name="15 digits")
+case(P, "PHONE", "+123 456 789 012 3456", "", reason="phone_length", name="16 digits")
+case(P, "PHONE", "1234 5678", "12345678", reason="phone_no_country", name="8 digits, no country")
 
 # --- FN, LN, FI ------------------------------------------------------------------
 N = "names"
@@ -445,6 +455,8 @@ for inp, cc, want in [
     ("110001", "in", "110001"), ("2000", "au", "2000"), ("1010", "at", "1010"),
     ("D02 X285", "ie", "d02x285"), (NBSP + "SW1A\t1AA" + BOM, "gb", "sw1a1aa"),
     ("94105", "gb", "94105"),
+    # leading zeros are restored only when the row is US
+    ("2134", "gb", "2134"), ("501", "", "501"), ("0501", "de", "0501"), ("501", "us", "00501"),
 ]:
     case(Z, "ZIP", inp, want, country=cc)
 # ZIP+4 separated by any white space and at most one '-' (as the rule for
