@@ -1,6 +1,7 @@
 package meta_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,5 +42,30 @@ func TestKeyedCellsAreRejected(t *testing.T) {
 	}
 	if res.RowsSent != 2 || rec.Model.Size(aud) != 2 || rec.Model.Contains(aud, input[1]) {
 		t.Errorf("sent %d rows, audience holds %d; want 2 and not the keyed row", res.RowsSent, rec.Model.Size(aud))
+	}
+}
+
+// Client.UpdateUsers and the Recorder refuse a request holding a keyed
+// digest, for callers that bypass the Uploader.
+func TestKeyedCellsRefusedByClient(t *testing.T) {
+	keyed, err := hashing.New(hashing.WithHMAC([]byte("partner secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := keyed.Cell(hashing.Email, "b@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &meta.UsersRequest{Schema: meta.Schema{hashing.Email}, Cells: []hashing.Cell{c}, Session: meta.Session{ID: 1, BatchSeq: 1}}
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	aud := srv.Model.AddAudience()
+	for name, api := range map[string]meta.AudienceAPI{"client": srv.Client(), "recorder": metatest.NewRecorder(srv.Model)} {
+		if _, err := api.UpdateUsers(t.Context(), meta.Add, aud, req); !errors.Is(err, meta.ErrInvalidInput) {
+			t.Errorf("%s: got %v, want ErrInvalidInput", name, err)
+		}
+	}
+	if srv.Model.Size(aud) != 0 {
+		t.Error("keyed row reached the audience")
 	}
 }

@@ -96,8 +96,8 @@ func (r *UsersRequest) Row(i int) []hashing.Cell {
 }
 
 // Validate checks what the client can check before sending: a valid schema,
-// a whole number of rows that fit the 10,000 cap, cells in schema order, and
-// a session with a positive id and batch_seq.
+// a whole number of rows that fit the 10,000 cap, cells in schema order, no
+// keyed (HMAC) digests, and a session with a positive id and batch_seq.
 func (r *UsersRequest) Validate() error {
 	if err := r.Schema.Validate(); err != nil {
 		return err
@@ -116,6 +116,9 @@ func (r *UsersRequest) Validate() error {
 	for i, c := range r.Cells {
 		if c.Key() != r.Schema[i%w] {
 			return fmt.Errorf("row %d column %d: cell key %s does not match schema key %s", i/w, i%w, c.Key(), r.Schema[i%w])
+		}
+		if c.Keyed() {
+			return fmt.Errorf("row %d column %d: cell holds a keyed (hmac) digest, which Meta cannot match", i/w, i%w)
 		}
 	}
 	if r.Session.ID <= 0 {
