@@ -33,7 +33,11 @@ type ClientOptions struct {
 	// means DefaultAPIVersion.
 	APIVersion string
 	// HTTPClient sends the requests. Nil means a client with no overall
-	// timeout (the Uploader sets a per-attempt deadline on the context).
+	// timeout (the Uploader sets a per-attempt deadline on the context)
+	// that does not follow redirects (a 3xx is a permanent error). With
+	// a client that follows them, a redirect that turns the request into
+	// another method (a POST into a GET without its payload) is an error,
+	// never an acknowledgement.
 	HTTPClient *http.Client
 	// AppSecret, when set, adds appsecret_proof (HMAC-SHA256 of the token
 	// keyed by the secret) to every request.
@@ -76,7 +80,7 @@ func NewClient(accessToken string, optFns ...func(*ClientOptions)) *Client {
 		o.APIVersion = DefaultAPIVersion
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{}
+		o.HTTPClient = &http.Client{CheckRedirect: noRedirects}
 	}
 	c := &Client{token: accessToken, opts: o}
 	if o.AppSecret != "" {
@@ -255,6 +259,11 @@ func (c *Client) CreateAudience(ctx context.Context, adAccountID string, spec Au
 	return string(out.ID), nil
 }
 
+// noRedirects makes an http.Client return a 3xx response as it is.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+var errRedirected = errors.New("request was redirected")
+
 // maxResponse caps how much of a response body is read.
 const maxResponse = 1 << 20
 
@@ -292,6 +301,10 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte, out any,
 		return fail(ErrTransient, err)
 	}
 	defer resp.Body.Close()
+	if resp.Request != nil && resp.Request.Method != method {
+		c.log(ctx, op, audience, batch, resp.StatusCode, start, errRedirected)
+		return fail(ErrPermanent, fmt.Errorf("%w: %s became %s", errRedirected, method, resp.Request.Method))
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	c.log(ctx, op, audience, batch, resp.StatusCode, start, err)
 	if err != nil {
