@@ -14,8 +14,9 @@ import (
 
 // Checkpoint stores an upload's progress so that a crashed upload can resume
 // without re-sending acknowledged batches. The Uploader calls Save after
-// every acknowledged batch and after opening a session, serially, and
-// Delete when the upload completes. The Save that records an
+// every acknowledged batch, after opening a session and before first
+// sending a session's last batch, serially, and Delete when the upload
+// completes. The Save that records an
 // acknowledged batch gets a context that is not canceled with the upload's
 // (Meta already applied the batch), so it should not block indefinitely.
 //
