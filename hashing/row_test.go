@@ -265,7 +265,8 @@ func TestAppendHashDoesNotAllocateForASCII(t *testing.T) {
 		{City, "New York"}, {State, "California"}, {State, "CA"}, {Zip, "94105-1234"}, {Country, "United Kingdom"},
 		{Country, "gbr"}, {BirthYear, "1997-02-16"}, {BirthMonth, "2"}, {BirthDay, "16"}, {DOB, "2/16/1997"},
 		{Gender, "Female"}, {MobileAdID, "6D92078A-8246-4BA4-AE5B-76104861E7DC"}, {ExternID, " c-1 "},
-		{LookalikeValue, "12.50"}, {Email, strings.Repeat("AB", 32)},
+		{LookalikeValue, "12.50"}, {Email, strings.Repeat("AB", 32)}, {Zip, "94105 - 1234"},
+		{Phone, "+0044 ( 0 ) 20 7946 0958"},
 	} {
 		for _, hh := range []*Hasher{h, hm} {
 			if n := testing.AllocsPerRun(50, func() { buf, _ = hh.AppendHash(buf[:0], tc.k, tc.v) }); n != 0 {
