@@ -6,7 +6,8 @@
 // hashing take next. CSV files have a header row (or Options.Header);
 // JSON Lines files have one object per line, whose scalar values become
 // strings (numbers keep their literal text, null means absent, nested
-// objects and arrays become compact JSON).
+// objects and arrays become compact JSON). A UTF-8 byte order mark at the
+// start of a file is skipped.
 //
 // # Errors
 //
@@ -157,6 +158,20 @@ func (rj *rejecter) reject(line int64, column, reason string) error {
 	return nil
 }
 
+// bom is the UTF-8 byte order mark some tools (Excel's "CSV UTF-8",
+// Salesforce exports) write at the start of a file. It is not data.
+const bom = "\ufeff"
+
+// skipBOM drops a byte order mark at the very start of r. A mark anywhere
+// else is data and kept.
+func skipBOM(r io.Reader) *bufio.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, _ := br.Peek(len(bom)); string(b) == bom {
+		br.Discard(len(bom))
+	}
+	return br
+}
+
 // errTooLong is returned by limitReader.
 var errTooLong = errors.New("record too long")
 
@@ -185,7 +200,7 @@ func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, o
 	o := resolve(optFns)
 	return func(yield func(Record, error) bool) {
 		fatal := func(err error) { yield(Record{}, err) }
-		lr := &limitReader{r: zones.CtxReader(ctx, r), max: int64(o.MaxRecordBytes)}
+		lr := &limitReader{r: skipBOM(zones.CtxReader(ctx, r)), max: int64(o.MaxRecordBytes)}
 		cr := csv.NewReader(lr)
 		cr.Comma, cr.Comment, cr.LazyQuotes, cr.TrimLeadingSpace = o.Comma, o.Comment, o.LazyQuotes, o.TrimLeadingSpace
 		cr.FieldsPerRecord = -1
@@ -217,9 +232,6 @@ func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, o
 				}
 				fatal(readErr(err))
 				return
-			}
-			if len(h) > 0 {
-				h[0] = string(bytes.TrimPrefix([]byte(h[0]), []byte("\ufeff")))
 			}
 			names = h
 		}
@@ -293,7 +305,7 @@ func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, o
 func JSONLines(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, optFns ...func(*Options)) iter.Seq2[Record, error] {
 	o := resolve(optFns)
 	return func(yield func(Record, error) bool) {
-		br := bufio.NewReaderSize(zones.CtxReader(ctx, r), 64<<10)
+		br := skipBOM(zones.CtxReader(ctx, r))
 		rj := &rejecter{file: file, q: q, max: o.MaxRejects}
 		var line int64
 		var buf []byte

@@ -229,3 +229,58 @@ func TestJSONLinesTricky(t *testing.T) {
 		t.Fatalf("rejections %+v", rej)
 	}
 }
+
+// A UTF-8 byte order mark starts many exported files (Excel "CSV UTF-8",
+// Salesforce). It is not data: a quoted header after it is still a header,
+// a headerless file's first value does not carry it, and the first JSON
+// Lines record is not rejected for it.
+func TestByteOrderMark(t *testing.T) {
+	const bom = "\ufeff"
+	csvRows := func(in string, fns ...func(*records.Options)) ([]row, []zones.Rejection, error) {
+		return run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+			return records.CSV(t.Context(), strings.NewReader(in), "f", q, fns...)
+		})
+	}
+	names := []string{"id", "email"}
+	for _, tc := range []struct {
+		name string
+		in   string
+		fns  []func(*records.Options)
+	}{
+		{"quoted header", bom + "\"id\",\"email\"\r\n\"1\",\"a@x.test\"\r\n", nil},
+		{"plain header", bom + "id,email\n1,a@x.test\n", nil},
+		{"no header row", bom + "1,a@x.test\n", []func(*records.Options){func(o *records.Options) { o.Header = names }}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, rej, err := csvRows(tc.in, tc.fns...)
+			if err != nil || len(rej) != 0 {
+				t.Fatalf("err %v, %d rejections", err, len(rej))
+			}
+			want := []row{{2, names, []string{"1", "a@x.test"}}}
+			if tc.fns != nil {
+				want[0].Line = 1
+			}
+			if diff := cmp.Diff(want, rows); diff != "" {
+				t.Fatalf("records (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("json lines", func(t *testing.T) {
+		rows, rej, err := run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+			return records.JSONLines(t.Context(), strings.NewReader(bom+`{"id":1}`+"\n"+`{"id":2}`+"\n"), "f", q)
+		})
+		if err != nil || len(rej) != 0 {
+			t.Fatalf("err %v, %d rejections", err, len(rej))
+		}
+		want := []row{{1, []string{"id"}, []string{"1"}}, {2, []string{"id"}, []string{"2"}}}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Fatalf("records (-want +got):\n%s", diff)
+		}
+	})
+	// A BOM anywhere else is data (and a mark in the middle of a JSON Lines
+	// file still makes that line invalid).
+	rows, _, err := csvRows("id,email\n" + bom + "1,a@x.test\n")
+	if err != nil || len(rows) != 1 || rows[0].Values[0] != bom+"1" {
+		t.Fatalf("a BOM inside the file must be kept: err %v, %d rows", err, len(rows))
+	}
+}
