@@ -241,8 +241,10 @@ func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, o
 				fatal(zones.NewError("read", file, zones.ErrInvalidInput, fmt.Errorf("header column %d is empty or not UTF-8", i+1)))
 				return
 			}
-			if _, dup := index[n]; dup {
-				fatal(zones.NewError("read", file, zones.ErrInvalidInput, fmt.Errorf("duplicate header column %q", n)))
+			if j, dup := index[n]; dup {
+				// Positions only: without a header row the "names" are
+				// the first record's values.
+				fatal(zones.NewError("read", file, zones.ErrInvalidInput, fmt.Errorf("header columns %d and %d have the same name", j+1, i+1)))
 				return
 			}
 			index[n] = i

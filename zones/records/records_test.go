@@ -284,3 +284,17 @@ func TestByteOrderMark(t *testing.T) {
 		t.Fatalf("a BOM inside the file must be kept: err %v, %d rows", err, len(rows))
 	}
 }
+
+// Without a header row the "header" is customer data: a duplicate column
+// name must not be echoed in the error.
+func TestCSVDuplicateHeaderErrorHasNoValues(t *testing.T) {
+	_, _, err := run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+		return records.CSV(t.Context(), strings.NewReader("id,secret@x.test,secret@x.test\n"), "f", q)
+	})
+	if !errors.Is(err, zones.ErrInvalidInput) {
+		t.Fatalf("got %v, want ErrInvalidInput", err)
+	}
+	if strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "2") || !strings.Contains(err.Error(), "3") {
+		t.Fatalf("error must name the column positions, not their names: %v", err)
+	}
+}
