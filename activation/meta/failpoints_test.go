@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
@@ -175,4 +177,35 @@ func TestAckRecordedWhileStopping(t *testing.T) {
 	if !acked[2] {
 		t.Errorf("batch 3 was acknowledged by Meta but not checkpointed (checkpoint has %d batches)", len(acked))
 	}
+}
+
+// A replace whose last batch was sent, but not recorded as acknowledged,
+// resumes even after Meta's 90 minutes: the last batch is sent again and
+// Meta's answer (finished, or expired: then it is added) completes it.
+func TestReplaceLastBatchResumedLate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10 })
+		if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 30)); err != nil {
+			t.Fatal(err)
+		}
+		fc := meta.NewFileCheckpoint(t.TempDir())
+		opt := func(cp meta.Checkpoint) func(*meta.Options) { return func(o *meta.Options) { o.Checkpoint = cp } }
+		if _, err := up.Replace(t.Context(), aud, testSchema, rows(t, "new", 50), opt(failingSave{fc, closedSession})); !errors.Is(err, errDiskFull) {
+			t.Fatalf("first run: %v", err)
+		}
+		time.Sleep(meta.ReplaceLimit + time.Hour)
+		if _, err := up.Replace(t.Context(), aud, testSchema, rows(t, "new", 50), opt(fc)); err != nil {
+			t.Fatalf("resumed run: %v", err)
+		}
+		if got := rec.Model.Size(aud); got != 50 {
+			t.Errorf("audience has %d members, want 50", got)
+		}
+		for i := range 50 {
+			if !rec.Model.Contains(aud, row(t, "new", i)) {
+				t.Fatalf("row %d missing", i)
+			}
+		}
+	})
 }

@@ -468,7 +468,10 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 		s := st.Sessions[n-1]
 		switch {
 		case s.Op != Replace || s.Closed:
-		case r.hasAckIn(n-1) && time.Since(s.Started) >= ReplaceLimit:
+		case r.hasAckIn(n-1) && s.LastSent == nil && time.Since(s.Started) >= ReplaceLimit:
+			// (With LastSent, every batch but the last was acknowledged:
+			// sending the last again gets 1870159, finished, or 1870158,
+			// expired, and both are handled.)
 			return r.fail(ErrReplaceNotResumable, fmt.Errorf("replace session started %s ago", time.Since(s.Started).Round(time.Second)))
 		case !r.hasAckIn(n-1) && time.Since(s.Started) >= r.o.ReplaceWindow:
 			// Batch 1 was never acknowledged and its session may have
