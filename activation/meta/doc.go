@@ -63,8 +63,10 @@
 // as Meta advises. If Meta expires the replace anyway (2650/1870158: the
 // audience now holds what arrived), the refused batches and the rest are
 // added the same way. A checkpointed replace whose first batch was
-// acknowledged more than 90 minutes ago cannot be resumed:
-// [ErrReplaceNotResumable]; one whose first batch was never acknowledged
+// acknowledged more than 90 minutes ago cannot be resumed
+// ([ErrReplaceNotResumable]) unless only its last batch's answer is
+// missing (then that batch is sent again); one whose first batch was never
+// acknowledged
 // starts again in a new session. Other 2650 subcodes (1870147 first batch
 // missing, 1870148 replace failed, 1870144 audience too large, 1870159
 // outside the last-batch case) end the call with [ErrReplace]: run the
