@@ -60,3 +60,44 @@ func BenchmarkJSONLines(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// A wide object (one line holding tens of thousands of members, within
+// MaxRecordBytes) must cost time linear in its size: duplicate-key
+// detection must not compare every key with every other.
+func BenchmarkJSONLinesWideObject(b *testing.B) {
+	in := wideObject(50_000, false)
+	s := zonestest.New(b)
+	b.SetBytes(int64(len(in)))
+	b.ResetTimer()
+	for range b.N {
+		q, _ := s.NewRejectWriter("bench", "in")
+		for _, err := range records.JSONLines(b.Context(), bytes.NewReader(in), "in", q) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		q.Discard()
+	}
+}
+
+// wideObject is one JSON Lines record with n members; dup repeats the
+// first key (as null, then as a value) at the end.
+func wideObject(n int, dup bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("{")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		if i == 0 && dup {
+			b.WriteString(`"k0":null`)
+			continue
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	if dup {
+		b.WriteString(`,"k0":1`)
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}

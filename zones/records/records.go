@@ -370,6 +370,10 @@ func JSONLines(ctx context.Context, r io.Reader, file string, q *zones.RejectWri
 	}
 }
 
+// smallObject is the member count up to which duplicate keys are found by
+// a linear scan.
+const smallObject = 32
+
 // parseObject decodes one JSON object into a Record, or returns a reason.
 // json.Valid checks the whole line first (no allocation); the top-level
 // members of the then-known-valid object are sliced out directly, which is
@@ -385,7 +389,10 @@ func parseObject(b []byte, hint int) (Record, string, string) {
 		return Record{}, ReasonNotAnObject, ""
 	}
 	rec := Record{names: make([]string, 0, hint), values: make([]string, 0, hint)}
-	var nulls []string // keys whose value was null, for duplicate detection
+	var (
+		nulls []string            // keys whose value was null, for duplicate detection
+		seen  map[string]struct{} // every key, once there are more than smallObject
+	)
 	i := skipSpace(b, 1)
 	for i < len(b) && b[i] != '}' {
 		kEnd := stringEnd(b, i)
@@ -393,7 +400,23 @@ func parseObject(b []byte, hint int) (Record, string, string) {
 		i = skipSpace(b, kEnd)
 		i = skipSpace(b, i+1) // ':'
 		vEnd := valueEnd(b, i)
-		if slices.Contains(rec.names, key) || slices.Contains(nulls, key) {
+		// Small objects: a linear scan beats hashing. Wide ones switch to
+		// a set, so a line of many members stays linear in its length.
+		if seen == nil && len(rec.names)+len(nulls) >= smallObject {
+			seen = make(map[string]struct{}, 2*smallObject)
+			for _, k := range rec.names {
+				seen[k] = struct{}{}
+			}
+			for _, k := range nulls {
+				seen[k] = struct{}{}
+			}
+		}
+		if seen != nil {
+			if _, dup := seen[key]; dup {
+				return Record{}, ReasonDuplicateKey, key
+			}
+			seen[key] = struct{}{}
+		} else if slices.Contains(rec.names, key) || slices.Contains(nulls, key) {
 			return Record{}, ReasonDuplicateKey, key
 		}
 		if v, present := scalar(b[i:vEnd]); present {

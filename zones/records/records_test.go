@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -296,5 +297,25 @@ func TestCSVDuplicateHeaderErrorHasNoValues(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "2") || !strings.Contains(err.Error(), "3") {
 		t.Fatalf("error must name the column positions, not their names: %v", err)
+	}
+}
+
+func TestJSONLinesWideObjects(t *testing.T) {
+	for _, dup := range []bool{false, true} {
+		rows, rej, err := run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+			return records.JSONLines(t.Context(), bytes.NewReader(wideObject(5000, dup)), "f", q)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dup {
+			if len(rows) != 0 || len(rej) != 1 || rej[0].Reason != records.ReasonDuplicateKey || rej[0].Column != "k0" {
+				t.Fatalf("duplicate after 5000 members: %d rows, rejections %+v", len(rows), rej)
+			}
+			continue
+		}
+		if len(rej) != 0 || len(rows) != 1 || len(rows[0].Names) != 5000 || rows[0].Names[4999] != "k4999" || rows[0].Values[4999] != "4999" {
+			t.Fatalf("5000 distinct members: %d rows, %d rejections", len(rows), len(rej))
+		}
 	}
 }
