@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+
+	smithytime "github.com/aws/smithy-go/time"
 )
 
 // The awsJson1_1 wire form of Glue shapes uses the member names, which are
@@ -28,8 +30,9 @@ func toWire(v reflect.Value) (any, bool) {
 		return toWire(v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
+			// The SDK's own encoding: milliseconds as a decimal fraction.
 			t := v.Interface().(time.Time)
-			return json.Number(strconv.FormatFloat(float64(t.UnixNano())/1e9, 'f', -1, 64)), true
+			return json.Number(strconv.FormatFloat(smithytime.FormatEpochSeconds(t), 'f', -1, 64)), true
 		}
 		m := map[string]any{}
 		for i := 0; i < v.NumField(); i++ {
@@ -130,8 +133,9 @@ func fromWire(x any, v reflect.Value, path string) error {
 			if err != nil {
 				return err
 			}
-			sec, frac := math.Modf(f)
-			v.Set(reflect.ValueOf(time.Unix(int64(sec), int64(frac*1e9)).UTC()))
+			// As the SDK decodes: rounded to the millisecond without
+			// float error (math.Modf would give .122999906 for .123).
+			v.Set(reflect.ValueOf(smithytime.ParseEpochSeconds(f)))
 			return nil
 		}
 		m, ok := x.(map[string]any)
