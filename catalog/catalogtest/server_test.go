@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/smithy-go"
@@ -212,5 +213,67 @@ func TestServerTimestamps(t *testing.T) {
 	if tb.Retention != 7 || tb.StorageDescriptor.NumberOfBuckets != -1 || !tb.StorageDescriptor.Compressed ||
 		len(tb.StorageDescriptor.SortColumns) != 1 || tb.StorageDescriptor.SortColumns[0].SortOrder != 1 {
 		t.Errorf("scalar members did not round-trip: %+v", tb.StorageDescriptor)
+	}
+}
+
+// A real *glue.Client with the SDK's standard retryer (retries on, no
+// backoff) retries what the SDK deems retryable — throttling, server faults,
+// dropped connections — and surfaces the rest after one call, typed.
+func TestServerWithSDKRetries(t *testing.T) {
+	retryable := []struct {
+		name string
+		err  error
+	}{
+		{"throttling", &types.ThrottlingException{Message: aws.String("rate exceeded")}},
+		{"internal fault", &types.InternalServiceException{Message: aws.String("internal")}},
+		{"dropped connection", nil},
+	}
+	sdkRetries := func(o *glue.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		})
+	}
+	for _, tt := range retryable {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := catalogtest.NewServer()
+			defer srv.Close()
+			srv.Glue.Inject(catalogtest.FailTimes("GetDatabases", 2, tt.err))
+			if _, err := srv.Client(sdkRetries).GetDatabases(t.Context(), &glue.GetDatabasesInput{}); err != nil {
+				t.Fatalf("after two retryable failures: %v", err)
+			}
+			if n := srv.Glue.Count("GetDatabases"); n != 3 {
+				t.Errorf("calls = %d, want 3", n)
+			}
+		})
+	}
+	final := []struct {
+		name  string
+		err   error
+		check func(error) bool
+	}{
+		{"concurrent modification", &types.ConcurrentModificationException{Message: aws.String("m")},
+			func(err error) bool { var e *types.ConcurrentModificationException; return errors.As(err, &e) }},
+		{"not found", &types.EntityNotFoundException{Message: aws.String("m")},
+			func(err error) bool { var e *types.EntityNotFoundException; return errors.As(err, &e) }},
+		{"version limit", &types.ResourceNumberLimitExceededException{Message: aws.String("m")},
+			func(err error) bool { var e *types.ResourceNumberLimitExceededException; return errors.As(err, &e) }},
+		{"access denied", &types.AccessDeniedException{Message: aws.String("m")},
+			func(err error) bool { var e *types.AccessDeniedException; return errors.As(err, &e) }},
+	}
+	for _, tt := range final {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := catalogtest.NewServer()
+			defer srv.Close()
+			srv.Glue.Inject(catalogtest.FailTimes("GetDatabases", 2, tt.err))
+			_, err := srv.Client(sdkRetries).GetDatabases(t.Context(), &glue.GetDatabasesInput{})
+			var oe *smithy.OperationError
+			if !errors.As(err, &oe) || oe.Operation() != "GetDatabases" || !tt.check(err) {
+				t.Fatalf("error %T %v, want the typed exception inside *smithy.OperationError", err, err)
+			}
+			if n := srv.Glue.Count("GetDatabases"); n != 1 {
+				t.Errorf("calls = %d, want 1 (not retryable)", n)
+			}
+		})
 	}
 }
