@@ -70,7 +70,9 @@
 // starts again in a new session. Other 2650 subcodes (1870147 first batch
 // missing, 1870148 replace failed, 1870144 audience too large, 1870159
 // outside the last-batch case) end the call with [ErrReplace]: run the
-// replace again. While a replace runs, the Uploader refuses other uploads
+// replace again (for those four subcodes the Uploader deletes the
+// replace's checkpoint, so the next call starts it over in a new session
+// instead of resuming the refused one). While a replace runs, the Uploader refuses other uploads
 // to the same audience ([ErrAudienceBusy]), a replace does not start while
 // operation_status shows one running, and Meta answers /users calls with
 // 2650/1870145, which is retried.

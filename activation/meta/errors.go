@@ -38,6 +38,9 @@ var (
 	// (2650/1870145, or a replace already running in this Uploader).
 	ErrAudienceBusy = errors.New("audience busy")
 	// ErrReplace: a usersreplace session failed (any other 2650 subcode).
+	// After 1870144, 1870147, 1870148 or 1870159 the Uploader deletes the
+	// replace's checkpoint: the next call starts the replace again in a
+	// new session.
 	ErrReplace = errors.New("replace failed")
 	// ErrReplaceNotResumable: a checkpointed replace cannot be continued (its
 	// session is older than the replace window, or Meta no longer knows it).

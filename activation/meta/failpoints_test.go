@@ -209,3 +209,32 @@ func TestReplaceLastBatchResumedLate(t *testing.T) {
 		}
 	})
 }
+
+// A replace session Meta refused (2650/1870148: replace failed) cannot be
+// resumed: the checkpoint is cleared and the next call starts over.
+func TestFailedReplaceStartsOver(t *testing.T) {
+	rec := metatest.NewRecorder(nil)
+	aud := rec.Model.AddAudience()
+	cp := meta.NewFileCheckpoint(t.TempDir())
+	// Batch 1 is refused (the fake then holds no running replace; it cannot
+	// model what Meta's session looks like after a refusal mid-way).
+	rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.GraphError, Code: meta.CodeAudienceUpdate, Subcode: meta.SubcodeReplaceFailed}))
+	up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 1; o.Checkpoint = cp })
+	first, err := up.Replace(t.Context(), aud, testSchema, rows(t, "new", 50))
+	if !errors.Is(err, meta.ErrReplace) {
+		t.Fatalf("first run: got %v, want ErrReplace", err)
+	}
+	if st, err := cp.Load(t.Context(), "meta-replace-"+aud); err != nil || st != nil {
+		t.Fatalf("checkpoint kept after a refused replace (err %v)", err)
+	}
+	res, err := up.Replace(t.Context(), aud, testSchema, rows(t, "new", 50))
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if res.BatchesResumed != 0 || len(res.SessionIDs) != 1 || res.SessionIDs[0] == first.SessionIDs[0] {
+		t.Errorf("second run resumed %d batches in sessions %v; want a new session from batch 1", res.BatchesResumed, len(res.SessionIDs))
+	}
+	if got := rec.Model.Size(aud); got != 50 {
+		t.Errorf("audience has %d members, want 50", got)
+	}
+}

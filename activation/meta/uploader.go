@@ -416,6 +416,15 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 		}
 	}
 	if err := r.feed(ctx, rows); err != nil {
+		if r.persist && op == Replace && replaceRefused(err) {
+			// Meta refused the replace session (first batch missing,
+			// replace failed, already finished, too large): resuming it
+			// would fail the same way. Clear the checkpoint so that the
+			// next call starts the replace again.
+			if derr := r.o.Checkpoint.Delete(context.WithoutCancel(ctx), r.key); derr != nil {
+				return res, errors.Join(err, r.fail(ErrCheckpoint, derr))
+			}
+		}
 		return res, err
 	}
 	if r.persist {
@@ -428,6 +437,22 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 		}
 	}
 	return res, nil
+}
+
+// replaceRefused reports whether err is a 2650 subcode after which the
+// replace session cannot go on: 1870144 (audience too large), 1870147
+// (first batch not detected), 1870148 (replace failed: run it again) or
+// 1870159 (session already finished, outside the last-batch case).
+func replaceRefused(err error) bool {
+	ae := apiErrorOf(err)
+	if ae == nil || ae.Code != CodeAudienceUpdate {
+		return false
+	}
+	switch ae.Subcode {
+	case SubcodeReplaceTooLarge, SubcodeReplaceNoFirstBatch, SubcodeReplaceFailed, SubcodeReplaceFinished:
+		return true
+	}
+	return false
 }
 
 // loadCheckpoint reads and checks the checkpoint, if any.
