@@ -112,6 +112,9 @@ func partition(groups map[string][]string) [][]string {
 func TestSQLiteMatchesResolve(t *testing.T) {
 	for _, n := range []int{200, 3000} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			if n > 1000 && testing.Short() {
+				t.Skip("large case skipped under -short")
+			}
 			recs := genRecords(uint64(n), n)
 			cfg := config()
 			res, err := identity.Resolve(t.Context(), func(yield func(identity.Record, error) bool) {
