@@ -182,7 +182,8 @@ type Result struct {
 	// expired it (2650/1870158): the replace was closed and the remaining
 	// rows were added in a new session.
 	ContinuedAsAdd bool
-	// Paused is the total time requests waited for rate limits.
+	// Paused is the time requests waited for rate limits, summed over
+	// requests: with concurrent requests it can exceed the wall time.
 	Paused time.Duration
 	// Duration is the wall time of the call.
 	Duration time.Duration
