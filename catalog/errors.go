@@ -276,7 +276,8 @@ const CodeLocationMismatch = "LocationMismatch"
 // rejected.
 type BatchFailure struct {
 	// Index is the 0-based position of the item in the caller's input (for
-	// PruneTableVersions, in the list of versions to delete).
+	// PruneTableVersions, in the list of versions to delete), or -1 when
+	// Glue reported a failure for values the batch did not send.
 	Index int
 	// Code is Glue's error code, e.g. "InvalidInputException".
 	Code string

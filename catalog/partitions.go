@@ -390,14 +390,21 @@ func (r *Registrar) relocate(ctx context.Context, o *Options, db, table string, 
 		if err != nil {
 			return relocated, calls, fails, err
 		}
-		for _, e := range out.Errors {
-			code, msg := "", ""
-			if e.ErrorDetail != nil {
-				code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
-			}
-			fails = append(fails, BatchFailure{Index: index[valuesKey(e.PartitionValueList)], Code: code, Message: msg})
+		sent := make(map[string]bool, len(batch))
+		for _, p := range batch {
+			sent[valuesKey(p.Values)] = true
 		}
-		relocated += len(batch) - len(out.Errors)
+		failed := 0
+		for _, e := range out.Errors {
+			code, msg := errorDetail(e.ErrorDetail)
+			k := valuesKey(e.PartitionValueList)
+			if sent[k] {
+				sent[k] = false
+				failed++
+			}
+			fails = append(fails, BatchFailure{Index: inputIndex(index, k, sent), Code: code, Message: msg})
+		}
+		relocated += len(batch) - failed
 	}
 	return relocated, calls, fails, nil
 }
@@ -420,9 +427,21 @@ func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table strin
 		if err != nil {
 			return added, existing, calls, fails, err
 		}
+		sent := make(map[string]bool, len(pending))
+		for _, p := range pending {
+			sent[valuesKey(p.Values)] = true
+		}
 		failed := map[string]types.PartitionError{}
 		for _, e := range out.Errors {
-			failed[valuesKey(e.PartitionValues)] = e
+			k := valuesKey(e.PartitionValues)
+			if !sent[k] {
+				// A failure for values this batch did not send: report
+				// it rather than drop it.
+				code, msg := errorDetail(e.ErrorDetail)
+				fails = append(fails, BatchFailure{Index: -1, Code: code, Message: msg})
+				continue
+			}
+			failed[k] = e
 		}
 		var again []types.PartitionInput
 		for _, p := range pending {
@@ -528,20 +547,25 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 			if err != nil {
 				return err
 			}
-			missing := 0
-			for _, e := range out.Errors {
-				code, msg := "", ""
-				if e.ErrorDetail != nil {
-					code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
-				}
-				if kindOfCode(code) == ErrNotFound {
-					missing++
-					continue
-				}
-				failures = append(failures, BatchFailure{Index: index[valuesKey(e.PartitionValues)], Code: code, Message: msg})
+			sent := make(map[string]bool, len(batch))
+			for _, l := range batch {
+				sent[valuesKey(l.Values)] = true
 			}
-			res.Missing += missing
-			res.Deleted += len(batch) - len(out.Errors)
+			failed := 0
+			for _, e := range out.Errors {
+				code, msg := errorDetail(e.ErrorDetail)
+				k := valuesKey(e.PartitionValues)
+				if sent[k] {
+					sent[k] = false
+					failed++
+					if kindOfCode(code) == ErrNotFound {
+						res.Missing++
+						continue
+					}
+				}
+				failures = append(failures, BatchFailure{Index: inputIndex(index, k, sent), Code: code, Message: msg})
+			}
+			res.Deleted += len(batch) - failed
 			return nil
 		})
 	}
@@ -553,6 +577,23 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 		return res, newError(op, db, table, &BatchError{Failures: failures})
 	}
 	return res, nil
+}
+
+func errorDetail(d *types.ErrorDetail) (code, msg string) {
+	if d == nil {
+		return "", ""
+	}
+	return aws.ToString(d.ErrorCode), aws.ToString(d.ErrorMessage)
+}
+
+// inputIndex is the caller's index of the batch item with values key k, or
+// -1 when the batch did not send k (sent[k] is false after the item's own
+// failure was counted, and absent for values never sent).
+func inputIndex(index map[string]int, k string, sent map[string]bool) int {
+	if _, ok := sent[k]; !ok {
+		return -1
+	}
+	return index[k]
 }
 
 func sortFailures(f []BatchFailure) {

@@ -528,3 +528,84 @@ func TestPartitionDefinition(t *testing.T) {
 		t.Errorf("partition definition = %+v", sd)
 	}
 }
+
+// strayErrors is a Glue whose batch calls also report a failure for values
+// that were not in the request (a server bug or a mismatch in how values
+// are echoed back).
+type strayErrors struct{ *catalogtest.Glue }
+
+func stray() types.ErrorDetail {
+	return types.ErrorDetail{ErrorCode: aws.String("InvalidInputException"), ErrorMessage: aws.String("x")}
+}
+
+func (g strayErrors) BatchCreatePartition(ctx context.Context, in *glue.BatchCreatePartitionInput, o ...func(*glue.Options)) (*glue.BatchCreatePartitionOutput, error) {
+	out, err := g.Glue.BatchCreatePartition(ctx, in, o...)
+	if out != nil {
+		d := stray()
+		out.Errors = append(out.Errors, types.PartitionError{PartitionValues: []string{"not", "sent"}, ErrorDetail: &d})
+	}
+	return out, err
+}
+
+func (g strayErrors) BatchDeletePartition(ctx context.Context, in *glue.BatchDeletePartitionInput, o ...func(*glue.Options)) (*glue.BatchDeletePartitionOutput, error) {
+	out, err := g.Glue.BatchDeletePartition(ctx, in, o...)
+	if out != nil {
+		d := stray()
+		out.Errors = append(out.Errors, types.PartitionError{PartitionValues: []string{"not", "sent"}, ErrorDetail: &d})
+	}
+	return out, err
+}
+
+func (g strayErrors) BatchUpdatePartition(ctx context.Context, in *glue.BatchUpdatePartitionInput, o ...func(*glue.Options)) (*glue.BatchUpdatePartitionOutput, error) {
+	out, err := g.Glue.BatchUpdatePartition(ctx, in, o...)
+	if out != nil {
+		d := stray()
+		out.Errors = append(out.Errors, types.BatchUpdatePartitionFailureEntry{PartitionValueList: []string{"not", "sent"}, ErrorDetail: &d})
+	}
+	return out, err
+}
+
+// A batch failure Glue reports for values that match no input item is
+// surfaced with Index -1: it is neither dropped (counted as a success) nor
+// pinned on item 0.
+func TestBatchFailuresMatchingNoInput(t *testing.T) {
+	g := catalogtest.NewGlue()
+	r := catalog.New(strayErrors{g})
+	ctx := t.Context()
+	if _, err := r.EnsureDatabase(ctx, catalog.Database{Name: "lake"}); err != nil {
+		t.Fatal(err)
+	}
+	s := ordersSchema()
+	s.PartitionKeys = []catalog.Column{{Name: "dt", Type: "string"}, {Name: "src", Type: "string"}}
+	if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	parts := []catalog.Partition{{Values: []string{"a", "1"}}, {Values: []string{"b", "1"}}}
+	want := []catalog.BatchFailure{{Index: -1, Code: "InvalidInputException", Message: "x"}}
+	check := func(what string, err error) {
+		t.Helper()
+		var be *catalog.BatchError
+		if !errors.As(err, &be) || !errors.Is(err, catalog.ErrInvalidInput) {
+			t.Fatalf("%s: err = %v, want a *BatchError", what, err)
+		}
+		if diff := cmp.Diff(want, be.Failures); diff != "" {
+			t.Errorf("%s: failures (-want +got):\n%s", what, diff)
+		}
+	}
+	res, err := r.AddPartitions(ctx, "lake", "orders", parts)
+	check("add", err)
+	if res.Added != 2 {
+		t.Errorf("add: added = %d, want 2", res.Added)
+	}
+	moved := []catalog.Partition{{Values: []string{"a", "1"}, Location: "s3://lake/clean/orders/v2/a/"}}
+	res, err = r.AddPartitions(ctx, "lake", "orders", moved, func(o *catalog.Options) { o.RelocatePartitions = true })
+	check("relocate", err)
+	if res.Relocated != 1 {
+		t.Errorf("relocate: relocated = %d, want 1", res.Relocated)
+	}
+	res, err = r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "1"}, {"b", "1"}})
+	check("delete", err)
+	if res.Deleted != 2 {
+		t.Errorf("delete: deleted = %d, want 2", res.Deleted)
+	}
+}
