@@ -36,7 +36,10 @@
 //     than allowed is refused;
 //  4. a cluster-size cap: rules run strongest first and, within a rule,
 //     values shared by fewer records first, so the edge a full cluster
-//     refuses is the weakest one;
+//     refuses is the weakest one. When guards 3 or 4 refuse a record's
+//     edge to the first record sharing a value, it is tried against up to
+//     three other records of that value (those refused before it), so one
+//     refusal does not cut the rest of the group apart;
 //  5. manual overrides ([Override]) with the highest precedence: includes
 //     are linked first and bypass guards 3 and 4; excludes keep two records
 //     in different persons whatever links them, and are checked before

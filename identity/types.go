@@ -42,7 +42,8 @@ func (r RecordRef) String() string { return r.Source + "/" + r.Key }
 // (same email digest), several kinds a conjunctive rule (same phone AND same
 // last name AND same zip). Rules are listed strongest first: that order is
 // the order links are made in, so when a guard must refuse an edge it is an
-// edge of the weakest rule that is refused.
+// edge of the weakest rule that is refused. A record carrying several values
+// of a conjunctive rule's kinds contributes at most 16 combinations of them.
 type Rule struct {
 	Name  string
 	Kinds []string

@@ -8,7 +8,9 @@
 // The clusters are the ones identity.Resolve finds for the same rules,
 // blocklist and degree caps; the test runs the SQLite form on an embedded
 // engine and compares. Order-dependent guards (limits, cluster-size cap,
-// overrides) and stable person ids stay in Go.
+// overrides) and stable person ids stay in Go. One difference by design: for
+// a record with several values of a conjunctive rule's kinds, the SQL joins
+// every combination while identity caps them at 16 per record.
 //
 // # Dialects
 //
