@@ -609,3 +609,35 @@ func TestBatchFailuresMatchingNoInput(t *testing.T) {
 		t.Errorf("delete: deleted = %d, want 2", res.Deleted)
 	}
 }
+
+// EscapePathValue escapes exactly Hive's FileUtils.escapePathName set
+// (charToEscape: 0x00-0x1F, then " # % ' * / : = ? \ 0x7F { [ ] ^), as
+// %XX with uppercase hex, across all of ASCII; other bytes (UTF-8 of
+// non-ASCII runes) pass through.
+func TestEscapeMatchesHiveCharSet(t *testing.T) {
+	hive := map[byte]bool{0x7F: true}
+	for c := byte(0); c < ' '; c++ {
+		hive[c] = true
+	}
+	for _, c := range []byte{'"', '#', '%', '\'', '*', '/', ':', '=', '?', '\\', '{', '[', ']', '^'} {
+		hive[c] = true
+	}
+	for c := 0; c < 128; c++ {
+		v := "a" + string(rune(c)) + "b"
+		want := v
+		if hive[byte(c)] {
+			want = fmt.Sprintf("a%%%02Xb", c)
+		}
+		if got := catalog.EscapePathValue(v); got != want {
+			t.Errorf("byte 0x%02X: escaped as %q, want %q", c, got, want)
+		}
+		if catalog.UnescapePathValue(catalog.EscapePathValue(v)) != v {
+			t.Errorf("byte 0x%02X: does not round-trip", c)
+		}
+	}
+	for _, v := range []string{"é", "日本", "\u2028", "\U0001F600"} {
+		if got := catalog.EscapePathValue(v); got != v {
+			t.Errorf("non-ASCII rune %U escaped", []rune(v)[0])
+		}
+	}
+}
