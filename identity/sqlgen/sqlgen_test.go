@@ -1,7 +1,6 @@
 package sqlgen_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -265,4 +264,3 @@ func TestNewRejects(t *testing.T) {
 }
 
 var _ sqlgen.Executor = sqlgen.DB{}
-var _ = context.Background
