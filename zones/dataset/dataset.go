@@ -483,17 +483,44 @@ func (d *Dataset[T]) Write(ctx context.Context, input string, rows iter.Seq2[T, 
 			res.Partitions = append(res.Partitions, Partition{Values: f.values, Prefix: prefix, Location: d.store.Location(d.zone, prefix)})
 		}
 	}
-	keep := make([]zones.Object, len(res.Files))
-	for i, f := range res.Files {
-		keep[i] = f.Object
-	}
-	removed, err := d.store.RemoveStale(ctx, d.zone, d.name+"/", "part-"+group+"-", keep)
+	removed, err := d.removeStale(ctx, "part-"+group+"-", res.Files)
 	res.Removed = removed
 	if err != nil {
 		return res, err
 	}
 	d.opts.Logger.DebugContext(ctx, "dataset: write", "dataset", d.name, "files", len(res.Files), "rows", total, "removed", len(removed))
 	return res, nil
+}
+
+// removeStale deletes the dataset's files (as Files lists them: never
+// those of a dataset nested under this one's name) whose base name starts
+// with namePrefix and that are not in keep. It returns the removed keys.
+func (d *Dataset[T]) removeStale(ctx context.Context, namePrefix string, keep []File) ([]string, error) {
+	kept := make(map[string]bool, len(keep))
+	for _, f := range keep {
+		kept[f.Key] = true
+	}
+	var stale []string
+	for f, err := range d.Files(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		if !kept[f.Key] && strings.HasPrefix(path.Base(f.Key), namePrefix) {
+			stale = append(stale, f.Key)
+		}
+	}
+	var removed []string
+	for _, k := range stale {
+		err := d.store.Delete(ctx, d.zone, k)
+		if errors.Is(err, zones.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return removed, err
+		}
+		removed = append(removed, k)
+	}
+	return removed, nil
 }
 
 func partMap(keys, values []string) map[string]string {
@@ -560,8 +587,12 @@ func (d *Dataset[T]) Partitions(ctx context.Context) iter.Seq2[Partition, error]
 }
 
 // Files yields the dataset's Parquet files in key order, with their
-// partition values parsed from the path. Names starting with '_' or '.'
-// are skipped, as Hive and Spark do.
+// partition values parsed from the path. Only files at the dataset's
+// partition depth count: directly under "<name>/" when unpartitioned,
+// under exactly one "<key>=<value>/" directory per partition key (in
+// PartitionKeys order) otherwise. Anything else under the name — another
+// dataset named "<name>/sub", stray files — is not this dataset's. Names
+// starting with '_' or '.' are skipped, as Hive and Spark do.
 func (d *Dataset[T]) Files(ctx context.Context) iter.Seq2[File, error] {
 	return func(yield func(File, error) bool) {
 		for o, err := range d.store.Objects(ctx, d.zone, d.name+"/") {
@@ -570,24 +601,41 @@ func (d *Dataset[T]) Files(ctx context.Context) iter.Seq2[File, error] {
 				return
 			}
 			rel := strings.TrimPrefix(o.Key, d.name+"/")
-			base := path.Base(rel)
+			segs := strings.Split(rel, "/")
+			base := segs[len(segs)-1]
 			if !strings.HasSuffix(base, ".parquet") || strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
 				continue
 			}
-			f := File{Object: o}
-			if len(d.opts.PartitionKeys) > 0 {
-				f.Partition = map[string]string{}
-				for seg := range strings.SplitSeq(path.Dir(rel), "/") {
-					if k, v, ok := strings.Cut(seg, "="); ok {
-						f.Partition[zones.UnescapePartition(k)] = zones.UnescapePartition(v)
-					}
-				}
+			part, ok := d.partitionOf(segs[:len(segs)-1])
+			if !ok {
+				continue
 			}
-			if !yield(f, nil) {
+			if !yield(File{Object: o, Partition: part}, nil) {
 				return
 			}
 		}
 	}
+}
+
+// partitionOf parses a file's directory segments (relative to the dataset
+// root) as this dataset's partition path, or reports that they are not one.
+func (d *Dataset[T]) partitionOf(dirs []string) (map[string]string, bool) {
+	keys := d.opts.PartitionKeys
+	if len(dirs) != len(keys) {
+		return nil, false
+	}
+	if len(keys) == 0 {
+		return nil, true
+	}
+	m := make(map[string]string, len(keys))
+	for i, seg := range dirs {
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok || k != zones.EscapePartition(keys[i]) {
+			return nil, false
+		}
+		m[keys[i]] = zones.UnescapePartition(v)
+	}
+	return m, true
 }
 
 // Rows yields every row of every file, file by file in key order. Partition

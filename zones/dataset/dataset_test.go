@@ -597,3 +597,94 @@ func TestMaxOpenFilesBoundsPartitions(t *testing.T) {
 		t.Fatalf("rerun changed files (%v)", err)
 	}
 }
+
+type crmRow struct {
+	ID  string `parquet:"id"`
+	Key string `parquet:"-"`
+}
+
+type contactRow struct {
+	N int64 `parquet:"n"`
+}
+
+// A dataset's name is a key prefix, so "crm/contacts" lives inside "crm".
+// Writing "crm" must not remove or read "crm/contacts" files, even for the
+// same input (a pipeline typically derives several datasets from one raw
+// file), and a partitioned dataset only owns files at its partition depth.
+func TestNestedDatasetsAreIndependent(t *testing.T) {
+	for name, s := range map[string]*zones.Store{"memzone": zonestest.New(t), "filezone": fileStore(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			const input = "raw/source=crm/x.csv"
+			crm, err := dataset.New[crmRow](s, zones.Clean, "crm")
+			if err != nil {
+				t.Fatal(err)
+			}
+			contacts, err := dataset.New[contactRow](s, zones.Clean, "crm/contacts")
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID := func(o *dataset.Options[crmRow]) {
+				o.PartitionKeys = []string{"key"}
+				o.Partition = func(r crmRow) []string { return []string{r.ID} }
+			}
+			parted, err := dataset.New[crmRow](s, zones.Clean, "parted", byID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nested, err := dataset.New[contactRow](s, zones.Clean, "parted/key=a/extra")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cw, err := contacts.Write(ctx, input, dataset.Slice([]contactRow{{1}, {2}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			nw, err := nested.Write(ctx, input, dataset.Slice([]contactRow{{3}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range []func() (dataset.WriteResult, error){
+				func() (dataset.WriteResult, error) { return crm.Write(ctx, input, dataset.Slice([]crmRow{{ID: "a"}})) },
+				func() (dataset.WriteResult, error) { return crm.Write(ctx, input, dataset.Slice([]crmRow{{ID: "b"}})) },
+				func() (dataset.WriteResult, error) { return crm.Write(ctx, input, dataset.Slice([]crmRow{})) },
+				func() (dataset.WriteResult, error) {
+					return parted.Write(ctx, input, dataset.Slice([]crmRow{{ID: "a"}}))
+				},
+				func() (dataset.WriteResult, error) {
+					return parted.Write(ctx, input, dataset.Slice([]crmRow{{ID: "b"}}))
+				},
+			} {
+				res, err := w()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range res.Removed {
+					if strings.HasPrefix(k, "crm/contacts/") || strings.HasPrefix(k, "parted/key=a/extra/") {
+						t.Fatalf("a write of the outer dataset removed a nested dataset's file %q", k)
+					}
+				}
+			}
+			for _, w := range []dataset.WriteResult{cw, nw} {
+				if _, err := s.Stat(ctx, zones.Clean, w.Files[0].Key); err != nil {
+					t.Fatalf("nested dataset file gone: %v", err)
+				}
+			}
+			// The outer datasets see only their own files and rows.
+			if rows := collect(t, crm.Rows(ctx)); len(rows) != 0 {
+				t.Fatalf("crm.Rows after an empty rewrite yielded %d rows (nested files read as crm rows?)", len(rows))
+			}
+			for f, err := range parted.Files(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(f.Key, "/extra/") {
+					t.Fatalf("parted.Files lists the nested dataset's %q", f.Key)
+				}
+			}
+			if n := len(collect(t, contacts.Rows(ctx))); n != 2 {
+				t.Fatalf("contacts has %d rows, want 2", n)
+			}
+		})
+	}
+}

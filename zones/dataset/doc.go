@@ -20,7 +20,9 @@
 // same input leaves identical files untouched and replaces changed ones:
 // the new files are published create-only first, and only then are the
 // input's older files removed. Nothing is deleted before its replacement
-// exists; readers may briefly see both.
+// exists; readers may briefly see both. A dataset owns only the files at
+// its partition depth, so a dataset named "crm/contacts" is never read,
+// listed or cleaned up by one named "crm".
 //
 // [Dataset.Schema] returns a [Schema] of plain strings (columns with
 // Hive/Glue types, partition keys, location, compression, parameters) that
