@@ -238,3 +238,45 @@ func TestFailedReplaceStartsOver(t *testing.T) {
 		t.Errorf("audience has %d members, want 50", got)
 	}
 }
+
+// flakyStatus fails the first n operation_status reads with err.
+type flakyStatus struct {
+	*metatest.Recorder
+	n   int
+	err error
+}
+
+func (f *flakyStatus) OperationStatus(ctx context.Context, aud string) (meta.OperationStatus, error) {
+	if f.n > 0 {
+		f.n--
+		return meta.OperationStatus{}, f.err
+	}
+	return f.Recorder.OperationStatus(ctx, aud)
+}
+
+// The operation_status read before a replace is retried like a batch: a
+// transient failure does not fail the replace, a permanent one does at once.
+func TestStatusCheckRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := metatest.NewRecorder(nil)
+		aud := rec.Model.AddAudience()
+		unavailable := &meta.Error{Op: "status", Kind: meta.ErrTransient, Err: &meta.APIError{HTTPStatus: 503, Code: 2, Transient: true}}
+		api := &flakyStatus{Recorder: rec, n: 2, err: unavailable}
+		up := meta.NewUploader(api, func(o *meta.Options) { o.BatchSize = 10; o.Retry.MinDelay = time.Second })
+		start := time.Now()
+		if _, err := up.Replace(t.Context(), aud, testSchema, rows(t, "s", 30)); err != nil {
+			t.Fatalf("Replace: %v", err)
+		}
+		if d := time.Since(start); d < 1500*time.Millisecond {
+			t.Errorf("two failed status reads retried after %s; want backoff of at least 1.5s", d)
+		}
+		if got := rec.Model.Size(aud); got != 30 {
+			t.Errorf("audience has %d members, want 30", got)
+		}
+		denied := &meta.Error{Op: "status", Kind: meta.ErrForbidden, Err: &meta.APIError{HTTPStatus: 400, Code: 200}}
+		api.n, api.err = 5, denied
+		if _, err := up.Replace(t.Context(), aud, testSchema, rows(t, "s", 30)); !errors.Is(err, meta.ErrForbidden) || api.n != 4 {
+			t.Errorf("got %v after %d reads, want ErrForbidden after 1", err, 5-api.n)
+		}
+	})
+}

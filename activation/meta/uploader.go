@@ -405,7 +405,7 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 		return res, err
 	}
 	if op == Replace && !o.SkipStatusCheck && !r.replaceUnderway() {
-		st, err := u.api.OperationStatus(ctx, audience)
+		st, err := r.status(ctx)
 		if err != nil {
 			return res, err
 		}
@@ -454,6 +454,35 @@ func replaceRefused(err error) bool {
 		return true
 	}
 	return false
+}
+
+// status reads operation_status, retrying as the policy allows.
+func (r *run) status(ctx context.Context) (OperationStatus, error) {
+	for attempt := 1; ; attempt++ {
+		if err := r.gate.wait(ctx, r); err != nil {
+			return OperationStatus{}, r.fail(nil, err)
+		}
+		actx, cancel := context.WithTimeout(ctx, r.o.AttemptTimeout)
+		st, err := r.api.OperationStatus(actx, r.audience)
+		cancel()
+		if err == nil {
+			return st, nil
+		}
+		if ctx.Err() != nil {
+			return st, r.fail(nil, ctx.Err())
+		}
+		if !(errors.Is(err, context.DeadlineExceeded) || isRetryable(err)) || attempt >= r.o.Retry.MaxAttempts {
+			return st, err
+		}
+		d := r.backoff(attempt)
+		if ae := apiErrorOf(err); ae != nil && errors.Is(err, ErrThrottled) {
+			d = max(d, ae.Usage.RegainAccess())
+		}
+		r.logDebug("meta: retrying operation_status", slog.Int("attempt", attempt), slog.Duration("delay", d), slog.String("error", err.Error()))
+		if err := sleep(ctx, d); err != nil {
+			return st, r.fail(nil, err)
+		}
+	}
 }
 
 // loadCheckpoint reads and checks the checkpoint, if any.
