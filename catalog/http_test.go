@@ -3,7 +3,9 @@ package catalog_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +108,56 @@ func TestRegistrarOverHTTP(t *testing.T) {
 		cols := columnNames(srv.Glue.Table("lake", "orders"))
 		if !slices.Contains(cols, "col_a") || !slices.Contains(cols, "col_b") {
 			t.Errorf("columns = %v, want both writers' columns", cols)
+		}
+	})
+
+	t.Run("parallel writers", func(t *testing.T) {
+		const writers = 4
+		srv, r := newSrv(t)
+		if _, err := r.EnsureTable(t.Context(), "lake", "orders", ordersSchema()); err != nil {
+			t.Fatal(err)
+		}
+		// Each writer has its own client and connection; all of them read
+		// the same VersionId before the first write lands.
+		var barrier sync.WaitGroup
+		barrier.Add(writers)
+		var mu sync.Mutex
+		updates := 0
+		srv.Glue.Inject(func(_ context.Context, c catalogtest.Call) error {
+			if c.Op != "UpdateTable" {
+				return nil
+			}
+			mu.Lock()
+			updates++
+			first := updates <= writers
+			mu.Unlock()
+			if first {
+				barrier.Done()
+				barrier.Wait()
+			}
+			return nil
+		})
+		errs := make([]error, writers)
+		var wg sync.WaitGroup
+		for i := range writers {
+			wg.Go(func() {
+				s := ordersSchema()
+				s.Columns = append(s.Columns, catalog.Column{Name: fmt.Sprintf("w%d", i), Type: "string"})
+				_, errs[i] = catalog.New(srv.Client(), noWait).EnsureTable(t.Context(), "lake", "orders", s)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		cols := columnNames(srv.Glue.Table("lake", "orders"))
+		for i := range writers {
+			if !slices.Contains(cols, fmt.Sprintf("w%d", i)) {
+				t.Errorf("column w%d lost over HTTP; table has %v", i, cols)
+			}
+		}
+		if n := srv.Glue.Count("UpdateTable"); n < 2*writers-1 {
+			t.Errorf("UpdateTable calls = %d, want >= %d (the writers really raced)", n, 2*writers-1)
 		}
 	})
 
