@@ -143,12 +143,15 @@ func (o *Output) Discard() error {
 	return nil
 }
 
-// RemoveStale deletes the objects of zone z under prefix whose base name
-// starts with namePrefix and that are not in keep. It is the second half of
-// replace-after-write: publish the new files first, then remove the ones a
-// previous run of the same input left behind. It returns the removed keys
-// (zone-relative). Objects already gone are skipped. The raw zone is
-// immutable, so z == Raw fails with ErrImmutable.
+// RemoveStale deletes the objects of zone z that sit directly in the
+// directory of prefix (everything up to its last '/'; deeper keys are left
+// alone, so "customers/" never reaches into "customers/emails/"), start
+// with prefix, have a base name starting with namePrefix and are not in
+// keep. It is the second half of replace-after-write: publish the new
+// files first, then remove the ones a previous run of the same input left
+// behind. It returns the removed keys (zone-relative). Objects already
+// gone are skipped. The raw zone is immutable, so z == Raw fails with
+// ErrImmutable.
 func (s *Store) RemoveStale(ctx context.Context, z Zone, prefix, namePrefix string, keep []Object) ([]string, error) {
 	if z == Raw {
 		return nil, &Error{Op: "delete", Key: string(z) + "/" + prefix, Kind: ErrImmutable, Err: errors.New("the raw zone is append-only")}
@@ -160,12 +163,13 @@ func (s *Store) RemoveStale(ctx context.Context, z Zone, prefix, namePrefix stri
 	for _, o := range keep {
 		kept[o.Key] = true
 	}
+	dir := prefix[:strings.LastIndexByte(prefix, '/')+1]
 	var stale []string
 	for o, err := range s.Objects(ctx, z, prefix) {
 		if err != nil {
 			return nil, err
 		}
-		if kept[o.Key] || !strings.HasPrefix(path.Base(o.Key), namePrefix) {
+		if kept[o.Key] || strings.Contains(o.Key[len(dir):], "/") || !strings.HasPrefix(path.Base(o.Key), namePrefix) {
 			continue
 		}
 		stale = append(stale, o.Key)

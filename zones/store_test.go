@@ -252,6 +252,40 @@ func TestRejectWriterReplacesOnRerun(t *testing.T) {
 	}
 }
 
+// Quarantine datasets nest like dataset names ("customers" and
+// "customers/emails"); committing one must not remove the other's
+// rejections for the same input.
+func TestRejectWriterLeavesNestedDatasetsAlone(t *testing.T) {
+	s := zonestest.New(t)
+	ctx := t.Context()
+	const input = "raw/x.csv"
+	commit := func(dataset string, reasons ...string) zones.Object {
+		q, err := s.NewRejectWriter(dataset, input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range reasons {
+			if err := q.Add(zones.Rejection{File: input, Line: int64(i + 2), Reason: r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o, err := q.Commit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	inner := commit("customers/emails", "invalid_json")
+	commit("customers", "bad_quote")
+	commit("customers") // a clean rerun of the outer dataset
+	if _, err := s.Stat(ctx, zones.Quarantine, inner.Key); err != nil {
+		t.Fatalf("the nested dataset's rejections were removed: %v", err)
+	}
+	if keys := list(t, s, zones.Quarantine, "customers/"); !cmp.Equal(keys, []string{inner.Key}) {
+		t.Fatalf("quarantine holds %q, want only the nested dataset's file", keys)
+	}
+}
+
 func TestOutputSpillsAndPublishes(t *testing.T) {
 	s := zones.New(memzone.New(), func(o *zones.Options) { o.SpoolMemory = 1024; o.TempDir = t.TempDir() })
 	out := s.NewOutput()
