@@ -280,3 +280,46 @@ func TestStatusCheckRetried(t *testing.T) {
 		}
 	})
 }
+
+// An inner batch Meta applied but the checkpoint could not record is sent
+// again by the resumed call, in its own batch_seq of the same session (set
+// operations: harmless), and every other acknowledged batch is skipped.
+func TestInnerBatchAppliedButNotCheckpointed(t *testing.T) {
+	for _, op := range []meta.Operation{meta.Add, meta.Replace} {
+		t.Run(string(op), func(t *testing.T) {
+			rec := metatest.NewRecorder(nil)
+			aud := rec.Model.AddAudience()
+			fc := meta.NewFileCheckpoint(t.TempDir())
+			run := func(cp meta.Checkpoint) (*meta.Result, error) {
+				up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 1; o.Checkpoint = cp })
+				if op == meta.Add {
+					return up.Add(t.Context(), aud, testSchema, rows(t, "i", 100))
+				}
+				return up.Replace(t.Context(), aud, testSchema, rows(t, "i", 100))
+			}
+			third := func(st *meta.CheckpointState) bool { return len(st.Acked) == 3 }
+			if _, err := run(failingSave{fc, third}); !errors.Is(err, errDiskFull) {
+				t.Fatalf("first run: %v", err)
+			}
+			res, err := run(fc)
+			if err != nil {
+				t.Fatalf("resumed run: %v", err)
+			}
+			if res.BatchesResumed != 2 || res.Batches != 8 || len(res.SessionIDs) != 1 {
+				t.Errorf("resumed %d, sent %d batches in %d sessions; want 2, 8, 1", res.BatchesResumed, res.Batches, len(res.SessionIDs))
+			}
+			for _, b := range rec.Model.Batches() {
+				want := 1
+				if b.Seq == 3 {
+					want = 2 // applied, lost by the checkpoint, sent again
+				}
+				if b.Applied != want {
+					t.Errorf("batch %d applied %d times, want %d", b.Seq, b.Applied, want)
+				}
+			}
+			if got := rec.Model.Size(aud); got != 100 {
+				t.Errorf("audience has %d members, want 100", got)
+			}
+		})
+	}
+}
