@@ -72,19 +72,21 @@ func (r *Registrar) PruneTableVersions(ctx context.Context, db, table string, ke
 			return deleted, newError(op, db, table, err)
 		}
 		var fails []BatchFailure
-		gone := 0
+		failed := map[int]bool{}
 		for _, e := range out.Errors {
-			code, msg := "", ""
-			if e.ErrorDetail != nil {
-				code, msg = aws.ToString(e.ErrorDetail.ErrorCode), aws.ToString(e.ErrorDetail.ErrorMessage)
+			code, msg := errorDetail(e.ErrorDetail)
+			i := slices.Index(batch, aws.ToString(e.VersionId))
+			if i >= 0 {
+				failed[i] = true
+				i += start
 			}
-			if kindOfCode(code) == ErrNotFound {
-				gone++
-				continue
+			if i >= 0 && kindOfCode(code) == ErrNotFound {
+				continue // already gone
 			}
-			fails = append(fails, BatchFailure{Index: start + slices.Index(batch, aws.ToString(e.VersionId)), Code: code, Message: msg})
+			// i is -1 for an id this batch did not send.
+			fails = append(fails, BatchFailure{Index: i, Code: code, Message: msg})
 		}
-		deleted += len(batch) - len(out.Errors)
+		deleted += len(batch) - len(failed)
 		if len(fails) > 0 {
 			return deleted, newError(op, db, table, &BatchError{Failures: fails})
 		}

@@ -1,12 +1,15 @@
 package catalog_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cdpkit/cdpkit/catalog"
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
@@ -59,5 +62,56 @@ func TestPruneTableVersions(t *testing.T) {
 	g.Inject(catalogtest.FailTimes("GetTableVersions", 1, &types.AccessDeniedException{}))
 	if _, err := r.PruneTableVersions(ctx, "lake", "orders", 1); !errors.Is(err, catalog.ErrAccessDenied) {
 		t.Errorf("access denied: %v", err)
+	}
+}
+
+// strayVersionErrors reports, on its nth BatchDeleteTableVersion call, a
+// failure for a version id the call did not send.
+type strayVersionErrors struct {
+	*catalogtest.Glue
+	nth, calls int
+}
+
+func (g *strayVersionErrors) BatchDeleteTableVersion(ctx context.Context, in *glue.BatchDeleteTableVersionInput, o ...func(*glue.Options)) (*glue.BatchDeleteTableVersionOutput, error) {
+	out, err := g.Glue.BatchDeleteTableVersion(ctx, in, o...)
+	g.calls++
+	if out != nil && g.calls == g.nth {
+		out.Errors = append(out.Errors, types.TableVersionError{TableName: in.TableName, VersionId: aws.String("999999"),
+			ErrorDetail: &types.ErrorDetail{ErrorCode: aws.String("InvalidInputException"), ErrorMessage: aws.String("x")}})
+	}
+	return out, err
+}
+
+// A version failure for an id the batch did not send is reported with
+// Index -1 (not the previous batch's last index), and does not lower the
+// count of versions deleted.
+func TestPruneTableVersionsStrayFailure(t *testing.T) {
+	g := catalogtest.NewGlue()
+	f := &strayVersionErrors{Glue: g, nth: 2}
+	r := catalog.New(f, func(o *catalog.Options) { o.ArchiveVersions = true })
+	ctx := t.Context()
+	if _, err := r.EnsureDatabase(ctx, catalog.Database{Name: "lake"}); err != nil {
+		t.Fatal(err)
+	}
+	s := ordersSchema()
+	if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 250 {
+		s.Columns = append(s.Columns, catalog.Column{Name: fmt.Sprintf("c%03d", i), Type: "int"})
+		if _, err := r.EnsureTable(ctx, "lake", "orders", s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deleted, err := r.PruneTableVersions(ctx, "lake", "orders", 10)
+	var be *catalog.BatchError
+	if !errors.As(err, &be) || !errors.Is(err, catalog.ErrInvalidInput) {
+		t.Fatalf("err = %v, want a *BatchError", err)
+	}
+	if diff := cmp.Diff([]catalog.BatchFailure{{Index: -1, Code: "InvalidInputException", Message: "x"}}, be.Failures); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
+	}
+	if deleted != 200 || len(g.TableVersions("lake", "orders")) != 51 {
+		t.Errorf("deleted = %d (%d versions left), want 200 (51 left)", deleted, len(g.TableVersions("lake", "orders")))
 	}
 }
