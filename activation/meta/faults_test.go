@@ -75,7 +75,7 @@ func checkBatches(t *testing.T, m *metatest.Model, session int64, n int) (reappl
 }
 
 func TestAddUnderFaults250k(t *testing.T) {
-	n, batch := size(250_000, 12_000), size(2500, 120)
+	n, batch := size(250_000, 12_000), size(1000, 120)
 	srv := metatest.NewServer(nil)
 	defer srv.Close()
 	aud := srv.Model.AddAudience()
@@ -92,6 +92,13 @@ func TestAddUnderFaults250k(t *testing.T) {
 		t.Fatalf("only %d of %d requests failed (%.0f%%); the test needs at least 20%%", fails, st.Requests, 100*rate)
 	}
 	t.Logf("%d requests, %d failed, faults %v, %d retries", st.Requests, fails, st.Faults, res.Retries)
+	if !testing.Short() {
+		for _, f := range mixedFaults {
+			if st.Faults[f.Kind] == 0 {
+				t.Errorf("no %v fault was injected: the mix is incomplete", f.Kind)
+			}
+		}
+	}
 	nb := (n + batch - 1) / batch
 	if res.RowsRead != int64(n) || res.RowsSent != int64(n) || res.RowsRejected != 0 || res.Batches != nb {
 		t.Errorf("result read %d sent %d rejected %d batches %d; want %d, %d, 0, %d", res.RowsRead, res.RowsSent, res.RowsRejected, res.Batches, n, n, nb)
