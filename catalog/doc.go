@@ -80,7 +80,10 @@
 // [*TypeError], [*InputError], [*SchemaError], [*BatchError] (the
 // per-item failures of a batch, by input index). Context cancellation
 // is reported as such (errors.Is(err, context.Canceled)). Messages never
-// contain partition values or data.
+// contain partition values or data: on partition calls Glue's own message
+// (which may quote values or the filter expression) is withheld from
+// Error() and shown as the operation and error code only; errors.As still
+// reaches the exception and its Message.
 //
 // Throttling, transient service faults and concurrent modifications are
 // retried up to Options.MaxAttempts with Options.Backoff; waits end early

@@ -322,3 +322,49 @@ func (e *BatchError) Unwrap() []error {
 	}
 	return out
 }
+
+// withheld keeps the message of a Glue error out of Error(): on partition
+// calls Glue may quote partition values or the filter expression in it.
+// Unwrap keeps the *smithy.OperationError and the exception, message
+// included, reachable with errors.As.
+type withheld struct{ err error }
+
+func (w withheld) Error() string {
+	var b strings.Builder
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(w.err, c) {
+			b.WriteString(c.Error())
+			b.WriteString("; ")
+		}
+	}
+	b.WriteString("glue")
+	var oe *smithy.OperationError
+	if errors.As(w.err, &oe) {
+		b.WriteString(" ")
+		b.WriteString(oe.Operation())
+	}
+	var ae smithy.APIError
+	if errors.As(w.err, &ae) {
+		b.WriteString(": ")
+		b.WriteString(ae.ErrorCode())
+	}
+	b.WriteString(" (message withheld: it may quote partition values)")
+	return b.String()
+}
+
+func (w withheld) Unwrap() error { return w.err }
+
+// withholdMessage wraps err in withheld if it carries a Glue API error.
+func withholdMessage(err error) error {
+	var ae smithy.APIError
+	if err == nil || !errors.As(err, &ae) {
+		return err
+	}
+	return withheld{err}
+}
+
+// newPartitionError is newError for partition calls: Glue's own message is
+// withheld from Error().
+func newPartitionError(op, db, table string, cause error) error {
+	return newError(op, db, table, withholdMessage(cause))
+}

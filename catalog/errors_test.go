@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cdpkit/cdpkit/catalog"
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
@@ -281,4 +282,74 @@ func TestEnsureTableCreateRace(t *testing.T) {
 			t.Errorf("columns = %v, want %v", cols, want)
 		}
 	})
+}
+
+// A whole-call Glue error on a partition operation may quote the partition
+// values or the filter expression in its message; that message stays out of
+// Error() while the exception, message included, stays reachable with
+// errors.As.
+func TestPartitionCallErrorsWithholdGlueMessages(t *testing.T) {
+	const secret = "jane.doe@example.com"
+	glueErr := func() error {
+		return &types.InvalidInputException{Message: aws.String("invalid partition value " + secret)}
+	}
+	tests := []struct {
+		name string
+		op   string
+		call func(r *catalog.Registrar) error
+	}{
+		{"add: lookup", "BatchGetPartition", func(r *catalog.Registrar) error {
+			_, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{secret}}})
+			return err
+		}},
+		{"add: create", "BatchCreatePartition", func(r *catalog.Registrar) error {
+			_, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{secret}}})
+			return err
+		}},
+		{"relocate", "BatchUpdatePartition", func(r *catalog.Registrar) error {
+			_, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{"old"}, Location: "s3://lake/clean/orders/v2/"}},
+				func(o *catalog.Options) { o.RelocatePartitions = true })
+			return err
+		}},
+		{"delete", "BatchDeletePartition", func(r *catalog.Registrar) error {
+			_, err := r.DeletePartitions(t.Context(), "lake", "orders", [][]string{{"old"}})
+			return err
+		}},
+		{"list page", "GetPartitions", func(r *catalog.Registrar) error {
+			_, _, err := r.ListPartitions(t.Context(), "lake", "orders", "")
+			return err
+		}},
+		{"matching", "GetPartitions", func(r *catalog.Registrar) error {
+			for _, err := range r.PartitionsMatching(t.Context(), "lake", "orders", "dt = '"+secret+"'") {
+				return err
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, r := setup(t)
+			if _, err := r.EnsureTable(t.Context(), "lake", "orders", ordersSchema()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.AddPartitions(t.Context(), "lake", "orders", []catalog.Partition{{Values: []string{"old"}}}); err != nil {
+				t.Fatal(err)
+			}
+			g.Inject(catalogtest.FailTimes(tt.op, 1, glueErr()))
+			err := tt.call(r)
+			var iie *types.InvalidInputException
+			if !errors.Is(err, catalog.ErrInvalidInput) || !errors.As(err, &iie) || !strings.Contains(aws.ToString(iie.Message), secret) {
+				t.Fatalf("error %T: want ErrInvalidInput with the Glue exception reachable", err)
+			}
+			var oe *smithy.OperationError
+			if !errors.As(err, &oe) || oe.Operation() != tt.op {
+				t.Errorf("*smithy.OperationError for %s not reachable", tt.op)
+			}
+			if msg := err.Error(); strings.Contains(msg, "jane") {
+				t.Error("error message contains a partition value")
+			} else if !strings.Contains(msg, "InvalidInputException") || !strings.Contains(msg, tt.op) {
+				t.Errorf("error message %q does not name the operation and code", msg)
+			}
+		})
+	}
 }

@@ -185,14 +185,14 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	const op = "add partitions"
 	o := r.options(optFns)
 	if len(parts) == 0 {
-		return PartitionResult{}, newError(op, db, table, errors.Join(ValidateName("database", db), ValidateName("table", table)))
+		return PartitionResult{}, newPartitionError(op, db, table, errors.Join(ValidateName("database", db), ValidateName("table", table)))
 	}
 	t, err := r.getTable(ctx, o, db, table)
 	if err != nil {
-		return PartitionResult{}, newError(op, db, table, err)
+		return PartitionResult{}, newPartitionError(op, db, table, err)
 	}
 	if t.StorageDescriptor == nil || aws.ToString(t.StorageDescriptor.Location) == "" {
-		return PartitionResult{}, newError(op, db, table, &InputError{Field: "table", Index: -1, Reason: "table has no storage location"})
+		return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "table", Index: -1, Reason: "table has no storage location"})
 	}
 	tloc := normLocation(aws.ToString(t.StorageDescriptor.Location))
 	keys := make([]string, len(t.PartitionKeys))
@@ -200,14 +200,14 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		keys[i] = aws.ToString(k.Name)
 	}
 	if len(keys) == 0 && len(parts) > 0 {
-		return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: 0, Reason: "table has no partition keys"})
+		return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: 0, Reason: "table has no partition keys"})
 	}
 	var res PartitionResult
 	inputs := make([]types.PartitionInput, 0, len(parts))
 	index := make(map[string]int, len(parts)) // values key -> input index
 	for i, p := range parts {
 		if len(p.Values) != len(keys) {
-			return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "number of values does not match the partition keys"})
+			return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "number of values does not match the partition keys"})
 		}
 		loc := p.Location
 		if loc == "" {
@@ -215,7 +215,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		} else {
 			loc = normLocation(loc)
 			if !strings.HasPrefix(loc, tloc) || loc == tloc || strings.Contains(loc[len(tloc)-1:], "/../") || strings.Contains(loc[len(tloc)-1:], "/./") {
-				return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition location", Index: i, Reason: "not under the table location"})
+				return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition location", Index: i, Reason: "not under the table location"})
 			}
 		}
 		vals := glueValues(p.Values)
@@ -240,7 +240,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 	existing, calls, err := r.existingPartitions(ctx, o, db, table, lookup)
 	res.Calls += calls
 	if err != nil {
-		return res, newError(op, db, table, err)
+		return res, newPartitionError(op, db, table, err)
 	}
 	missing := inputs[:0:0]
 	var moved []types.PartitionInput
@@ -264,7 +264,7 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		res.Calls += calls
 		failures = append(failures, fails...)
 		if err != nil {
-			return res, newError(op, db, table, err)
+			return res, newPartitionError(op, db, table, err)
 		}
 	}
 
@@ -284,11 +284,11 @@ func (r *Registrar) AddPartitions(ctx context.Context, db, table string, parts [
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return res, newError(op, db, table, err)
+		return res, newPartitionError(op, db, table, err)
 	}
 	if len(failures) > 0 {
 		sortFailures(failures)
-		return res, newError(op, db, table, &BatchError{Failures: failures})
+		return res, newPartitionError(op, db, table, &BatchError{Failures: failures})
 	}
 	o.Logger.DebugContext(ctx, "catalog: partitions added", "database", db, "table", table, "added", res.Added, "existing", res.Existing, "calls", res.Calls)
 	return res, nil
@@ -482,17 +482,17 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 	const op = "delete partitions"
 	o := r.options(optFns)
 	if err := ValidateName("database", db); err != nil {
-		return PartitionResult{}, newError(op, db, table, err)
+		return PartitionResult{}, newPartitionError(op, db, table, err)
 	}
 	if err := ValidateName("table", table); err != nil {
-		return PartitionResult{}, newError(op, db, table, err)
+		return PartitionResult{}, newPartitionError(op, db, table, err)
 	}
 	var res PartitionResult
 	index := make(map[string]int, len(values))
 	lists := make([]types.PartitionValueList, 0, len(values))
 	for i, vs := range values {
 		if len(vs) == 0 {
-			return PartitionResult{}, newError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "no values"})
+			return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "no values"})
 		}
 		gv := glueValues(vs)
 		k := valuesKey(gv)
@@ -511,7 +511,7 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 	existing, calls, err := r.existingPartitions(ctx, o, db, table, keys)
 	res.Calls += calls
 	if err != nil {
-		return res, newError(op, db, table, err)
+		return res, newPartitionError(op, db, table, err)
 	}
 	present := lists[:0:0]
 	for _, l := range lists {
@@ -570,11 +570,11 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return res, newError(op, db, table, err)
+		return res, newPartitionError(op, db, table, err)
 	}
 	if len(failures) > 0 {
 		sortFailures(failures)
-		return res, newError(op, db, table, &BatchError{Failures: failures})
+		return res, newPartitionError(op, db, table, &BatchError{Failures: failures})
 	}
 	return res, nil
 }
@@ -635,7 +635,7 @@ func (r *Registrar) ListPartitions(ctx context.Context, db, table, pageToken str
 		return err
 	})
 	if err != nil {
-		return nil, "", newError(op, db, table, err)
+		return nil, "", newPartitionError(op, db, table, err)
 	}
 	ps := make([]Partition, 0, len(out.Partitions))
 	for _, p := range out.Partitions {
@@ -672,7 +672,7 @@ func (r *Registrar) partitions(ctx context.Context, db, table, expression string
 	o := r.options(optFns)
 	return func(yield func(Partition, error) bool) {
 		if err := errors.Join(ValidateName("database", db), ValidateName("table", table)); err != nil {
-			yield(Partition{}, newError(op, db, table, err))
+			yield(Partition{}, newPartitionError(op, db, table, err))
 			return
 		}
 		in := r.partitionsInput(o, db, table)
@@ -691,7 +691,7 @@ func (r *Registrar) partitions(ctx context.Context, db, table, expression string
 				return err
 			})
 			if err != nil {
-				yield(Partition{}, newError(op, db, table, err))
+				yield(Partition{}, newPartitionError(op, db, table, err))
 				return
 			}
 			for _, p := range out.Partitions {
