@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error categories. Every error the package returns matches at most a few of
@@ -135,7 +136,11 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		msg := redact(e.Message)
 		if len(msg) > 200 {
-			msg = msg[:200] + "..."
+			cut := 200
+			for cut > 0 && !utf8.RuneStart(msg[cut]) {
+				cut-- // do not split a character
+			}
+			msg = msg[:cut] + "..."
 		}
 		b.WriteString(msg)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
@@ -66,5 +67,13 @@ func TestTransportLogHasNoProof(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "appsecret_proof") || strings.Contains(logs.String(), srv.URL) {
 		t.Error("log holds the request URL")
+	}
+}
+
+// A long Graph message is cut at a character boundary.
+func TestLongMessageCutCleanly(t *testing.T) {
+	e := &meta.APIError{Code: 1, Message: "x" + strings.Repeat("é", 150)}
+	if s := e.Error(); !utf8.ValidString(s) || !strings.HasSuffix(s, "...") {
+		t.Errorf("message cut badly (valid UTF-8: %v)", utf8.ValidString(s))
 	}
 }
