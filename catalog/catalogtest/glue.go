@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -684,8 +685,10 @@ func (g *Glue) GetTableVersions(ctx context.Context, in *glue.GetTableVersionsIn
 	keys := make([]string, len(t.versions))
 	byKey := map[string]types.TableVersion{}
 	for i, v := range t.versions {
-		// Sort newest first with fixed-width keys.
-		k := fmt.Sprintf("%010d", 1_000_000_000-i)
+		// Sort newest first with fixed-width keys derived from the version
+		// number, so a page token stays valid when versions are deleted.
+		n, _ := strconv.Atoi(aws.ToString(v.VersionId))
+		k := fmt.Sprintf("%019d", math.MaxInt64-int64(n))
 		keys[i] = k
 		byKey[k] = v
 	}

@@ -200,3 +200,57 @@ func TestZeroValueGlue(t *testing.T) {
 		t.Error("database not stored")
 	}
 }
+
+// A GetTableVersions page token stays valid when older versions are deleted
+// between pages: the listing neither repeats nor skips a version.
+func TestTableVersionsTokenSurvivesDeletes(t *testing.T) {
+	g := catalogtest.NewGlue()
+	ctx := t.Context()
+	if _, err := g.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{Name: aws.String("db")}}); err != nil {
+		t.Fatal(err)
+	}
+	in := func() *types.TableInput {
+		return &types.TableInput{Name: aws.String("t"), StorageDescriptor: &types.StorageDescriptor{Columns: []types.Column{{Name: aws.String("c"), Type: aws.String("int")}}}}
+	}
+	if _, err := g.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("db"), TableInput: in()}); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := g.UpdateTable(ctx, &glue.UpdateTableInput{DatabaseName: aws.String("db"), TableInput: in()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(token *string) ([]string, *string) {
+		out, err := g.GetTableVersions(ctx, &glue.GetTableVersionsInput{DatabaseName: aws.String("db"), TableName: aws.String("t"), MaxResults: aws.Int32(2), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, v := range out.TableVersions {
+			ids = append(ids, aws.ToString(v.VersionId))
+		}
+		return ids, out.NextToken
+	}
+	first, token := page(nil)
+	// Delete the two oldest versions, which the next pages have not shown.
+	all := g.TableVersions("db", "t")
+	if _, err := g.BatchDeleteTableVersion(ctx, &glue.BatchDeleteTableVersionInput{DatabaseName: aws.String("db"), TableName: aws.String("t"),
+		VersionIds: []string{aws.ToString(all[0].VersionId), aws.ToString(all[1].VersionId)}}); err != nil {
+		t.Fatal(err)
+	}
+	got := first
+	for token != nil {
+		var ids []string
+		ids, token = page(token)
+		got = append(got, ids...)
+	}
+	want := []string{"5", "4", "3", "2"}
+	if len(got) != len(want) {
+		t.Fatalf("listed %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("listed %v, want %v", got, want)
+		}
+	}
+}
