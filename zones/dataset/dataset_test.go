@@ -688,3 +688,76 @@ func TestNestedDatasetsAreIndependent(t *testing.T) {
 		})
 	}
 }
+
+// foreign is read from files this package did not write.
+type foreign struct {
+	ID  string    `parquet:"id"`
+	N   int64     `parquet:"n"`
+	At  time.Time `parquet:"at,timestamp(millisecond)"`
+	Opt *string   `parquet:"opt,optional"`
+}
+
+// A file written by another implementation (arrow-go's Parquet writer,
+// dictionary-encoded by default) with columns in another order, an extra
+// column and without T's optional column reads into T by column name.
+func TestReadFileWrittenByArrow(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[foreign](s, zones.Clean, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(name string) pqschema.Node {
+		return pqschema.MustPrimitive(pqschema.NewPrimitiveNodeLogical(name, pqarrow.Repetitions.Required, pqschema.StringLogicalType{}, pqarrow.Types.ByteArray, -1, -1))
+	}
+	root := pqschema.MustGroup(pqschema.NewGroupNode("schema", pqarrow.Repetitions.Required, pqschema.FieldList{
+		pqschema.NewInt64Node("n", pqarrow.Repetitions.Required, -1),
+		str("extra"),
+		str("id"),
+		pqschema.MustPrimitive(pqschema.NewPrimitiveNodeLogical("at", pqarrow.Repetitions.Required, pqschema.NewTimestampLogicalType(true, pqschema.TimeUnitMillis), pqarrow.Types.Int64, -1, -1)),
+	}, -1))
+	var buf bytes.Buffer
+	w := file.NewParquetWriter(&buf, root)
+	rg := w.AppendRowGroup()
+	write := func(f func(file.ColumnChunkWriter) error) {
+		cw, err := rg.NextColumn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f(cw); err != nil {
+			t.Fatal(err)
+		}
+		if err := cw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(cw file.ColumnChunkWriter) error {
+		_, err := cw.(*file.Int64ColumnChunkWriter).WriteBatch([]int64{7, 8}, nil, nil)
+		return err
+	})
+	write(func(cw file.ColumnChunkWriter) error {
+		_, err := cw.(*file.ByteArrayColumnChunkWriter).WriteBatch([]pqarrow.ByteArray{[]byte("x"), []byte("y")}, nil, nil)
+		return err
+	})
+	write(func(cw file.ColumnChunkWriter) error {
+		_, err := cw.(*file.ByteArrayColumnChunkWriter).WriteBatch([]pqarrow.ByteArray{[]byte("a"), []byte("b")}, nil, nil)
+		return err
+	})
+	write(func(cw file.ColumnChunkWriter) error {
+		_, err := cw.(*file.Int64ColumnChunkWriter).WriteBatch([]int64{1000, 2000}, nil, nil)
+		return err
+	})
+	if err := rg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(t.Context(), zones.Clean, "f/arrow.parquet", bytes.NewReader(buf.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, d.ReadFile(t.Context(), "f/arrow.parquet"))
+	want := []foreign{{ID: "a", N: 7, At: time.UnixMilli(1000).UTC()}, {ID: "b", N: 8, At: time.UnixMilli(2000).UTC()}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("rows (-want +got):\n%s", diff)
+	}
+}
