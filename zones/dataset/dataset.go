@@ -702,6 +702,10 @@ func (d *Dataset[T]) ReadFile(ctx context.Context, key string) iter.Seq2[T, erro
 			bad(err)
 			return
 		}
+		if err := d.compatible(pf.Schema()); err != nil {
+			bad(err)
+			return
+		}
 		r, err := newReader[T](pf)
 		if err != nil {
 			bad(err)
@@ -724,11 +728,39 @@ func (d *Dataset[T]) ReadFile(ctx context.Context, key string) iter.Seq2[T, erro
 				return
 			}
 			if err != nil {
+				if errors.Is(err, parquet.ErrInvalidConversion) {
+					// parquet-go quotes the value it could not convert.
+					err = errors.New("a value does not convert to the Go field's type")
+				}
 				bad(err)
 				return
 			}
 		}
 	}
+}
+
+// compatible checks that a file can be read into T: every required
+// column of T is in the file, and every column of T the file has is of the
+// same physical type. (parquet-go would otherwise yield zero values for
+// missing columns, and its conversion errors quote the offending value.)
+// Extra columns in the file, and missing optional or repeated ones, are
+// fine. Messages name columns, never values.
+func (d *Dataset[T]) compatible(fs *parquet.Schema) error {
+	for _, p := range d.pschema.Columns() {
+		want, _ := d.pschema.Lookup(p...)
+		name := strings.Join(p, ".")
+		got, ok := fs.Lookup(p...)
+		if !ok {
+			if want.MaxDefinitionLevel == 0 {
+				return fmt.Errorf("file has no column %q", name)
+			}
+			continue
+		}
+		if wk, gk := want.Node.Type().Kind(), got.Node.Type().Kind(); wk != gk {
+			return fmt.Errorf("column %q is %v in the file, %v in the Go type", name, gk, wk)
+		}
+	}
+	return nil
 }
 
 // newReader and readRows turn parquet-go panics on corrupt or mismatched

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -759,5 +760,56 @@ func TestReadFileWrittenByArrow(t *testing.T) {
 	want := []foreign{{ID: "a", N: 7, At: time.UnixMilli(1000).UTC()}, {ID: "b", N: 8, At: time.UnixMilli(2000).UTC()}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("rows (-want +got):\n%s", diff)
+	}
+}
+
+// A file that does not hold T's required columns, or holds them with
+// other types, is an ErrInvalidInput error naming the column, not rows of
+// zero values, and the error carries no value from the file.
+func TestReadFileRejectsMismatchedFiles(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[foreign](s, zones.Clean, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type unrelated struct {
+		X string `parquet:"x"`
+	}
+	type clash struct {
+		ID int64     `parquet:"id"`
+		N  string    `parquet:"n"`
+		At time.Time `parquet:"at,timestamp(millisecond)"`
+	}
+	put := func(key string, write func(io.Writer) error) {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Put(t.Context(), zones.Clean, key, &buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("f/unrelated.parquet", func(w io.Writer) error {
+		return parquet.Write(w, []unrelated{{"secret-value"}})
+	})
+	put("f/clash.parquet", func(w io.Writer) error {
+		return parquet.Write(w, []clash{{1, "secret-value", time.UnixMilli(1)}})
+	})
+	for key, col := range map[string]string{"f/unrelated.parquet": "id", "f/clash.parquet": "id"} {
+		var n int
+		var got error
+		for _, err := range d.ReadFile(t.Context(), key) {
+			if err != nil {
+				got = err
+				break
+			}
+			n++
+		}
+		if !errors.Is(got, zones.ErrInvalidInput) || n != 0 {
+			t.Fatalf("%s: %d rows, err %v; want ErrInvalidInput before any row", key, n, got)
+		}
+		if strings.Contains(got.Error(), "secret") || !strings.Contains(got.Error(), strconv.Quote(col)) {
+			t.Fatalf("%s: error must name column %q and hold no value: %v", key, col, got)
+		}
 	}
 }
