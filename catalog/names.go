@@ -120,6 +120,9 @@ func sanitize(name string) string {
 // varchar(n)) and array<T>, map<K,V> (K primitive), struct<name:T,...>.
 // Types must be lowercase and contain no spaces, as Glue stores them.
 func ValidateType(column, typ string) error {
+	if strings.ContainsAny(typ, " \t\n\r\v\f") {
+		return &TypeError{Column: column, Type: typ, Reason: "must not contain spaces"}
+	}
 	p := typeParser{s: typ}
 	if reason := p.parse(false); reason != "" {
 		return &TypeError{Column: column, Type: typ, Reason: reason}

@@ -261,3 +261,14 @@ func TestProjectionToggle(t *testing.T) {
 		t.Errorf("projection keys after disabling: enabled=%q type=%q", p["projection.enabled"], p["projection.dt.type"])
 	}
 }
+
+// A type written with spaces (as in DDL) is rejected with that reason, not
+// a misleading one about decimal scales or struct field names.
+func TestValidateTypeSpacesReason(t *testing.T) {
+	for _, typ := range []string{"decimal(10, 2)", "struct<a:int, b:string>", "map<string, int>", "array< int>", "int ", "\tint"} {
+		var te *catalog.TypeError
+		if err := catalog.ValidateType("c", typ); !errors.As(err, &te) || te.Reason != "must not contain spaces" {
+			t.Errorf("ValidateType(%q) = %v, want reason %q", typ, err, "must not contain spaces")
+		}
+	}
+}
