@@ -5,8 +5,9 @@
 //
 // Writes are create-only and atomic: the body goes to a temp file in
 // <root>/.cdpkit-tmp, is fsynced, and is linked (link(2), which fails
-// instead of replacing) to its final name; a failed or cancelled write
-// leaves nothing under the key.
+// instead of replacing) to its final name, and the directory holding it
+// (with the parents of any directories the write created) is fsynced; a
+// failed or cancelled write leaves nothing under the key.
 //
 // # Limits
 //
@@ -325,10 +326,16 @@ func (s *staged) Commit(ctx context.Context, key string, _ zones.PutOptions) (zo
 	}
 	b := s.b
 	dst := b.path(key)
-	var err error
+	var (
+		err     error
+		created []string // directories this call found missing
+	)
 	// A concurrent Delete may remove an emptied parent between MkdirAll and
 	// Link; retry a few times.
 	for range 5 {
+		if !b.opts.NoSync {
+			created = append(created, b.missingDirs(filepath.Dir(dst))...)
+		}
 		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
 				return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("a parent of the key is an object"))
@@ -353,9 +360,17 @@ func (s *staged) Commit(ctx context.Context, key string, _ zones.PutOptions) (zo
 		return zones.Attrs{}, zones.NewError("put", key, classify(err), err)
 	}
 	if !b.opts.NoSync {
-		if d, err := os.Open(filepath.Dir(dst)); err == nil {
-			d.Sync()
-			d.Close()
+		// The link is durable once its directory is synced, and each
+		// directory created on the way once its parent is. Errors are
+		// not reported: the object is already visible, and a failed
+		// write must leave nothing visible.
+		dirs := []string{filepath.Dir(dst)}
+		for _, c := range created {
+			dirs = append(dirs, filepath.Dir(c))
+		}
+		slices.Sort(dirs)
+		for _, d := range slices.Compact(dirs) {
+			syncDir(d)
 		}
 	}
 	fi, err := os.Stat(dst)
@@ -363,6 +378,29 @@ func (s *staged) Commit(ctx context.Context, key string, _ zones.PutOptions) (zo
 		return zones.Attrs{}, zones.NewError("put", key, classify(err), err)
 	}
 	return zones.Attrs{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// syncDir fsyncs a directory (a variable so tests can observe it).
+var syncDir = func(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// missingDirs returns dir and its ancestors below the root that do not
+// exist yet.
+func (b *Backend) missingDirs(dir string) []string {
+	var out []string
+	for ; dir != b.root && strings.HasPrefix(dir, b.root); dir = filepath.Dir(dir) {
+		if _, err := os.Lstat(dir); err == nil {
+			break
+		}
+		out = append(out, dir)
+	}
+	return out
 }
 
 type file struct {
