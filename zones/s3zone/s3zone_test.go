@@ -321,3 +321,65 @@ func TestPutRawLargeOnS3(t *testing.T) {
 		t.Fatalf("re-ingest: existing %v, %v", again.Existing, err)
 	}
 }
+
+// stopAfter serves n bytes of r, then either cancels (cancel set) and keeps
+// serving, or fails.
+type stopAfter struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+var errStop = errors.New("body failed")
+
+func (s *stopAfter) Read(p []byte) (int, error) {
+	if s.n <= 0 {
+		if s.cancel == nil {
+			return 0, errStop
+		}
+		s.cancel()
+	}
+	n, err := s.r.Read(p)
+	s.n -= n
+	return n, err
+}
+
+// A multipart upload cancelled or failed after some parts went up is
+// aborted: the server holds no incomplete upload (which S3 would bill)
+// and no object.
+func TestInterruptedMultipartLeavesNoUpload(t *testing.T) {
+	srv := s3zonetest.NewServer(t)
+	srv.CreateBucket(t, "lake")
+	b, err := s3zone.New(srv.Client, "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	body := func() io.Reader { return bytes.NewReader(make([]byte, 20<<20)) }
+	if _, err := b.Put(ctx, "cancelled", &stopAfter{r: body(), n: 12 << 20, cancel: cancel}, zones.PutOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled multipart Put = %v, want context.Canceled", err)
+	}
+	if _, err := b.Put(t.Context(), "failed", &stopAfter{r: body(), n: 12 << 20}, zones.PutOptions{}); !errors.Is(err, errStop) {
+		t.Fatalf("failed multipart Put = %v, want the body's error", err)
+	}
+	out, err := srv.Client.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Uploads) != 0 {
+		t.Fatalf("%d incomplete multipart uploads left", len(out.Uploads))
+	}
+	for _, k := range []string{"cancelled", "failed"} {
+		if _, err := b.Stat(t.Context(), k); !errors.Is(err, zones.ErrNotFound) {
+			t.Fatalf("Stat %q after an interrupted upload = %v, want ErrNotFound", k, err)
+		}
+	}
+	// The check can fail: an upload that is not aborted is listed.
+	if _, err := srv.Client.CreateMultipartUpload(t.Context(), &s3.CreateMultipartUploadInput{Bucket: aws.String("lake"), Key: aws.String("open")}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := srv.Client.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")}); err != nil || len(out.Uploads) != 1 {
+		t.Fatalf("the server does not list an open upload (%v)", err)
+	}
+}
