@@ -36,7 +36,8 @@
 // rejected as in Glue); context cancellation.
 //
 // Not modelled: GetTables Expression (rejected with InvalidInputException
-// so tests notice), transactions and TransactionId,
+// so tests notice), separate catalogs (CatalogId is recorded on what is
+// created but every call sees the one catalog), transactions and TransactionId,
 // Lake Formation permissions, resource links, federated or Iceberg tables,
 // column statistics, partition indexes, quotas other than table versions,
 // server-side throttling (inject it), and the exact wording of messages.
