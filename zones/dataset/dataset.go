@@ -410,6 +410,13 @@ func (d *Dataset[T]) Write(ctx context.Context, input string, rows iter.Seq2[T, 
 				return fail(err)
 			}
 			if f = open[p]; f == nil {
+				if _, seen := seqs[p]; !seen {
+					if reason := d.keyProblem(group, p); reason != "" {
+						// The row number, not the value: partition
+						// values are row data.
+						return fail(zones.NewError("write", string(d.zone)+"/"+d.name, zones.ErrInvalidInput, fmt.Errorf("row %d: its partition values do not make a valid key: %s", n, reason)))
+					}
+				}
 				if len(open) >= d.opts.MaxOpenFiles {
 					var lru *fileWriter[T]
 					for _, g := range open {
@@ -490,6 +497,22 @@ func (d *Dataset[T]) Write(ctx context.Context, input string, rows iter.Seq2[T, 
 	}
 	d.opts.Logger.DebugContext(ctx, "dataset: write", "dataset", d.name, "files", len(res.Files), "rows", total, "removed", len(removed))
 	return res, nil
+}
+
+// keyProblem reports why files of partition path part could not be
+// stored (invalid UTF-8, too long, …), or "" when they can. It checks the
+// longest key Write gives such a file.
+func (d *Dataset[T]) keyProblem(group, part string) string {
+	key := string(d.zone) + "/" + d.name + "/" + part + "/part-" + group + "-00000-" + strings.Repeat("0", 32) + d.ext
+	err := zones.ValidateKey(key)
+	var ze *zones.Error
+	if errors.As(err, &ze) && ze.Err != nil {
+		return ze.Err.Error()
+	}
+	if err != nil {
+		return "invalid key"
+	}
+	return ""
 }
 
 // removeStale deletes the dataset's files (as Files lists them: never

@@ -813,3 +813,31 @@ func TestReadFileRejectsMismatchedFiles(t *testing.T) {
 		}
 	}
 }
+
+// A partition value that cannot be part of a key (not UTF-8, too long)
+// fails the Write before anything is published (not after the other
+// partitions' files are in place), and the error names the row, not the
+// value.
+func TestBadPartitionValueFailsBeforePublishing(t *testing.T) {
+	s := zonestest.New(t)
+	d, err := dataset.New[crmRow](s, zones.Clean, "p", func(o *dataset.Options[crmRow]) {
+		o.PartitionKeys = []string{"key"}
+		o.Partition = func(r crmRow) []string { return []string{r.Key} }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, bad := range []string{"\xffsecret", strings.Repeat("secret", 170)} {
+		rows := []crmRow{{ID: "1", Key: "a"}, {ID: "2", Key: bad}, {ID: "3", Key: "z"}}
+		_, err := d.Write(t.Context(), "in", dataset.Slice(rows))
+		if !errors.Is(err, zones.ErrInvalidInput) {
+			t.Fatalf("value %d: Write = %v, want ErrInvalidInput", i, err)
+		}
+		if strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "row 2") {
+			t.Fatalf("value %d: error must name row 2 and hold no value: %.300v", i, err)
+		}
+		for o, err := range s.Objects(t.Context(), zones.Clean, "") {
+			t.Fatalf("value %d: a failed Write published %q (%v)", i, o.Key, err)
+		}
+	}
+}
