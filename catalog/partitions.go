@@ -147,7 +147,19 @@ func glueValues(vs []string) []string {
 	return out
 }
 
-func valuesKey(vs []string) string { return strings.Join(vs, "\x00") }
+// valuesKey is an injective key for a tuple of values: each NUL becomes
+// NUL 0x01 and values are separated by NUL NUL, so values that contain NUL
+// bytes cannot join to another tuple's key.
+func valuesKey(vs []string) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("\x00\x00")
+		}
+		b.WriteString(strings.ReplaceAll(v, "\x00", "\x00\x01"))
+	}
+	return b.String()
+}
 
 // PartitionResult counts what a partition call did.
 type PartitionResult struct {

@@ -641,3 +641,23 @@ func TestEscapeMatchesHiveCharSet(t *testing.T) {
 		}
 	}
 }
+
+// Partition values are compared as tuples: values containing NUL bytes
+// that join to the same string are still different partitions (they were
+// taken for duplicates of each other).
+func TestPartitionValuesWithNUL(t *testing.T) {
+	g, r := partitioned(t)
+	ctx := t.Context()
+	parts := []catalog.Partition{{Values: []string{"a\x00b", "c"}}, {Values: []string{"a", "b\x00c"}}}
+	res, err := r.AddPartitions(ctx, "lake", "orders", parts)
+	if err != nil || res.Added != 2 || res.Duplicates != 0 {
+		t.Fatalf("add = %+v, %v; want 2 added", res, err)
+	}
+	if n := len(g.Partitions("lake", "orders")); n != 2 {
+		t.Errorf("stored %d partitions, want 2", n)
+	}
+	res, err = r.DeletePartitions(ctx, "lake", "orders", [][]string{parts[0].Values})
+	if err != nil || res.Deleted != 1 || len(g.Partitions("lake", "orders")) != 1 {
+		t.Errorf("delete one = %+v, %v; %d left, want 1", res, err, len(g.Partitions("lake", "orders")))
+	}
+}

@@ -748,7 +748,20 @@ func (g *Glue) BatchDeleteTableVersion(ctx context.Context, in *glue.BatchDelete
 	return out, nil
 }
 
-func partKey(values []string) string { return strings.Join(values, "\x00") }
+// partKey is an injective, order-preserving key for a tuple of values:
+// each NUL becomes NUL 0x01 and values are separated by NUL NUL, so values
+// that contain NUL bytes cannot collide with another tuple, and keys sort
+// as the tuples do.
+func partKey(values []string) string {
+	var b strings.Builder
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString("\x00\x00")
+		}
+		b.WriteString(strings.ReplaceAll(v, "\x00", "\x00\x01"))
+	}
+	return b.String()
+}
 
 func partitionError(values []string, code, msg string) types.PartitionError {
 	return types.PartitionError{
