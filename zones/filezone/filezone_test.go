@@ -1,11 +1,16 @@
 package filezone_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/cdpkit/cdpkit/zones"
@@ -126,5 +131,42 @@ func TestNewRemovesAbandonedTempFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Fatalf("recent temp file removed: %v", err)
+	}
+}
+
+// Losing a create-only race, failing mid-body, being cancelled mid-body or
+// before starting: none of them leaves a file in the staging directory.
+func TestNoStagingLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	b, err := filezone.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			b.Put(ctx, "race/k", bytes.NewReader(bytes.Repeat([]byte{byte(i)}, 3<<20)), zones.PutOptions{})
+		})
+	}
+	wg.Wait()
+	if _, err := b.Put(ctx, "fail/k", io.MultiReader(bytes.NewReader(make([]byte, 2<<20)), iotest.ErrReader(errors.New("body failed"))), zones.PutOptions{}); err == nil {
+		t.Fatal("Put with a failing body succeeded")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := b.Put(cctx, "cancel/k", strings.NewReader("x"), zones.PutOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Put = %v", err)
+	}
+	st, err := b.Stage(ctx, strings.NewReader("staged"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Commit(ctx, "race/k", zones.PutOptions{}); !errors.Is(err, zones.ErrAlreadyExists) {
+		t.Fatalf("staged commit to a taken key = %v", err)
+	}
+	ents, err := os.ReadDir(filepath.Join(dir, zones.ReservedPrefix+"-tmp"))
+	if err != nil || len(ents) != 0 {
+		t.Fatalf("staging directory holds %d files (err %v), want 0", len(ents), err)
 	}
 }
