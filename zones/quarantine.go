@@ -19,6 +19,10 @@ type Rejection struct {
 	File string `json:"file"`
 	// Line is the 1-based line number in File.
 	Line int64 `json:"line"`
+	// EndLine, when set, is the last line the rejected record took: a CSV
+	// record with an unterminated quote runs on to the end of the file, and
+	// every line up to EndLine went with it.
+	EndLine int64 `json:"end_line,omitempty"`
 	// Column names the offending column when one can be named.
 	Column string `json:"column,omitempty"`
 	// Reason is a short machine-readable code ("field_count", "bad_quote",

@@ -145,10 +145,18 @@ type rejecter struct {
 }
 
 func (rj *rejecter) reject(line int64, column, reason string) error {
+	return rj.rejectLines(line, 0, column, reason)
+}
+
+// rejectLines rejects a record that ran from line to end (0: one line).
+func (rj *rejecter) rejectLines(line, end int64, column, reason string) error {
+	if end <= line {
+		end = 0
+	}
 	if rj.q == nil {
 		return zones.NewError("read", rj.file, zones.ErrInvalidInput, fmt.Errorf("line %d: %s (no reject writer)", line, reason))
 	}
-	if err := rj.q.Add(zones.Rejection{File: rj.file, Line: line, Column: column, Reason: reason}); err != nil {
+	if err := rj.q.Add(zones.Rejection{File: rj.file, Line: line, EndLine: end, Column: column, Reason: reason}); err != nil {
 		return err
 	}
 	rj.n++
@@ -195,7 +203,9 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // CSV streams the records of a CSV file. file names the input in records
 // and rejections (use its raw-zone key). Malformed records — wrong field
 // count, bad quoting, invalid UTF-8 — go to q with their line number and
-// reason, and iteration continues.
+// reason, and iteration continues. A quote that is never closed makes the
+// rest of the file one field: that rejection's EndLine says how far it
+// reached (past MaxRecordBytes it is an error instead).
 func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, optFns ...func(*Options)) iter.Seq2[Record, error] {
 	o := resolve(optFns)
 	return func(yield func(Record, error) bool) {
@@ -265,7 +275,7 @@ func CSV(ctx context.Context, r io.Reader, file string, q *zones.RejectWriter, o
 				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
 					reason = ReasonBadQuote
 				}
-				if err := rj.reject(int64(pe.StartLine), "", reason); err != nil {
+				if err := rj.rejectLines(int64(pe.StartLine), int64(pe.Line), "", reason); err != nil {
 					fatal(err)
 					return
 				}

@@ -319,3 +319,23 @@ func TestJSONLinesWideObjects(t *testing.T) {
 		}
 	}
 }
+
+// An unterminated quote makes encoding/csv read on to the end of the file
+// (or MaxRecordBytes) as one field: the lines it swallowed are not lost
+// silently, the rejection gives the range.
+func TestCSVUnterminatedQuoteReportsTheLinesItSwallowed(t *testing.T) {
+	in := "id,email\n0,a\n1,\"abc\n2,b\n3,c\n4,d\n"
+	rows, rej, err := run(t, func(q *zones.RejectWriter) func(func(records.Record, error) bool) {
+		return records.CSV(t.Context(), strings.NewReader(in), "f", q)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d records, want 1", len(rows))
+	}
+	want := []zones.Rejection{{File: "f", Line: 3, EndLine: 6, Reason: records.ReasonBadQuote}}
+	if diff := cmp.Diff(want, rej); diff != "" {
+		t.Fatalf("rejections (-want +got):\n%s", diff)
+	}
+}
