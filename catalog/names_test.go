@@ -164,6 +164,15 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 		{"date projection on string key without format", "lake", "orders", mod(func(s *catalog.Schema) {
 			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: catalog.ProjectDate, Range: "NOW-1YEARS,NOW"}}}
 		})},
+		{"enum projection value with a comma", "lake", "orders", mod(func(s *catalog.Schema) {
+			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: catalog.ProjectEnum, Values: []string{"a,b", "c"}}}}
+		})},
+		{"empty enum projection value", "lake", "orders", mod(func(s *catalog.Schema) {
+			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: catalog.ProjectEnum, Values: []string{"a", ""}}}}
+		})},
+		{"projection key twice", "lake", "orders", mod(func(s *catalog.Schema) {
+			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: catalog.ProjectInjected}, {Key: "dt", Type: catalog.ProjectEnum, Values: []string{"a"}}}}
+		})},
 		{"unknown projection type", "lake", "orders", mod(func(s *catalog.Schema) {
 			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: "hash"}}}
 		})},

@@ -192,14 +192,25 @@ func (s *Schema) validate() error {
 		if len(s.Projection.Keys) == 0 {
 			return &InputError{Field: "projection", Index: -1, Reason: "no keys"}
 		}
+		projected := map[string]bool{}
 		for i, p := range s.Projection.Keys {
 			if _, ok := keys[p.Key]; !ok {
 				return &InputError{Field: "projection key", Index: i, Reason: "not a partition key"}
 			}
+			if projected[p.Key] {
+				return &InputError{Field: "projection key", Index: i, Reason: "listed twice"}
+			}
+			projected[p.Key] = true
 			switch p.Type {
 			case ProjectEnum:
 				if len(p.Values) == 0 {
 					return &InputError{Field: "projection key", Index: i, Reason: "enum needs values"}
+				}
+				// Athena reads projection.<key>.values as a comma-separated list.
+				for _, v := range p.Values {
+					if v == "" || strings.Contains(v, ",") {
+						return &InputError{Field: "projection key", Index: i, Reason: "enum values must be non-empty and contain no comma"}
+					}
 				}
 			case ProjectInteger, ProjectDate:
 				if p.Range == "" {
