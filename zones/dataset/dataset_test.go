@@ -151,6 +151,32 @@ func TestNewRejectsTypesGlueCannotHold(t *testing.T) {
 	if _, err := dataset.New[int](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) {
 		t.Errorf("non-struct T: %v", err)
 	}
+	// Logical types Spark's Parquet reader (Glue 3.0/4.0) rejects as
+	// illegal and Hive cannot declare.
+	type timeOfDay struct {
+		D time.Duration `parquet:"d,time(millisecond)"`
+	}
+	if _, err := dataset.New[timeOfDay](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) || !strings.Contains(err.Error(), `"d"`) {
+		t.Errorf("TIME column: %v", err)
+	}
+	type uuid struct {
+		U [16]byte `parquet:"u,uuid"`
+	}
+	if _, err := dataset.New[uuid](s, zones.Clean, "x"); !errors.Is(err, zones.ErrInvalidInput) || !strings.Contains(err.Error(), `"u"`) {
+		t.Errorf("UUID column: %v", err)
+	}
+	// Without the annotation both are plain bigint / binary columns.
+	type plain struct {
+		D time.Duration `parquet:"d"`
+		U [16]byte      `parquet:"u"`
+	}
+	d, err := dataset.New[plain](s, zones.Clean, "x")
+	if err != nil {
+		t.Fatalf("unannotated duration and [16]byte: %v", err)
+	}
+	if got := d.Schema().Columns; got[0].Type != "bigint" || got[1].Type != "binary" {
+		t.Errorf("columns %+v, want bigint and binary", got)
+	}
 }
 
 func collect[T any](t *testing.T, seq iter.Seq2[T, error]) []T {

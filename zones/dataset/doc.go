@@ -35,8 +35,9 @@
 //
 // # Errors
 //
-// New rejects types Glue cannot represent (uint64, non-millisecond
-// timestamps, non-struct T) with zones.ErrInvalidInput. Write returns the
+// New rejects types Glue cannot represent or Spark cannot read (uint64,
+// non-millisecond timestamps, TIME, UUID and other logical types without a
+// Hive equivalent, non-struct T) with zones.ErrInvalidInput. Write returns the
 // row source's error or ctx.Err() (publishing nothing), or a *zones.Error
 // from the store. Reading a corrupt or mismatched file yields an error
 // matching zones.ErrInvalidInput; parquet-go panics on such input are

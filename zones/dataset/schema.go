@@ -134,8 +134,14 @@ func hiveTypeInner(n parquet.Node) (string, error) {
 		default:
 			return "", fmt.Errorf("%w: unsigned 64-bit integers have no lossless Hive type", errSchema)
 		}
-	case *format.UUIDType:
+	case *format.BsonType:
 		return "binary", nil
+	case nil:
+	default:
+		// TIME, UUID, FLOAT16, VARIANT, GEOMETRY, …: Spark's Parquet
+		// reader (Glue 3.0/4.0) fails on them as illegal types, and Hive
+		// has no type to declare them with.
+		return "", fmt.Errorf("%w: logical type %v has no Hive/Spark equivalent (drop the annotation: time.Duration is then bigint, [16]byte binary)", errSchema, n.Type().LogicalType())
 	}
 	switch n.Type().Kind() {
 	case parquet.Boolean:
