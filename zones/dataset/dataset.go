@@ -101,9 +101,9 @@ type Dataset[T any] struct {
 
 // New describes the dataset name (a key prefix such as "customers" or
 // "crm/contacts") in zone z of store. It derives and validates the schema
-// from T's parquet struct tags; a type Glue cannot represent (unsigned
-// 64-bit integers, non-millisecond timestamps) is rejected with
-// zones.ErrInvalidInput.
+// from T's parquet struct tags; a type Glue cannot represent or Spark
+// cannot read (unsigned 64-bit integers, non-millisecond timestamps, TIME,
+// UUID, …) is rejected with zones.ErrInvalidInput.
 func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*Options[T])) (*Dataset[T], error) {
 	var o Options[T]
 	for _, fn := range optFns {

@@ -744,7 +744,10 @@ func TestReadFileWrittenByArrow(t *testing.T) {
 	}, -1))
 	var buf bytes.Buffer
 	w := file.NewParquetWriter(&buf, root)
-	rg := w.AppendRowGroup()
+	rg, err := w.AppendRowGroupChecked()
+	if err != nil {
+		t.Fatal(err)
+	}
 	write := func(f func(file.ColumnChunkWriter) error) {
 		cw, err := rg.NextColumn()
 		if err != nil {
