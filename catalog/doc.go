@@ -44,7 +44,9 @@
 //     elsewhere is reported, not ignored, or moved with
 //     Options.RelocatePartitions (commit a rewrite by switching the
 //     location).
-//   - Names are checked before any call ([ValidateName], [ValidateType]);
+//   - Names are checked before any call ([ValidateName], [ValidateType]),
+//     and so are comments (255 characters), descriptions (2048) and
+//     parameters (keys 255, values 512000) against Glue's limits;
 //     [SanitizeNames] turns arbitrary column names into valid ones and
 //     reports every rename instead of applying it silently.
 //

@@ -173,6 +173,19 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 		{"projection key twice", "lake", "orders", mod(func(s *catalog.Schema) {
 			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: catalog.ProjectInjected}, {Key: "dt", Type: catalog.ProjectEnum, Values: []string{"a"}}}}
 		})},
+		{"column comment over 255 characters", "lake", "orders", mod(func(s *catalog.Schema) { s.Columns[0].Comment = strings.Repeat("é", 256) })},
+		{"multi-line column comment", "lake", "orders", mod(func(s *catalog.Schema) { s.Columns[0].Comment = "line one\nline two" })},
+		{"partition key comment over 255 characters", "lake", "orders", mod(func(s *catalog.Schema) {
+			s.PartitionKeys = []catalog.Column{{Name: "dt", Type: "string", Comment: strings.Repeat("x", 256)}}
+		})},
+		{"description over 2048 characters", "lake", "orders", mod(func(s *catalog.Schema) { s.Description = strings.Repeat("d", 2049) })},
+		{"multi-line description", "lake", "orders", mod(func(s *catalog.Schema) { s.Description = "a\rb" })},
+		{"parameter key over 255 characters", "lake", "orders", mod(func(s *catalog.Schema) { s.Parameters = map[string]string{strings.Repeat("k", 256): "v"} })},
+		{"empty parameter key", "lake", "orders", mod(func(s *catalog.Schema) { s.Parameters = map[string]string{"": "v"} })},
+		{"parameter value over 512000 characters", "lake", "orders", mod(func(s *catalog.Schema) { s.Parameters = map[string]string{"k": strings.Repeat("v", 512001)} })},
+		{"column parameter key over 255 characters", "lake", "orders", mod(func(s *catalog.Schema) {
+			s.Columns[0].Parameters = map[string]string{strings.Repeat("k", 256): "v"}
+		})},
 		{"unknown projection type", "lake", "orders", mod(func(s *catalog.Schema) {
 			s.Projection = &catalog.Projection{Keys: []catalog.ProjectedKey{{Key: "dt", Type: "hash"}}}
 		})},
@@ -196,8 +209,14 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 	}
 	g, r := setup(t)
 	g.ResetCalls()
-	if _, err := r.EnsureDatabase(t.Context(), catalog.Database{Name: "My-DB"}); !errors.Is(err, catalog.ErrInvalidInput) || len(g.Calls()) != 0 {
-		t.Errorf("EnsureDatabase(bad name) = %v after %d calls", err, len(g.Calls()))
+	for _, db := range []catalog.Database{
+		{Name: "My-DB"},
+		{Name: "lake2", Description: strings.Repeat("d", 2049)},
+		{Name: "lake2", Parameters: map[string]string{"": "v"}},
+	} {
+		if _, err := r.EnsureDatabase(t.Context(), db); !errors.Is(err, catalog.ErrInvalidInput) || len(g.Calls()) != 0 {
+			t.Errorf("EnsureDatabase(bad input) = %v after %d calls", err, len(g.Calls()))
+		}
 	}
 }
 

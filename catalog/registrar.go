@@ -189,6 +189,12 @@ func (r *Registrar) EnsureDatabase(ctx context.Context, db Database, optFns ...f
 	if err := ValidateName("database", db.Name); err != nil {
 		return false, newError(op, db.Name, "", err)
 	}
+	if reason := glueText(db.Description, maxDescriptionLen); reason != "" {
+		return false, newError(op, db.Name, "", &InputError{Field: "description", Index: -1, Reason: reason})
+	}
+	if err := validateParams("parameter", db.Parameters); err != nil {
+		return false, newError(op, db.Name, "", err)
+	}
 	err = retry(ctx, o, op, func() error {
 		_, err := r.api.GetDatabase(ctx, &glue.GetDatabaseInput{Name: aws.String(db.Name), CatalogId: o.catalogID()})
 		return err

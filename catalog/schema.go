@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
@@ -145,6 +146,12 @@ func (s *Schema) validate() error {
 				return &NameError{What: what, Name: c.Name, Reason: "duplicate column"}
 			}
 			seen[c.Name] = true
+			if reason := glueText(c.Comment, maxCommentLen); reason != "" {
+				return &InputError{Field: what + " " + strconv.Quote(c.Name) + " comment", Index: -1, Reason: reason}
+			}
+			if err := validateParams(what+" "+strconv.Quote(c.Name)+" parameter", c.Parameters); err != nil {
+				return err
+			}
 			var err error
 			if partition {
 				err = validatePartitionType(c.Name, c.Type)
@@ -170,6 +177,12 @@ func (s *Schema) validate() error {
 	case CompressionSnappy, CompressionZstd, CompressionGzip, CompressionNone:
 	default:
 		return &InputError{Field: "compression", Index: -1, Reason: "must be snappy, zstd, gzip or none"}
+	}
+	if reason := glueText(s.Description, maxDescriptionLen); reason != "" {
+		return &InputError{Field: "description", Index: -1, Reason: reason}
+	}
+	if err := validateParams("parameter", s.Parameters); err != nil {
+		return err
 	}
 	for k := range s.Parameters {
 		if isOwnedParam(k) {
@@ -223,6 +236,56 @@ func (s *Schema) validate() error {
 			default:
 				return &InputError{Field: "projection key", Index: i, Reason: "unknown projection type"}
 			}
+		}
+	}
+	return nil
+}
+
+// Glue's length limits (API reference, Column and TableInput), in UTF-16
+// code units as the service counts them.
+const (
+	maxCommentLen     = 255
+	maxDescriptionLen = 2048
+	maxParamKeyLen    = 255
+	maxParamValueLen  = 512000
+)
+
+// glueText checks s against Glue's single-line string pattern
+// ([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*) and length
+// limit; it returns the reason it fails or "".
+func glueText(s string, max int) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	n := 0
+	for _, r := range s {
+		switch {
+		case r == '\t', r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD:
+			n++
+		case r >= 0x10000:
+			n += 2 // a surrogate pair
+		default:
+			return "must be a single line without control characters"
+		}
+	}
+	if n > max {
+		return "longer than " + strconv.Itoa(max) + " characters"
+	}
+	return ""
+}
+
+// validateParams checks parameter keys (1-255 characters, single line) and
+// values (at most 512000 characters). Keys, not values, appear in errors.
+func validateParams(field string, params map[string]string) error {
+	for k, v := range params {
+		if k == "" {
+			return &InputError{Field: field, Index: -1, Reason: "empty key"}
+		}
+		if reason := glueText(k, maxParamKeyLen); reason != "" {
+			return &InputError{Field: field + " key", Index: -1, Reason: reason}
+		}
+		if utf8.RuneCountInString(v) > maxParamValueLen {
+			return &InputError{Field: field + " " + strconv.Quote(k), Index: -1, Reason: "value longer than " + strconv.Itoa(maxParamValueLen) + " characters"}
 		}
 	}
 	return nil
