@@ -11,6 +11,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// maxTypeLen is the longest column type Glue stores.
+const maxTypeLen = 131072
+
 // MaxNameLen is the longest database, table or column name Glue accepts, in
 // bytes.
 const MaxNameLen = 255
@@ -118,8 +121,12 @@ func sanitize(name string) string {
 // the primitives (boolean, tinyint, smallint, int, integer, bigint, float,
 // double, string, binary, date, timestamp, decimal(p,s), char(n),
 // varchar(n)) and array<T>, map<K,V> (K primitive), struct<name:T,...>.
-// Types must be lowercase and contain no spaces, as Glue stores them.
+// Types must be lowercase and contain no spaces, as Glue stores them, and
+// be at most 131072 bytes long (Glue's limit; it also bounds nesting).
 func ValidateType(column, typ string) error {
+	if len(typ) > maxTypeLen {
+		return &TypeError{Column: column, Type: typ[:64] + "...", Reason: "longer than " + strconv.Itoa(maxTypeLen) + " characters"}
+	}
 	if strings.ContainsAny(typ, " \t\n\r\v\f") {
 		return &TypeError{Column: column, Type: typ, Reason: "must not contain spaces"}
 	}

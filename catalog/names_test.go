@@ -300,3 +300,17 @@ func TestValidateTypeSpacesReason(t *testing.T) {
 		}
 	}
 }
+
+// Glue stores types of at most 131072 characters; a longer one (here a
+// deeply nested array) is rejected before it is parsed.
+func TestValidateTypeLength(t *testing.T) {
+	deep := strings.Repeat("array<", 30000) + "int" + strings.Repeat(">", 30000)
+	var te *catalog.TypeError
+	if err := catalog.ValidateType("c", deep); !errors.As(err, &te) || te.Reason != "longer than 131072 characters" {
+		t.Errorf("ValidateType(deep) reason = %v", err)
+	}
+	ok := strings.Repeat("array<", 1000) + "int" + strings.Repeat(">", 1000)
+	if err := catalog.ValidateType("c", ok); err != nil {
+		t.Errorf("ValidateType(1000 levels) = %v", err)
+	}
+}
