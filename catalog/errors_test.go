@@ -127,6 +127,13 @@ func TestUnprocessedKeysAreRetried(t *testing.T) {
 		if !errors.Is(err, catalog.ErrThrottled) {
 			t.Fatalf("err = %v, want ErrThrottled", err)
 		}
+		// The error names the operation the caller called, once.
+		u.times = 100
+		_, err = r.DeletePartitions(ctx, "lake", "orders", [][]string{parts[0].Values}, func(o *catalog.Options) { o.MaxAttempts = 3 })
+		want := `catalog: delete partitions "lake.orders": throttled: BatchGetPartition left keys unprocessed after every attempt`
+		if !errors.Is(err, catalog.ErrThrottled) || err.Error() != want {
+			t.Errorf("delete with unprocessed keys: %v, want %q", err, want)
+		}
 	})
 }
 

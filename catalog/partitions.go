@@ -350,7 +350,7 @@ func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, tabl
 				pending = out.UnprocessedKeys
 				if len(pending) > 0 {
 					if n >= o.MaxAttempts {
-						return &Error{Op: "add partitions", Database: db, Table: table, Kind: ErrThrottled, Err: errors.New("BatchGetPartition left keys unprocessed")}
+						return errUnprocessed{}
 					}
 					if err := wait(gctx, o.Backoff(n)); err != nil {
 						return err
@@ -363,6 +363,16 @@ func (r *Registrar) existingPartitions(ctx context.Context, o *Options, db, tabl
 	err := g.Wait()
 	return found, calls, err
 }
+
+// errUnprocessed reports partition keys BatchGetPartition still left
+// unprocessed after the last attempt. It matches ErrThrottled.
+type errUnprocessed struct{}
+
+func (errUnprocessed) Error() string {
+	return "BatchGetPartition left keys unprocessed after every attempt"
+}
+
+func (errUnprocessed) Is(target error) bool { return target == ErrThrottled }
 
 // partitionSD is awswrangler's partition storage descriptor: the table's
 // formats, SerDe, compression, bucketing and columns (for Hive
