@@ -3,6 +3,7 @@ package identity
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // Compact keys: every identifier value (or combination of values for a
@@ -40,18 +41,46 @@ func appendValue(dst []byte, v string) []byte {
 	if len(v) == 64 {
 		var out [33]byte
 		out[0] = tagHex
-		var bad byte
-		for i := 0; i < 32; i++ {
-			hi, lo := hexVal[v[2*i]], hexVal[v[2*i+1]]
-			bad |= hi | lo
-			out[i+1] = hi<<4 | lo
-		}
-		if bad&0xf0 == 0 {
+		if decodeHex64((*[32]byte)(out[1:]), v) {
 			return append(dst, out[:]...)
 		}
 	}
 	dst = append(dst, tagRaw)
 	return append(dst, v...)
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// decodeHex64 decodes 64 lowercase hex digits into out, eight digits at a
+// time within a uint64 (SWAR), and reports whether every byte was a
+// lowercase hex digit. It agrees with decoding through hexVal.
+func decodeHex64(out *[32]byte, v string) bool {
+	src := unsafe.Slice(unsafe.StringData(v), 64) // read only
+	var bad uint64
+	for i := 0; i < 8; i++ {
+		x := binary.LittleEndian.Uint64(src[i*8:])
+		// With every byte below 0x80, adding c per byte never carries
+		// into the next one, so bit 7 of each byte tests that byte.
+		bad |= x & msb
+		geDigit := (x + (0x80-'0')*lsb) & msb // c >= '0'
+		gtDigit := (x + (0x7f-'9')*lsb) & msb // c > '9'
+		geAlpha := (x + (0x80-'a')*lsb) & msb // c >= 'a'
+		gtAlpha := (x + (0x7f-'f')*lsb) & msb // c > 'f'
+		digit := geDigit &^ gtDigit
+		alpha := geAlpha &^ gtAlpha
+		bad |= ^(digit | alpha) & msb
+		// nibble values: low four bits, plus 9 for 'a'-'f'
+		n := x&(0x0f*lsb) + (alpha>>7)*9
+		// first digit of each pair is the high nibble
+		t := (n<<4 | n>>8) & 0x00ff00ff00ff00ff
+		t = (t | t>>8) & 0x0000ffff0000ffff
+		t = (t | t>>16) & 0xffffffff
+		binary.LittleEndian.PutUint32(out[i*4:], uint32(t))
+	}
+	return bad == 0
 }
 
 const (
@@ -86,13 +115,10 @@ func hash64(b []byte, seed uint64) uint64 {
 }
 
 func hashString(s string, seed uint64) uint64 {
-	// Strings short enough to copy on the stack avoid an allocation.
-	var buf [256]byte
-	if len(s) <= len(buf) {
-		n := copy(buf[:], s)
-		return hash64(buf[:n], seed)
+	if len(s) == 0 {
+		return hash64(nil, seed)
 	}
-	return hash64([]byte(s), seed)
+	return hash64(unsafe.Slice(unsafe.StringData(s), len(s)), seed) // read only
 }
 
 // arena stores the encoded values of one rule in input order, in chunks so
@@ -179,6 +205,19 @@ func (a *arena) get(i int) []byte {
 // (compact keys are uniform, so buckets are even). The order of equal keys is not kept; callers do not
 // depend on it.
 func radixSort(keys []uint64, idx []uint32) {
+	var sc radixScratch
+	sc.sort(keys, idx)
+}
+
+// radixScratch holds radixSort's scratch, reused from one sort to the next
+// (grouping sorts one bucket after another).
+type radixScratch struct {
+	k2    []uint64
+	i2    []uint32
+	count [][]int
+}
+
+func (sc *radixScratch) sort(keys []uint64, idx []uint32) {
 	n := len(keys)
 	if n < 2 {
 		return
@@ -187,14 +226,16 @@ func radixSort(keys []uint64, idx []uint32) {
 	for _, k := range keys {
 		hi |= k
 	}
-	k2 := make([]uint64, n)
-	i2 := make([]uint32, n)
-	msd(keys, idx, k2, i2, uint(bits.Len64(hi)))
+	if cap(sc.k2) < n {
+		sc.k2 = make([]uint64, n)
+		sc.i2 = make([]uint32, n)
+	}
+	sc.msd(keys, idx, sc.k2[:n], sc.i2[:n], uint(bits.Len64(hi)), 0)
 }
 
 // msd sorts keys (and idx) whose bits at and above top are equal, using
 // k2, i2 as scratch of the same length.
-func msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint) {
+func (sc *radixScratch) msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint, depth int) {
 	n := len(keys)
 	if n <= 64 || top == 0 {
 		insertionSort(keys, idx)
@@ -211,14 +252,23 @@ func msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint) {
 	}
 	nb := 1 << digit
 	mask := uint64(nb - 1)
-	count := make([]int, nb+1)
+	// counts (nb+1) then positions (nb), one buffer per recursion depth
+	for len(sc.count) <= depth {
+		sc.count = append(sc.count, nil)
+	}
+	if cap(sc.count[depth]) < 2*nb+1 {
+		sc.count[depth] = make([]int, 2*nb+1)
+	}
+	cp := sc.count[depth][:2*nb+1]
+	count := cp[:nb+1]
+	clear(count)
 	for _, k := range keys {
 		count[(k>>shift)&mask+1]++
 	}
 	for i := 1; i <= nb; i++ {
 		count[i] += count[i-1]
 	}
-	pos := make([]int, nb)
+	pos := cp[nb+1:]
 	copy(pos, count[:nb])
 	for i, k := range keys {
 		d := (k >> shift) & mask
@@ -235,7 +285,7 @@ func msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint) {
 	for b := 0; b < nb; b++ {
 		s, e := count[b], count[b+1]
 		if e-s > 1 {
-			msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift)
+			sc.msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift, depth+1)
 		}
 	}
 }

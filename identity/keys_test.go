@@ -3,6 +3,7 @@ package identity
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -91,4 +92,69 @@ func TestArenaModes(t *testing.T) {
 	if g := f.get(299999); g[0] != byte(299999&0xff) || f.stride != 3 {
 		t.Errorf("fixed-stride arena broken")
 	}
+}
+
+// hexRef decodes through the hexVal table, the byte-at-a-time definition
+// decodeHex64 must agree with.
+func hexRef(v string) ([32]byte, bool) {
+	var out [32]byte
+	var bad byte
+	for i := range 32 {
+		hi, lo := hexVal[v[2*i]], hexVal[v[2*i+1]]
+		bad |= hi | lo
+		out[i] = hi<<4 | lo
+	}
+	return out, bad&0xf0 == 0
+}
+
+func TestDecodeHex64(t *testing.T) {
+	check := func(name string, v string) {
+		t.Helper()
+		want, wantOK := hexRef(v)
+		var got [32]byte
+		ok := decodeHex64(&got, v)
+		if ok != wantOK || (ok && got != want) {
+			t.Fatalf("%s: decodeHex64 ok=%v, reference ok=%v (or bytes differ)", name, ok, wantOK)
+		}
+	}
+	const hexd = "0123456789abcdef"
+	base := []byte(strings.Repeat(hexd, 4))
+	check("all digits", string(base))
+	// every byte value at every position, the rest valid
+	for pos := range 64 {
+		for c := range 256 {
+			b := slices.Clone(base)
+			b[pos] = byte(c)
+			check("byte at position", string(b))
+		}
+	}
+	// random strings over valid digits and their neighbours
+	alpha := []byte("0123456789abcdef/:`gAFGz\x00\x7f\x80\xff")
+	rng := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, 64)
+	for range 20000 {
+		for i := range b {
+			if rng.IntN(8) == 0 {
+				b[i] = alpha[rng.IntN(len(alpha))]
+			} else {
+				b[i] = hexd[rng.IntN(16)]
+			}
+		}
+		check("random", string(b))
+	}
+}
+
+func BenchmarkDecodeHex64(b *testing.B) {
+	v := strings.Repeat("0123456789abcdef", 4)
+	var out [32]byte
+	b.Run("swar", func(b *testing.B) {
+		for b.Loop() {
+			decodeHex64(&out, v)
+		}
+	})
+	b.Run("table", func(b *testing.B) {
+		for b.Loop() {
+			out, _ = hexRef(v)
+		}
+	})
 }

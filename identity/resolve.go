@@ -306,6 +306,8 @@ type ingestState struct {
 	keyBuf    []byte
 	kindCache []kindCacheEntry
 	kcNext    int
+	lastSrc   int    // the previous record's source index
+	lastName  string // and its interned name ("" before the first)
 }
 
 // ingest reads every record. With ReadAhead the caller's goroutine only
@@ -472,7 +474,11 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 	if len(r.recSrc) >= math.MaxInt32 {
 		return invalid(r.op, "records", "more than 2147483646 records")
 	}
-	src := r.source(rec.Source)
+	src := st.lastSrc
+	if st.lastName != rec.Source || st.lastName == "" {
+		src = r.source(rec.Source)
+		st.lastSrc, st.lastName = src, r.sources[src]
+	}
 	if src > math.MaxUint16 {
 		return invalid(r.op, "records", "more than 65536 sources")
 	}
@@ -643,9 +649,16 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 		rs.stride = -1
 	}
 	b := &rs.bk[key>>rs.bshift]
-	b.data = binary.LittleEndian.AppendUint64(b.data, key)
-	b.data = binary.LittleEndian.AppendUint32(b.data, rec)
-	b.data = append(b.data, v...)
+	l := len(b.data)
+	w := entryHead + len(v)
+	if cap(b.data)-l < w {
+		b.data = slices.Grow(b.data, w)
+	}
+	b.data = b.data[:l+w]
+	e := b.data[l:]
+	binary.LittleEndian.PutUint64(e, key)
+	binary.LittleEndian.PutUint32(e[8:], rec)
+	copy(e[entryHead:], v)
 	b.n++
 	if rs.stride < 0 {
 		if b.offs == nil {
@@ -896,7 +909,11 @@ func (rs *ruleSpec) group(keep bool) {
 			idx  []uint32
 			keys []uint64
 			rec  []uint32
+			sc   radixScratch
 		)
+		// At most one group member per occurrence: size once, no regrowth.
+		rs.gRecs = slices.Grow(rs.gRecs, rs.n)
+		rs.gStart = slices.Grow(rs.gStart, rs.n+1)
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
 			keys, rec = rs.unpack(b, keys, rec)
@@ -904,7 +921,7 @@ func (rs *ruleSpec) group(keep bool) {
 			for i := range b.n {
 				idx = append(idx, uint32(i))
 			}
-			radixSort(keys, idx)
+			sc.sort(keys, idx)
 			rs.keys, rs.rec, rs.cur = keys, rec, b
 			rs.groupRuns(idx)
 			if keep {
