@@ -70,6 +70,12 @@ type Options[T any] struct {
 	// not stored in the files (tag them parquet:"-" in T), as Hive
 	// expects.
 	Partition func(T) []string
+	// SetPartition, when set, is Partition's inverse: Rows and ReadFile
+	// call it on every row with its file's partition values (unescaped,
+	// in PartitionKeys order), so the partition fields, which are not in
+	// the files, are filled in. values is shared between calls: copy what
+	// you keep. Without SetPartition those fields stay zero.
+	SetPartition func(row *T, values []string)
 	// HashSchemes records, per column name, the hashing scheme of hashed
 	// values ("meta-sha256-v1", "sha256-v1", "hmac-sha256-v1"). Struct tags
 	// `cdpkit:"scheme=<name>"` do the same; this map wins.
@@ -123,6 +129,9 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	}
 	if len(o.PartitionKeys) > 0 && o.Partition == nil {
 		return fail("PartitionKeys without a Partition function")
+	}
+	if len(o.PartitionKeys) == 0 && o.SetPartition != nil {
+		return fail("SetPartition without PartitionKeys")
 	}
 	if o.Compression == "" {
 		o.Compression = Snappy
@@ -662,8 +671,8 @@ func (d *Dataset[T]) partitionOf(dirs []string) (map[string]string, bool) {
 }
 
 // Rows yields every row of every file, file by file in key order. Partition
-// columns are not in the files; use Files and ReadFile when you need them.
-// Iteration stops at the first error, which is yielded.
+// columns are not in the files: Options.SetPartition fills them in, or use
+// Files and ReadFile. Iteration stops at the first error, which is yielded.
 func (d *Dataset[T]) Rows(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -682,11 +691,24 @@ func (d *Dataset[T]) Rows(ctx context.Context) iter.Seq2[T, error] {
 }
 
 // ReadFile yields the rows of one file of the dataset (key relative to the
-// zone, as in File.Key). Objects without random access (S3) are copied to a
-// temp file first. Memory is bounded by one page per column.
+// zone, as in File.Key), with the partition fields filled in by
+// Options.SetPartition when it is set and key is in a partition directory.
+// Objects without random access (S3) are copied to a temp file first.
+// Memory is bounded by one page per column.
 func (d *Dataset[T]) ReadFile(ctx context.Context, key string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		var partVals []string
+		if d.opts.SetPartition != nil {
+			if rel, ok := strings.CutPrefix(key, d.name+"/"); ok {
+				segs := strings.Split(rel, "/")
+				if m, ok := d.partitionOf(segs[:len(segs)-1]); ok {
+					for _, k := range d.opts.PartitionKeys {
+						partVals = append(partVals, m[k])
+					}
+				}
+			}
+		}
 		full := string(d.zone) + "/" + key
 		bad := func(err error) {
 			if ctx.Err() != nil {
@@ -743,6 +765,9 @@ func (d *Dataset[T]) ReadFile(ctx context.Context, key string) iter.Seq2[T, erro
 			}
 			n, err := readRows(r, buf)
 			for i := range n {
+				if partVals != nil {
+					d.opts.SetPartition(&buf[i], partVals)
+				}
 				if !yield(buf[i], nil) {
 					return
 				}

@@ -870,3 +870,48 @@ func TestBadPartitionValueFailsBeforePublishing(t *testing.T) {
 		}
 	}
 }
+
+// With SetPartition, Rows and ReadFile put the partition values back into
+// the rows (the partition columns are not in the files); without it those
+// fields stay zero.
+func TestSetPartitionRestoresPartitionColumns(t *testing.T) {
+	s := zonestest.New(t)
+	ctx := t.Context()
+	restore := func(o *dataset.Options[Customer]) {
+		o.SetPartition = func(c *Customer, values []string) { c.Country = values[0] }
+	}
+	d, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry, restore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := customers(30, "")
+	res, err := d.Write(ctx, "in", dataset.Slice(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := func(a, b Customer) int { return strings.Compare(a.CustomerID, b.CustomerID) }
+	got := collect(t, d.Rows(ctx))
+	slices.SortFunc(got, byID)
+	if diff := cmp.Diff(rows, got); diff != "" {
+		t.Fatalf("Rows (-want +got):\n%s", diff)
+	}
+	for _, f := range res.Files {
+		for _, c := range collect(t, d.ReadFile(ctx, f.Key)) {
+			if c.Country != f.Partition["country"] {
+				t.Fatalf("ReadFile(%q) row has partition %q, want %q", f.Key, c.Country, f.Partition["country"])
+			}
+		}
+	}
+	plain, err := dataset.New[Customer](s, zones.Clean, "customers", byCountry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range collect(t, plain.Rows(ctx)) {
+		if c.Country != "" {
+			t.Fatal("without SetPartition the partition field must stay zero")
+		}
+	}
+	if _, err := dataset.New[Customer](s, zones.Clean, "x", restore); !errors.Is(err, zones.ErrInvalidInput) {
+		t.Fatalf("SetPartition without PartitionKeys: %v", err)
+	}
+}

@@ -14,7 +14,8 @@
 // bounds of uniformly spread digests prune nothing.
 //
 // Partitioned datasets use Hive paths (country=FR/), values escaped as Hive
-// does (zones.EscapePartition). File names are deterministic —
+// does (zones.EscapePartition); the partition columns are not stored in
+// the files, and Options.SetPartition puts them back into the rows read. File names are deterministic —
 // part-<input group>-<seq>-<content hash>.snappy.parquet, where the input
 // group is derived from the Write's input identifier — so a rerun over the
 // same input leaves identical files untouched and replaces changed ones:
