@@ -146,6 +146,14 @@ func TestDeletePartitionsErrors(t *testing.T) {
 	if _, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "b"}, {}}); !errors.Is(err, catalog.ErrInvalidInput) {
 		t.Errorf("empty values: %v", err)
 	}
+	// A value list that does not match the partition keys is the caller's
+	// mistake, reported with its index, not counted as Missing.
+	g.ResetCalls()
+	_, err := r.DeletePartitions(ctx, "lake", "orders", [][]string{{"a", "b"}, {"a"}})
+	var ie *catalog.InputError
+	if !errors.As(err, &ie) || ie.Index != 1 || g.Writes() != 0 {
+		t.Errorf("wrong number of values: %v (writes %d), want an *InputError for item 1", err, g.Writes())
+	}
 	if _, err := r.DeletePartitions(ctx, "Lake", "orders", nil); !errors.Is(err, catalog.ErrInvalidInput) {
 		t.Errorf("bad name: %v", err)
 	}

@@ -497,9 +497,11 @@ func (r *Registrar) createBatch(ctx context.Context, o *Options, db, table strin
 }
 
 // DeletePartitions removes partitions (given by their raw values) in batches
-// of MaxDeleteBatch (25). It looks them up first (BatchGetPartition), so
-// partitions that do not exist count as Missing without a write and a rerun
-// makes no write call.
+// of MaxDeleteBatch (25). It reads the table first and rejects a value list
+// that does not match its partition keys (an *InputError with the index),
+// then looks the partitions up (BatchGetPartition), so partitions that do
+// not exist count as Missing without a write and a rerun makes no write
+// call.
 func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, values [][]string, optFns ...func(*Options)) (PartitionResult, error) {
 	const op = "delete partitions"
 	o := r.options(optFns)
@@ -509,12 +511,24 @@ func (r *Registrar) DeletePartitions(ctx context.Context, db, table string, valu
 	if err := ValidateName("table", table); err != nil {
 		return PartitionResult{}, newPartitionError(op, db, table, err)
 	}
+	for i, vs := range values {
+		if len(vs) == 0 {
+			return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "no values"})
+		}
+	}
+	if len(values) == 0 {
+		return PartitionResult{}, nil
+	}
+	t, err := r.getTable(ctx, o, db, table)
+	if err != nil {
+		return PartitionResult{}, newPartitionError(op, db, table, err)
+	}
 	var res PartitionResult
 	index := make(map[string]int, len(values))
 	lists := make([]types.PartitionValueList, 0, len(values))
 	for i, vs := range values {
-		if len(vs) == 0 {
-			return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "no values"})
+		if len(vs) != len(t.PartitionKeys) {
+			return PartitionResult{}, newPartitionError(op, db, table, &InputError{Field: "partition", Index: i, Reason: "number of values does not match the partition keys"})
 		}
 		gv := glueValues(vs)
 		k := valuesKey(gv)
