@@ -18,7 +18,10 @@
 // systems that normalize Unicode names (macOS APFS/HFS+) two keys that
 // differ only in normalization (NFC "é" vs NFD "e\u0301") name one file.
 // A segment longer than the file system's name limit (255 bytes on most)
-// is rejected with zones.ErrInvalidInput.
+// is rejected with zones.ErrInvalidInput. Objects are created with mode
+// 0600 (owner only; they come from os.CreateTemp) and directories with
+// 0755 less the umask: another user's reader needs group or other access
+// granted explicitly.
 //
 // Writes of more than 8 MiB start disk writeback as they go (Linux
 // sync_file_range), so the final fsync overlaps the copy.
