@@ -36,7 +36,7 @@ func stores(t *testing.T) map[string]*zones.Store {
 		t.Fatal(err)
 	}
 	opt := func(o *zones.Options) {
-		o.Now = func() time.Time { return fixedNow }
+		o.Now = func() time.Time { return clock }
 		o.TempDir = t.TempDir()
 		o.SpoolMemory = 16
 	}
