@@ -21,7 +21,11 @@ type RawObject struct {
 	// ManifestKey is the manifest's key in the raw zone.
 	ManifestKey string
 	// Existing reports that the same bytes from the same source had been
-	// ingested before and that object was returned instead of a copy.
+	// ingested before and that object was returned instead of a copy. If the
+	// object an older manifest names is gone (deleted outside the library),
+	// the bytes are stored again, Existing is false, and Manifest describes
+	// the new object while the stored manifest, which raw's create-only
+	// writes cannot replace, still names the old key.
 	Existing bool
 }
 
@@ -158,19 +162,33 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 	body, _ := json.Marshal(m)
 	_, err = s.Put(ctx, Raw, mkey, strings.NewReader(string(body)))
 	if errors.Is(err, ErrAlreadyExists) {
-		// A concurrent ingest of the same bytes won; use its manifest. If
-		// it stored the bytes under another day's key, remove the copy
-		// this call just made (the library's own duplicate, not user data).
+		// A manifest for these bytes exists: a concurrent ingest won, or
+		// an older manifest names an object that is gone (deleted outside
+		// the library) and cannot be replaced, raw being create-only.
 		won, rerr := s.readManifest(ctx, mkey)
 		if rerr != nil {
 			return RawObject{}, rerr
 		}
-		if won.Key != key && !existing {
-			if derr := be.Delete(ctx, full); derr != nil {
-				s.opts.Logger.DebugContext(ctx, "zones: could not remove a duplicate raw object", "key", key, "err", derr)
+		switch _, serr := s.Stat(ctx, Raw, won.Key); {
+		case won.Key == key:
+			// The same object this call stored or found.
+			m = won
+		case serr == nil:
+			// The bytes are stored under another day's key: remove the
+			// copy this call just made (the library's own duplicate,
+			// not user data).
+			if !existing {
+				if derr := be.Delete(ctx, full); derr != nil {
+					s.opts.Logger.DebugContext(ctx, "zones: could not remove a duplicate raw object", "key", key, "err", derr)
+				}
 			}
+			m, existing = won, true
+		case errors.Is(serr, ErrNotFound):
+			// The manifest names a missing object: keep this copy.
+			s.opts.Logger.DebugContext(ctx, "zones: raw manifest names a missing object; kept the new copy", "manifest", mkey, "key", key)
+		default:
+			return RawObject{}, serr
 		}
-		m, existing = won, true
 		err = nil
 	}
 	if err != nil {

@@ -151,6 +151,43 @@ func TestPutRawConcurrentSameBytes(t *testing.T) {
 	}
 }
 
+// If the object a manifest names is gone (a lifecycle expiration, a
+// cleanup through the backend), ingesting the same bytes again stores them
+// and returns that copy; it used to delete the new copy and report the
+// missing object as existing.
+func TestPutRawWhenManifestNamesAMissingObject(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			first, err := s.PutRaw(ctx, "crm", "a.csv", strings.NewReader("abc"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Backend(zones.Raw).Delete(ctx, "raw/"+first.Key); err != nil {
+				t.Fatal(err)
+			}
+			clock = fixedNow.Add(48 * time.Hour) // another ingest day
+			defer func() { clock = fixedNow }()
+			again, err := s.PutRaw(ctx, "crm", "a.csv", strings.NewReader("abc"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Existing {
+				t.Fatal("re-ingest reported the missing object as existing")
+			}
+			rc, err := s.Get(ctx, zones.Raw, again.Key)
+			if err != nil {
+				t.Fatalf("the re-ingested bytes are not stored: %v", err)
+			}
+			got, _ := io.ReadAll(rc)
+			rc.Close()
+			if string(got) != "abc" {
+				t.Fatal("stored bytes differ")
+			}
+		})
+	}
+}
+
 func TestPutRawCancelled(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
