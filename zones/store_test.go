@@ -159,6 +159,7 @@ func TestPutRawWhenManifestNamesAMissingObject(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
+			clock = fixedNow
 			first, err := s.PutRaw(ctx, "crm", "a.csv", strings.NewReader("abc"))
 			if err != nil {
 				t.Fatal(err)
