@@ -178,6 +178,15 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 	if err != nil {
 		return nil, zones.NewError(op, key, classify(err), err)
 	}
+	defer func() {
+		// A panic of the caller's reader (re-raised by pipeCopy) leaves
+		// no temp file behind.
+		if p := recover(); p != nil {
+			f.Close()
+			os.Remove(f.Name())
+			panic(p)
+		}
+	}()
 	fail := func(err error) (*staged, error) {
 		f.Close()
 		os.Remove(f.Name())
@@ -247,11 +256,13 @@ func pipeCopy(dst io.Writer, src io.Reader) (int64, error) {
 		free <- make([]byte, copyBufSize)
 	}
 	var (
-		rerr error
-		wg   sync.WaitGroup
+		rerr     error
+		panicked any // a panic of src, re-raised on the caller's goroutine
+		wg       sync.WaitGroup
 	)
 	wg.Go(func() {
 		defer close(full)
+		defer func() { panicked = recover() }()
 		for {
 			var b []byte
 			select {
@@ -291,6 +302,9 @@ func pipeCopy(dst io.Writer, src io.Reader) (int64, error) {
 		free <- c.b
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 	if rerr != nil {
 		return written, rerr
 	}

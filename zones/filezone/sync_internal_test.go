@@ -1,6 +1,7 @@
 package filezone
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,4 +62,29 @@ func TestPutSyncsEveryDirectoryItCreated(t *testing.T) {
 	if len(synced) != 0 {
 		t.Errorf("NoSync synced %d directories", len(synced))
 	}
+}
+
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("reader panicked") }
+
+// A panic in the caller's reader, which filezone reads on its own
+// goroutine, reaches the caller's goroutine (where its recover, such as
+// net/http's per-request one, can catch it) instead of killing the process.
+func TestReaderPanicReachesTheCaller(t *testing.T) {
+	root := t.TempDir()
+	b, err := New(root, func(o *Options) { o.NoSync = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if p := recover(); p != "reader panicked" {
+			t.Fatalf("recovered %v, want the reader's panic", p)
+		}
+		if ents, err := os.ReadDir(filepath.Join(root, tmpDir)); err != nil || len(ents) != 0 {
+			t.Fatalf("staging directory holds %d files (err %v) after the panic", len(ents), err)
+		}
+	}()
+	b.Put(t.Context(), "k", panicReader{}, zones.PutOptions{})
+	t.Fatal("Put returned normally")
 }
