@@ -29,6 +29,9 @@
 // zones.ErrNotFound, 412 PreconditionFailed zones.ErrAlreadyExists, 409
 // ConditionalRequestConflict zones.ErrConflict (retry the whole write),
 // SlowDown/503 zones.ErrThrottled, 403/AccessDenied zones.ErrPermission.
+// A create-only write answered 409 whose key exists by then lost the race
+// to a concurrent writer and gets zones.ErrAlreadyExists, as the Backend
+// contract says.
 // The SDK error stays in the chain (errors.As with smithy.APIError or
 // *types.NoSuchKey works).
 //
@@ -227,6 +230,23 @@ func (b *Backend) fail(ctx context.Context, op, key string, err error) error {
 	return zones.NewError(op, key, classify(err), err)
 }
 
+// createFailed classifies the failure of a create-only write. S3 answers
+// 409 ConditionalRequestConflict instead of 412 when a concurrent
+// conditional write of the key was in flight; if that writer's object is
+// there now, this one lost the race, which the Backend contract reports as
+// zones.ErrAlreadyExists (the 409 stays in the chain). Otherwise it stays
+// zones.ErrConflict: retry the write.
+func (b *Backend) createFailed(ctx context.Context, key string, err error) error {
+	e := b.fail(ctx, "put", key, err)
+	if !errors.Is(e, zones.ErrConflict) || ctx.Err() != nil {
+		return e
+	}
+	if _, serr := b.Stat(ctx, key); serr == nil {
+		return zones.NewError("put", key, zones.ErrAlreadyExists, err)
+	}
+	return e
+}
+
 func (b *Backend) check(ctx context.Context, op, key string) error {
 	if err := zones.ValidateKey(key); err != nil {
 		return err
@@ -313,7 +333,7 @@ func (b *Backend) putObject(ctx context.Context, key string, body io.ReadSeeker,
 	}
 	b.sse(&in.ServerSideEncryption, &in.SSEKMSKeyId, &in.SSEKMSEncryptionContext, &in.BucketKeyEnabled)
 	if _, err := b.api.PutObject(ctx, in, b.callFn...); err != nil {
-		return zones.Attrs{}, b.fail(ctx, "put", key, err)
+		return zones.Attrs{}, b.createFailed(ctx, key, err)
 	}
 	b.opts.Logger.DebugContext(ctx, "s3zone: put", "key", key, "size", size)
 	return zones.Attrs{Key: key, Size: size, ModTime: time.Now()}, nil
@@ -468,7 +488,10 @@ func (b *Backend) multipart(ctx context.Context, key string, meta map[string]str
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: completed},
 	}, b.callFn...)
 	if err != nil {
-		return abort(err)
+		// A lost race is reported like PutObject's (see createFailed);
+		// the upload is aborted either way.
+		abort(err)
+		return zones.Attrs{}, b.createFailed(ctx, key, err)
 	}
 	b.opts.Logger.DebugContext(ctx, "s3zone: multipart put", "key", key, "size", total, "parts", len(completed))
 	return zones.Attrs{Key: key, Size: total, ModTime: time.Now()}, nil

@@ -383,3 +383,50 @@ func TestInterruptedMultipartLeavesNoUpload(t *testing.T) {
 		t.Fatalf("the server does not list an open upload (%v)", err)
 	}
 }
+
+// conflicted answers PutObject with S3's 409 ConditionalRequestConflict
+// (a concurrent conditional write was in flight) and HeadObject with
+// headErr (nil: the concurrent writer's object is now there).
+type conflicted struct {
+	s3zone.API
+	headErr error
+}
+
+func (c conflicted) PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	return nil, &smithy.OperationError{ServiceID: "S3", OperationName: "PutObject", Err: &smithy.GenericAPIError{Code: "ConditionalRequestConflict"}}
+}
+
+func (c conflicted) HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	if c.headErr != nil {
+		return nil, c.headErr
+	}
+	return &s3.HeadObjectOutput{ContentLength: aws.Int64(1)}, nil
+}
+
+// The loser of a create-only race gets ErrAlreadyExists (the Backend
+// contract) also when S3 answers 409 rather than 412, as long as the
+// winner's object is there by then; otherwise ErrConflict (retry).
+func TestConflictOnCreateOnlyPut(t *testing.T) {
+	notFound := &smithy.OperationError{ServiceID: "S3", OperationName: "HeadObject", Err: &smithy.GenericAPIError{Code: "NotFound"}}
+	for _, tc := range []struct {
+		name    string
+		headErr error
+		want    error
+	}{
+		{"winner done", nil, zones.ErrAlreadyExists},
+		{"winner in flight", notFound, zones.ErrConflict},
+	} {
+		b, err := s3zone.New(conflicted{headErr: tc.headErr}, "b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.Put(t.Context(), "k", strings.NewReader("x"), zones.PutOptions{})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "ConditionalRequestConflict" {
+			t.Errorf("%s: the 409 is not in the chain: %v", tc.name, err)
+		}
+	}
+}
