@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/cdpkit/cdpkit/internal/hive"
 )
 
 // Partition is one partition of a table.
@@ -27,86 +29,16 @@ type Partition struct {
 	Parameters map[string]string
 }
 
-// hiveEscape marks the bytes Hive's FileUtils.escapePathName escapes.
-var hiveEscape = func() (t [128]bool) {
-	for c := 0x00; c <= 0x1F; c++ {
-		t[c] = true
-	}
-	for _, c := range "\"#%'*/:=?\\\x7F{[]^" {
-		t[c] = true
-	}
-	return t
-}()
-
 // EscapePathValue escapes a partition key or value for use in a path the
 // way Hive does (FileUtils.escapePathName): control characters (0x00-0x1F) and
 // " # % ' * / : = ? \ DEL { [ ] ^ become %XX with uppercase hex. An empty
-// value becomes HiveDefaultPartition.
-func EscapePathValue(v string) string {
-	if v == "" {
-		return HiveDefaultPartition
-	}
-	n := 0
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 128 && hiveEscape[c] {
-			n++
-		}
-	}
-	if n == 0 {
-		return v
-	}
-	var b strings.Builder
-	b.Grow(len(v) + 2*n)
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c < 128 && hiveEscape[c] {
-			const hex = "0123456789ABCDEF"
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&0xF])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
+// value becomes HiveDefaultPartition. zones.EscapePartition is the same
+// function, so what zones writes is what catalog registers.
+func EscapePathValue(v string) string { return hive.Escape(v) }
 
 // UnescapePathValue reverses EscapePathValue (HiveDefaultPartition maps back
 // to ""). Malformed escapes are kept as they are, as Hive does.
-func UnescapePathValue(s string) string {
-	if s == HiveDefaultPartition {
-		return ""
-	}
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			if h, ok := unhex(s[i+1]); ok {
-				if l, ok := unhex(s[i+2]); ok {
-					b.WriteByte(h<<4 | l)
-					i += 2
-					continue
-				}
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
-}
+func UnescapePathValue(s string) string { return hive.Unescape(s) }
 
 // PartitionPath returns the Hive-style relative folder of a partition,
 // "k1=v1/k2=v2/", with keys and values escaped by EscapePathValue. keys and

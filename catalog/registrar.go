@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+
+	"github.com/cdpkit/cdpkit/internal/hive"
 )
 
 // Defaults for Options.
@@ -27,7 +29,7 @@ const (
 	MaxVersionDeleteBatch = 100
 	// HiveDefaultPartition is the value and path segment Hive uses for a
 	// null or empty partition value.
-	HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
+	HiveDefaultPartition = hive.DefaultPartition
 )
 
 // Options configure a Registrar. The zero value of every field means its

@@ -3,6 +3,8 @@ package zones
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cdpkit/cdpkit/internal/hive"
 )
 
 // MaxKeyLen is the longest backend key accepted, in bytes (S3's limit).
@@ -70,90 +72,18 @@ func validatePrefix(prefix string) string {
 }
 
 // HiveDefaultPartition is Hive's name for a null or empty partition value.
-const HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
-
-// hiveEscaped lists the bytes Hive's FileUtils.escapePathName escapes.
-func hiveEscaped(c byte) bool {
-	if c < 0x20 || c == 0x7f {
-		return true
-	}
-	switch c {
-	case '"', '#', '%', '\'', '*', '/', ':', '=', '?', '\\', '{', '[', ']', '^':
-		return true
-	}
-	return false
-}
+const HiveDefaultPartition = hive.DefaultPartition
 
 // EscapePartition escapes a partition value (or name) the way Hive does
 // (%XX with uppercase hex for control characters and "#%'*/:=?\{[]^), and maps
 // "" to HiveDefaultPartition, so a value can never add a directory level.
 // Glue keeps the unescaped value in a partition's Values and the escaped one
 // in its Location.
-func EscapePartition(v string) string {
-	if v == "" {
-		return HiveDefaultPartition
-	}
-	n := 0
-	for i := 0; i < len(v); i++ {
-		if hiveEscaped(v[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return v
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(v) + 2*n)
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if hiveEscaped(c) {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
+func EscapePartition(v string) string { return hive.Escape(v) }
 
 // UnescapePartition reverses EscapePartition. Malformed escapes are kept
 // literally, as Hive does.
-func UnescapePartition(s string) string {
-	if s == HiveDefaultPartition {
-		return ""
-	}
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			h, ok1 := unhex(s[i+1])
-			l, ok2 := unhex(s[i+2])
-			if ok1 && ok2 {
-				b.WriteByte(h<<4 | l)
-				i += 2
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
+func UnescapePartition(s string) string { return hive.Unescape(s) }
 
 // PartitionPath builds "k1=v1/k2=v2" from names and values, escaping both.
 // It returns ErrInvalidInput when the lengths differ or a name is empty.
