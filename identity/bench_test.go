@@ -2,6 +2,8 @@ package identity_test
 
 import (
 	"bufio"
+	"encoding/binary"
+	"encoding/hex"
 	"iter"
 	"os"
 	"runtime"
@@ -70,33 +72,36 @@ func synth(n int, seed uint64) iter.Seq2[identity.Record, error] {
 	}
 }
 
-// hexPairs[b] is byte b as two lowercase hex digits.
-var hexPairs = func() (t [256][2]byte) {
-	const hexd = "0123456789abcdef"
-	for i := range t {
-		t[i] = [2]byte{hexd[i>>4], hexd[i&15]}
-	}
-	return t
-}()
-
 func fakeDigest(v, kind uint64) string {
 	var b [64]byte
 	fakeDigestTo(&b, v, kind)
 	return string(b[:])
 }
 
+// fakeDigestTo writes a 64-digit lowercase hex digest of (v, kind): four
+// mixed 64-bit words, each turned into 16 digits eight at a time (SWAR).
 func fakeDigestTo(b *[64]byte, v, kind uint64) {
 	x := v*0x9e3779b97f4a7c15 ^ kind
 	for w := 0; w < 4; w++ {
 		x ^= x >> 29
 		x *= 0xbf58476d1ce4e5b9
 		x ^= x >> 32
-		for j := 0; j < 8; j++ {
-			p := hexPairs[byte(x>>(uint(j)*8))]
-			b[w*16+2*j], b[w*16+2*j+1] = p[0], p[1]
-		}
+		binary.LittleEndian.PutUint64(b[w*16:], hex8(uint32(x)))
+		binary.LittleEndian.PutUint64(b[w*16+8:], hex8(uint32(x>>32)))
 		x += 0x94d049bb133111eb
 	}
+}
+
+// hex8 returns the eight hex digits of v's four bytes (in memory order,
+// high nibble first) as the bytes of a little-endian uint64.
+func hex8(v uint32) uint64 {
+	const lsb = 0x0101010101010101
+	t := uint64(v)
+	t = (t | t<<16) & 0x0000ffff0000ffff
+	t = (t | t<<8) & 0x00ff00ff00ff00ff
+	n := (t>>4)&0x000f000f000f000f | (t&0x000f000f000f000f)<<8
+	alpha := ((n + 6*lsb) >> 4) & lsb // 1 where the nibble is >= 10
+	return n + '0'*lsb + alpha*('a'-'0'-10)
 }
 
 func cpuTime() time.Duration {
@@ -272,5 +277,22 @@ func BenchmarkResolveInMemory(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
+	}
+}
+
+// TestFakeDigest checks the benchmark's digests are 64 lowercase hex
+// digits and distinct, so the benchmark's clusters are what synth intends.
+func TestFakeDigest(t *testing.T) {
+	seen := map[string]bool{}
+	for v := range uint64(5000) {
+		d := fakeDigest(v, 1+v%3)
+		raw, err := hex.DecodeString(d)
+		if err != nil || len(raw) != 32 || hex.EncodeToString(raw) != d {
+			t.Fatalf("digest %d is not 64 lowercase hex digits", v)
+		}
+		if seen[d] {
+			t.Fatalf("digest %d repeats", v)
+		}
+		seen[d] = true
 	}
 }

@@ -112,6 +112,8 @@ type resolver struct {
 	// rows (new rows' input indices start there once concatenated).
 	prior *Result
 	base  int
+
+	pipe *addPipe // during ingest with Concurrency >= 2, see addPipe
 	oldTo []uint32 // old rank -> rank, after mergeRecords
 }
 
@@ -320,6 +322,10 @@ type ingestState struct {
 func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error]) error {
 	st := &ingestState{}
 	if !r.o.ReadAhead || r.o.Concurrency < 2 {
+		if r.o.Concurrency >= 2 {
+			r.pipe = r.startPipe()
+			defer r.stopPipe()
+		}
 		i := 0
 		var err error
 		for rec, ierr := range records {
@@ -586,12 +592,93 @@ func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 }
 
 func (r *resolver) add(rs *ruleSpec, key uint64, rec uint32, v []byte) {
+	if p := r.pipe; p != nil {
+		b := p.cur
+		b.rs = append(b.rs, rs)
+		b.key = append(b.key, key)
+		b.rec = append(b.rec, rec)
+		b.buf = append(b.buf, v...)
+		b.end = append(b.end, uint32(len(b.buf)))
+		if len(b.key) == pipeBatch {
+			p.send()
+		}
+		return
+	}
+	r.addNow(rs, key, rec, v)
+}
+
+// addNow stores one occurrence in its rule's bucket.
+func (r *resolver) addNow(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 	if rs.bk == nil {
 		w := uint(r.o.keyBits)
 		rs.bbits = min(bucketBits, w)
 		rs.bshift = w - rs.bbits
 	}
 	rs.add(key, rec, v)
+}
+
+// addPipe moves the bucket stores of ingest (writes scattered over every
+// rule's buckets, about a third of ingest) to a second goroutine: the
+// caller's goroutine, which also runs the input iterator, only appends
+// each occurrence to a batch. Only that goroutine touches the rules'
+// buckets until stopPipe has joined it.
+type addPipe struct {
+	cur  *addBatch
+	work chan *addBatch
+	free chan *addBatch
+	done chan struct{}
+}
+
+type addBatch struct {
+	rs  []*ruleSpec
+	key []uint64
+	rec []uint32
+	end []uint32 // end of each value in buf
+	buf []byte
+}
+
+const pipeBatch = 4096
+
+func (r *resolver) startPipe() *addPipe {
+	p := &addPipe{cur: &addBatch{}, work: make(chan *addBatch, 4), free: make(chan *addBatch, 6), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for b := range p.work {
+			s := uint32(0)
+			for i, rs := range b.rs {
+				r.addNow(rs, b.key[i], b.rec[i], b.buf[s:b.end[i]])
+				s = b.end[i]
+			}
+			clear(b.rs) // drop the pointers
+			b.rs, b.key, b.rec, b.end, b.buf = b.rs[:0], b.key[:0], b.rec[:0], b.end[:0], b.buf[:0]
+			select {
+			case p.free <- b:
+			default:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *addPipe) send() {
+	p.work <- p.cur
+	select {
+	case p.cur = <-p.free:
+	default:
+		p.cur = &addBatch{}
+	}
+}
+
+// stopPipe hands over the last batch and waits until every occurrence is
+// stored.
+func (r *resolver) stopPipe() {
+	p := r.pipe
+	if len(p.cur.key) > 0 {
+		p.send()
+	}
+	close(p.work)
+	<-p.done
+	r.pipe = nil
 }
 
 // bucket holds the occurrences whose compact keys share their top bits.

@@ -708,3 +708,30 @@ func TestLoggerNeverSeesValues(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinedIngestMatchesDirect: with Concurrency >= 2 ingest hands the
+// bucket stores to a second goroutine in batches of 4096 occurrences; the
+// result must be exactly the one-goroutine result.
+func TestPipelinedIngestMatchesDirect(t *testing.T) {
+	recs := genRecords(5, scaled(3000))
+	for _, tc := range []struct {
+		name string
+		opts []func(*identity.Options)
+	}{
+		{"default rules", nil},
+		{"rules", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }}},
+		{"all guards", []func(*identity.Options){guarded}},
+		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			one := func(o *identity.Options) { o.Concurrency = 1 }
+			want := snap(resolve(t, recs, append(tc.opts, one)...))
+			for _, c := range []int{2, 4} {
+				got := snap(resolve(t, recs, append(tc.opts, func(o *identity.Options) { o.Concurrency = c })...))
+				if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+					t.Fatalf("Concurrency %d: result differs from one goroutine (%d lines of diff)", c, strings.Count(d, "\n"))
+				}
+			}
+		})
+	}
+}
