@@ -113,7 +113,7 @@ type resolver struct {
 	prior *Result
 	base  int
 
-	pipe *addPipe // during ingest with Concurrency >= 2, see addPipe
+	pipe  *addPipe // during ingest with Concurrency >= 2, see addPipe
 	oldTo []uint32 // old rank -> rank, after mergeRecords
 }
 
