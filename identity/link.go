@@ -84,6 +84,19 @@ func (l *limitState) add(node, v uint32) {
 	}
 }
 
+// seedLimit returns the limit state of rs.values with every record's own
+// values of that kind (rs's groups, singletons included). sortAndGroup
+// calls it in the rule's goroutine, in parallel with the other rules.
+func (r *resolver) seedLimit(rs *ruleSpec) *limitState {
+	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
+	for g := range rs.groups() {
+		for _, m := range rs.members(g) {
+			l.add(m, uint32(g))
+		}
+	}
+	return l
+}
+
 type linker struct {
 	r      *resolver
 	u      unionFind
@@ -125,12 +138,11 @@ func (r *resolver) link() *Result {
 		if rs.values < 0 {
 			continue
 		}
-		l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
-		for g := range rs.groups() {
-			for _, m := range rs.members(g) {
-				l.add(m, uint32(g))
-			}
+		l := rs.seed
+		if l == nil {
+			l = r.seedLimit(rs)
 		}
+		rs.seed = nil
 		lk.limits[rs.values] = l
 	}
 	lk.guarded = len(lk.limits) > 0 || lk.cap > 0

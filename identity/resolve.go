@@ -48,6 +48,7 @@ type ruleSpec struct {
 	gStart []uint32
 	gRecs  []uint32
 	ix     *ruleIndex
+	seed   *limitState // for values >= 0: the seeded limit state, taken by link
 
 	// ingest buckets (see bucket)
 	bk     []bucket
@@ -983,6 +984,9 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 				rs.rankOf = r.rankOf
 			}
 			rs.group(r.o.Incremental)
+			if rs.values >= 0 {
+				rs.seed = r.seedLimit(rs)
+			}
 			return nil
 		})
 	}
