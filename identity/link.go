@@ -256,6 +256,8 @@ func (lk *linker) rule(rs *ruleSpec) {
 		}
 	}
 	var anchors []uint32
+	matches := 0 // added to st.Matches once: a map update per group costs
+	defer func() { st.Matches[rs.name] += matches }()
 	for _, g := range order {
 		m := rs.members(int(g))
 		d := len(m)
@@ -275,7 +277,7 @@ func (lk *linker) rule(rs *ruleSpec) {
 			r.audits = append(r.audits, a)
 			continue
 		}
-		st.Matches[rs.name] += d - 1
+		matches += d - 1
 		if !lk.guarded {
 			a := lk.u.find(m[0])
 			for _, x := range m[1:] {

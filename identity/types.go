@@ -148,7 +148,8 @@ type Options struct {
 	// they are not regrown (and copied) while records stream in.
 	ExpectedRecords int
 
-	// Concurrency bounds the goroutines used to group rules in parallel.
+	// Concurrency bounds the goroutines used to group rules in parallel;
+	// from 2 up, ingest also files occurrences on a second goroutine.
 	// 0 means GOMAXPROCS; 1 runs everything on the caller's goroutine.
 	Concurrency int
 
