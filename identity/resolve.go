@@ -310,8 +310,8 @@ type ingestState struct {
 	keyBuf    []byte
 	kindCache []kindCacheEntry
 	kcNext    int
-	lastSrc   int    // the previous record's source index
-	lastName  string // and its interned name ("" before the first)
+	srcCache  []kindCacheEntry // recent sources (name, index)
+	scNext    int
 }
 
 // ingest reads every record. With ReadAhead the caller's goroutine only
@@ -482,10 +482,24 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 	if len(r.recSrc) >= math.MaxInt32 {
 		return invalid(r.op, "records", "more than 2147483646 records")
 	}
-	src := st.lastSrc
-	if st.lastName != rec.Source || st.lastName == "" {
+	// Inputs usually interleave a few sources: a short cache of recent
+	// ones beats a map lookup.
+	src := -1
+	for _, c := range st.srcCache {
+		if c.name == rec.Source {
+			src = c.idx
+			break
+		}
+	}
+	if src < 0 {
 		src = r.source(rec.Source)
-		st.lastSrc, st.lastName = src, r.sources[src]
+		e := kindCacheEntry{r.sources[src], src}
+		if len(st.srcCache) < 8 {
+			st.srcCache = append(st.srcCache, e)
+		} else {
+			st.srcCache[st.scNext&7] = e
+			st.scNext++
+		}
 	}
 	if src > math.MaxUint16 {
 		return invalid(r.op, "records", "more than 65536 sources")

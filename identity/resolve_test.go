@@ -735,3 +735,26 @@ func TestPipelinedIngestMatchesDirect(t *testing.T) {
 		})
 	}
 }
+
+// TestManySourcesOrderIndependence: more sources than ingest's cache of
+// recent sources (8), interleaved, give the same result in any order and
+// keep every record's source.
+func TestManySourcesOrderIndependence(t *testing.T) {
+	recs := genRecords(11, scaled(2000))
+	for i := range recs {
+		recs[i].Source = "src" + strconv.Itoa(i*7%23)
+	}
+	want := snap(resolve(t, recs, func(o *identity.Options) { o.Rules = testRules }))
+	for seed := range uint64(2) {
+		got := snap(resolve(t, shuffled(recs, seed), func(o *identity.Options) { o.Rules = testRules }))
+		if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("seed %d: result depends on input order with 23 sources", seed)
+		}
+	}
+	res := resolve(t, recs, func(o *identity.Options) { o.Rules = testRules })
+	for i, r := range recs[:200] {
+		if _, ok := res.Lookup(identity.RecordRef{Source: r.Source, Key: r.Key}); !ok {
+			t.Fatalf("record %d not found under its source", i)
+		}
+	}
+}
