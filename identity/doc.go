@@ -39,7 +39,10 @@
 //     refuses is the weakest one. When guards 3 or 4 refuse a record's
 //     edge to the first record sharing a value, it is tried against up to
 //     three other records of that value (those refused before it), so one
-//     refusal does not cut the rest of the group apart;
+//     refusal does not cut the rest of the group apart. Refusals are
+//     audited per value group, guard and limit: one [Audit] with the exact
+//     count and sample records, so a hub value costs one audit record, not
+//     one per refused edge;
 //  5. manual overrides ([Override]) with the highest precedence: includes
 //     are linked first and bypass guards 3 and 4; excludes keep two records
 //     in different persons whatever links them, and are checked before

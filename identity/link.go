@@ -179,13 +179,14 @@ func (r *resolver) link() *Result {
 	for _, ov := range includes {
 		a, _ := r.lookup(ov.A)
 		b, _ := r.lookup(ov.B)
-		switch v, _, why := lk.try(a, b, true); v {
+		switch v, rf := lk.try(a, b, true); v {
 		case linked:
 			lk.addLink(a, b, 0)
 			st.Forced++
 			r.audits = append(r.audits, Audit{Guard: GuardInclude, A: ov.A, B: ov.B, Reason: ov.Reason})
 		case refused:
 			st.Refused[GuardExclude]++
+			_, why := lk.reason(rf)
 			r.audits = append(r.audits, Audit{Guard: GuardExclude, Rule: "include", A: ov.A, B: ov.B, Reason: why})
 		}
 	}
@@ -258,6 +259,7 @@ func (lk *linker) rule(rs *ruleSpec) {
 	var anchors []uint32
 	matches := 0 // added to st.Matches once: a map update per group costs
 	defer func() { st.Matches[rs.name] += matches }()
+	var pend []refusalAudit
 	for _, g := range order {
 		m := rs.members(int(g))
 		d := len(m)
@@ -294,18 +296,13 @@ func (lk *linker) rule(rs *ruleSpec) {
 		// a record every anchor refuses becomes an anchor itself (up to 4),
 		// so one refused record does not cut the others apart.
 		anchors = append(anchors[:0], m[0])
+		pend = pend[:0]
 		for _, x := range m[1:] {
 			done := false
 			for _, an := range anchors {
-				v, g, why := lk.try(an, x, false)
+				v, rf := lk.try(an, x, false)
 				if v == refused {
-					st.Refused[g]++
-					kind := rs.kindLabel
-					if g == GuardLimit {
-						kind = why[:indexByte(why, 0)]
-						why = why[len(kind)+1:]
-					}
-					r.audits = append(r.audits, Audit{Guard: g, Rule: rs.name, Kind: kind, A: r.ref(an), B: r.ref(x), Reason: why})
+					pend = lk.refuse(pend, rs, rf, an, x)
 					continue
 				}
 				if v == linked {
@@ -318,30 +315,84 @@ func (lk *linker) rule(rs *ruleSpec) {
 				anchors = append(anchors, x)
 			}
 		}
+		for _, p := range pend {
+			st.Refused[p.a.Guard] += p.a.Count
+			if p.a.Count > 1 {
+				p.a.Reason += "; " + strconv.Itoa(p.a.Count) + " edges between records sharing this value refused"
+			}
+			r.audits = append(r.audits, p.a)
+		}
 	}
 	if int(ri) < len(lk.counts) {
 		st.Links[rs.name] = lk.counts[ri]
 	}
 }
 
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
+// refusal says why try refused an edge: the guard, and for GuardLimit the
+// limit's index, for GuardExclude the exclusion's, and n the values or
+// records the union would have given the person. Reasons are formatted
+// only for the audit records kept (see reason).
+type refusal struct {
+	guard Guard
+	index int
+	n     int
+}
+
+// refusalAudit is the audit record of one (guard, limit or exclusion)
+// within one value group, being aggregated.
+type refusalAudit struct {
+	rf refusal
+	a  Audit
+}
+
+// refuse records a refused edge of group member x to anchor an. Refusals
+// are aggregated per value group and guard (and limit): one Audit each,
+// naming the first refused edge, up to five refused records and the exact
+// count, so a hub value that thousands of edges try costs one audit record.
+func (lk *linker) refuse(pend []refusalAudit, rs *ruleSpec, rf refusal, an, x uint32) []refusalAudit {
+	r := lk.r
+	i := 0
+	for i < len(pend) && (pend[i].rf.guard != rf.guard || pend[i].rf.index != rf.index) {
+		i++
+	}
+	if i == len(pend) {
+		kind, why := lk.reason(rf)
+		if kind == "" {
+			kind = rs.kindLabel
+		}
+		pend = append(pend, refusalAudit{rf: rf, a: Audit{Guard: rf.guard, Rule: rs.name, Kind: kind, A: r.ref(an), B: r.ref(x), Reason: why}})
+	}
+	a := &pend[i].a
+	a.Count++
+	if n := len(a.Records); n < 5 {
+		if ref := r.ref(x); n == 0 || a.Records[n-1] != ref {
+			a.Records = append(a.Records, ref)
 		}
 	}
-	return len(s)
+	return pend
+}
+
+// reason formats a refusal: the limited kind for GuardLimit (else "") and
+// why, without values.
+func (lk *linker) reason(rf refusal) (kind, why string) {
+	switch rf.guard {
+	case GuardExclude:
+		return "", "records are excluded from one person by an override: " + lk.exclNote[rf.index]
+	case GuardLimit:
+		l := lk.limits[rf.index]
+		return l.kind, "would give the person " + strconv.Itoa(rf.n) + " values of a kind limited to " + strconv.Itoa(l.max)
+	}
+	return "", "would give the person " + strconv.Itoa(rf.n) + " records, cap " + strconv.Itoa(lk.cap)
 }
 
 // try unions the persons of a and b unless a guard refuses. Exclusions are
 // checked first (highest precedence), then limits in priority order, then
-// the size cap; force skips all but exclusions. For GuardLimit, why is
-// "kind\x00reason".
-func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
+// the size cap; force skips all but exclusions.
+func (lk *linker) try(a, b uint32, force bool) (verdict, refusal) {
 	u := &lk.u
 	ra, rb := u.find(a), u.find(b)
 	if ra == rb {
-		return already, "", ""
+		return already, refusal{}
 	}
 	if lk.exclOf != nil {
 		la, lb := lk.exclOf[ra], lk.exclOf[rb]
@@ -352,12 +403,12 @@ func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
 		for _, p := range la {
 			e := lk.excl[p]
 			if u.find(e[0]) == other || u.find(e[1]) == other {
-				return refused, GuardExclude, "records are excluded from one person by an override: " + lk.exclNote[p]
+				return refused, refusal{guard: GuardExclude, index: int(p)}
 			}
 		}
 	}
 	if !force {
-		for _, l := range lk.limits {
+		for li, l := range lk.limits {
 			va := l.values(ra, &lk.buf1)
 			vb := l.values(rb, &lk.buf2)
 			if len(va) == 0 || len(vb) == 0 {
@@ -370,13 +421,11 @@ func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
 				}
 			}
 			if n > l.max && n > max(len(va), len(vb)) {
-				return refused, GuardLimit, l.kind + "\x00would give the person " + strconv.Itoa(n) +
-					" values of a kind limited to " + strconv.Itoa(l.max)
+				return refused, refusal{guard: GuardLimit, index: li, n: n}
 			}
 		}
 		if lk.cap > 0 && u.size(ra)+u.size(rb) > lk.cap {
-			return refused, GuardClusterSize, "would give the person " + strconv.Itoa(u.size(ra)+u.size(rb)) +
-				" records, cap " + strconv.Itoa(lk.cap)
+			return refused, refusal{guard: GuardClusterSize, n: u.size(ra) + u.size(rb)}
 		}
 	}
 	if root := u.union(ra, rb); root != ra {
@@ -396,5 +445,5 @@ func (lk *linker) try(a, b uint32, force bool) (verdict, Guard, string) {
 			delete(lk.exclOf, rb)
 		}
 	}
-	return linked, "", ""
+	return linked, refusal{}
 }

@@ -18,8 +18,10 @@ type Stats struct {
 	// DegreeCapped counts, per rule, values dropped by the degree cap.
 	DegreeCapped map[string]int
 	// Refused counts edges refused per guard (GuardLimit,
-	// GuardClusterSize, GuardExclude). Forced counts include overrides
-	// applied.
+	// GuardClusterSize, GuardExclude): every refused attempt to join two
+	// records counts once, so a record tried against several records of a
+	// group (see "Guards" in the package doc) may count several times.
+	// Forced counts include overrides applied.
 	Refused map[Guard]int
 	Forced  int
 	// Persons is the number of clusters, Singletons those of one record.

@@ -192,9 +192,16 @@ type Audit struct {
 	Kind string
 	// A and B are the endpoints of a refused edge (GuardLimit,
 	// GuardClusterSize, GuardExclude) or of a forced one (GuardInclude).
+	// Refusals by a match rule are aggregated: one Audit per value group
+	// (records sharing one value of the rule), guard and limit, whose A and
+	// B are the first edge refused.
 	A, B RecordRef
 	// Records are up to five records (in canonical order) carrying a
-	// blocked or degree-capped value; Count is how many carried it.
+	// blocked or degree-capped value, and Count is how many carried it.
+	// For an aggregated refusal, Records are up to five records whose edge
+	// was refused (B of the refused edges, in canonical order) and Count is
+	// the exact number of edges refused; the counts of a guard's audits add
+	// up to Stats.Refused for it.
 	Records []RecordRef
 	Count   int
 	// Reason says why, in words, without values.

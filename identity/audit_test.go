@@ -1,0 +1,69 @@
+package identity_test
+
+// Regression tests for the findings of the identity audit (issue 7).
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/cdpkit/cdpkit/identity"
+)
+
+// hub makes n records sharing one email, each with its own customer id.
+func hub(n int) []identity.Record {
+	recs := make([]identity.Record, n)
+	for i := range recs {
+		recs[i] = rec("s", strconv.Itoa(i), 1, "EMAIL="+digest("shared"), "CID=c"+strconv.Itoa(i))
+	}
+	return recs
+}
+
+// Refusals by limits and the cluster-size cap are aggregated per (guard,
+// rule, value group): a hub value costs one audit record, with an exact
+// count, not one per refused edge.
+func TestRefusalAuditsAreBounded(t *testing.T) {
+	n := scaled(20_000)
+	for _, tc := range []struct {
+		name  string
+		guard identity.Guard
+		opt   func(*identity.Options)
+	}{
+		{"limit", identity.GuardLimit, func(o *identity.Options) { o.Limits = []identity.Limit{{Kind: "CID", Max: 1}} }},
+		{"cluster size", identity.GuardClusterSize, func(o *identity.Options) { o.MaxClusterSize = 10 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := resolve(t, hub(n), func(o *identity.Options) {
+				o.Rules = []identity.Rule{{Name: "email", Kinds: []string{"EMAIL"}}}
+			}, tc.opt)
+			st := res.Stats()
+			var audits []identity.Audit
+			count := 0
+			for _, a := range res.Audits() {
+				if a.Guard == tc.guard {
+					audits = append(audits, a)
+					count += a.Count
+				}
+			}
+			if len(audits) != 1 {
+				t.Fatalf("%d %s audits for one shared value, want 1", len(audits), tc.guard)
+			}
+			a := audits[0]
+			if a.Rule != "email" || a.A == (identity.RecordRef{}) || a.B == (identity.RecordRef{}) || len(a.Records) == 0 || len(a.Records) > 5 {
+				t.Errorf("audit: rule %q, first edge set %v, %d sample records", a.Rule, a.A != identity.RecordRef{}, len(a.Records))
+			}
+			if count != st.Refused[tc.guard] || count == 0 {
+				t.Errorf("audit count %d, Refused %d: want equal and > 0", count, st.Refused[tc.guard])
+			}
+			if tc.guard == identity.GuardLimit {
+				// Every record but the first is tried against up to four
+				// anchors, each try refused: 1+2+3+4(n-4) refused edges.
+				if want := 4*n - 10; st.Refused[tc.guard] != want {
+					t.Errorf("Refused = %d, want %d", st.Refused[tc.guard], want)
+				}
+				if st.Persons != n {
+					t.Errorf("persons = %d, want %d", st.Persons, n)
+				}
+			}
+		})
+	}
+}
