@@ -3,6 +3,9 @@ package identity_test
 // Regression tests for the findings of the identity audit (issue 7).
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"strconv"
 	"testing"
 
@@ -65,5 +68,49 @@ func TestRefusalAuditsAreBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// cancelOn cancels a context when a log message is emitted.
+type cancelOn struct {
+	msg    string
+	cancel func()
+}
+
+func (h cancelOn) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelOn) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.cancel()
+	}
+	return nil
+}
+func (h cancelOn) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h cancelOn) WithGroup(string) slog.Handler      { return h }
+
+// A context cancelled after grouping stops linking and id assignment.
+func TestCancelAfterGrouping(t *testing.T) {
+	recs := hub(scaled(5000))
+	for _, msg := range []string{"identity: grouped", "identity: linked"} {
+		ctx, cancel := context.WithCancel(t.Context())
+		res, err := identity.Resolve(ctx, seq(recs), func(o *identity.Options) {
+			o.MaxClusterSize = 10
+			o.Incremental = true
+			o.Logger = slog.New(cancelOn{msg: msg, cancel: cancel})
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Errorf("cancelled at %q: err = %v, result returned %v", msg, err, res != nil)
+		}
+	}
+	base := resolve(t, recs[:100], incremental)
+	for _, msg := range []string{"identity: grouped", "identity: linked"} {
+		ctx, cancel := context.WithCancel(t.Context())
+		res, err := base.Add(ctx, seq(recs[100:]), func(o *identity.Options) {
+			o.Logger = slog.New(cancelOn{msg: msg, cancel: cancel})
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Errorf("Add cancelled at %q: err = %v, result returned %v", msg, err, res != nil)
+		}
 	}
 }

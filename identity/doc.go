@@ -85,7 +85,10 @@
 // Bad options and input return errors matching [ErrInvalidInput]; a run
 // failed by [Bounds] returns a [*BoundError] matching [ErrBoundExceeded]
 // together with its Result. Errors from the input iterator and context are
-// kept in the chain ([*Error] unwraps to them). Records with an empty source
+// kept in the chain ([*Error] unwraps to them); the context is checked
+// while reading, grouping, linking (every 64k group members) and assigning
+// ids (every 64k records), so a cancelled call returns promptly with an
+// error matching context.Canceled and no Result. Records with an empty source
 // or key are not errors: they are listed by [Result.Rejected] with a reason.
 // No error, log line or audit record holds an identifier value or digest.
 //

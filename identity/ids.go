@@ -2,6 +2,7 @@ package identity
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strconv"
 	"time"
@@ -29,12 +30,17 @@ type candidate struct {
 // then older person's id survives and on a split the largest part keeps it.
 // Other clusters get a new id derived from their smallest record, which is
 // independent of input order.
-func (res *Result) assignIDs(prev func(RecordRef) (string, bool)) error {
+func (res *Result) assignIDs(ctx context.Context, prev func(RecordRef) (string, bool)) error {
 	var prevOf []int32
 	if prev != nil {
 		prevOf = make([]int32, res.n)
 		idx := map[string]int32{}
 		for x := range uint32(res.n) {
+			if x&0xffff == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			prevOf[x] = -1
 			id, ok := prev(res.ref(x))
 			if !ok || id == "" {

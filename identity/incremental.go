@@ -61,9 +61,14 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 	if err := r.sortAndGroup(ctx); err != nil {
 		return nil, err
 	}
-	out := r.link()
+	r.log("grouped")
+	out, err := r.link(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.log("linked", "links", len(out.la))
 	if o.Previous != nil {
-		err = out.assignIDs(o.Previous)
+		err = out.assignIDs(ctx, o.Previous)
 	} else {
 		// The previous ids are the old result's: map them by rank, with
 		// no string lookups.
@@ -87,8 +92,11 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 		}
 		err = out.assignIDsFrom(prevOf)
 	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		return nil, err
+		return nil, &Error{Op: op, Err: err}
 	}
 	out.finishStats(start)
 	if err := o.Bounds.check(&out.stats); err != nil {

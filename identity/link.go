@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"slices"
 	"strconv"
 )
@@ -114,6 +115,9 @@ type linker struct {
 	buf1   [1]uint32
 	buf2   [1]uint32
 	counts []int
+
+	ctx  context.Context
+	work int // since the last context check
 }
 
 type verdict int
@@ -124,8 +128,11 @@ const (
 	refused
 )
 
-func (r *resolver) link() *Result {
-	lk := &linker{r: r, u: newUnionFind(r.n), cap: r.o.MaxClusterSize}
+func (r *resolver) link(ctx context.Context) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: r.op, Err: err}
+	}
+	lk := &linker{r: r, u: newUnionFind(r.n), cap: r.o.MaxClusterSize, ctx: ctx}
 	st := &r.stats
 	st.Matches, st.Links, st.Refused = map[string]int{}, map[string]int{}, map[Guard]int{}
 	st.DegreeCapped = map[string]int{}
@@ -209,10 +216,22 @@ func (r *resolver) link() *Result {
 		})
 	}
 	for _, rs := range linkRules {
-		lk.rule(rs)
+		if err := lk.rule(rs); err != nil {
+			return nil, &Error{Op: r.op, Err: err}
+		}
 	}
 	res := newResult(r, lk)
-	return res
+	return res, nil
+}
+
+// checkCtx returns the context's error every 64k units of work.
+func (lk *linker) checkCtx(work int) error {
+	lk.work += work
+	if lk.work < 1<<16 {
+		return nil
+	}
+	lk.work = 0
+	return lk.ctx.Err()
 }
 
 func (lk *linker) addLink(a, b uint32, rule uint16) {
@@ -225,7 +244,7 @@ func (lk *linker) addLink(a, b uint32, rule uint16) {
 	lk.counts[rule]++
 }
 
-func (lk *linker) rule(rs *ruleSpec) {
+func (lk *linker) rule(rs *ruleSpec) error {
 	r := lk.r
 	st := &r.stats
 	ri := uint16(len(lk.names))
@@ -263,6 +282,9 @@ func (lk *linker) rule(rs *ruleSpec) {
 	for _, g := range order {
 		m := rs.members(int(g))
 		d := len(m)
+		if err := lk.checkCtx(d); err != nil {
+			return err
+		}
 		if d < 2 {
 			continue // a value id kept for a limit, not a link
 		}
@@ -326,6 +348,7 @@ func (lk *linker) rule(rs *ruleSpec) {
 	if int(ri) < len(lk.counts) {
 		st.Links[rs.name] = lk.counts[ri]
 	}
+	return nil
 }
 
 // refusal says why try refused an edge: the guard, and for GuardLimit the

@@ -157,10 +157,16 @@ func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func
 		return nil, err
 	}
 	r.log("grouped")
-	res := r.link()
-	r.log("linked", "links", len(res.la))
-	if err := res.assignIDs(o.Previous); err != nil {
+	res, err := r.link(ctx)
+	if err != nil {
 		return nil, err
+	}
+	r.log("linked", "links", len(res.la))
+	if err := res.assignIDs(ctx, o.Previous); err != nil {
+		return nil, &Error{Op: r.op, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: r.op, Err: err}
 	}
 	res.finishStats(start)
 	if o.Logger != nil {
