@@ -114,3 +114,38 @@ func TestCancelAfterGrouping(t *testing.T) {
 		}
 	}
 }
+
+// Add keeps the original Bounds, checked on the combined result; the
+// baseline of growth bounds is the result being extended.
+func TestAddKeepsBounds(t *testing.T) {
+	shared := func(from, to int) []identity.Record {
+		var out []identity.Record
+		for i := from; i < to; i++ {
+			out = append(out, rec("s", strconv.Itoa(i), 1, "EMAIL=e"))
+		}
+		return out
+	}
+	base := resolve(t, shared(0, 2), incremental, func(o *identity.Options) {
+		o.Bounds = identity.Bounds{MaxLargestCluster: 4}
+	})
+	added, err := base.Add(t.Context(), seq(shared(2, 5)))
+	var be *identity.BoundError
+	if !errors.As(err, &be) || be.Bound != "MaxLargestCluster" || added == nil || added.Stats().LargestCluster != 5 {
+		t.Errorf("Add past the original MaxLargestCluster: err = %v", err)
+	}
+	if _, err := base.Add(t.Context(), seq(shared(2, 5)), func(o *identity.Options) { o.Bounds = identity.Bounds{} }); err != nil {
+		t.Errorf("Add with bounds cleared: %v", err)
+	}
+
+	// Growth: the baseline is the extended result (largest 2), so 2x
+	// allows 4 and refuses 5.
+	base = resolve(t, shared(0, 2), incremental, func(o *identity.Options) {
+		o.Bounds = identity.Bounds{Baseline: &identity.Stats{LargestCluster: 100}, MaxLargestClusterGrowth: 2}
+	})
+	if _, err := base.Add(t.Context(), seq(shared(2, 4))); err != nil {
+		t.Errorf("Add doubling the largest cluster: %v", err)
+	}
+	if _, err := base.Add(t.Context(), seq(shared(2, 5))); !errors.As(err, &be) || be.Bound != "MaxLargestClusterGrowth" {
+		t.Errorf("Add growing the largest cluster 2.5x: err = %v", err)
+	}
+}

@@ -21,6 +21,12 @@ import (
 // Concurrency, ExpectedRecords and Previous (default: res's ids, mapped
 // without lookups) may change; changing rules or guards returns an
 // error matching ErrInvalidInput (run Resolve again instead).
+//
+// Bounds default to the original ones and are checked on the combined
+// result, except that Bounds.Baseline is res's statistics: the growth
+// bounds (MaxLargestClusterGrowth, MaxLinkageRateIncrease) measure what
+// this batch changed. Set Bounds in opts to replace them. A failed bound
+// returns the combined Result with a *BoundError, as Resolve does.
 func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], opts ...func(*Options)) (*Result, error) {
 	const op = "add"
 	if !res.opts.Incremental {
@@ -28,7 +34,10 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 	}
 	o := res.opts
 	o.Previous = nil
-	o.Bounds = Bounds{}
+	// Bounds carry over, checked on the combined result; growth bounds
+	// compare it with the result being extended.
+	baseline := res.stats
+	o.Bounds.Baseline = &baseline
 	for _, f := range opts {
 		f(&o)
 	}
