@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/cdpkit/cdpkit/identity"
+	"github.com/google/go-cmp/cmp"
 )
 
 // hub makes n records sharing one email, each with its own customer id.
@@ -147,5 +149,53 @@ func TestAddKeepsBounds(t *testing.T) {
 	}
 	if _, err := base.Add(t.Context(), seq(shared(2, 5))); !errors.As(err, &be) || be.Bound != "MaxLargestClusterGrowth" {
 		t.Errorf("Add growing the largest cluster 2.5x: err = %v", err)
+	}
+}
+
+// A record with more value combinations of a conjunctive rule than the cap
+// uses the first ones in value order, whatever its identifier order, and
+// the dropped ones are counted and audited.
+func TestCombinationCapIsOrderIndependent(t *testing.T) {
+	rule := func(o *identity.Options) {
+		o.Rules = []identity.Rule{{Name: "email-phone", Kinds: []string{"EMAIL", "PHONE"}}}
+	}
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, "EMAIL=e"+strconv.Itoa(i), "PHONE=p"+strconv.Itoa(i))
+	}
+	ids = append(ids, "EMAIL=e0") // a repeated value adds no combination
+	a := rec("s", "a", 1, ids...)
+	rev := a
+	rev.Identifiers = slices.Clone(a.Identifiers)
+	slices.Reverse(rev.Identifiers)
+	// (e0,p3) is among the first 16 of 25 combinations in value order,
+	// (e4,p4) is not.
+	in := rec("s", "in", 1, "EMAIL=e0", "PHONE=p3")
+	out := rec("s", "out", 1, "EMAIL=e4", "PHONE=p4")
+	var want [][]string
+	for i, recs := range [][]identity.Record{{a, in, out}, {rev, out, in}} {
+		res := resolve(t, recs, rule)
+		got := clusters(t, res)
+		if i == 0 {
+			want = got
+			if d := cmp.Diff([][]string{{"s/a", "s/in"}, {"s/out"}}, got); d != "" {
+				t.Errorf("clusters (-want +got):\n%s", d)
+			}
+		} else if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("identifier order changes clusters (-first +reversed):\n%s", d)
+		}
+		if n := res.Stats().CombinationsDropped["email-phone"]; n != 25-16 {
+			t.Errorf("CombinationsDropped = %d, want 9", n)
+		}
+		var audits []identity.Audit
+		for _, au := range res.Audits() {
+			if au.Guard == identity.GuardCombinations {
+				audits = append(audits, au)
+			}
+		}
+		if len(audits) != 1 || audits[0].Rule != "email-phone" || audits[0].Count != 1 ||
+			!slices.Equal(audits[0].Records, []identity.RecordRef{ref("s", "a")}) {
+			t.Errorf("combination audits = %+v", audits)
+		}
 	}
 }

@@ -182,6 +182,9 @@ func (st Stats) StatRows() []StatRow {
 	for _, k := range sortedKeys(st.DegreeCapped) {
 		rows = append(rows, StatRow{"rule_degree_capped", k, float64(st.DegreeCapped[k])})
 	}
+	for _, k := range sortedKeys(st.CombinationsDropped) {
+		rows = append(rows, StatRow{"combinations_dropped", k, float64(st.CombinationsDropped[k])})
+	}
 	for _, k := range sortedKeys(st.Refused) {
 		rows = append(rows, StatRow{"refused", string(k), float64(st.Refused[k])})
 	}

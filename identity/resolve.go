@@ -50,6 +50,10 @@ type ruleSpec struct {
 	ix     *ruleIndex
 	seed   *limitState // for values >= 0: the seeded limit state, taken by link
 
+	// combinations dropped by maxCombos, and the records that had them
+	dropped int
+	dropHit *blockHit
+
 	// ingest buckets (see bucket)
 	bk     []bucket
 	bbits  uint
@@ -816,26 +820,39 @@ func (rs *ruleSpec) flatten() {
 const maxCombos = 16
 
 func (r *resolver) conjunctions(rs *ruleSpec, ri uint32, scratch []byte, ids []kept, comp []byte) []byte {
-	// per kind of the rule, the positions in ids
+	// per kind of the rule, the positions in ids, in value order without
+	// repeats, so the combinations kept under the cap do not depend on the
+	// order the identifiers came in
 	var pos [16][]int
 	var posBuf [64]int
 	buf := posBuf[:0]
+	val := func(x int) []byte { return scratch[ids[x].start:ids[x].end] }
 	combos := 1
 	for j, k := range rs.kinds {
 		s := len(buf)
 		for x, id := range ids {
-			if id.kind == k {
-				buf = append(buf, x)
+			if id.kind != k {
+				continue
 			}
+			v := val(x)
+			i := len(buf)
+			for i > s && bytes.Compare(val(buf[i-1]), v) > 0 {
+				i--
+			}
+			if i > s && bytes.Equal(val(buf[i-1]), v) {
+				continue
+			}
+			buf = slices.Insert(buf, i, x)
 		}
 		pos[j] = buf[s:len(buf):len(buf)]
 		if len(pos[j]) == 0 {
 			return comp
 		}
-		combos *= len(pos[j])
-		if combos > maxCombos {
-			combos = maxCombos
-		}
+		combos = min(combos, 1<<30) * len(pos[j])
+	}
+	if combos > maxCombos {
+		r.dropCombos(rs, ri, combos-maxCombos)
+		combos = maxCombos
 	}
 	var ctr [16]int
 	for c := 0; c < combos; c++ {
@@ -862,6 +879,17 @@ func (r *resolver) reject(idx int, rec Record, why string) {
 	r.rejected = append(r.rejected, Rejection{Index: idx, Source: strings.Clone(rec.Source), Key: strings.Clone(rec.Key), Reason: why})
 }
 
+// dropCombos notes that record rec carried n more combinations of a
+// conjunctive rule's kinds than maxCombos.
+func (r *resolver) dropCombos(rs *ruleSpec, rec uint32, n int) {
+	rs.dropped += n
+	if rs.dropHit == nil {
+		rs.dropHit = &blockHit{}
+	}
+	rs.dropHit.count++
+	r.sample(rs.dropHit, rec)
+}
+
 func (r *resolver) hitBlock(kind, entry int, rec uint32) {
 	r.kinds[kind].stats.Blocked++
 	h := r.blockHits[[2]int{kind, entry}]
@@ -870,6 +898,11 @@ func (r *resolver) hitBlock(kind, entry int, rec uint32) {
 		r.blockHits[[2]int{kind, entry}] = h
 	}
 	h.count++
+	r.sample(h, rec)
+}
+
+// sample keeps rec among h's five canonically smallest records.
+func (r *resolver) sample(h *blockHit, rec uint32) {
 	// Keep the five canonically smallest records, not the first five seen.
 	less := func(a, b uint32) bool {
 		if r.recHash[a] != r.recHash[b] {

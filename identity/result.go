@@ -47,15 +47,54 @@ type Result struct {
 	ix        map[string]*ruleIndex
 	kindNames []string
 	blocks    []blockSample
+	combos    []blockSample
 }
 
 // blockSample is the blocked-value audit of one (kind, blocklist entry):
-// how many occurrences and the five canonically smallest records.
+// how many occurrences and the five canonically smallest records. For the
+// combination cap, kind is the rule's name and label its kinds, count the
+// records and dropped the combinations dropped.
 type blockSample struct {
-	kind  string
-	entry int
-	count int
-	refs  []RecordRef
+	kind    string
+	entry   int
+	count   int
+	refs    []RecordRef
+	label   string
+	dropped int
+}
+
+// comboSamples are the combination-cap audits of the rules, in rule
+// order, merged with those of the resolution this one extends (Add).
+func (r *resolver) comboSamples() []blockSample {
+	var out []blockSample
+	for _, rs := range r.rules {
+		var b blockSample
+		if r.prior != nil {
+			for _, p := range r.prior.combos {
+				if p.kind == rs.name {
+					b = p
+					b.refs = slices.Clone(p.refs)
+				}
+			}
+		}
+		if h := rs.dropHit; h != nil {
+			b.kind, b.label = rs.name, rs.kindLabel
+			b.count += h.count
+			b.dropped += rs.dropped
+			for _, in := range h.recs {
+				b.refs = append(b.refs, r.inputRef(in+uint32(r.base)))
+			}
+			slices.SortFunc(b.refs, refLess)
+			b.refs = slices.Compact(b.refs)
+			if len(b.refs) > 5 {
+				b.refs = b.refs[:5]
+			}
+		}
+		if b.count > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func newResult(r *resolver, lk *linker) *Result {
@@ -92,10 +131,22 @@ func newResult(r *resolver, lk *linker) *Result {
 		}
 		blocked = append(blocked, a)
 	}
+	// Combination-cap audits, in rule order, merged likewise.
+	res.combos = r.comboSamples()
+	for _, b := range res.combos {
+		blocked = append(blocked, Audit{Guard: GuardCombinations, Rule: b.kind, Kind: b.label, Count: b.count, Records: slices.Clone(b.refs),
+			Reason: "records carry more than " + itoa(maxCombos) + " combinations of the rule's kinds; the first " + itoa(maxCombos) + " in value order are used"})
+	}
 	res.audits = append(blocked, res.audits...)
 	res.stats.Kinds = map[string]KindStats{}
 	for _, k := range r.kinds {
 		res.stats.Kinds[k.name] = k.stats
+	}
+	for _, b := range res.combos {
+		if res.stats.CombinationsDropped == nil {
+			res.stats.CombinationsDropped = map[string]int{}
+		}
+		res.stats.CombinationsDropped[b.kind] = b.dropped
 	}
 	res.stats.Records = r.n
 	res.stats.Duplicates = r.dups

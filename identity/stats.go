@@ -17,6 +17,10 @@ type Stats struct {
 	Links   map[string]int
 	// DegreeCapped counts, per rule, values dropped by the degree cap.
 	DegreeCapped map[string]int
+	// CombinationsDropped counts, per conjunctive rule, value combinations
+	// not used because a record carried more than 16 (see Rule); a record
+	// with more than 2^30 counts 2^30.
+	CombinationsDropped map[string]int
 	// Refused counts edges refused per guard (GuardLimit,
 	// GuardClusterSize, GuardExclude): every refused attempt to join two
 	// records counts once, so a record tried against several records of a

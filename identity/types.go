@@ -43,7 +43,11 @@ func (r RecordRef) String() string { return r.Source + "/" + r.Key }
 // last name AND same zip). Rules are listed strongest first: that order is
 // the order links are made in, so when a guard must refuse an edge it is an
 // edge of the weakest rule that is refused. A record carrying several values
-// of a conjunctive rule's kinds contributes at most 16 combinations of them.
+// of a conjunctive rule's kinds contributes at most 16 combinations of them:
+// the first 16 with each kind's values in byte order (repeated values count
+// once), whatever order the identifiers came in. The others are counted in
+// Stats.CombinationsDropped and audited (GuardCombinations, one Audit per
+// rule: Count is the input rows that had too many, Records five of them).
 type Rule struct {
 	Name  string
 	Kinds []string
@@ -178,6 +182,9 @@ const (
 	GuardClusterSize Guard = "cluster_size"
 	GuardExclude     Guard = "exclude"
 	GuardInclude     Guard = "include"
+	// GuardCombinations audits records that carry more combinations of a
+	// conjunctive rule's kinds than the 16 used (see Rule).
+	GuardCombinations Guard = "combination_cap"
 )
 
 // Audit is one decision by a guard: an identifier value or an edge that was
