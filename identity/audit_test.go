@@ -12,6 +12,7 @@ import (
 
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // hub makes n records sharing one email, each with its own customer id.
@@ -196,6 +197,39 @@ func TestCombinationCapIsOrderIndependent(t *testing.T) {
 		if len(audits) != 1 || audits[0].Rule != "email-phone" || audits[0].Count != 1 ||
 			!slices.Equal(audits[0].Records, []identity.RecordRef{ref("s", "a")}) {
 			t.Errorf("combination audits = %+v", audits)
+		}
+	}
+}
+
+// A record's identifiers are pooled across rows with the same source and
+// key, and across Add batches, before a conjunctive rule combines them.
+func TestPooledRecordsCombine(t *testing.T) {
+	rule := func(o *identity.Options) {
+		o.Rules = []identity.Rule{{Name: "phone-last", Kinds: []string{"PHONE", "LAST"}}}
+	}
+	want := [][]string{{"s/a", "t/b"}}
+	res := resolve(t, []identity.Record{rec("s", "a", 1, "PHONE=p"), rec("s", "a", 2, "LAST=l"), rec("t", "b", 1, "PHONE=p", "LAST=l")}, rule)
+	if d := cmp.Diff(want, clusters(t, res)); d != "" {
+		t.Errorf("rows of one record (-want +got):\n%s", d)
+	}
+	// Complete rows pool too: (p1,l2) exists only in the pooled record.
+	res = resolve(t, []identity.Record{rec("s", "a", 1, "PHONE=p1", "LAST=l1"), rec("s", "a", 2, "PHONE=p2", "LAST=l2"), rec("t", "b", 1, "PHONE=p1", "LAST=l2")}, rule)
+	if d := cmp.Diff(want, clusters(t, res)); d != "" {
+		t.Errorf("complete rows of one record (-want +got):\n%s", d)
+	}
+	for _, split := range []int{1, 2} {
+		recs := []identity.Record{rec("s", "a", 1, "PHONE=p"), rec("t", "b", 1, "PHONE=p", "LAST=l"), rec("s", "a", 2, "LAST=l"), rec("u", "c", 2, "PHONE=q")}
+		first := resolve(t, recs[:split], rule, incremental)
+		added, err := first.Add(t.Context(), seq(recs[split:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := resolve(t, recs, rule, func(o *identity.Options) { o.Previous = first.Lookup })
+		if d := cmp.Diff([][]string{{"s/a", "t/b"}, {"u/c"}}, clusters(t, added)); d != "" {
+			t.Errorf("split %d: rows across Add batches (-want +got):\n%s", split, d)
+		}
+		if d := cmp.Diff(snap(full), snap(added), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("split %d: Add differs from a full run:\n%s", split, d)
 		}
 	}
 }

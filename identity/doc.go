@@ -23,6 +23,13 @@
 // records are visited in that canonical order, so the result (clusters,
 // links, audits, ids) does not depend on input order or map iteration.
 //
+// A record sent in several rows (or again in an Add batch) is one record:
+// a conjunctive rule combines the values of all its rows. Each row's own
+// combinations are made as it arrives; rows lacking a kind of the rule or
+// carrying more than 16 combinations also keep their values aside, and
+// once records are ranked the records of several rows get the
+// combinations only their pooled values make.
+//
 // # Guards
 //
 // Guards are evaluated in this order, each decision written to an [Audit]

@@ -152,6 +152,7 @@ func (r *resolver) mergeRecords(old *Result) {
 	// Rank the new records alone (input indices base..), then merge.
 	r.rankFrom(base)
 	nNew := r.n
+	newDup := r.dupRanks
 	newFirst, newHash, newT0, newT1 := r.first, r.hashes, r.t0, r.t1
 	newLast := func(j int) int64 { return lastTime(newT0, newT1, uint32(j)) }
 	total := old.n + nNew
@@ -171,6 +172,7 @@ func (r *resolver) mergeRecords(old *Result) {
 		}
 		return uint32(len(r.first) - 1)
 	}
+	var dup map[uint32]bool // ranks of records of more than one row
 	i, j := 0, 0
 	for i < old.n || j < nNew {
 		c := 0
@@ -197,6 +199,10 @@ func (r *resolver) mergeRecords(old *Result) {
 			p := push(old.first[i], old.hashes[i], minTime(old.t0[i], newT0[j]), max(lastTime(old.t0, old.t1, uint32(i)), newLast(j)))
 			oldTo[i], newTo[j] = p, p
 			r.dups++
+			if dup == nil {
+				dup = map[uint32]bool{}
+			}
+			dup[p] = true
 			i++
 			j++
 		}
@@ -205,11 +211,21 @@ func (r *resolver) mergeRecords(old *Result) {
 	for in, rk := range r.rankOf {
 		r.rankOf[in] = newTo[rk]
 	}
+	for rk := range newDup {
+		if dup == nil {
+			dup = map[uint32]bool{}
+		}
+		dup[newTo[rk]] = true
+	}
+	r.dupRanks = dup
 
 	// Per rule: sort the new occurrences, merge with the old index.
 	for _, rs := range r.rules {
 		rs.flatten()
 		ox := old.ix[rs.key()]
+		if len(rs.kinds) > 1 {
+			r.poolAdd(rs, ox, old.parts[rs.key()])
+		}
 		n := len(rs.keys)
 		idx := make([]uint32, n)
 		for x := range idx {
@@ -241,6 +257,76 @@ func (r *resolver) mergeRecords(old *Result) {
 		rs.keys, rs.rec, rs.vals = mk, mr, mv
 		rs.presorted = true
 	}
+}
+
+// poolAdd is poolRows for Add: it pools the new rows of a conjunctive rule
+// (their combinations, flattened in rs.keys, rs.rec and rs.vals, and their
+// parts) with the old rows of the same records (the old index ox and the
+// old parts op), appends the combinations only the pooled values make, and
+// leaves in rs.parts the old and new parts by rank.
+func (r *resolver) poolAdd(rs *ruleSpec, ox *ruleIndex, op *partStore) {
+	oldTo := r.oldTo
+	var parts partStore
+	if op != nil {
+		for i, rk := range op.recs {
+			parts.recs = append(parts.recs, oldTo[rk])
+			parts.vals.add(op.vals.get(i))
+		}
+	}
+	for i, in := range rs.parts.recs {
+		parts.recs = append(parts.recs, r.rankOf[in])
+		parts.vals.add(rs.parts.vals.get(i))
+	}
+	newParts := len(rs.parts.recs)
+	if len(r.dupRanks) > 0 {
+		pools := map[uint32]*pool{}
+		// New rows first: a record none of whose new rows has a value of
+		// the rule's kinds has nothing new to combine.
+		for o, in := range rs.rec {
+			if rk := r.rankOf[in]; r.dupRanks[rk] {
+				p := pools[rk]
+				if p == nil {
+					p = &pool{in: in}
+					pools[rk] = p
+				}
+				p.addComp(len(rs.kinds), rs.vals.get(o))
+			}
+		}
+		for i, in := range rs.parts.recs {
+			if rk := r.rankOf[in]; r.dupRanks[rk] {
+				p := pools[rk]
+				if p == nil {
+					p = &pool{in: in}
+					pools[rk] = p
+				}
+				p.addPart(rs.parts.vals.get(i))
+			}
+		}
+		if ox != nil && len(pools) > 0 {
+			for a, rk := range ox.recs {
+				if p := pools[oldTo[rk]]; p != nil {
+					p.addComp(len(rs.kinds), ox.vals.get(a))
+				}
+			}
+		}
+		if len(pools) > 0 {
+			for i := range len(parts.recs) - newParts {
+				if p := pools[parts.recs[i]]; p != nil {
+					p.addPart(parts.vals.get(i))
+				}
+			}
+		}
+		var comp []byte
+		for _, rk := range sortedRanks(pools) {
+			p := pools[rk]
+			comp = p.combine(r, rs, comp, func(c []byte) {
+				rs.keys = append(rs.keys, hash64(c, 0)&r.mask)
+				rs.rec = append(rs.rec, p.in)
+				rs.vals.add(c)
+			})
+		}
+	}
+	rs.parts = parts
 }
 
 // rankFrom is rank for records whose input indices start at base.

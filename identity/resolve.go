@@ -53,6 +53,7 @@ type ruleSpec struct {
 	// combinations dropped by maxCombos, and the records that had them
 	dropped int
 	dropHit *blockHit
+	parts   partStore
 
 	// ingest buckets (see bucket)
 	bk     []bucket
@@ -109,6 +110,8 @@ type resolver struct {
 	t0     []int64
 	t1     map[uint32]int64 // latest time, only where it differs from t0 (re-sent records)
 	dups   int
+	// ranks of records sent in more than one row
+	dupRanks map[uint32]bool
 
 	audits []Audit
 	stats  Stats
@@ -156,6 +159,12 @@ func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func
 		return nil, &Error{Op: r.op, Err: err}
 	}
 	r.rank()
+	r.poolRows()
+	if !o.Incremental {
+		for _, rs := range r.rules {
+			rs.parts = partStore{}
+		}
+	}
 	r.log("ranked", "records", r.n, "duplicates", r.dups)
 	if err := r.sortAndGroup(ctx); err != nil {
 		return nil, err
@@ -820,59 +829,202 @@ func (rs *ruleSpec) flatten() {
 const maxCombos = 16
 
 func (r *resolver) conjunctions(rs *ruleSpec, ri uint32, scratch []byte, ids []kept, comp []byte) []byte {
-	// per kind of the rule, the positions in ids, in value order without
-	// repeats, so the combinations kept under the cap do not depend on the
-	// order the identifiers came in
-	var pos [16][]int
-	var posBuf [64]int
-	buf := posBuf[:0]
-	val := func(x int) []byte { return scratch[ids[x].start:ids[x].end] }
-	combos := 1
+	// per kind of the rule, its values in byte order without repeats, so
+	// the combinations kept under the cap do not depend on the order the
+	// identifiers came in
+	var vals [16][][]byte
+	var vbuf [64][]byte
+	buf := vbuf[:0]
+	complete, any := true, false
 	for j, k := range rs.kinds {
 		s := len(buf)
-		for x, id := range ids {
+		for _, id := range ids {
 			if id.kind != k {
 				continue
 			}
-			v := val(x)
+			v := scratch[id.start:id.end]
 			i := len(buf)
-			for i > s && bytes.Compare(val(buf[i-1]), v) > 0 {
+			for i > s && bytes.Compare(buf[i-1], v) > 0 {
 				i--
 			}
-			if i > s && bytes.Equal(val(buf[i-1]), v) {
+			if i > s && bytes.Equal(buf[i-1], v) {
 				continue
 			}
-			buf = slices.Insert(buf, i, x)
+			buf = slices.Insert(buf, i, v)
 		}
-		pos[j] = buf[s:len(buf):len(buf)]
-		if len(pos[j]) == 0 {
-			return comp
-		}
-		combos = min(combos, 1<<30) * len(pos[j])
+		vals[j] = buf[s:len(buf):len(buf)]
+		complete = complete && len(vals[j]) > 0
+		any = any || len(vals[j]) > 0
 	}
-	if combos > maxCombos {
-		r.dropCombos(rs, ri, combos-maxCombos)
-		combos = maxCombos
+	if !any {
+		return comp
 	}
+	n := combinations(rs, &vals)
+	if !complete || n > maxCombos {
+		// Not every value is in a combination: keep them all, to pool
+		// with the record's other rows (see poolRows).
+		comp = appendPart(comp[:0], rs, &vals)
+		rs.parts.recs = append(rs.parts.recs, ri)
+		rs.parts.vals.add(comp)
+	}
+	if !complete {
+		return comp
+	}
+	if n > maxCombos {
+		r.dropCombos(rs, ri, n-maxCombos)
+	}
+	return combine(rs, &vals, comp, func(c []byte) { r.add(rs, hash64(c, 0)&r.mask, ri, c) })
+}
+
+// combinations returns the number of value combinations in vals, at most
+// 2^30 per kind multiplied.
+func combinations(rs *ruleSpec, vals *[16][][]byte) int {
+	n := 1
+	for j := range rs.kinds {
+		n = min(n, 1<<30) * len(vals[j])
+	}
+	return n
+}
+
+// combine calls emit with the encoded combinations of vals (each kind's
+// values sorted, without repeats), the first maxCombos in value order.
+func combine(rs *ruleSpec, vals *[16][][]byte, comp []byte, emit func([]byte)) []byte {
+	combos := min(combinations(rs, vals), maxCombos)
 	var ctr [16]int
 	for c := 0; c < combos; c++ {
 		comp = append(comp[:0], tagAnd)
 		for j := range rs.kinds {
-			id := ids[pos[j][ctr[j]]]
-			v := scratch[id.start:id.end]
+			v := vals[j][ctr[j]]
 			comp = binary.BigEndian.AppendUint16(comp, uint16(len(v)))
 			comp = append(comp, v...)
 		}
-		r.add(rs, hash64(comp, 0)&r.mask, ri, comp)
+		emit(comp)
 		for j := len(rs.kinds) - 1; j >= 0; j-- {
 			ctr[j]++
-			if ctr[j] < len(pos[j]) {
+			if ctr[j] < len(vals[j]) {
 				break
 			}
 			ctr[j] = 0
 		}
 	}
 	return comp
+}
+
+// partStore holds the rows of a conjunctive rule whose values are not all
+// in their combinations (a kind missing, or more than maxCombos), so that
+// a record sent in several rows, or again in an Add batch, combines the
+// values of all its rows.
+type partStore struct {
+	recs []uint32 // input index; ranks once kept in a Result
+	vals arena    // per row: (kind position, uint16 length, value)...
+}
+
+func appendPart(dst []byte, rs *ruleSpec, vals *[16][][]byte) []byte {
+	for j := range rs.kinds {
+		for _, v := range vals[j] {
+			dst = append(dst, byte(j))
+			dst = binary.BigEndian.AppendUint16(dst, uint16(len(v)))
+			dst = append(dst, v...)
+		}
+	}
+	return dst
+}
+
+// pool is the values of one record's rows for one conjunctive rule.
+type pool struct {
+	in   uint32 // an input index of one of its rows in this run
+	vals [16][][]byte
+}
+
+// addPart adds the values of a part; addComp those of a combination.
+func (p *pool) addPart(b []byte) {
+	for len(b) >= 3 {
+		j, l := b[0], int(binary.BigEndian.Uint16(b[1:]))
+		p.vals[j] = append(p.vals[j], bytes.Clone(b[3:3+l]))
+		b = b[3+l:]
+	}
+}
+
+func (p *pool) addComp(nk int, b []byte) {
+	b = b[1:] // tagAnd
+	for j := range nk {
+		l := int(binary.BigEndian.Uint16(b))
+		p.vals[j] = append(p.vals[j], bytes.Clone(b[2:2+l]))
+		b = b[2+l:]
+	}
+}
+
+// combine emits the pooled record's combinations.
+func (p *pool) combine(r *resolver, rs *ruleSpec, comp []byte, emit func([]byte)) []byte {
+	for j := range rs.kinds {
+		slices.SortFunc(p.vals[j], bytes.Compare)
+		p.vals[j] = slices.CompactFunc(p.vals[j], bytes.Equal)
+		if len(p.vals[j]) == 0 {
+			return comp
+		}
+	}
+	if n := combinations(rs, &p.vals); n > maxCombos {
+		rs.dropped += n - maxCombos
+	}
+	return combine(rs, &p.vals, comp, emit)
+}
+
+// poolRows adds, for every record of more than one row, the combinations
+// of a conjunctive rule that only the pooled values of its rows make. It
+// runs after rank, before sortAndGroup; rows' values come from their
+// combinations in the ingest buckets and from rs.parts.
+func (r *resolver) poolRows() {
+	if len(r.dupRanks) == 0 {
+		return
+	}
+	for _, rs := range r.rules {
+		if len(rs.kinds) < 2 {
+			continue
+		}
+		pools := map[uint32]*pool{}
+		get := func(in uint32) *pool {
+			rk := r.rankOf[in]
+			if !r.dupRanks[rk] {
+				return nil
+			}
+			p := pools[rk]
+			if p == nil {
+				p = &pool{in: in}
+				pools[rk] = p
+			}
+			return p
+		}
+		for bi := range rs.bk {
+			b := &rs.bk[bi]
+			rs.cur = b
+			for o := range uint32(b.n) {
+				st, _ := rs.entry(b, o)
+				if p := get(binary.LittleEndian.Uint32(b.data[st+8:])); p != nil {
+					p.addComp(len(rs.kinds), rs.val(o))
+				}
+			}
+		}
+		rs.cur = nil
+		for i, in := range rs.parts.recs {
+			if p := get(in); p != nil {
+				p.addPart(rs.parts.vals.get(i))
+			}
+		}
+		var comp []byte
+		for _, rk := range sortedRanks(pools) {
+			p := pools[rk]
+			comp = p.combine(r, rs, comp, func(c []byte) { r.add(rs, hash64(c, 0)&r.mask, p.in, c) })
+		}
+	}
+}
+
+func sortedRanks(m map[uint32]*pool) []uint32 {
+	ks := make([]uint32, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }
 
 func (r *resolver) reject(idx int, rec Record, why string) {
@@ -970,6 +1122,10 @@ func (r *resolver) rank() {
 			rk := len(r.first) - 1
 			r.rankOf[in] = uint32(rk)
 			r.dups++
+			if r.dupRanks == nil {
+				r.dupRanks = map[uint32]bool{}
+			}
+			r.dupRanks[uint32(rk)] = true
 			setTimes(r.t0, r.t1, uint32(rk), minTime(r.t0[rk], r.recT0[in]), max(lastTime(r.t0, r.t1, uint32(rk)), r.recT0[in]))
 			continue
 		}
@@ -1035,6 +1191,9 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 			if !rs.presorted {
 				// rec holds input indices; emit maps the ones it keeps.
 				rs.rankOf = r.rankOf
+				for i, in := range rs.parts.recs {
+					rs.parts.recs[i] = r.rankOf[in]
+				}
 			}
 			rs.group(r.o.Incremental)
 			if rs.values >= 0 {

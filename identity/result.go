@@ -45,6 +45,7 @@ type Result struct {
 	opts      Options
 	inputN    int
 	ix        map[string]*ruleIndex
+	parts     map[string]*partStore // conjunctive rules' parts, by rank
 	kindNames []string
 	blocks    []blockSample
 	combos    []blockSample
@@ -110,6 +111,12 @@ func newResult(r *resolver, lk *linker) *Result {
 				res.ix = map[string]*ruleIndex{}
 			}
 			res.ix[rs.key()] = rs.ix
+			if len(rs.parts.recs) > 0 {
+				if res.parts == nil {
+					res.parts = map[string]*partStore{}
+				}
+				res.parts[rs.key()] = &rs.parts
+			}
 		}
 	}
 	for _, k := range r.kinds {
