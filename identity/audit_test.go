@@ -233,3 +233,50 @@ func TestPooledRecordsCombine(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesAndKinds(t *testing.T) {
+	_, err := identity.Resolve(t.Context(), seq(nil), func(o *identity.Options) {
+		o.Rules = []identity.Rule{{Name: "include", Kinds: []string{"EMAIL"}}}
+	})
+	var ie *identity.Error
+	if !errors.Is(err, identity.ErrInvalidInput) || !errors.As(err, &ie) || ie.Key != "include" {
+		t.Errorf("rule named include: err = %v", err)
+	}
+
+	// An identifier without a kind rejects its record.
+	res := resolve(t, []identity.Record{rec("s", "1", 1, "=v", "EMAIL=e"), rec("s", "2", 1, "=v", "EMAIL=e"), rec("s", "3", 1, "EMAIL=e")})
+	if got := res.Rejected(); len(got) != 2 || got[0].Index != 0 || got[1].Index != 1 || got[0].Reason == "" {
+		t.Errorf("rejected = %+v", got)
+	}
+	if res.Len() != 1 {
+		t.Errorf("Len = %d, want 1", res.Len())
+	}
+	if _, ok := res.Stats().Kinds[""]; ok {
+		t.Errorf("empty kind counted")
+	}
+
+	// Rules, limits and scopes naming kinds or sources the input never
+	// had are reported, not errors.
+	res = resolve(t, []identity.Record{rec("crm", "1", 1, "EMAIL=e"), rec("web", "1", 1, "EMAIL=e")}, func(o *identity.Options) {
+		o.Rules = []identity.Rule{
+			{Name: "email", Kinds: []string{"EMAIL"}, Sources: []string{"crm", "wbe"}},
+			{Name: "phone-zip", Kinds: []string{"PHONE", "ZIP"}},
+		}
+		o.Limits = []identity.Limit{{Kind: "CID", Max: 1}}
+	})
+	want := []string{
+		`rule "email": source "wbe" not in the input`,
+		`rule "phone-zip": kind "PHONE" not in the input`,
+		`rule "phone-zip": kind "ZIP" not in the input`,
+		`limit "CID": kind not in the input`,
+	}
+	if d := cmp.Diff(want, res.Stats().Warnings); d != "" {
+		t.Errorf("warnings (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([][]string{{"crm/1"}, {"web/1"}}, clusters(t, res)); d != "" {
+		t.Errorf("clusters (-want +got):\n%s", d)
+	}
+	if w := resolve(t, []identity.Record{rec("crm", "1", 1, "EMAIL=e")}).Stats().Warnings; len(w) != 0 {
+		t.Errorf("warnings for default rules: %q", w)
+	}
+}

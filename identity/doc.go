@@ -96,7 +96,9 @@
 // while reading, grouping, linking (every 64k group members) and assigning
 // ids (every 64k records), so a cancelled call returns promptly with an
 // error matching context.Canceled and no Result. Records with an empty source
-// or key are not errors: they are listed by [Result.Rejected] with a reason.
+// or key, or an identifier with an empty kind, are not errors: they are
+// listed by [Result.Rejected] with a reason. Rules and limits naming kinds
+// or sources the input never had are reported in [Stats].Warnings.
 // No error, log line or audit record holds an identifier value or digest.
 //
 // # Concurrency

@@ -15,6 +15,9 @@ func (o Options) validate(op string) (Options, error) {
 			key = "rule " + strconv.Itoa(i)
 			return o, invalid(op, key, "rule has no name")
 		}
+		if r.Name == "include" {
+			return o, invalid(op, key, "rule name is reserved for links made by include overrides")
+		}
 		if seen[r.Name] {
 			return o, invalid(op, key, "duplicate rule name")
 		}

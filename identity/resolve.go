@@ -498,6 +498,12 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 		r.reject(idx, rec, "source or key longer than 4096 bytes")
 		return nil
 	}
+	for _, id := range rec.Identifiers {
+		if id.Kind == "" {
+			r.reject(idx, rec, "identifier with an empty kind")
+			return nil
+		}
+	}
 	if len(r.recSrc) >= math.MaxInt32 {
 		return invalid(r.op, "records", "more than 2147483646 records")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -155,6 +156,7 @@ func newResult(r *resolver, lk *linker) *Result {
 		}
 		res.stats.CombinationsDropped[b.kind] = b.dropped
 	}
+	res.stats.Warnings = r.warnings(res.stats.Kinds)
 	res.stats.Records = r.n
 	res.stats.Duplicates = r.dups
 	res.stats.Rejected = len(r.rejected)
@@ -191,6 +193,31 @@ func newResult(r *resolver, lk *linker) *Result {
 		pos[c]++
 	}
 	return res
+}
+
+// warnings reports rules and limits that name kinds or sources the input
+// never had (a typo, or a source not loaded yet), in rule order.
+func (r *resolver) warnings(kinds map[string]KindStats) []string {
+	var w []string
+	seen := func(k string) bool { ks := kinds[k]; return ks.Kept+ks.Blocked > 0 }
+	for _, ru := range r.o.Rules {
+		for _, s := range ru.Sources {
+			if _, ok := r.sourceIdx[s]; !ok {
+				w = append(w, "rule "+strconv.Quote(ru.Name)+": source "+strconv.Quote(s)+" not in the input")
+			}
+		}
+		for _, k := range ru.Kinds {
+			if !seen(k) {
+				w = append(w, "rule "+strconv.Quote(ru.Name)+": kind "+strconv.Quote(k)+" not in the input")
+			}
+		}
+	}
+	for _, l := range r.o.Limits {
+		if !seen(l.Kind) {
+			w = append(w, "limit "+strconv.Quote(l.Kind)+": kind not in the input")
+		}
+	}
+	return w
 }
 
 func itoa(i int) string {

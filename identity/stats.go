@@ -40,6 +40,10 @@ type Stats struct {
 	// Options.Previous, newly made, retired by a merge, and made by a split.
 	Carried, New, Merged, Split int
 	Elapsed                     time.Duration
+	// Warnings name rules and limits whose kinds or sources the input
+	// (all batches, after Add) never had: a typo, or a source not loaded
+	// yet. They do not fail the run.
+	Warnings []string
 }
 
 // KindStats counts the identifiers of one kind.

@@ -9,6 +9,9 @@ import (
 // kind ("EMAIL", "PHONE", "CUSTOMER_ID", ...) and its value. Values are
 // compared byte for byte; identity never needs the raw PII behind a digest.
 // A 64-digit lowercase hex value (a SHA-256 digest) is stored in 32 bytes.
+//
+// Kind must not be empty: a record with such an identifier is rejected
+// (see Result.Rejected).
 type Identifier struct {
 	Kind  string
 	Value string
@@ -49,6 +52,8 @@ func (r RecordRef) String() string { return r.Source + "/" + r.Key }
 // Stats.CombinationsDropped and audited (GuardCombinations, one Audit per
 // rule: Count is the input rows that had too many, Records five of them).
 type Rule struct {
+	// Name names the rule in links, audits and statistics. "include" is
+	// reserved for the links made by include overrides.
 	Name  string
 	Kinds []string
 	// Sources restricts the rule to records from these sources. Empty means
