@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/google/go-cmp/cmp"
@@ -278,5 +279,31 @@ func TestNamesAndKinds(t *testing.T) {
 	}
 	if w := resolve(t, []identity.Record{rec("crm", "1", 1, "EMAIL=e")}).Stats().Warnings; len(w) != 0 {
 		t.Errorf("warnings for default rules: %q", w)
+	}
+}
+
+// Times outside what int64 nanoseconds hold are unknown, and counted.
+func TestOutOfRangeTimes(t *testing.T) {
+	early, late, ok := rec("s", "1", 1, "EMAIL=e"), rec("s", "2", 1, "EMAIL=e"), rec("s", "3", 5, "EMAIL=e")
+	early.Time = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)
+	late.Time = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, inc := range []bool{false, true} {
+		var res *identity.Result
+		if inc {
+			first := resolve(t, []identity.Record{early}, incremental)
+			var err error
+			if res, err = first.Add(t.Context(), seq([]identity.Record{late, ok})); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			res = resolve(t, []identity.Record{early, late, ok})
+		}
+		p := slices.Collect(res.Persons())
+		if len(p) != 1 || !p[0].FirstSeen.Equal(ok.Time) || !p[0].LastSeen.Equal(ok.Time) {
+			t.Errorf("add %v: persons = %+v, want first and last seen %v", inc, p, ok.Time)
+		}
+		if n := res.Stats().OutOfRangeTimes; n != 2 {
+			t.Errorf("add %v: OutOfRangeTimes = %d, want 2", inc, n)
+		}
 	}
 }

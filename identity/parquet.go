@@ -161,7 +161,8 @@ func (res *Result) WriteAudits(w io.Writer) error {
 func (st Stats) StatRows() []StatRow {
 	rows := []StatRow{
 		{"records", "", float64(st.Records)}, {"duplicates", "", float64(st.Duplicates)},
-		{"rejected", "", float64(st.Rejected)}, {"persons", "", float64(st.Persons)},
+		{"rejected", "", float64(st.Rejected)}, {"out_of_range_times", "", float64(st.OutOfRangeTimes)},
+		{"persons", "", float64(st.Persons)},
 		{"singletons", "", float64(st.Singletons)}, {"largest_cluster", "", float64(st.LargestCluster)},
 		{"linkage_rate", "", st.LinkageRate}, {"forced", "", float64(st.Forced)},
 		{"ids_carried", "", float64(st.Carried)}, {"ids_new", "", float64(st.New)},

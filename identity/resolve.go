@@ -17,6 +17,10 @@ import (
 
 const noTime = math.MinInt64
 
+// Record times are kept as Unix nanoseconds; times outside what those
+// hold (before 1678 or after 2262) are treated as unknown.
+var minTimeNS, maxTimeNS = time.Unix(0, math.MinInt64+1), time.Unix(0, math.MaxInt64)
+
 // ruleSpec is a rule compiled against interned kinds and sources. Limits add
 // hidden rules (link false) so limited kinds get canonical value ids.
 type ruleSpec struct {
@@ -101,6 +105,7 @@ type resolver struct {
 	blockHits map[[2]int]*blockHit // (kind, entry or -1 empty, -2 too long)
 	rejected  []Rejection
 	inputN    int
+	badTimes  int // record times out of range
 
 	// after ranking: rank order
 	rankOf []uint32 // input index -> rank
@@ -536,7 +541,11 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 	r.recHash = append(r.recHash, recordHash(rec.Source, rec.Key))
 	t := int64(noTime)
 	if !rec.Time.IsZero() {
-		t = rec.Time.UnixNano()
+		if rec.Time.Before(minTimeNS) || rec.Time.After(maxTimeNS) {
+			r.badTimes++ // UnixNano would overflow: unknown
+		} else {
+			t = rec.Time.UnixNano()
+		}
 	}
 	r.recT0 = append(r.recT0, t)
 

@@ -160,8 +160,10 @@ func newResult(r *resolver, lk *linker) *Result {
 	res.stats.Records = r.n
 	res.stats.Duplicates = r.dups
 	res.stats.Rejected = len(r.rejected)
+	res.stats.OutOfRangeTimes = r.badTimes
 	if r.prior != nil {
 		res.stats.Duplicates += r.prior.stats.Duplicates
+		res.stats.OutOfRangeTimes += r.prior.stats.OutOfRangeTimes
 	}
 
 	// Clusters, numbered in order of their smallest rank.

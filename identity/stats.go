@@ -9,6 +9,10 @@ type Stats struct {
 	Records    int
 	Duplicates int
 	Rejected   int
+	// OutOfRangeTimes counts input rows whose time was outside what Unix
+	// nanoseconds hold (before 1678 or after 2262): it is treated as
+	// unknown, like a zero time.
+	OutOfRangeTimes int
 	// Kinds holds identifier counts per kind.
 	Kinds map[string]KindStats
 	// Matches counts, per rule, record pairs found sharing a value (one per

@@ -20,7 +20,9 @@ type Identifier struct {
 // Record is one input row: a source name, a key unique within that source,
 // the time the row was observed, and its identifiers. Two records with the
 // same source and key are the same record: their identifiers are pooled and
-// the earliest and latest times kept, whatever order they arrive in.
+// the earliest and latest times kept, whatever order they arrive in. A zero
+// Time is unknown, and so is a time before 1678 or after 2262 (outside
+// int64 Unix nanoseconds; counted in Stats.OutOfRangeTimes).
 type Record struct {
 	Source      string
 	Key         string
