@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -305,5 +306,34 @@ func TestOutOfRangeTimes(t *testing.T) {
 		if n := res.Stats().OutOfRangeTimes; n != 2 {
 			t.Errorf("add %v: OutOfRangeTimes = %d, want 2", inc, n)
 		}
+	}
+}
+
+// A panicking iterator under ReadAhead does not leave the storing
+// goroutine behind.
+func TestReadAheadIteratorPanic(t *testing.T) {
+	g0 := runtime.NumGoroutine()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("the iterator's panic was not propagated")
+			}
+		}()
+		_, _ = identity.Resolve(t.Context(), func(yield func(identity.Record, error) bool) {
+			for i := range 5000 {
+				if !yield(rec("s", strconv.Itoa(i), 1, "EMAIL=e"), nil) {
+					return
+				}
+			}
+			panic("producer bug")
+		}, func(o *identity.Options) { o.ReadAhead = true; o.Concurrency = 2 })
+	}()
+	// The goroutine is joined before the panic propagates; allow it a
+	// moment to finish exiting.
+	for i := 0; i < 100 && runtime.NumGoroutine() > g0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > g0 {
+		t.Errorf("%d goroutine(s) left running", g-g0)
 	}
 }

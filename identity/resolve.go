@@ -384,6 +384,15 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 	free := make(chan *batch, 6)
 	stop := make(chan struct{})
 	var g errgroup.Group
+	// If the iterator panics, stop the storing goroutine before the panic
+	// propagates.
+	joined := false
+	defer func() {
+		if !joined {
+			close(work)
+			_ = g.Wait()
+		}
+	}()
 	g.Go(func() error {
 		for b := range work {
 			for j, rec := range b.recs {
@@ -486,6 +495,7 @@ loop:
 		send()
 	}
 	close(work)
+	joined = true
 	if cerr := g.Wait(); cerr != nil {
 		return cerr
 	}
