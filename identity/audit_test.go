@@ -337,3 +337,28 @@ func TestReadAheadIteratorPanic(t *testing.T) {
 		t.Errorf("%d goroutine(s) left running", g-g0)
 	}
 }
+
+// A record whose rows are each under the combination cap but whose pooled
+// values are over it is counted and audited too.
+func TestPooledCombinationCap(t *testing.T) {
+	var r1, r2 []string
+	for i := range 3 {
+		r1 = append(r1, "EMAIL=e"+strconv.Itoa(i), "PHONE=p"+strconv.Itoa(i))
+		r2 = append(r2, "EMAIL=f"+strconv.Itoa(i), "PHONE=q"+strconv.Itoa(i))
+	}
+	res := resolve(t, []identity.Record{rec("s", "a", 1, r1...), rec("s", "a", 2, r2...)}, func(o *identity.Options) {
+		o.Rules = []identity.Rule{{Name: "email-phone", Kinds: []string{"EMAIL", "PHONE"}}}
+	})
+	if n := res.Stats().CombinationsDropped["email-phone"]; n != 36-16 {
+		t.Errorf("CombinationsDropped = %d, want 20", n)
+	}
+	var audits []identity.Audit
+	for _, au := range res.Audits() {
+		if au.Guard == identity.GuardCombinations {
+			audits = append(audits, au)
+		}
+	}
+	if len(audits) != 1 || audits[0].Count != 1 || !slices.Equal(audits[0].Records, []identity.RecordRef{ref("s", "a")}) {
+		t.Errorf("combination audits = %+v", audits)
+	}
+}

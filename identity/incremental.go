@@ -319,7 +319,7 @@ func (r *resolver) poolAdd(rs *ruleSpec, ox *ruleIndex, op *partStore) {
 		var comp []byte
 		for _, rk := range sortedRanks(pools) {
 			p := pools[rk]
-			comp = p.combine(r, rs, comp, func(c []byte) {
+			comp = p.combine(rs, rk, comp, func(c []byte) {
 				rs.keys = append(rs.keys, hash64(c, 0)&r.mask)
 				rs.rec = append(rs.rec, p.in)
 				rs.vals.add(c)

@@ -58,6 +58,9 @@ type ruleSpec struct {
 	dropped int
 	dropHit *blockHit
 	parts   partStore
+	// records of several rows whose pooled values were over the cap
+	poolDrops     int
+	poolDropRanks []uint32
 
 	// ingest buckets (see bucket)
 	bk     []bucket
@@ -979,8 +982,8 @@ func (p *pool) addComp(nk int, b []byte) {
 	}
 }
 
-// combine emits the pooled record's combinations.
-func (p *pool) combine(r *resolver, rs *ruleSpec, comp []byte, emit func([]byte)) []byte {
+// combine emits the pooled record's combinations; rank is the record's.
+func (p *pool) combine(rs *ruleSpec, rank uint32, comp []byte, emit func([]byte)) []byte {
 	for j := range rs.kinds {
 		slices.SortFunc(p.vals[j], bytes.Compare)
 		p.vals[j] = slices.CompactFunc(p.vals[j], bytes.Equal)
@@ -990,6 +993,10 @@ func (p *pool) combine(r *resolver, rs *ruleSpec, comp []byte, emit func([]byte)
 	}
 	if n := combinations(rs, &p.vals); n > maxCombos {
 		rs.dropped += n - maxCombos
+		rs.poolDrops++
+		if len(rs.poolDropRanks) < 5 { // ranks ascend: the canonically first
+			rs.poolDropRanks = append(rs.poolDropRanks, rank)
+		}
 	}
 	return combine(rs, &p.vals, comp, emit)
 }
@@ -1038,7 +1045,7 @@ func (r *resolver) poolRows() {
 		var comp []byte
 		for _, rk := range sortedRanks(pools) {
 			p := pools[rk]
-			comp = p.combine(r, rs, comp, func(c []byte) { r.add(rs, hash64(c, 0)&r.mask, p.in, c) })
+			comp = p.combine(rs, rk, comp, func(c []byte) { r.add(rs, hash64(c, 0)&r.mask, p.in, c) })
 		}
 	}
 }

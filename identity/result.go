@@ -79,12 +79,18 @@ func (r *resolver) comboSamples() []blockSample {
 				}
 			}
 		}
-		if h := rs.dropHit; h != nil {
+		if h := rs.dropHit; h != nil || rs.poolDrops > 0 {
 			b.kind, b.label = rs.name, rs.kindLabel
-			b.count += h.count
 			b.dropped += rs.dropped
-			for _, in := range h.recs {
-				b.refs = append(b.refs, r.inputRef(in+uint32(r.base)))
+			b.count += rs.poolDrops
+			for _, rk := range rs.poolDropRanks {
+				b.refs = append(b.refs, r.ref(rk))
+			}
+			if h != nil {
+				b.count += h.count
+				for _, in := range h.recs {
+					b.refs = append(b.refs, r.inputRef(in+uint32(r.base)))
+				}
 			}
 			slices.SortFunc(b.refs, refLess)
 			b.refs = slices.Compact(b.refs)

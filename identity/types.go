@@ -52,7 +52,8 @@ func (r RecordRef) String() string { return r.Source + "/" + r.Key }
 // the first 16 with each kind's values in byte order (repeated values count
 // once), whatever order the identifiers came in. The others are counted in
 // Stats.CombinationsDropped and audited (GuardCombinations, one Audit per
-// rule: Count is the input rows that had too many, Records five of them).
+// rule: Count is the input rows that had too many, plus the records of
+// several rows whose pooled values had too many; Records five of them).
 type Rule struct {
 	// Name names the rule in links, audits and statistics. "include" is
 	// reserved for the links made by include overrides.
