@@ -362,3 +362,44 @@ func TestPooledCombinationCap(t *testing.T) {
 		t.Errorf("combination audits = %+v", audits)
 	}
 }
+
+// Records split into several rows resolve like the pooled records, in one
+// run and across Add batches.
+func TestSplitRowsMatchNaive(t *testing.T) {
+	recs := genRecords(5, scaled(2000))
+	var rows []identity.Record
+	var later []identity.Record
+	for i, r := range recs {
+		if i%3 != 0 || len(r.Identifiers) < 2 {
+			rows = append(rows, r)
+			continue
+		}
+		h := len(r.Identifiers) / 2
+		a, b := r, r
+		a.Identifiers, b.Identifiers = r.Identifiers[:h], r.Identifiers[h:]
+		rows = append(rows, a)
+		later = append(later, b)
+	}
+	rows = append(rows, later...)
+	blocked := map[string][]string{"EMAIL": {digest("e3")}}
+	for _, degreeCap := range []int{0, 3} {
+		opt := func(o *identity.Options) {
+			o.Rules = testRules
+			o.Blocked = blocked
+			o.DefaultDegreeCap = degreeCap
+			o.Incremental = true
+		}
+		want := naive(recs, testRules, blocked, degreeCap)
+		if d := cmp.Diff(want, clusters(t, resolve(t, rows, opt))); d != "" {
+			t.Errorf("cap %d: split rows differ from the naive resolver on pooled records", degreeCap)
+		}
+		first := resolve(t, rows[:len(recs)/2], opt)
+		added, err := first.Add(t.Context(), seq(rows[len(recs)/2:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, clusters(t, added)); d != "" {
+			t.Errorf("cap %d: split rows across Add batches differ from the naive resolver on pooled records", degreeCap)
+		}
+	}
+}
