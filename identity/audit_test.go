@@ -281,6 +281,9 @@ func TestNamesAndKinds(t *testing.T) {
 	if w := resolve(t, []identity.Record{rec("crm", "1", 1, "EMAIL=e")}).Stats().Warnings; len(w) != 0 {
 		t.Errorf("warnings for default rules: %q", w)
 	}
+	if w := resolve(t, []identity.Record{rec("crm", "1", 1, "include=e")}).Stats().Warnings; len(w) != 1 {
+		t.Errorf("default rule named include: warnings %q", w)
+	}
 }
 
 // Times outside what int64 nanoseconds hold are unknown, and counted.

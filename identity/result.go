@@ -220,6 +220,9 @@ func (r *resolver) warnings(kinds map[string]KindStats) []string {
 			}
 		}
 	}
+	if len(r.o.Rules) == 0 && seen("include") {
+		w = append(w, `default rule "include" (for the kind) has the name of the include overrides' links`)
+	}
 	for _, l := range r.o.Limits {
 		if !seen(l.Kind) {
 			w = append(w, "limit "+strconv.Quote(l.Kind)+": kind not in the input")

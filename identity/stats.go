@@ -46,7 +46,8 @@ type Stats struct {
 	Elapsed                     time.Duration
 	// Warnings name rules and limits whose kinds or sources the input
 	// (all batches, after Add) never had: a typo, or a source not loaded
-	// yet. They do not fail the run.
+	// yet; and a default rule named "include" (a kind of that name), the
+	// name of the include overrides' links. They do not fail the run.
 	Warnings []string
 }
 
