@@ -155,8 +155,7 @@ func (h *Hasher) appendWireAt(dst []byte, ki int, v, cc string) ([]byte, Reason)
 	if st != stValue {
 		return dst, r
 	}
-	sum := h.digest(dst[n:])
-	return appendHex(dst[:n], &sum), r
+	return h.appendDigestHex(dst[:n], dst[n:]), r
 }
 
 // hexPairs holds the two lowercase hex digits of every byte value.

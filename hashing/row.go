@@ -210,8 +210,7 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 				} else if k == BirthDay {
 					part = dobYMD[6:8]
 				}
-				sum := h.digest(part)
-				buf = appendHex(buf, &sum)
+				buf = h.appendDigestHex(buf, part)
 			case stPlain:
 				buf, r = h.appendWireAt(buf, i, rec.vals[idxDOB], cc)
 			}
@@ -219,8 +218,8 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 		case k == DOB && isBlank(v):
 			buf, r = h.derivedDOB(buf, rec)
 		case i == idxCountry && rowCC != "":
-			sum := h.digest([]byte(rowCC))
-			buf = appendHex(buf, &sum)
+			var ccb [8]byte
+			buf = h.appendDigestHex(buf, append(ccb[:0], rowCC...))
 		default:
 			buf, r = h.appendWireAt(buf, i, v, cc)
 		}
@@ -268,8 +267,7 @@ func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
 		return buf, ""
 	}
 	_, size := utf8.DecodeRune(out[n:])
-	sum := h.digest(out[n : n+size])
-	return appendHex(buf, &sum), ""
+	return h.appendDigestHex(buf, out[n:n+size]), ""
 }
 
 // derivedDOB builds DOB from DOBY, DOBM and DOBD when all three are given.
@@ -296,8 +294,7 @@ func (h *Hasher) derivedDOB(buf []byte, rec *Record) ([]byte, Reason) {
 		return buf, r
 	}
 	var full [8]byte
-	sum := h.digest(append(append(append(full[:0], got[0]...), got[1]...), got[2]...))
-	return appendHex(buf, &sum), ""
+	return h.appendDigestHex(buf, append(append(append(full[:0], got[0]...), got[1]...), got[2]...)), ""
 }
 
 // HashBatch runs HashRow over recs using up to Options.Workers goroutines
