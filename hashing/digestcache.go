@@ -20,7 +20,7 @@ const (
 
 var (
 	shortOnce sync.Once
-	shortHex  *[shortN + shortYears][2 * sha256.Size]byte
+	shortHex  string // 64 hex digits per slot
 )
 
 // alnumIndex is b's position in [0-9a-z], or -1.
@@ -63,39 +63,64 @@ func shortIndex(b []byte) int {
 }
 
 func buildShortHex() {
-	t := new([shortN + shortYears][2 * sha256.Size]byte)
+	t := make([]byte, 0, (shortN+shortYears)*2*sha256.Size)
 	const alnum = "0123456789abcdefghijklmnopqrstuvwxyz"
 	var in [4]byte
-	fill := func(slot int, b []byte) {
+	fill := func(b []byte) {
 		sum := sha256.Sum256(b)
-		appendHex(t[slot][:0], &sum)
+		t = appendHex(t, &sum)
 	}
+	// Slots in shortIndex order: one character, two, then years.
 	for i := range shortAlnum {
 		in[0] = alnum[i]
-		fill(i, in[:1])
+		fill(in[:1])
+	}
+	for i := range shortAlnum {
 		for j := range shortAlnum {
-			in[1] = alnum[j]
-			fill(shortAlnum+i*shortAlnum+j, in[:2])
+			in[0], in[1] = alnum[i], alnum[j]
+			fill(in[:2])
 		}
 	}
 	for y := range shortYears {
 		v := shortYear0 + y
 		in = [4]byte{byte('0' + v/1000), byte('0' + v/100%10), byte('0' + v/10%10), byte('0' + v%10)}
-		fill(shortN+y, in[:])
+		fill(in[:])
 	}
-	shortHex = t
+	shortHex = string(t)
 }
 
 // appendDigestHex appends the 64 lowercase hex digits of h's digest of b to
 // dst. b may alias the bytes after len(dst) (it is read before dst is
 // written).
 func (h *Hasher) appendDigestHex(dst []byte, b []byte) []byte {
-	if h.macs == nil {
-		if i := shortIndex(b); i >= 0 {
-			shortOnce.Do(buildShortHex)
-			return append(dst, shortHex[i][:]...)
-		}
+	if s := h.cachedHex(b); s != "" {
+		return append(dst, s...)
 	}
 	sum := h.digest(b)
 	return appendHex(dst, &sum)
+}
+
+// cachedHex returns the 64 lowercase hex digits of h's digest of b when the
+// table holds them, else "". The string is static: a cell can hold it
+// without a copy.
+func (h *Hasher) cachedHex(b []byte) string {
+	if h.macs != nil {
+		return ""
+	}
+	i := shortIndex(b)
+	if i < 0 {
+		return ""
+	}
+	shortOnce.Do(buildShortHex)
+	return shortHex[i*2*sha256.Size : (i+1)*2*sha256.Size]
+}
+
+// digestHexOr is appendDigestHex for a cell: a cached digest comes back as
+// a static string with dst unchanged, any other is appended to dst.
+func (h *Hasher) digestHexOr(dst []byte, b []byte) ([]byte, string) {
+	if s := h.cachedHex(b); s != "" {
+		return dst, s
+	}
+	sum := h.digest(b)
+	return appendHex(dst, &sum), ""
 }

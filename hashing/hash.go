@@ -158,6 +158,18 @@ func (h *Hasher) appendWireAt(dst []byte, ki int, v, cc string) ([]byte, Reason)
 	return h.appendDigestHex(dst[:n], dst[n:]), r
 }
 
+// wireAt is appendWireAt for a cell: a digest from the table of short
+// values comes back as a static string, with dst unchanged.
+func (h *Hasher) wireAt(dst []byte, ki int, v, cc string) ([]byte, string, Reason) {
+	n := len(dst)
+	dst, st, r := h.appendNormAt(dst, ki, v, cc)
+	if st != stValue {
+		return dst, "", r
+	}
+	dst, s := h.digestHexOr(dst[:n], dst[n:])
+	return dst, s, r
+}
+
 // hexPairs holds the two lowercase hex digits of every byte value.
 var hexPairs = func() (t [256][2]byte) {
 	const digits = "0123456789abcdef"

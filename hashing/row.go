@@ -187,9 +187,10 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 		}
 		v := rec.vals[i]
 		var r Reason
+		static := "" // a digest from the table of short values, held as is
 		switch {
 		case k == FirstInitial && isBlank(v):
-			buf, r = h.derivedInitial(buf, rec.vals[idxFN])
+			buf, static = h.derivedInitial(buf, rec.vals[idxFN])
 		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[idxDOB]):
 			// Parse DOB once for the three parts.
 			if dobState == stMissing {
@@ -210,21 +211,23 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 				} else if k == BirthDay {
 					part = dobYMD[6:8]
 				}
-				buf = h.appendDigestHex(buf, part)
+				buf, static = h.digestHexOr(buf, part)
 			case stPlain:
-				buf, r = h.appendWireAt(buf, i, rec.vals[idxDOB], cc)
+				buf, static, r = h.wireAt(buf, i, rec.vals[idxDOB], cc)
 			}
 			// stPreHashed: a digest of the whole date cannot be split.
 		case k == DOB && isBlank(v):
 			buf, r = h.derivedDOB(buf, rec)
 		case i == idxCountry && rowCC != "":
 			var ccb [8]byte
-			buf = h.appendDigestHex(buf, append(ccb[:0], rowCC...))
+			buf, static = h.digestHexOr(buf, append(ccb[:0], rowCC...))
 		default:
-			buf, r = h.appendWireAt(buf, i, v, cc)
+			buf, static, r = h.wireAt(buf, i, v, cc)
 		}
 		c := Cell{key: k, keyed: h.keyed(k)}
-		if string(buf[from:]) == v && v != "" {
+		if static != "" {
+			c.val = static
+		} else if string(buf[from:]) == v && v != "" {
 			c.val = v // unhashed and already clean: share the input
 			buf = buf[:from]
 		}
@@ -259,15 +262,16 @@ func internCountry(cc []byte) string {
 
 // derivedInitial hashes the first letter of the normalized FN. A FN that is
 // missing, rejected or pre-hashed gives a missing FI without a reason of its
-// own (FN reports it).
-func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, Reason) {
+// own (FN reports it). A digest from the table of short values comes back
+// as a static string, with buf unchanged.
+func (h *Hasher) derivedInitial(buf []byte, fn string) ([]byte, string) {
 	n := len(buf)
 	out, st, _ := h.appendNorm(buf, FirstName, fn, "")
 	if st != stValue {
 		return buf, ""
 	}
 	_, size := utf8.DecodeRune(out[n:])
-	return h.appendDigestHex(buf, out[n:n+size]), ""
+	return h.digestHexOr(buf, out[n:n+size])
 }
 
 // derivedDOB builds DOB from DOBY, DOBM and DOBD when all three are given.
