@@ -26,6 +26,28 @@ var countryIndex = sync.OnceValue(func() map[string]string {
 	return m
 })
 
+// countryPairs is countryIndex restricted to its two-letter keys, as an
+// array indexed by the letters: a lookup without hashing a map key.
+var countryPairs = sync.OnceValue(func() *[26 * 26]string {
+	t := new([26 * 26]string)
+	for k, cc := range countryIndex() {
+		if len(k) == 2 && k[0] >= 'a' && k[0] <= 'z' && k[1] >= 'a' && k[1] <= 'z' {
+			t[int(k[0]-'a')*26+int(k[1]-'a')] = cc
+		}
+	}
+	return t
+})
+
+// countryPair is countryIndex()[string([]byte{a, b})] for lowercase ASCII
+// letters a and b; ok is false for anything else.
+func countryPair(a, b byte) (string, bool) {
+	if a < 'a' || a > 'z' || b < 'a' || b > 'z' {
+		return "", false
+	}
+	cc := countryPairs()[int(a-'a')*26+int(b-'a')]
+	return cc, cc != ""
+}
+
 // lookupCountry resolves a country written as ISO 3166-1 alpha-2, alpha-3
 // or English name (case, accents, spaces and punctuation ignored; a leading
 // or trailing "the", as in ISO's "Niger (the)", is optional) to its
@@ -37,9 +59,7 @@ func lookupCountry(s string) (string, bool) {
 	}
 	// ASCII two-letter codes, the common case, without building a key.
 	if len(p.s) == 2 {
-		var b [2]byte
-		b[0], b[1] = lower(p.s[0]), lower(p.s[1])
-		if cc, ok := countryIndex()[string(b[:])]; ok && len(cc) == 2 {
+		if cc, ok := countryPair(lower(p.s[0]), lower(p.s[1])); ok && len(cc) == 2 {
 			return cc, true
 		}
 	}

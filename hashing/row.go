@@ -254,6 +254,11 @@ func containsKey(ks []Key, k Key) bool {
 // internCountry returns a constant string for an alpha-2 code so that the
 // row's country costs no allocation.
 func internCountry(cc []byte) string {
+	if len(cc) == 2 {
+		if c, ok := countryPair(cc[0], cc[1]); ok {
+			return c
+		}
+	}
 	if c, ok := countryIndex()[string(cc)]; ok {
 		return c
 	}
