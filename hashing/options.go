@@ -202,4 +202,10 @@ func hasherFor(opts []func(*Options)) (*Hasher, error) {
 }
 
 // keyed reports whether h's cells for k hold keyed digests.
-func (h *Hasher) keyed(k Key) bool { return h.opts.Scheme == SchemeHMAC && k.Hashed() }
+func (h *Hasher) keyed(k Key) bool { return h.macs != nil && k.Hashed() }
+
+// keyedAt is keyed for the key at position i of allKeys. h.macs is set
+// exactly when the scheme is SchemeHMAC.
+func (h *Hasher) keyedAt(i int) bool {
+	return h.macs != nil && i != idxMADID && i != idxExternID && i != idxLookalike
+}

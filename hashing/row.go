@@ -189,9 +189,9 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 		var r Reason
 		static := "" // a digest from the table of short values, held as is
 		switch {
-		case k == FirstInitial && isBlank(v):
+		case i == idxFI && isBlank(v):
 			buf, static = h.derivedInitial(buf, rec.vals[idxFN])
-		case (k == BirthYear || k == BirthMonth || k == BirthDay) && isBlank(v) && !isBlank(rec.vals[idxDOB]):
+		case (i == idxDOBY || i == idxDOBM || i == idxDOBD) && isBlank(v) && !isBlank(rec.vals[idxDOB]):
 			// Parse DOB once for the three parts.
 			if dobState == stMissing {
 				var tmp [16]byte
@@ -206,9 +206,9 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 			switch dobState {
 			case stValue:
 				part := dobYMD[0:4]
-				if k == BirthMonth {
+				if i == idxDOBM {
 					part = dobYMD[4:6]
-				} else if k == BirthDay {
+				} else if i == idxDOBD {
 					part = dobYMD[6:8]
 				}
 				buf, static = h.digestHexOr(buf, part)
@@ -216,7 +216,7 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 				buf, static, r = h.wireAt(buf, i, rec.vals[idxDOB], cc)
 			}
 			// stPreHashed: a digest of the whole date cannot be split.
-		case k == DOB && isBlank(v):
+		case i == idxDOB && isBlank(v):
 			buf, r = h.derivedDOB(buf, rec)
 		case i == idxCountry && rowCC != "":
 			var ccb [8]byte
@@ -224,7 +224,7 @@ func (h *Hasher) hashRow(dst []Cell, schema []Key, rec *Record, buf []byte, span
 		default:
 			buf, static, r = h.wireAt(buf, i, v, cc)
 		}
-		c := Cell{key: k, keyed: h.keyed(k)}
+		c := Cell{key: k, keyed: h.keyedAt(i)}
 		if static != "" {
 			c.val = static
 		} else if string(buf[from:]) == v && v != "" {
