@@ -2,6 +2,7 @@ package zones_test
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"io"
 	"os"
 	"path/filepath"
@@ -124,6 +125,23 @@ func BenchmarkRawIngest(b *testing.B) {
 	// The same copy forced through user space (no copy_file_range), the
 	// path any copy that must see the bytes (hashing) takes.
 	b.Run("io.Copy-userspace", func(b *testing.B) { report(b); copyTo(b, false, true) })
+	// The floor for any ingest that digests its input: SHA-256 of the file
+	// alone, which is sequential and slower than a kernel copy.
+	b.Run("sha256-only", func(b *testing.B) {
+		report(b)
+		for range b.N {
+			b.StopTimer()
+			settle()
+			in := open(b)
+			b.StartTimer()
+			if _, err := io.Copy(sha256.New(), in); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			in.Close()
+			b.StartTimer()
+		}
+	})
 	b.Run("io.Copy+fsync", func(b *testing.B) { report(b); copyTo(b, true, false) })
 	b.Run("PutRaw", func(b *testing.B) { report(b); ingest(b, false) })
 	b.Run("PutRaw-NoSync", func(b *testing.B) { report(b); ingest(b, true) })

@@ -83,7 +83,7 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 	}
 	now := s.opts.Now().UTC().Truncate(time.Millisecond)
 	h := sha256.New()
-	tee := io.TeeReader(r, h)
+	var sum []byte
 
 	// Stage the bytes once, hashing on the way.
 	var (
@@ -91,8 +91,11 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 		out    *Output
 	)
 	if st, ok := be.(Stager); ok {
+		tee := newPipeHasher(r, h)
+		defer tee.stop()
 		var err error
 		staged, err = st.Stage(ctx, tee)
+		sum = tee.sum()
 		if err != nil {
 			return RawObject{}, err
 		}
@@ -102,7 +105,7 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 			out.Discard()
 			return RawObject{}, &Error{Op: "put", Key: "raw/", Err: err}
 		}
-		h = out.h
+		sum = out.h.Sum(nil)
 	}
 	discard := func() {
 		if staged != nil {
@@ -111,7 +114,6 @@ func (s *Store) PutRaw(ctx context.Context, source, name string, r io.Reader) (R
 			out.Discard()
 		}
 	}
-	sum := h.Sum(nil)
 	digest := hex.EncodeToString(sum)
 	var size int64
 	if staged != nil {
