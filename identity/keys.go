@@ -130,6 +130,7 @@ type arena struct {
 	refs   []uint64 // when stride < 0: chunk<<40 | offset<<16 | length
 	n      int
 	shift  uint // see perShift; set by the first add in fixed mode
+	hint   int  // expected entries, for sizing refs once lengths differ
 }
 
 const chunkSize = 1 << 22
@@ -138,7 +139,7 @@ func (a *arena) add(v []byte) {
 	if a.n == 0 {
 		a.stride = len(v)
 	} else if a.stride >= 0 && len(v) != a.stride {
-		a.refs = make([]uint64, a.n, max(2*a.n, 16))
+		a.refs = make([]uint64, a.n, max(2*a.n, 16, a.hint))
 		for i := range a.n {
 			c, o := a.fixedPos(i)
 			a.refs[i] = uint64(c)<<40 | uint64(o)<<16 | uint64(a.stride)

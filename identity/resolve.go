@@ -218,6 +218,7 @@ func newResolver(o Options, op string) *resolver {
 		r.recSrc = make([]uint16, 0, h)
 		r.recHash = make([]uint64, 0, h)
 		r.recT0 = make([]int64, 0, h)
+		r.recKey.hint = h
 	}
 	if o.keyBits >= 64 {
 		r.mask = math.MaxUint64
@@ -755,7 +756,7 @@ type bucket struct {
 }
 
 const (
-	bucketBits = 8
+	bucketBits = 6
 	entryHead  = 12 // key (8) and record (4) before the value
 )
 
