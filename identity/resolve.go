@@ -1283,8 +1283,10 @@ func (rs *ruleSpec) group(keep bool) {
 			sc   radixScratch
 		)
 		// At most one group member per occurrence: size once, no regrowth.
-		rs.gRecs = slices.Grow(rs.gRecs, rs.n)
-		rs.gStart = slices.Grow(rs.gStart, rs.n+1)
+		// (make, not slices.Grow: a large fresh allocation skips zeroing
+		// memory the kernel already zeroed, which Grow's append cannot.)
+		rs.gRecs = growCap(rs.gRecs, rs.n)
+		rs.gStart = growCap(rs.gStart, rs.n+1)
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
 			keys, rec = rs.unpack(b, keys, rec)
@@ -1309,6 +1311,17 @@ func (rs *ruleSpec) group(keep bool) {
 	rs.gStart = append(rs.gStart, uint32(len(rs.gRecs)))
 	rs.keys, rs.vals = nil, arena{}
 	rs.rec, rs.rankOf = nil, nil
+}
+
+// growCap returns s with room for n more elements, allocated with make
+// when it must move.
+func growCap(s []uint32, n int) []uint32 {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	t := make([]uint32, len(s), len(s)+n)
+	copy(t, s)
+	return t
 }
 
 // ruleIndex is one rule's occurrences in key order, kept for Result.Add.
