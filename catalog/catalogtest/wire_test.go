@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 )
 
+var timeType = reflect.TypeFor[time.Time]()
+
 // filler sets every exported member of an SDK shape to a distinct non-zero
 // value: strings, numbers, booleans, timestamps with millisecond fractions
 // (the wire's precision), one-element lists and maps. Union members
