@@ -2,7 +2,9 @@
 // REST-JSON wire form the SDK's serializers produce: member names are the Go
 // field names with a lower-case first letter, unions are single-key objects,
 // nil members and empty enums are omitted and non-nil empty slices are [],
-// timestamps are epoch seconds (as float64(UnixNano)/1e9). The reflective
+// timestamps are epoch seconds with milliseconds, as smithy-go writes and
+// reads them (a float fraction read back .123 as .122999906, so times the
+// fake stored by round trip reached clients 1 ms early). The reflective
 // codec is internal/awsjson's; this package configures it and lists the
 // union interfaces of the shapes cdpkit sends and the fake serves, so that
 // cleanroom and cleanroomtest share one registry.
@@ -16,7 +18,7 @@ import (
 
 var codec = &awsjson.Codec{
 	Member:           awsjson.LowerFirst,
-	Time:             awsjson.EpochFloat,
+	Time:             awsjson.EpochMillis,
 	OmitEmptyStrings: true,
 	Unions:           unions(),
 }

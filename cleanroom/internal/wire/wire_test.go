@@ -81,3 +81,27 @@ func TestUnionErrors(t *testing.T) {
 		t.Error("Marshal of an unknown union member: no error")
 	}
 }
+
+// TestTimesKeepMilliseconds round-trips every millisecond of a second:
+// times the fake stores go through this codec and must reach clients as
+// smithy-go would read them, not a float error early.
+func TestTimesKeepMilliseconds(t *testing.T) {
+	bad := 0
+	for ms := range 1000 {
+		want := time.Date(2026, 11, 23, 18, 0, 0, ms*1_000_000, time.UTC)
+		b, err := Marshal(types.ConfiguredTable{CreateTime: &want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got types.ConfiguredTable
+		if err := Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.CreateTime == nil || !got.CreateTime.Equal(want) {
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d of 1000 millisecond-aligned times changed in a round trip", bad)
+	}
+}
