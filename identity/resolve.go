@@ -166,6 +166,7 @@ func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: r.op, Err: err}
 	}
+	r.log("ingested", "records", len(r.recSrc))
 	r.rank()
 	r.poolRows()
 	if !o.Incremental {
