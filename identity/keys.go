@@ -131,6 +131,7 @@ type arena struct {
 	n      int
 	shift  uint // see perShift; set by the first add in fixed mode
 	hint   int  // expected entries, for sizing refs once lengths differ
+	huge   bool // Options.HugePages
 }
 
 const chunkSize = 1 << 22
@@ -139,7 +140,8 @@ func (a *arena) add(v []byte) {
 	if a.n == 0 {
 		a.stride = len(v)
 	} else if a.stride >= 0 && len(v) != a.stride {
-		a.refs = make([]uint64, a.n, max(2*a.n, 16, a.hint))
+		c := max(2*a.n, 16, a.hint)
+		a.refs = bigSlice[uint64](a.huge, a.n, c)
 		for i := range a.n {
 			c, o := a.fixedPos(i)
 			a.refs[i] = uint64(c)<<40 | uint64(o)<<16 | uint64(a.stride)
@@ -216,6 +218,7 @@ type radixScratch struct {
 	k2    []uint64
 	i2    []uint32
 	count [][]int
+	huge  bool // Options.HugePages
 }
 
 func (sc *radixScratch) sort(keys []uint64, idx []uint32) {
@@ -228,8 +231,8 @@ func (sc *radixScratch) sort(keys []uint64, idx []uint32) {
 		hi |= k
 	}
 	if cap(sc.k2) < n {
-		sc.k2 = make([]uint64, n)
-		sc.i2 = make([]uint32, n)
+		sc.k2 = bigSlice[uint64](sc.huge, n, n)
+		sc.i2 = bigSlice[uint32](sc.huge, n, n)
 	}
 	sc.msd(keys, idx, sc.k2[:n], sc.i2[:n], uint(bits.Len64(hi)), 0)
 }

@@ -12,8 +12,8 @@ type unionFind struct {
 	p []int32
 }
 
-func newUnionFind(n int) unionFind {
-	u := unionFind{p: make([]int32, n)}
+func newUnionFind(huge bool, n int) unionFind {
+	u := unionFind{p: bigSlice[int32](huge, n, n)}
 	for i := range u.p {
 		u.p[i] = -1
 	}
@@ -89,7 +89,7 @@ func (l *limitState) add(node, v uint32) {
 // values of that kind (rs's groups, singletons included). sortAndGroup
 // calls it in the rule's goroutine, in parallel with the other rules.
 func (r *resolver) seedLimit(rs *ruleSpec) *limitState {
-	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: make([]uint32, r.n), more: map[uint32][]uint32{}}
+	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: bigSlice[uint32](r.o.HugePages, r.n, r.n), more: map[uint32][]uint32{}}
 	for g := range rs.groups() {
 		for _, m := range rs.members(g) {
 			l.add(m, uint32(g))
@@ -132,7 +132,7 @@ func (r *resolver) link(ctx context.Context) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: r.op, Err: err}
 	}
-	lk := &linker{r: r, u: newUnionFind(r.n), cap: r.o.MaxClusterSize, ctx: ctx}
+	lk := &linker{r: r, u: newUnionFind(r.o.HugePages, r.n), cap: r.o.MaxClusterSize, ctx: ctx}
 	st := &r.stats
 	st.Matches, st.Links, st.Refused = map[string]int{}, map[string]int{}, map[Guard]int{}
 	st.DegreeCapped = map[string]int{}

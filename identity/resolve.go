@@ -45,7 +45,8 @@ type ruleSpec struct {
 	// values is the index of the limit whose value ids this rule's groups
 	// provide (singletons included), or -1.
 	values int
-	hint   int // expected occurrences, for the first allocation
+	hint   int  // expected occurrences, for the first allocation
+	huge   bool // Options.HugePages
 
 	// filled by group(): members of each group of records sharing a value,
 	// in canonical order, as ranks; groups in key order.
@@ -216,10 +217,11 @@ func newResolver(o Options, op string) *resolver {
 		blockHits: map[[2]int]*blockHit{},
 	}
 	if h := o.ExpectedRecords; h > 0 {
-		r.recSrc = make([]uint16, 0, h)
-		r.recHash = make([]uint64, 0, h)
-		r.recT0 = make([]int64, 0, h)
+		r.recSrc = bigSlice[uint16](o.HugePages, 0, h)
+		r.recHash = bigSlice[uint64](o.HugePages, 0, h)
+		r.recT0 = bigSlice[int64](o.HugePages, 0, h)
 		r.recKey.hint = h
+		r.recKey.huge = o.HugePages
 	}
 	if o.keyBits >= 64 {
 		r.mask = math.MaxUint64
@@ -227,7 +229,7 @@ func newResolver(o Options, op string) *resolver {
 		r.mask = 1<<uint(o.keyBits) - 1
 	}
 	for _, ru := range o.Rules {
-		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, values: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+"), hint: o.ExpectedRecords}
+		rs := &ruleSpec{name: ru.Name, link: true, limit: -1, values: -1, maxDegree: ru.MaxDegree, kindLabel: strings.Join(ru.Kinds, "+"), hint: o.ExpectedRecords, huge: o.HugePages}
 		for _, k := range ru.Kinds {
 			rs.kinds = append(rs.kinds, r.kind(k))
 		}
@@ -261,7 +263,7 @@ func newResolver(o Options, op string) *resolver {
 			}
 		}
 		if !shared {
-			r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{k}, kindLabel: l.Kind, limit: i, values: i, hint: o.ExpectedRecords})
+			r.rules = append(r.rules, &ruleSpec{name: "limit:" + l.Kind, kinds: []int{k}, kindLabel: l.Kind, limit: i, values: i, hint: o.ExpectedRecords, huge: o.HugePages})
 		}
 	}
 	var buf []byte
@@ -290,7 +292,7 @@ func (r *resolver) kind(name string) int {
 	r.kindIdx[name] = i
 	r.kinds = append(r.kinds, &kindState{name: name})
 	if len(r.o.Rules) == 0 {
-		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, values: -1, maxDegree: r.degreeFor(name), hint: r.o.ExpectedRecords}
+		rs := &ruleSpec{name: name, kinds: []int{i}, kindLabel: name, link: true, limit: -1, values: -1, maxDegree: r.degreeFor(name), hint: r.o.ExpectedRecords, huge: r.o.HugePages}
 		rs.srcOK = make([]bool, len(r.sources))
 		for j := range rs.srcOK {
 			rs.srcOK[j] = true
@@ -787,7 +789,7 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 			// by well under 1% at sizes worth presizing.
 			per += per/64 + 16
 			for i := range rs.bk {
-				rs.bk[i].data = make([]byte, 0, per*(entryHead+len(v)))
+				rs.bk[i].data = bigSlice[byte](rs.huge, 0, per*(entryHead+len(v)))
 			}
 		}
 	}
@@ -1118,7 +1120,7 @@ func (r *resolver) sample(h *blockHit, rec uint32) {
 func (r *resolver) rank() {
 	n := len(r.recHash)
 	b := uint32(r.base) // local input i is combined input b+i
-	idx := make([]uint32, n)
+	idx := bigSlice[uint32](r.o.HugePages, n, n)
 	for i := range idx {
 		idx[i] = uint32(i)
 	}
@@ -1126,7 +1128,8 @@ func (r *resolver) rank() {
 	// and compact it into hashes.
 	keys := r.recHash
 	r.recHash = nil
-	radixSort(keys, idx)
+	sc := radixScratch{huge: r.o.HugePages}
+	sc.sort(keys, idx)
 	// Equal hashes: order by source then key bytes; equal refs are one record.
 	for s := 0; s < n; {
 		e := s + 1
@@ -1139,13 +1142,13 @@ func (r *resolver) rank() {
 		}
 		s = e
 	}
-	r.rankOf = make([]uint32, n)
+	r.rankOf = bigSlice[uint32](r.o.HugePages, n, n)
 	// first and hashes are compactions of idx and keys (entry j goes to a
 	// position <= j), so they reuse their arrays; prev keeps idx[j-1] after
 	// it is overwritten.
 	r.first = idx[:0]
 	r.hashes = keys[:0]
-	r.t0 = make([]int64, 0, n)
+	r.t0 = bigSlice[int64](r.o.HugePages, 0, n)
 	r.t1 = map[uint32]int64{}
 	var prev uint32
 	var prevKey uint64
@@ -1281,13 +1284,13 @@ func (rs *ruleSpec) group(keep bool) {
 			idx  []uint32
 			keys []uint64
 			rec  []uint32
-			sc   radixScratch
+			sc   = radixScratch{huge: rs.huge}
 		)
 		// At most one group member per occurrence: size once, no regrowth.
 		// (make, not slices.Grow: a large fresh allocation skips zeroing
 		// memory the kernel already zeroed, which Grow's append cannot.)
-		rs.gRecs = growCap(rs.gRecs, rs.n)
-		rs.gStart = growCap(rs.gStart, rs.n+1)
+		rs.gRecs = growCap(rs.huge, rs.gRecs, rs.n)
+		rs.gStart = growCap(rs.huge, rs.gStart, rs.n+1)
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
 			keys, rec = rs.unpack(b, keys, rec)
@@ -1316,11 +1319,11 @@ func (rs *ruleSpec) group(keep bool) {
 
 // growCap returns s with room for n more elements, allocated with make
 // when it must move.
-func growCap(s []uint32, n int) []uint32 {
+func growCap(huge bool, s []uint32, n int) []uint32 {
 	if cap(s)-len(s) >= n {
 		return s
 	}
-	t := make([]uint32, len(s), len(s)+n)
+	t := bigSlice[uint32](huge, len(s), len(s)+n)
 	copy(t, s)
 	return t
 }

@@ -263,6 +263,8 @@ func TestInputOrderIndependence(t *testing.T) {
 		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}},
 		{"all guards, 1 goroutine", []func(*identity.Options){guarded, func(o *identity.Options) { o.Concurrency = 1 }}},
 		{"all guards, read-ahead", []func(*identity.Options){guarded, func(o *identity.Options) { o.ReadAhead = true }}},
+		// Presized arrays of 4 MiB and up take the huge-page advice.
+		{"all guards, huge pages", []func(*identity.Options){guarded, func(o *identity.Options) { o.HugePages = true; o.ExpectedRecords = 600_000 }}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := snap(resolve(t, recs, tc.opts...))

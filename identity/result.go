@@ -174,8 +174,8 @@ func newResult(r *resolver, lk *linker) *Result {
 
 	// Clusters, numbered in order of their smallest rank.
 	u := &lk.u
-	res.cluster = make([]uint32, r.n)
-	rootCluster := make([]uint32, r.n) // root -> cluster+1
+	res.cluster = bigSlice[uint32](r.o.HugePages, r.n, r.n)
+	rootCluster := bigSlice[uint32](r.o.HugePages, r.n, r.n) // root -> cluster+1
 	var nc uint32
 	for x := range uint32(r.n) {
 		root := u.find(x)
@@ -194,7 +194,7 @@ func newResult(r *resolver, lk *linker) *Result {
 	for i := 1; i < len(res.mStart); i++ {
 		res.mStart[i] += res.mStart[i-1]
 	}
-	res.members = make([]uint32, r.n)
+	res.members = bigSlice[uint32](r.o.HugePages, r.n, r.n)
 	pos := slices.Clone(res.mStart[:nc])
 	for x, c := range res.cluster {
 		res.members[pos[c]] = uint32(x)
