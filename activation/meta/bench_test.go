@@ -152,3 +152,27 @@ func BenchmarkAppendJSON(b *testing.B) {
 	b.SetBytes(int64(len(buf)))
 	b.ReportMetric(float64(meta.MaxBatchSize)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkFileCheckpointUpload saves the state of an upload of 10,000
+// batches (100M rows at the default batch size) after every batch, as the
+// Uploader does; one op is the whole upload. Saves fsync, so the time
+// depends on the disk (this machine: ~250 µs a save with the log, 1.8 ms
+// when every Save rewrote the snapshot).
+func BenchmarkFileCheckpointUpload(b *testing.B) {
+	const batches = 10_000
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		cp := meta.NewFileCheckpoint(dir)
+		st := &meta.CheckpointState{Version: 1, Audience: "1", Op: meta.Add, Schema: meta.Schema{"EMAIL"}, BatchSize: 10_000,
+			Sessions: []meta.CheckpointSession{{Op: meta.Add, ID: 9}}}
+		b.StartTimer()
+		for i := range batches {
+			st.Acked = append(st.Acked, meta.AckedBatch{Index: i, Rows: 10_000, Sum: uint32(i) * 2654435761})
+			if err := cp.Save(b.Context(), "upload", st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batches), "µs/save")
+}
