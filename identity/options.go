@@ -82,6 +82,9 @@ func (o Options) validate(op string) (Options, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = runtime.GOMAXPROCS(0)
 	}
+	if o.splitMin <= 0 {
+		o.splitMin = splitGroupMin
+	}
 	if o.keyBits <= 0 || o.keyBits > 64 {
 		o.keyBits = 64
 	}

@@ -1218,26 +1218,68 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 			ingested += cap(rs.bk[i].data) + 4*cap(rs.bk[i].offs)
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.o.Concurrency)
 	for _, rs := range r.rules {
+		if !rs.presorted {
+			// rec holds input indices; emit maps the ones it keeps.
+			rs.rankOf = r.rankOf
+			for i, in := range rs.parts.recs {
+				rs.parts.recs[i] = r.rankOf[in]
+			}
+		}
+	}
+	// Each rule groups on its own, and large ones in two halves of their
+	// buckets (key ranges), so that three rules on two cores do not leave
+	// one core idle for a third of the phase. Halves are merged in key
+	// order, which is the order one goroutine would have produced.
+	type job struct {
+		rs    *ruleSpec
+		part  *ruleSpec // nil: the whole rule
+		merge *ruleSpec // the half to append after part, set on the first half
+	}
+	var jobs []job
+	for _, rs := range r.rules {
+		if r.o.Concurrency > 1 && !rs.presorted && !r.o.Incremental && rs.n >= r.o.splitMin && len(rs.bk) >= 2 {
+			a, b := rs.halves()
+			jobs = append(jobs, job{rs: rs, part: a, merge: b}, job{rs: rs, part: b})
+			continue
+		}
+		jobs = append(jobs, job{rs: rs})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for _, j := range jobs {
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if !rs.presorted {
-				// rec holds input indices; emit maps the ones it keeps.
-				rs.rankOf = r.rankOf
-				for i, in := range rs.parts.recs {
-					rs.parts.recs[i] = r.rankOf[in]
-				}
+			if j.part != nil {
+				j.part.group(false)
+				return nil
 			}
-			rs.group(r.o.Incremental)
-			if rs.values >= 0 {
-				rs.seed = r.seedLimit(rs)
-			}
+			j.rs.group(r.o.Incremental)
 			return nil
 		})
+	}
+	if err := g.Wait(); err != nil {
+		return &Error{Op: r.op, Err: err}
+	}
+	for _, j := range jobs {
+		if j.merge != nil {
+			j.rs.mergeHalves(j.part, j.merge)
+		}
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for _, rs := range r.rules {
+		if rs.values >= 0 {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				rs.seed = r.seedLimit(rs)
+				return nil
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return &Error{Op: r.op, Err: err}
@@ -1260,6 +1302,45 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 // gcAfterGroup is the size of ingest buckets from which sortAndGroup
 // collects garbage once they are freed (about 7M occurrences).
 const gcAfterGroup = 256 << 20
+
+// splitGroupMin is the occurrences from which a rule is grouped in two
+// halves on two goroutines.
+const splitGroupMin = 1 << 16
+
+// halves returns two views of rs for grouping its buckets' two key ranges
+// apart: each has its own bucket range, occurrence count and group
+// storage, and shares everything grouping reads.
+func (rs *ruleSpec) halves() (a, b *ruleSpec) {
+	mid := len(rs.bk) / 2
+	a, b = new(ruleSpec), new(ruleSpec)
+	*a, *b = *rs, *rs
+	a.bk, b.bk = rs.bk[:mid], rs.bk[mid:]
+	a.n = 0
+	for i := range a.bk {
+		a.n += a.bk[i].n
+	}
+	b.n = rs.n - a.n
+	// a's storage has room for both halves: merging copies only b's.
+	a.gRecs, a.gStart = growCap(rs.huge, nil, rs.n), growCap(rs.huge, nil, rs.n+1)
+	b.gRecs, b.gStart = nil, nil
+	return a, b
+}
+
+// mergeHalves makes rs's groups those of a followed by those of b (b's
+// keys are all above a's) and releases what grouping held.
+func (rs *ruleSpec) mergeHalves(a, b *ruleSpec) {
+	off := uint32(len(a.gRecs))
+	recs := append(a.gRecs, b.gRecs...)
+	// a.gStart and b.gStart each end with their total; drop a's.
+	starts := a.gStart[:len(a.gStart)-1]
+	for _, x := range b.gStart {
+		starts = append(starts, x+off)
+	}
+	rs.gRecs, rs.gStart = recs, starts
+	rs.cur, rs.bk, rs.ix = nil, nil, nil
+	rs.keys, rs.vals = nil, arena{}
+	rs.rec, rs.rankOf = nil, nil
+}
 
 func (rs *ruleSpec) group(keep bool) {
 	rs.gStart = rs.gStart[:0]

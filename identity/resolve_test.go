@@ -724,6 +724,11 @@ func TestPipelinedIngestMatchesDirect(t *testing.T) {
 		{"rules", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }}},
 		{"all guards", []func(*identity.Options){guarded}},
 		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}},
+		// Rules grouped in two halves on two goroutines.
+		{"split groups", []func(*identity.Options){identity.WithSplitGroupMin(1)}},
+		{"split groups, all guards", []func(*identity.Options){guarded, identity.WithSplitGroupMin(1)}},
+		{"split groups, all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4), identity.WithSplitGroupMin(1)}},
+		{"split groups, 12-bit keys", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }, identity.WithKeyBits(12), identity.WithSplitGroupMin(1)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			one := func(o *identity.Options) { o.Concurrency = 1 }

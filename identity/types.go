@@ -191,6 +191,8 @@ type Options struct {
 
 	// keyBits narrows compact keys for tests that force collisions.
 	keyBits int
+	// splitMin overrides splitGroupMin for tests.
+	splitMin int
 }
 
 // Guard names one over-merge guard, in the order they are evaluated.
