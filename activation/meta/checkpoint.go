@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -92,7 +93,11 @@ const checkpointVersion = 1
 // names the snapshot it extends (by SHA-256), so a log left behind by a
 // crash between a new snapshot and the old log's removal is ignored, and a
 // last line torn by a crash is dropped (that batch was not yet recorded).
-// It is safe for concurrent use with distinct keys.
+// It is safe for concurrent use with distinct keys. It remembers what it
+// last saved or loaded for each key, so use one FileCheckpoint per
+// directory at a time (an Uploader Loads before it Saves): a key deleted
+// or re-snapshotted by another instance is noticed, batches another
+// instance appended are not.
 type FileCheckpoint struct {
 	dir string
 
@@ -163,30 +168,33 @@ func (f *FileCheckpoint) Load(ctx context.Context, key string) (*CheckpointState
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	// Only lines ending in a newline were written whole: a crash inside
+	// Save can leave a last piece without one, even if it parses. That
+	// Save did not return, so its batches are not recorded; the next
+	// Save writes a snapshot instead of appending to a torn log.
+	torn := len(lb) > 0 && lb[len(lb)-1] != '\n'
+	if torn {
+		lb = lb[:bytes.LastIndexByte(lb, '\n')+1]
+	}
 	logged, hasLog := 0, false
 	if len(lb) > 0 {
-		lines := bytes.Split(lb, []byte("\n"))
+		lines := bytes.Split(lb[:len(lb)-1], []byte("\n"))
 		var h logHeader
 		if json.Unmarshal(lines[0], &h) == nil && h.Base == base {
-			hasLog = true
+			hasLog = !torn
 			for i, line := range lines[1:] {
-				if len(line) == 0 {
-					continue
-				}
 				var l logLine
 				if err := json.Unmarshal(line, &l); err != nil {
-					if i == len(lines)-2 {
-						// A torn last line: the crash came before its
-						// Save returned. The next Save writes a snapshot.
-						hasLog = false
-						break
-					}
 					return nil, fmt.Errorf("decode checkpoint log line %d: %w", i+2, err)
 				}
 				st.Acked = append(st.Acked, l.Acked...)
 				logged += len(l.Acked)
 			}
 		}
+	}
+	if torn && logged == 0 {
+		// Nothing recorded in the log: the next append may start it over.
+		hasLog = false
 	}
 	f.remember(key, &st, base, logged, hasLog)
 	return &st, nil
@@ -224,16 +232,46 @@ func (f *FileCheckpoint) Save(ctx context.Context, key string, st *CheckpointSta
 	if err != nil {
 		return err
 	}
+	sum := sha256.Sum256(b)
+	base := hex.EncodeToString(sum[:])
+	lp := logPath(path)
+	if logBase(lp) == base {
+		// The log extends a snapshot of these very bytes (the state went
+		// back to it): remove it first, or a crash after the snapshot is
+		// written would replay batches st no longer has.
+		if err := os.Remove(lp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			f.forget(key)
+			return err
+		}
+		syncDir(f.dir)
+	}
 	if err := writeAtomic(f.dir, path, b); err != nil {
 		f.forget(key)
 		return err
 	}
 	// The old log extends the old snapshot: its header no longer matches,
 	// so it is ignored even if this removal does not happen.
-	os.Remove(logPath(path))
-	sum := sha256.Sum256(b)
-	f.remember(key, st, hex.EncodeToString(sum[:]), 0, false)
+	os.Remove(lp)
+	f.remember(key, st, base, 0, false)
 	return nil
+}
+
+// logBase returns the snapshot digest a log's header names, or "".
+func logBase(lp string) string {
+	file, err := os.Open(lp)
+	if err != nil {
+		return ""
+	}
+	defer file.Close()
+	line, err := bufio.NewReaderSize(file, 256).ReadSlice('\n')
+	if err != nil {
+		return ""
+	}
+	var h logHeader
+	if json.Unmarshal(line, &h) != nil {
+		return ""
+	}
+	return h.Base
 }
 
 // appendLog writes batches as one line of key's log (starting the log with
@@ -245,8 +283,16 @@ func (f *FileCheckpoint) appendLog(path string, l *fileLog, batches []AckedBatch
 		return errors.New("checkpoint log needs a new snapshot")
 	}
 	var buf []byte
-	flags := os.O_WRONLY | os.O_APPEND
+	flags := os.O_WRONLY | os.O_APPEND // no O_CREATE: a log removed behind our back means a snapshot
 	if !l.hasLog {
+		// Start a log only over the snapshot this instance last saw.
+		snap, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if sum := sha256.Sum256(snap); hex.EncodeToString(sum[:]) != l.base {
+			return errors.New("checkpoint snapshot changed")
+		}
 		h, _ := json.Marshal(logHeader{Base: l.base})
 		buf = append(h, '\n')
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
