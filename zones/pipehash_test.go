@@ -1,6 +1,7 @@
 package zones_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -94,4 +95,85 @@ func TestPutRawJoinsHasherOnFailure(t *testing.T) {
 			t.Errorf("failed ingests left %d objects", len(keys))
 		}
 	})
+}
+
+// leakyStager gives up without joining the goroutine that reads its body,
+// which keeps reading after Stage returned (the Stager contract does not
+// forbid it). PutRaw must neither crash nor race with it.
+type leakyStager struct {
+	*memzone.Backend
+	done chan struct{}
+}
+
+func (l *leakyStager) Stage(ctx context.Context, r io.Reader) (zones.Staged, error) {
+	started := make(chan struct{})
+	go func() {
+		defer close(l.done)
+		buf := make([]byte, 1<<20)
+		for i := range 64 {
+			if i == 4 {
+				close(started)
+			}
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	<-started
+	return nil, errors.New("gave up")
+}
+
+type endless struct{}
+
+func (endless) Read(b []byte) (int, error) { return len(b), nil }
+
+func TestPutRawStagerReadingAfterReturn(t *testing.T) {
+	for range 10 {
+		l := &leakyStager{Backend: memzone.New(), done: make(chan struct{})}
+		if _, err := zones.New(l).PutRaw(t.Context(), "src", "f", endless{}); err == nil {
+			t.Fatal("PutRaw through a failing Stager succeeded")
+		}
+		<-l.done
+	}
+}
+
+// odd returns data in reads of varying size, some empty, the last one with
+// io.EOF alongside its bytes.
+type odd struct {
+	data []byte
+	i    int
+}
+
+func (o *odd) Read(b []byte) (int, error) {
+	o.i++
+	if o.i%3 == 0 {
+		return 0, nil
+	}
+	n := min(len(b), len(o.data), 1+(o.i*7919)%(64<<10))
+	copy(b, o.data[:n])
+	o.data = o.data[n:]
+	if len(o.data) == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func TestPutRawOddReads(t *testing.T) {
+	for _, n := range []int{1 << 20, 1<<20 + 1, 5<<20 + 3} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i*31 + i>>9)
+		}
+		sum := sha256.Sum256(data)
+		want := hex.EncodeToString(sum[:])
+		for name, s := range stores(t) {
+			got, err := s.PutRaw(t.Context(), "src", "f.bin", &odd{data: data})
+			if err != nil {
+				t.Fatal(name, err)
+			}
+			if got.Manifest.SHA256 != want || got.Size != int64(n) {
+				t.Fatalf("%s: %d bytes in odd reads: stored size %d, digest differs: %v", name, n, got.Size, got.Manifest.SHA256 != want)
+			}
+		}
+	}
 }
