@@ -18,7 +18,7 @@ import (
 // growth, merge and split rules.
 //
 // opts apply to a copy of the original options. Only Bounds, Logger,
-// Concurrency, ExpectedRecords and Previous (default: res's ids, mapped
+// Concurrency, ExpectedRecords, HugePages and Previous (default: res's ids, mapped
 // without lookups) may change; changing rules or guards returns an
 // error matching ErrInvalidInput (run Resolve again instead).
 //

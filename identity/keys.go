@@ -3,6 +3,7 @@ package identity
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -170,6 +171,14 @@ func (a *arena) add(v []byte) {
 	a.chunks[ci] = append(a.chunks[ci], v...)
 	a.refs = append(a.refs, uint64(ci)<<40|uint64(off)<<16|uint64(len(v)))
 	a.n++
+}
+
+// trim releases the room for offsets that a hint reserved and ingest did
+// not use (the arena lives as long as the Result).
+func (a *arena) trim() {
+	if cap(a.refs)-len(a.refs) > len(a.refs)/4+1024 {
+		a.refs = slices.Clone(a.refs)
+	}
 }
 
 // perShift is log2 of the entries per chunk in fixed-stride mode: a power

@@ -167,6 +167,7 @@ func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: r.op, Err: err}
 	}
+	r.recKey.trim()
 	r.log("ingested", "records", len(r.recSrc))
 	r.rank()
 	r.poolRows()
@@ -1320,21 +1321,32 @@ func (rs *ruleSpec) halves() (a, b *ruleSpec) {
 		a.n += a.bk[i].n
 	}
 	b.n = rs.n - a.n
-	// a's storage has room for both halves: merging copies only b's.
-	a.gRecs, a.gStart = growCap(rs.huge, nil, rs.n), growCap(rs.huge, nil, rs.n+1)
-	b.gRecs, b.gStart = nil, nil
+	// One allocation for both halves, each writing its own region (a
+	// group has at most one member per occurrence, so neither outgrows
+	// it); merging moves b's groups down behind a's.
+	recs := growCap(rs.huge, nil, rs.n)
+	starts := growCap(rs.huge, nil, rs.n+2)
+	a.gRecs, b.gRecs = recs[:0:a.n], recs[a.n:a.n:rs.n]
+	a.gStart, b.gStart = starts[:0:a.n+1], starts[a.n+1:a.n+1:rs.n+2]
+	rs.gRecs, rs.gStart = recs[:0], starts[:0]
 	return a, b
 }
 
 // mergeHalves makes rs's groups those of a followed by those of b (b's
 // keys are all above a's) and releases what grouping held.
 func (rs *ruleSpec) mergeHalves(a, b *ruleSpec) {
-	off := uint32(len(a.gRecs))
-	recs := append(a.gRecs, b.gRecs...)
-	// a.gStart and b.gStart each end with their total; drop a's.
-	starts := a.gStart[:len(a.gStart)-1]
-	for _, x := range b.gStart {
-		starts = append(starts, x+off)
+	// rs holds the arrays both halves wrote into, a's regions first:
+	// move b's groups down (copy handles the overlap) behind a's. a.gStart
+	// and b.gStart each end with their total; a's is dropped.
+	off := len(a.gRecs)
+	recs := rs.gRecs[:off+len(b.gRecs)]
+	copy(recs, a.gRecs) // a no-op move: a's region starts the array
+	copy(recs[off:], b.gRecs)
+	na := len(a.gStart) - 1
+	starts := rs.gStart[:na+len(b.gStart)]
+	copy(starts, a.gStart[:na])
+	for i, x := range b.gStart {
+		starts[na+i] = x + uint32(off)
 	}
 	rs.gRecs, rs.gStart = recs, starts
 	rs.cur, rs.bk, rs.ix = nil, nil, nil
