@@ -13,7 +13,7 @@ import (
 // timestamps are epoch seconds at the SDK's millisecond precision, and
 // empty enums are sent as "". Union (interface) members are left out and
 // ignored; none of the served operations use them.
-var glueJSON = &awsjson.Codec{Time: awsjson.EpochMillis}
+var glueJSON = &awsjson.Codec{}
 
 // marshalWire encodes an SDK struct in its wire form; a nil pointer (an
 // operation with no output) is an empty object.

@@ -9,8 +9,9 @@
 //     leaves out members that are nil pointers, slices, maps or interfaces;
 //     as list elements and map values those are null. Non-nil empty slices
 //     and maps are [] and {};
-//   - writes []byte as standard base64 and time.Time as epoch seconds (see
-//     TimeFormat);
+//   - writes []byte as standard base64 and time.Time as epoch seconds with
+//     milliseconds, as smithy-go's FormatEpochSeconds and ParseEpochSeconds
+//     do (truncated when written, read back without float error);
 //   - reads numbers through json.Number: an integer must fit its Go type;
 //   - ignores unknown members and null values when decoding, as the SDK's
 //     deserializers do;
@@ -46,9 +47,6 @@ type Codec struct {
 	// does; LowerFirst gives restJson1's lowerCamel names.
 	Member func(field string) string
 
-	// Time is the timestamp format.
-	Time TimeFormat
-
 	// OmitEmptyStrings leaves out struct members that are empty strings
 	// (in SDK shapes, unset enums), as the SDK's serializers do. Without
 	// it they are sent as "".
@@ -61,21 +59,6 @@ type Codec struct {
 	// decoding.
 	Unions *Unions
 }
-
-// TimeFormat says how a Codec writes and reads time.Time: always as epoch
-// seconds, a JSON number, but with different precision.
-type TimeFormat int
-
-const (
-	// EpochMillis is the SDK's own encoding (smithy-go's FormatEpochSeconds
-	// and ParseEpochSeconds): milliseconds as a decimal fraction, truncated
-	// when written and read back without float error (.123 stays .123).
-	EpochMillis TimeFormat = iota
-	// EpochFloat writes float64(UnixNano)/1e9, keeping sub-millisecond
-	// digits as far as a float64 holds them, and reads the fraction back
-	// as nanoseconds, float error included (.123 may read as .122999906).
-	EpochFloat
-)
 
 // LowerFirst lowers the first letter of s: restJson1's member names.
 func LowerFirst(s string) string {
@@ -196,7 +179,7 @@ func (c *Codec) encode(v reflect.Value) (any, error) {
 		return c.encode(v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
-			return c.Time.encode(v.Interface().(time.Time)), nil
+			return encodeTime(v.Interface().(time.Time)), nil
 		}
 		out := map[string]any{}
 		for i := 0; i < v.NumField(); i++ {
@@ -263,20 +246,11 @@ func (c *Codec) encode(v reflect.Value) (any, error) {
 	return nil, fmt.Errorf("awsjson: unsupported kind %s", v.Kind())
 }
 
-func (tf TimeFormat) encode(t time.Time) any {
-	if tf == EpochFloat {
-		return float64(t.UnixNano()) / 1e9
-	}
+func encodeTime(t time.Time) any {
 	return json.Number(strconv.FormatFloat(smithytime.FormatEpochSeconds(t), 'f', -1, 64))
 }
 
-func (tf TimeFormat) decode(f float64) time.Time {
-	if tf == EpochFloat {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
-	}
-	return smithytime.ParseEpochSeconds(f)
-}
+func decodeTime(f float64) time.Time { return smithytime.ParseEpochSeconds(f) }
 
 // Unmarshal decodes the first JSON value in data into v, a non-nil pointer
 // to an SDK struct. Empty data is an error.
@@ -345,7 +319,7 @@ func (c *Codec) decode(v reflect.Value, x any, path string) error {
 			if err != nil {
 				return invalid()
 			}
-			v.Set(reflect.ValueOf(c.Time.decode(f)))
+			v.Set(reflect.ValueOf(decodeTime(f)))
 			return nil
 		}
 		obj, ok := x.(map[string]any)

@@ -52,13 +52,13 @@ func (*ShapeMemberInner) isShape()  {}
 func (*unknownShape) isShape()      {}
 
 // glueCodec is configured as catalogtest's: the zero Codec, spelled out.
-var glueCodec = &Codec{Time: EpochMillis}
+var glueCodec = &Codec{}
 
 // restCodec is configured as cleanroom's, with the test's union.
 var restCodec = func() *Codec {
 	u := new(Unions)
 	AddUnion[Shape](u, &ShapeMemberCircle{}, &ShapeMemberLabel{}, &ShapeMemberInner{})
-	return &Codec{Member: LowerFirst, Time: EpochFloat, OmitEmptyStrings: true, Unions: u}
+	return &Codec{Member: LowerFirst, OmitEmptyStrings: true, Unions: u}
 }()
 
 var created = time.Date(2026, 11, 23, 18, 0, 0, 125_000_000, time.UTC)
@@ -150,7 +150,7 @@ func TestGlueNaming(t *testing.T) {
 		`{"Count":0,"Enabled":false,"Kind":"","Shapes":[null]}`)
 }
 
-func TestTimeFormats(t *testing.T) {
+func TestTimes(t *testing.T) {
 	at := time.Date(2026, 11, 23, 18, 0, 0, 123_456_789, time.UTC)
 	type S struct{ T *time.Time }
 	for _, tc := range []struct {
@@ -159,17 +159,16 @@ func TestTimeFormats(t *testing.T) {
 		back time.Duration // how far the decoded time may be from at
 	}{
 		{glueCodec, `{"T":1795456800.123}`, 456_789},
-		{&Codec{Time: EpochFloat}, `{"T":1795456800.1234567}`, time.Microsecond},
 	} {
 		out := roundTrip(t, tc.c, S{&at}, tc.want)
 		if d := at.Sub(*out.T); d < 0 || d > tc.back || out.T.Location() != time.UTC {
 			t.Errorf("%s: read back as %v", tc.want, out.T)
 		}
 	}
-	// EpochMillis reads .123 exactly, as the SDK does.
+	// .123 reads back exactly, as the SDK reads it.
 	var s S
 	if err := glueCodec.Unmarshal([]byte(`{"T":1795456800.123}`), &s); err != nil || s.T.Nanosecond() != 123_000_000 {
-		t.Errorf("EpochMillis read %v, %v", s.T, err)
+		t.Errorf(".123 read back as %v, %v", s.T, err)
 	}
 }
 

@@ -18,7 +18,6 @@ import (
 
 var codec = &awsjson.Codec{
 	Member:           awsjson.LowerFirst,
-	Time:             awsjson.EpochMillis,
 	OmitEmptyStrings: true,
 	Unions:           unions(),
 }
