@@ -20,20 +20,28 @@ func ack(st *meta.CheckpointState, i int) {
 	st.Acked = append(st.Acked, meta.AckedBatch{Index: i, Rows: 10, Sum: uint32(i)})
 }
 
+// savedBatchByBatch saves an upload of n batches to a new directory, one
+// Save per batch (the first makes the snapshot, the rest go to the log).
+func savedBatchByBatch(t *testing.T, n int) (dir string, st *meta.CheckpointState) {
+	t.Helper()
+	dir = t.TempDir()
+	cp := meta.NewFileCheckpoint(dir)
+	st = newState()
+	for i := range n {
+		ack(st, i)
+		if err := cp.Save(t.Context(), "k", st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, st
+}
+
 // TestFileCheckpointTruncatedAtEveryByte models a crash inside the last
 // appends: the log cut at every offset must Load (with whole lines only),
 // and two more Saves must then Load with both batches.
 func TestFileCheckpointTruncatedAtEveryByte(t *testing.T) {
-	dir := t.TempDir()
 	ctx := t.Context()
-	cp := meta.NewFileCheckpoint(dir)
-	st := newState()
-	for i := range 6 {
-		ack(st, i)
-		if err := cp.Save(ctx, "k", st); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, _ := savedBatchByBatch(t, 6)
 	full, err := os.ReadFile(filepath.Join(dir, "k.log"))
 	if err != nil {
 		t.Fatal(err)

@@ -143,16 +143,8 @@ func TestFileCheckpointLog(t *testing.T) {
 // dropped and the next Save keeps everything before it; a log left from an
 // older snapshot is ignored; a corrupt line before the last is an error.
 func TestFileCheckpointCrashes(t *testing.T) {
-	dir := t.TempDir()
 	ctx := t.Context()
-	cp := meta.NewFileCheckpoint(dir)
-	st := &meta.CheckpointState{Version: 1, Audience: "1", Op: meta.Add, Schema: testSchema, BatchSize: 10}
-	for i := range 10 {
-		st.Acked = append(st.Acked, meta.AckedBatch{Index: i, Rows: 10, Sum: uint32(i)})
-		if err := cp.Save(ctx, "k", st); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, st := savedBatchByBatch(t, 10)
 	logFile := filepath.Join(dir, "k.log")
 	good, err := os.ReadFile(logFile)
 	if err != nil {
@@ -188,15 +180,7 @@ func TestFileCheckpointCrashes(t *testing.T) {
 	}
 
 	// A corrupt line before the last one is an error, not silent loss.
-	dir2 := t.TempDir()
-	cp4 := meta.NewFileCheckpoint(dir2)
-	st4 := &meta.CheckpointState{Version: 1, Audience: "1", Op: meta.Add, Schema: testSchema, BatchSize: 10}
-	for i := range 4 {
-		st4.Acked = append(st4.Acked, meta.AckedBatch{Index: i, Rows: 10, Sum: uint32(i)})
-		if err := cp4.Save(ctx, "k", st4); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir2, _ := savedBatchByBatch(t, 4)
 	log4 := filepath.Join(dir2, "k.log")
 	b, err := os.ReadFile(log4)
 	if err != nil {
