@@ -1324,8 +1324,8 @@ func (rs *ruleSpec) halves() (a, b *ruleSpec) {
 	// One allocation for both halves, each writing its own region (a
 	// group has at most one member per occurrence, so neither outgrows
 	// it); merging moves b's groups down behind a's.
-	recs := growCap(rs.huge, nil, rs.n)
-	starts := growCap(rs.huge, nil, rs.n+2)
+	recs := bigSlice[uint32](rs.huge, 0, rs.n)
+	starts := bigSlice[uint32](rs.huge, 0, rs.n+2)
 	a.gRecs, b.gRecs = recs[:0:a.n], recs[a.n:a.n:rs.n]
 	a.gStart, b.gStart = starts[:0:a.n+1], starts[a.n+1:a.n+1:rs.n+2]
 	rs.gRecs, rs.gStart = recs[:0], starts[:0]
@@ -1335,16 +1335,15 @@ func (rs *ruleSpec) halves() (a, b *ruleSpec) {
 // mergeHalves makes rs's groups those of a followed by those of b (b's
 // keys are all above a's) and releases what grouping held.
 func (rs *ruleSpec) mergeHalves(a, b *ruleSpec) {
-	// rs holds the arrays both halves wrote into, a's regions first:
-	// move b's groups down (copy handles the overlap) behind a's. a.gStart
-	// and b.gStart each end with their total; a's is dropped.
+	// rs holds the arrays both halves wrote into, a's regions first, so
+	// a's groups are in place: move b's down (copy handles the overlap)
+	// behind them. a.gStart and b.gStart each end with their total; a's is
+	// overwritten.
 	off := len(a.gRecs)
 	recs := rs.gRecs[:off+len(b.gRecs)]
-	copy(recs, a.gRecs) // a no-op move: a's region starts the array
 	copy(recs[off:], b.gRecs)
 	na := len(a.gStart) - 1
 	starts := rs.gStart[:na+len(b.gStart)]
-	copy(starts, a.gStart[:na])
 	for i, x := range b.gStart {
 		starts[na+i] = x + uint32(off)
 	}

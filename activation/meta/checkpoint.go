@@ -162,8 +162,7 @@ func (f *FileCheckpoint) Load(ctx context.Context, key string) (*CheckpointState
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("decode checkpoint: %w", err)
 	}
-	sum := sha256.Sum256(b)
-	base := hex.EncodeToString(sum[:])
+	base := digest(b)
 	lb, err := os.ReadFile(logPath(path))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -171,7 +170,8 @@ func (f *FileCheckpoint) Load(ctx context.Context, key string) (*CheckpointState
 	// Only lines ending in a newline were written whole: a crash inside
 	// Save can leave a last piece without one, even if it parses. That
 	// Save did not return, so its batches are not recorded; the next
-	// Save writes a snapshot instead of appending to a torn log.
+	// Save writes a snapshot instead of appending to a torn log (or, if
+	// the log recorded nothing, starts it over).
 	torn := len(lb) > 0 && lb[len(lb)-1] != '\n'
 	if torn {
 		lb = lb[:bytes.LastIndexByte(lb, '\n')+1]
@@ -191,10 +191,6 @@ func (f *FileCheckpoint) Load(ctx context.Context, key string) (*CheckpointState
 				logged += len(l.Acked)
 			}
 		}
-	}
-	if torn && logged == 0 {
-		// Nothing recorded in the log: the next append may start it over.
-		hasLog = false
 	}
 	f.remember(key, &st, base, logged, hasLog)
 	return &st, nil
@@ -232,8 +228,7 @@ func (f *FileCheckpoint) Save(ctx context.Context, key string, st *CheckpointSta
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(b)
-	base := hex.EncodeToString(sum[:])
+	base := digest(b)
 	lp := logPath(path)
 	if logBase(lp) == base {
 		// The log extends a snapshot of these very bytes (the state went
@@ -254,6 +249,12 @@ func (f *FileCheckpoint) Save(ctx context.Context, key string, st *CheckpointSta
 	os.Remove(lp)
 	f.remember(key, st, base, 0, false)
 	return nil
+}
+
+// digest names a snapshot in its log's header: the hex SHA-256 of its bytes.
+func digest(snapshot []byte) string {
+	sum := sha256.Sum256(snapshot)
+	return hex.EncodeToString(sum[:])
 }
 
 // logBase returns the snapshot digest a log's header names, or "".
@@ -290,7 +291,7 @@ func (f *FileCheckpoint) appendLog(path string, l *fileLog, batches []AckedBatch
 		if err != nil {
 			return err
 		}
-		if sum := sha256.Sum256(snap); hex.EncodeToString(sum[:]) != l.base {
+		if digest(snap) != l.base {
 			return errors.New("checkpoint snapshot changed")
 		}
 		h, _ := json.Marshal(logHeader{Base: l.base})
@@ -306,14 +307,7 @@ func (f *FileCheckpoint) appendLog(path string, l *fileLog, batches []AckedBatch
 	if err != nil {
 		return err
 	}
-	_, werr := file.Write(buf)
-	if werr == nil {
-		werr = file.Sync()
-	}
-	if cerr := file.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
+	if werr := writeSync(file, buf); werr != nil {
 		// A partial line may be in the file: start a new log next time.
 		l.hasLog = false
 		return werr
@@ -353,6 +347,19 @@ func stateHead(st *CheckpointState) ([]byte, error) {
 	return json.Marshal(&c)
 }
 
+// writeSync writes b to file, fsyncs and closes it, returning the first
+// error.
+func writeSync(file *os.File, b []byte) error {
+	_, err := file.Write(b)
+	if err == nil {
+		err = file.Sync()
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 func writeAtomic(dir, path string, b []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -361,13 +368,7 @@ func writeAtomic(dir, path string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(b)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
+	werr := writeSync(tmp, b)
 	if werr == nil {
 		werr = os.Rename(tmp.Name(), path)
 	}

@@ -2,6 +2,7 @@ package meta_test
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -34,6 +35,14 @@ func savedBatchByBatch(t *testing.T, n int) (dir string, st *meta.CheckpointStat
 		}
 	}
 	return dir, st
+}
+
+// loadsAs fails the test unless a fresh FileCheckpoint on dir loads want.
+func loadsAs(t *testing.T, dir string, want *meta.CheckpointState, what string) {
+	t.Helper()
+	if got, err := meta.NewFileCheckpoint(dir).Load(t.Context(), "k"); err != nil || !cmp.Equal(want, got) {
+		t.Fatalf("%s: Load differs from the saved state (err %v)", what, err)
+	}
 }
 
 // TestFileCheckpointTruncatedAtEveryByte models a crash inside the last
@@ -95,9 +104,7 @@ func TestFileCheckpointInstances(t *testing.T) {
 	if err := a.Save(ctx, "k", st); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := meta.NewFileCheckpoint(dir).Load(ctx, "k"); err != nil || !cmp.Equal(st, got) {
-		t.Fatalf("Save after another instance's Delete did not land (err %v)", err)
-	}
+	loadsAs(t, dir, st, "Save after another instance's Delete")
 	// Another instance replaces the snapshot: a's next append must not
 	// start a log over a snapshot it has not seen.
 	other := newState()
@@ -109,9 +116,7 @@ func TestFileCheckpointInstances(t *testing.T) {
 	if err := a.Save(ctx, "k", st); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := meta.NewFileCheckpoint(dir).Load(ctx, "k"); err != nil || !cmp.Equal(st, got) {
-		t.Fatalf("Save after another instance's snapshot did not land (err %v)", err)
-	}
+	loadsAs(t, dir, st, "Save after another instance's snapshot")
 }
 
 // TestFileCheckpointShrinkToSnapshot: a state that goes back to exactly
@@ -140,9 +145,7 @@ func TestFileCheckpointShrinkToSnapshot(t *testing.T) {
 	if _, err := os.Stat(logFile); !os.IsNotExist(err) {
 		t.Fatal("the log extending the snapshot survived a Save back to that snapshot")
 	}
-	if got, err := meta.NewFileCheckpoint(dir).Load(ctx, "k"); err != nil || !cmp.Equal(st, got) {
-		t.Fatalf("Load after shrinking: err %v", err)
-	}
+	loadsAs(t, dir, st, "after shrinking")
 }
 
 // TestFileCheckpointRandomHistories saves random histories (appends,
@@ -186,9 +189,7 @@ func TestFileCheckpointRandomHistories(t *testing.T) {
 			if err := cp.Save(ctx, "k", st); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := meta.NewFileCheckpoint(dir).Load(ctx, "k"); err != nil || !cmp.Equal(st, got) {
-				t.Fatalf("seed %d step %d: Load differs from the saved state (err %v)", seed, step, err)
-			}
+			loadsAs(t, dir, st, fmt.Sprintf("seed %d step %d", seed, step))
 		}
 	}
 }
