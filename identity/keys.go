@@ -152,7 +152,7 @@ func (a *arena) add(v []byte) {
 	if a.stride >= 0 && a.stride > 0 {
 		per := 1 << a.perShift()
 		if a.n%per == 0 {
-			a.chunks = append(a.chunks, make([]byte, 0, per*a.stride))
+			a.chunks = append(a.chunks, a.chunk(per*a.stride))
 		}
 		c := &a.chunks[len(a.chunks)-1]
 		*c = append(*c, v...)
@@ -164,13 +164,23 @@ func (a *arena) add(v []byte) {
 		return
 	}
 	if len(a.chunks) == 0 || len(a.chunks[len(a.chunks)-1])+len(v) > chunkSize {
-		a.chunks = append(a.chunks, make([]byte, 0, chunkSize))
+		a.chunks = append(a.chunks, a.chunk(chunkSize))
 	}
 	ci := len(a.chunks) - 1
 	off := len(a.chunks[ci])
 	a.chunks[ci] = append(a.chunks[ci], v...)
 	a.refs = append(a.refs, uint64(ci)<<40|uint64(off)<<16|uint64(len(v)))
 	a.n++
+}
+
+// chunk returns a new chunk of capacity c. Chunks after the first are
+// faulted in ahead (see bigSlice): an arena that filled one chunk is
+// filling more, while most arenas never fill their first.
+func (a *arena) chunk(c int) []byte {
+	if len(a.chunks) == 0 {
+		return boundSlice[byte](a.huge, 0, c)
+	}
+	return bigSlice[byte](a.huge, 0, c)
 }
 
 // trim releases the room for offsets that a hint reserved and ingest did

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -71,4 +72,52 @@ func vmaRange(line string) (lo, hi uintptr, ok bool) {
 		return 0, 0, false
 	}
 	return uintptr(x), uintptr(y), true
+}
+
+// TestPopulateFaultsIn maps fresh memory (no page of it resident), has
+// populate fault in a range that starts and ends mid-page, and reads
+// residency back with mincore: exactly the whole pages inside the range
+// must be resident. (The mapping's last page probes kernel support.)
+func TestPopulateFaultsIn(t *testing.T) {
+	ps := int(pageSize)
+	m, err := syscall.Mmap(-1, 0, 64*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("mmap:", err)
+	}
+	defer func() { _ = syscall.Munmap(m[:cap(m)]) }()
+	if err := syscall.Madvise(m[63*ps:], madvPopulateWrite); err != nil {
+		t.Skip("kernel without MADV_POPULATE_WRITE (before Linux 5.14):", err)
+	}
+	m = m[:63*ps]
+	for i, in := range residency(t, m) {
+		if in {
+			t.Fatalf("page %d of a fresh mapping is resident", i)
+		}
+	}
+	// From the middle of page 0 to the middle of page 62: pages 1-61.
+	populate(unsafe.Pointer(&m[ps/2]), uintptr(62*ps))
+	for i, in := range residency(t, m) {
+		if want := i >= 1 && i <= 61; in != want {
+			t.Errorf("page %d resident = %v, want %v", i, in, want)
+		}
+	}
+	for _, b := range m {
+		if b != 0 {
+			t.Fatal("populate changed the memory's contents")
+		}
+	}
+}
+
+// residency reports which pages of m are resident.
+func residency(t *testing.T, m []byte) []bool {
+	t.Helper()
+	vec := make([]byte, (len(m)+int(pageSize)-1)/int(pageSize))
+	if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Skip("mincore:", e)
+	}
+	out := make([]bool, len(vec))
+	for i, v := range vec {
+		out[i] = v&1 != 0
+	}
+	return out
 }

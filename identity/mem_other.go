@@ -5,3 +5,5 @@ package identity
 import "unsafe"
 
 func adviseHuge(unsafe.Pointer, uintptr) {}
+
+func populate(unsafe.Pointer, uintptr) {}

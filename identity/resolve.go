@@ -1324,8 +1324,8 @@ func (rs *ruleSpec) halves() (a, b *ruleSpec) {
 	// One allocation for both halves, each writing its own region (a
 	// group has at most one member per occurrence, so neither outgrows
 	// it); merging moves b's groups down behind a's.
-	recs := bigSlice[uint32](rs.huge, 0, rs.n)
-	starts := bigSlice[uint32](rs.huge, 0, rs.n+2)
+	recs := boundSlice[uint32](rs.huge, 0, rs.n)
+	starts := boundSlice[uint32](rs.huge, 0, rs.n+2)
 	a.gRecs, b.gRecs = recs[:0:a.n], recs[a.n:a.n:rs.n]
 	a.gStart, b.gStart = starts[:0:a.n+1], starts[a.n+1:a.n+1:rs.n+2]
 	rs.gRecs, rs.gStart = recs[:0], starts[:0]
@@ -1415,7 +1415,7 @@ func growCap(huge bool, s []uint32, n int) []uint32 {
 	if cap(s)-len(s) >= n {
 		return s
 	}
-	t := bigSlice[uint32](huge, len(s), len(s)+n)
+	t := boundSlice[uint32](huge, len(s), len(s)+n)
 	copy(t, s)
 	return t
 }

@@ -157,20 +157,26 @@ type Options struct {
 	Incremental bool
 
 	// ExpectedRecords, when known, sizes the internal arrays up front so
-	// they are not regrown (and copied) while records stream in.
+	// they are not regrown (and copied) while records stream in. On Linux
+	// the memory for that many records is faulted in when the run starts
+	// (see HugePages), so an estimate far above the real count costs
+	// resident memory for the run's duration.
 	ExpectedRecords int
 
 	// HugePages asks the kernel (Linux only) to back the run's large
 	// arrays (those of 4 MiB and up) with transparent huge pages, with
 	// madvise(MADV_HUGEPAGE); it takes effect when the system's THP mode
-	// is "madvise" or "always". Filling fresh memory costs a page fault
-	// per 4 KiB page: at 10M records about 470,000 faults and a quarter of
-	// the run's CPU time on the machines we measured, which huge pages cut
-	// to about a third. The advice stays on those address ranges after
-	// the call, and the Go runtime reuses them for other allocations, so
-	// in a long-lived process it can raise resident memory later (the
-	// reason the Go runtime itself stopped advising huge pages). Meant for
-	// batch jobs that resolve millions of records; off by default.
+	// is "madvise" or "always". Without it those arrays are still faulted
+	// in with one madvise(MADV_POPULATE_WRITE) each rather than a page
+	// fault per 4 KiB page (at 10M records about 470,000 faults, a third
+	// of the run's CPU time on the virtual machines we measured); huge
+	// pages take what remains of that cost, and the TLB misses of the
+	// random lookups into per-record arrays, further down. The advice
+	// stays on those address ranges after the call, and the Go runtime
+	// reuses them for other allocations, so in a long-lived process it
+	// can raise resident memory later (the reason the Go runtime itself
+	// stopped advising huge pages). Meant for batch jobs that resolve
+	// millions of records; off by default.
 	HugePages bool
 
 	// Concurrency bounds the goroutines used to group rules in parallel;
