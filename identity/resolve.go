@@ -1149,8 +1149,8 @@ func (r *resolver) rank() {
 	// it is overwritten.
 	r.first = idx[:0]
 	r.hashes = keys[:0]
-	r.t0 = bigSlice[int64](r.o.HugePages, 0, n)
 	r.t1 = map[uint32]int64{}
+	var dupIns []uint32 // input indices of the records' second and later rows
 	var prev uint32
 	var prevKey uint64
 	for j, in := range idx {
@@ -1164,16 +1164,31 @@ func (r *resolver) rank() {
 				r.dupRanks = map[uint32]bool{}
 			}
 			r.dupRanks[uint32(rk)] = true
-			setTimes(r.t0, r.t1, uint32(rk), minTime(r.t0[rk], r.recT0[in]), max(lastTime(r.t0, r.t1, uint32(rk)), r.recT0[in]))
+			dupIns = append(dupIns, in)
 			continue
 		}
 		prev, prevKey = in, k
 		r.rankOf[in] = uint32(len(r.first))
 		r.first = append(r.first, b+in)
 		r.hashes = append(r.hashes, k)
-		r.t0 = append(r.t0, r.recT0[in])
 	}
 	r.n = len(r.first)
+	// Times go to ranks in input order: the scattered writes cost far
+	// less than reading recT0 in rank order, a cache miss per record.
+	// A record of several rows gets its first row's times here, then the
+	// others folded in.
+	r.t0 = bigSlice[int64](r.o.HugePages, r.n, r.n)
+	for in, t := range r.recT0 {
+		r.t0[r.rankOf[in]] = t
+	}
+	for _, in := range dupIns {
+		rk := r.rankOf[in]
+		r.t0[rk] = r.recT0[r.first[rk]-b]
+	}
+	for _, in := range dupIns {
+		rk := r.rankOf[in]
+		setTimes(r.t0, r.t1, rk, minTime(r.t0[rk], r.recT0[in]), max(lastTime(r.t0, r.t1, rk), r.recT0[in]))
+	}
 	r.recT0 = nil
 }
 
@@ -1324,7 +1339,10 @@ func (rs *ruleSpec) halves() (a, b *ruleSpec) {
 	// One allocation for both halves, each writing its own region (a
 	// group has at most one member per occurrence, so neither outgrows
 	// it); merging moves b's groups down behind a's.
-	recs := boundSlice[uint32](rs.huge, 0, rs.n)
+	// Most occurrences are group members (all of them for a rule giving
+	// a limit value ids), so the members' array is faulted in ahead; there
+	// are far fewer groups than occurrences.
+	recs := bigSlice[uint32](rs.huge, 0, rs.n)
 	starts := boundSlice[uint32](rs.huge, 0, rs.n+2)
 	a.gRecs, b.gRecs = recs[:0:a.n], recs[a.n:a.n:rs.n]
 	a.gStart, b.gStart = starts[:0:a.n+1], starts[a.n+1:a.n+1:rs.n+2]
@@ -1381,8 +1399,8 @@ func (rs *ruleSpec) group(keep bool) {
 		// At most one group member per occurrence: size once, no regrowth.
 		// (make, not slices.Grow: a large fresh allocation skips zeroing
 		// memory the kernel already zeroed, which Grow's append cannot.)
-		rs.gRecs = growCap(rs.huge, rs.gRecs, rs.n)
-		rs.gStart = growCap(rs.huge, rs.gStart, rs.n+1)
+		rs.gRecs = growCap(rs.huge, true, rs.gRecs, rs.n)
+		rs.gStart = growCap(rs.huge, false, rs.gStart, rs.n+1)
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
 			keys, rec = rs.unpack(b, keys, rec)
@@ -1410,12 +1428,18 @@ func (rs *ruleSpec) group(keep bool) {
 }
 
 // growCap returns s with room for n more elements, allocated with make
-// when it must move.
-func growCap(huge bool, s []uint32, n int) []uint32 {
+// when it must move; fill says the room will mostly be used (bigSlice),
+// else it is only a bound (boundSlice).
+func growCap(huge, fill bool, s []uint32, n int) []uint32 {
 	if cap(s)-len(s) >= n {
 		return s
 	}
-	t := boundSlice[uint32](huge, len(s), len(s)+n)
+	var t []uint32
+	if fill {
+		t = bigSlice[uint32](huge, len(s), len(s)+n)
+	} else {
+		t = boundSlice[uint32](huge, len(s), len(s)+n)
+	}
 	copy(t, s)
 	return t
 }

@@ -688,6 +688,49 @@ func TestDuplicatesPoolIdentifiers(t *testing.T) {
 	}
 }
 
+// TestDuplicateTimes: a record sent in several rows gets the earliest and
+// latest of its rows' times (a row without a time adds none), whatever the
+// rows' order, and other records keep their own times.
+func TestDuplicateTimes(t *testing.T) {
+	untimed := rec("a", "1", 1)
+	untimed.Time = time.Time{}
+	rows := []identity.Record{rec("a", "1", 3), untimed, rec("a", "1", 1), rec("a", "1", 7)}
+	perm := []int{0, 1, 2, 3}
+	for range 24 { // every order of the four rows
+		recs := []identity.Record{rec("c", "3", 9)}
+		for _, i := range perm {
+			recs = append(recs, rows[i])
+		}
+		recs = append(recs, rec("b", "2", 4))
+		res := resolve(t, recs)
+		got := map[string][2]int{}
+		for p := range res.Persons() {
+			got[p.Sources[0]] = [2]int{p.FirstSeen.Day(), p.LastSeen.Day()}
+		}
+		if d := cmp.Diff(map[string][2]int{"a": {1, 7}, "b": {4, 4}, "c": {9, 9}}, got); d != "" {
+			t.Errorf("order %v: first and last days by source:\n%s", perm, d)
+		}
+		nextPerm(perm)
+	}
+}
+
+// nextPerm steps p to its next permutation in lexicographic order,
+// wrapping from the last to the first.
+func nextPerm(p []int) {
+	i := len(p) - 2
+	for i >= 0 && p[i] >= p[i+1] {
+		i--
+	}
+	if i >= 0 {
+		j := len(p) - 1
+		for p[j] <= p[i] {
+			j--
+		}
+		p[i], p[j] = p[j], p[i]
+	}
+	slices.Reverse(p[i+1:])
+}
+
 var _ iter.Seq2[identity.Record, error] = seq(nil)
 
 func TestLoggerNeverSeesValues(t *testing.T) {
