@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"iter"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -85,7 +87,8 @@ type kindState struct {
 
 type blockHit struct {
 	count int
-	recs  []uint32 // ingest indices, up to 5
+	recs  []uint32     // ingest indices, up to 5
+	pend  []sampleCand // see sampleLater
 }
 
 // resolver is the state of one run.
@@ -130,8 +133,11 @@ type resolver struct {
 	prior *Result
 	base  int
 
-	pipe  *addPipe // during ingest with Concurrency >= 2, see addPipe
-	oldTo []uint32 // old rank -> rank, after mergeRecords
+	pipe     *addPipe    // during ingest with Concurrency >= 2, see addPipe
+	pendHits []*blockHit // hits with candidates to sample, see sampleLater
+	nrec     int         // records stored or handed to the pipe
+	curHash  uint64      // the hash of the record being ingested
+	oldTo    []uint32    // old rank -> rank, after mergeRecords
 }
 
 // key names a rule in Result.ix: hidden limit rules cannot clash with
@@ -339,7 +345,6 @@ type ingestState struct {
 	scratch   []byte
 	ids       []kept
 	comp      []byte
-	keyBuf    []byte
 	kindCache []kindCacheEntry
 	kcNext    int
 	srcCache  []kindCacheEntry // recent sources (name, index)
@@ -357,7 +362,11 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 	if !r.o.ReadAhead || r.o.Concurrency < 2 {
 		if r.o.Concurrency >= 2 {
 			r.pipe = r.startPipe()
-			defer r.stopPipe()
+			defer func() {
+				if r.pipe != nil { // the iterator panicked
+					r.stopPipe()
+				}
+			}()
 		}
 		i := 0
 		var err error
@@ -376,6 +385,9 @@ func (r *resolver) ingest(ctx context.Context, records iter.Seq2[Record, error])
 				break
 			}
 			i++
+		}
+		if r.pipe != nil {
+			r.stopPipe()
 		}
 		r.inputN = i
 		return err
@@ -527,7 +539,7 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 			return nil
 		}
 	}
-	if len(r.recSrc) >= math.MaxInt32 {
+	if r.nrec >= math.MaxInt32 {
 		return invalid(r.op, "records", "more than 2147483646 records")
 	}
 	// Inputs usually interleave a few sources: a short cache of recent
@@ -552,11 +564,8 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 	if src > math.MaxUint16 {
 		return invalid(r.op, "records", "more than 65536 sources")
 	}
-	ri := uint32(len(r.recSrc))
-	r.recSrc = append(r.recSrc, uint16(src))
-	st.keyBuf = append(st.keyBuf[:0], rec.Key...)
-	r.recKey.add(st.keyBuf)
-	r.recHash = append(r.recHash, recordHash(rec.Source, rec.Key))
+	ri := uint32(r.nrec)
+	r.nrec++
 	t := int64(noTime)
 	if !rec.Time.IsZero() {
 		if rec.Time.Before(minTimeNS) || rec.Time.After(maxTimeNS) {
@@ -565,7 +574,8 @@ func (r *resolver) ingestRecord(idx int, rec Record, st *ingestState) error {
 			t = rec.Time.UnixNano()
 		}
 	}
-	r.recT0 = append(r.recT0, t)
+	r.curHash = recordHash(rec.Source, rec.Key)
+	r.addRecord(uint16(src), rec.Key, r.curHash, t)
 
 	scratch, ids := st.scratch[:0], st.ids[:0]
 	for _, id := range rec.Identifiers {
@@ -658,6 +668,31 @@ func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 	r.add(rs, hash64(v, 0)&r.mask, ri, v)
 }
 
+// addRecord stores a record's source, key, hash and time, by the ingest
+// pipe's goroutine when there is one.
+func (r *resolver) addRecord(src uint16, key string, h uint64, t int64) {
+	if p := r.pipe; p != nil {
+		b := p.cur
+		b.rsrc = append(b.rsrc, src)
+		b.rkeys = append(b.rkeys, key...)
+		b.rkeyEnd = append(b.rkeyEnd, uint32(len(b.rkeys)))
+		b.rhash = append(b.rhash, h)
+		b.rt = append(b.rt, t)
+		if len(b.rsrc) == pipeBatch {
+			p.send()
+		}
+		return
+	}
+	r.storeRecord(src, unsafe.Slice(unsafe.StringData(key), len(key)), h, t) // read only
+}
+
+func (r *resolver) storeRecord(src uint16, key []byte, h uint64, t int64) {
+	r.recSrc = append(r.recSrc, src)
+	r.recKey.add(key)
+	r.recHash = append(r.recHash, h)
+	r.recT0 = append(r.recT0, t)
+}
+
 func (r *resolver) add(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 	if p := r.pipe; p != nil {
 		b := p.cur
@@ -684,11 +719,13 @@ func (r *resolver) addNow(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 	rs.add(key, rec, v)
 }
 
-// addPipe moves the bucket stores of ingest (writes scattered over every
-// rule's buckets, about a third of ingest) to a second goroutine: the
-// caller's goroutine, which also runs the input iterator, only appends
-// each occurrence to a batch. Only that goroutine touches the rules'
-// buckets until stopPipe has joined it.
+// addPipe moves the stores of ingest (writes scattered over every rule's
+// buckets, and the per-record arrays) to a second goroutine: the caller's
+// goroutine, which also runs the input iterator, only appends each record
+// and occurrence to a batch. Only that goroutine touches the rules'
+// buckets and the record arrays (recSrc, recKey, recHash, recT0) until
+// stopPipe has joined it; the caller's goroutine defers what would read
+// them (see sample).
 type addPipe struct {
 	cur  *addBatch
 	work chan *addBatch
@@ -697,11 +734,18 @@ type addPipe struct {
 }
 
 type addBatch struct {
+	// occurrences
 	rs  []*ruleSpec
 	key []uint64
 	rec []uint32
 	end []uint32 // end of each value in buf
 	buf []byte
+	// records, stored before the batch's occurrences
+	rsrc    []uint16
+	rkeyEnd []uint32 // end of each key in rkeys
+	rkeys   []byte
+	rhash   []uint64
+	rt      []int64
 }
 
 const pipeBatch = 4096
@@ -712,12 +756,18 @@ func (r *resolver) startPipe() *addPipe {
 		defer close(p.done)
 		for b := range p.work {
 			s := uint32(0)
+			for i, src := range b.rsrc {
+				r.storeRecord(src, b.rkeys[s:b.rkeyEnd[i]], b.rhash[i], b.rt[i])
+				s = b.rkeyEnd[i]
+			}
+			s = 0
 			for i, rs := range b.rs {
 				r.addNow(rs, b.key[i], b.rec[i], b.buf[s:b.end[i]])
 				s = b.end[i]
 			}
 			clear(b.rs) // drop the pointers
 			b.rs, b.key, b.rec, b.end, b.buf = b.rs[:0], b.key[:0], b.rec[:0], b.end[:0], b.buf[:0]
+			b.rsrc, b.rkeyEnd, b.rkeys, b.rhash, b.rt = b.rsrc[:0], b.rkeyEnd[:0], b.rkeys[:0], b.rhash[:0], b.rt[:0]
 			select {
 			case p.free <- b:
 			default:
@@ -736,16 +786,23 @@ func (p *addPipe) send() {
 	}
 }
 
-// stopPipe hands over the last batch and waits until every occurrence is
-// stored.
+// stopPipe hands over the last batch, waits until everything is stored,
+// and takes the samples deferred meanwhile.
 func (r *resolver) stopPipe() {
 	p := r.pipe
-	if len(p.cur.key) > 0 {
+	if len(p.cur.key) > 0 || len(p.cur.rsrc) > 0 {
 		p.send()
 	}
 	close(p.work)
 	<-p.done
 	r.pipe = nil
+	for _, h := range r.pendHits {
+		for _, c := range h.pend {
+			r.sample(h, c.rec)
+		}
+		h.pend = nil
+	}
+	r.pendHits = nil
 }
 
 // bucket holds the occurrences whose compact keys share their top bits.
@@ -1076,7 +1133,7 @@ func (r *resolver) dropCombos(rs *ruleSpec, rec uint32, n int) {
 		rs.dropHit = &blockHit{}
 	}
 	rs.dropHit.count++
-	r.sample(rs.dropHit, rec)
+	r.sampleLater(rs.dropHit, rec)
 }
 
 func (r *resolver) hitBlock(kind, entry int, rec uint32) {
@@ -1087,7 +1144,50 @@ func (r *resolver) hitBlock(kind, entry int, rec uint32) {
 		r.blockHits[[2]int{kind, entry}] = h
 	}
 	h.count++
-	r.sample(h, rec)
+	r.sampleLater(h, rec)
+}
+
+// sampleLater samples rec (the record being ingested) now, or with the
+// ingest pipe once the pipe has stored the records sample compares.
+// Meanwhile h keeps the candidates, pruned by record hash to those that
+// can still be among the five smallest. (Samples do not depend on the
+// order they are taken in.)
+func (r *resolver) sampleLater(h *blockHit, rec uint32) {
+	if r.pipe == nil {
+		r.sample(h, rec)
+		return
+	}
+	if h.pend == nil {
+		r.pendHits = append(r.pendHits, h)
+	}
+	h.pend = append(h.pend, sampleCand{r.curHash, rec})
+	if len(h.pend) >= 256 {
+		h.prune()
+	}
+}
+
+// sampleCand is a record sampleLater has not sampled yet.
+type sampleCand struct {
+	hash uint64
+	rec  uint32
+}
+
+// prune keeps the candidates whose record hashes are among the five
+// smallest distinct ones: sample orders by hash first, and records of one
+// hash (one record sent in several rows, or a hash collision) are kept
+// together for it to tell apart.
+func (h *blockHit) prune() {
+	slices.SortFunc(h.pend, func(a, b sampleCand) int { return cmp.Compare(a.hash, b.hash) })
+	distinct := 0
+	for i, c := range h.pend {
+		if i == 0 || c.hash != h.pend[i-1].hash {
+			distinct++
+			if distinct > 5 {
+				h.pend = h.pend[:i]
+				return
+			}
+		}
+	}
 }
 
 // sample keeps rec among h's five canonically smallest records.

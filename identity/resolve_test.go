@@ -755,27 +755,49 @@ func TestLoggerNeverSeesValues(t *testing.T) {
 }
 
 // TestPipelinedIngestMatchesDirect: with Concurrency >= 2 ingest hands the
-// bucket stores to a second goroutine in batches of 4096 occurrences; the
-// result must be exactly the one-goroutine result.
+// record and bucket stores to a second goroutine in batches of 4096, and
+// samples the records of blocked values once they are stored (keeping
+// candidates pruned by record hash meanwhile); the result must be exactly
+// the one-goroutine result.
 func TestPipelinedIngestMatchesDirect(t *testing.T) {
 	recs := genRecords(5, scaled(3000))
+	// Every row sent again: hash ties among a blocked value's candidates.
+	// (Not scaled down: a blocked value needs more than 256 rows for
+	// candidates to be pruned.)
+	resent := genRecords(5, 3000)
+	resent = append(resent, resent...)
 	for _, tc := range []struct {
 		name string
 		opts []func(*identity.Options)
+		recs []identity.Record
 	}{
-		{"default rules", nil},
-		{"rules", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }}},
-		{"all guards", []func(*identity.Options){guarded}},
-		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}},
+		{"re-sent rows, all guards", []func(*identity.Options){guarded}, resent},
+		{"default rules", nil, nil},
+		{"rules", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }}, nil},
+		{"all guards", []func(*identity.Options){guarded}, nil},
+		{"all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4)}, nil},
 		// Rules grouped in two halves on two goroutines.
-		{"split groups", []func(*identity.Options){identity.WithSplitGroupMin(1)}},
-		{"split groups, all guards", []func(*identity.Options){guarded, identity.WithSplitGroupMin(1)}},
-		{"split groups, all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4), identity.WithSplitGroupMin(1)}},
-		{"split groups, 12-bit keys", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }, identity.WithKeyBits(12), identity.WithSplitGroupMin(1)}},
+		{"split groups", []func(*identity.Options){identity.WithSplitGroupMin(1)}, nil},
+		{"split groups, all guards", []func(*identity.Options){guarded, identity.WithSplitGroupMin(1)}, nil},
+		{"split groups, all guards, 4-bit keys", []func(*identity.Options){guarded, identity.WithKeyBits(4), identity.WithSplitGroupMin(1)}, nil},
+		{"split groups, 12-bit keys", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }, identity.WithKeyBits(12), identity.WithSplitGroupMin(1)}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			recs := recs
+			if tc.recs != nil {
+				recs = tc.recs
+			}
 			one := func(o *identity.Options) { o.Concurrency = 1 }
 			want := snap(resolve(t, recs, append(tc.opts, one)...))
+			sampled := 0
+			for _, a := range want.Audits {
+				if a.Guard == identity.GuardBlocked && a.Count > 256 {
+					sampled += len(a.Records)
+				}
+			}
+			if tc.recs != nil && sampled == 0 {
+				t.Fatal("no blocked value with more than 256 records sampled: the test does not exercise pruning")
+			}
 			for _, c := range []int{2, 4} {
 				got := snap(resolve(t, recs, append(tc.opts, func(o *identity.Options) { o.Concurrency = c })...))
 				if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
