@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -259,11 +260,27 @@ func (sc *radixScratch) sort(keys []uint64, idx []uint32) {
 // msd sorts keys (and idx) whose bits at and above top are equal, using
 // k2, i2 as scratch of the same length.
 func (sc *radixScratch) msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint, depth int) {
-	n := len(keys)
-	if n <= 64 || top == 0 {
+	if len(keys) <= 64 || top == 0 {
 		insertionSort(keys, idx)
 		return
 	}
+	count, shift := sc.scatter(keys, idx, k2, i2, top, depth)
+	if shift == 0 {
+		return
+	}
+	for b := range len(count) - 1 {
+		s, e := count[b], count[b+1]
+		if e-s > 1 {
+			sc.msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift, depth+1)
+		}
+	}
+}
+
+// scatter distributes keys (and idx) on their next digit below top, and
+// returns the sub-buckets' bounds (count[b] to count[b+1]) and the shift
+// of the digit, below which the sub-buckets are still to sort.
+func (sc *radixScratch) scatter(keys []uint64, idx []uint32, k2 []uint64, i2 []uint32, top uint, depth int) ([]int, uint) {
+	n := len(keys)
 	// About 8 keys per sub-bucket: enough digits to finish by insertion
 	// sort, few enough that the counts stay small.
 	digit := uint(min(max(bits.Len(uint(n))-3, 4), 16))
@@ -302,15 +319,56 @@ func (sc *radixScratch) msd(keys []uint64, idx []uint32, k2 []uint64, i2 []uint3
 	}
 	copy(keys, k2)
 	copy(idx, i2)
+	return count, shift
+}
+
+// sortParallel is sort with the sub-buckets of the first digit sorted by
+// workers goroutines, each taking a contiguous run of about as many keys.
+func (sc *radixScratch) sortParallel(keys []uint64, idx []uint32, workers int) {
+	n := len(keys)
+	if workers < 2 || n <= 64 {
+		sc.sort(keys, idx)
+		return
+	}
+	var hi uint64
+	for _, k := range keys {
+		hi |= k
+	}
+	top := uint(bits.Len64(hi))
+	if top == 0 {
+		return // all zero
+	}
+	k2 := bigSlice[uint64](sc.huge, n, n)
+	i2 := bigSlice[uint32](sc.huge, n, n)
+	count, shift := sc.scatter(keys, idx, k2, i2, top, 0)
 	if shift == 0 {
 		return
 	}
-	for b := 0; b < nb; b++ {
-		s, e := count[b], count[b+1]
-		if e-s > 1 {
-			sc.msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift, depth+1)
+	nb := len(count) - 1
+	var wg sync.WaitGroup
+	lo := 0
+	for w := range workers {
+		// buckets [lo, hi) hold about keys (w+1)*n/workers and below
+		hi := lo
+		for hi < nb && (w == workers-1 || count[hi+1] <= (w+1)*n/workers) {
+			hi++
 		}
+		if hi == lo && hi < nb && w < workers-1 {
+			hi++ // one bucket larger than a share
+		}
+		first, last := lo, hi
+		wg.Go(func() {
+			sub := radixScratch{huge: sc.huge}
+			for b := first; b < last; b++ {
+				s, e := count[b], count[b+1]
+				if e-s > 1 {
+					sub.msd(keys[s:e], idx[s:e], k2[s:e], i2[s:e], shift, 1)
+				}
+			}
+		})
+		lo = hi
 	}
+	wg.Wait()
 }
 
 func insertionSort(keys []uint64, idx []uint32) {

@@ -7,32 +7,46 @@ import (
 	"testing"
 )
 
+// TestRadixSort sorts random keys of several widths and skews, with one
+// goroutine and with sortParallel's 2 and 3, and checks keys are sorted
+// and idx follows them as a permutation.
 func TestRadixSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
 		n    int
 		mask uint64
-	}{{0, ^uint64(0)}, {1, ^uint64(0)}, {50, ^uint64(0)}, {1000, ^uint64(0)}, {100000, ^uint64(0)}, {100000, 0xf}, {30000, 0xffff0000}, {20000, 1<<40 - 1}} {
-		keys := make([]uint64, tc.n)
-		idx := make([]uint32, tc.n)
-		for i := range keys {
-			keys[i] = rng.Uint64() & tc.mask
-			idx[i] = uint32(i)
-		}
-		orig := slices.Clone(keys)
-		radixSort(keys, idx)
-		if !slices.IsSorted(keys) {
-			t.Fatalf("n=%d mask=%x: not sorted", tc.n, tc.mask)
-		}
-		for i, x := range idx {
-			if orig[x] != keys[i] {
-				t.Fatalf("n=%d: idx does not follow keys", tc.n)
+		skew bool // 90% of keys share their top 8 bits
+	}{{0, ^uint64(0), false}, {1, ^uint64(0), false}, {50, ^uint64(0), false}, {65, ^uint64(0), false}, {1000, ^uint64(0), false}, {100000, ^uint64(0), false}, {100000, 0xf, false}, {30000, 0xffff0000, false}, {20000, 1<<40 - 1, false}, {100000, ^uint64(0), true}, {3000, 0, false}} {
+		for _, workers := range []int{1, 2, 3} {
+			keys := make([]uint64, tc.n)
+			idx := make([]uint32, tc.n)
+			for i := range keys {
+				keys[i] = rng.Uint64() & tc.mask
+				if tc.skew && rng.IntN(10) > 0 {
+					keys[i] = keys[i]>>8 | 0xab<<56
+				}
+				idx[i] = uint32(i)
 			}
-		}
-		slices.Sort(idx)
-		for i, x := range idx {
-			if x != uint32(i) {
-				t.Fatalf("n=%d: idx is not a permutation", tc.n)
+			orig := slices.Clone(keys)
+			if workers == 1 {
+				radixSort(keys, idx)
+			} else {
+				var sc radixScratch
+				sc.sortParallel(keys, idx, workers)
+			}
+			if !slices.IsSorted(keys) {
+				t.Fatalf("n=%d mask=%x skew=%v workers=%d: not sorted", tc.n, tc.mask, tc.skew, workers)
+			}
+			for i, x := range idx {
+				if orig[x] != keys[i] {
+					t.Fatalf("n=%d workers=%d: idx does not follow keys", tc.n, workers)
+				}
+			}
+			slices.Sort(idx)
+			for i, x := range idx {
+				if x != uint32(i) {
+					t.Fatalf("n=%d workers=%d: idx is not a permutation", tc.n, workers)
+				}
 			}
 		}
 	}

@@ -772,6 +772,7 @@ func TestPipelinedIngestMatchesDirect(t *testing.T) {
 		recs []identity.Record
 	}{
 		{"re-sent rows, all guards", []func(*identity.Options){guarded}, resent},
+		{"re-sent rows, split", []func(*identity.Options){guarded, identity.WithSplitGroupMin(1)}, resent},
 		{"default rules", nil, nil},
 		{"rules", []func(*identity.Options){func(o *identity.Options) { o.Rules = testRules }}, nil},
 		{"all guards", []func(*identity.Options){guarded}, nil},
