@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/cdpkit/cdpkit/identity"
@@ -117,6 +118,27 @@ func TestCancelAfterGrouping(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || res != nil {
 			t.Errorf("Add cancelled at %q: err = %v, result returned %v", msg, err, res != nil)
 		}
+	}
+}
+
+// TestCancelWhileGrouping cancels before grouping, when it ends and after
+// linking, with grouping in the background and rules split in halves:
+// Resolve fails with the cancellation and, inside a synctest bubble (which
+// fails on goroutines left blocked), leaves no goroutine behind.
+func TestCancelWhileGrouping(t *testing.T) {
+	recs := hub(scaled(5000))
+	for _, msg := range []string{"identity: ranked", "identity: grouped", "identity: linked"} {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			res, err := identity.Resolve(ctx, seq(recs), guarded, identity.WithSplitGroupMin(1), func(o *identity.Options) {
+				o.Concurrency = 2
+				o.Logger = slog.New(cancelOn{msg: msg, cancel: cancel})
+			})
+			if !errors.Is(err, context.Canceled) || res != nil {
+				t.Errorf("cancelled at %q: err = %v, result returned %v", msg, err, res != nil)
+			}
+		})
 	}
 }
 

@@ -67,15 +67,10 @@ func (res *Result) Add(ctx context.Context, records iter.Seq2[Record, error], op
 		return nil, &Error{Op: op, Err: err}
 	}
 	r.mergeRecords(res)
-	if err := r.sortAndGroup(ctx); err != nil {
-		return nil, err
-	}
-	r.log("grouped")
-	out, err := r.link(ctx)
+	out, err := r.groupAndLink(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r.log("linked", "links", len(out.la))
 	if o.Previous != nil {
 		err = out.assignIDs(ctx, o.Previous)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // unionFind keeps one int32 per record: the parent, or for a root minus
@@ -128,7 +129,9 @@ const (
 	refused
 )
 
-func (r *resolver) link(ctx context.Context) (*Result, error) {
+// link links the rules' groups, each once grouping has finished it (see
+// waitRule).
+func (r *resolver) link(ctx context.Context) (*linker, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: r.op, Err: err}
 	}
@@ -145,12 +148,11 @@ func (r *resolver) link(ctx context.Context) (*Result, error) {
 		if rs.values < 0 {
 			continue
 		}
-		l := rs.seed
-		if l == nil {
-			l = r.seedLimit(rs)
+		if err := r.waitRule(rs); err != nil {
+			return nil, err
 		}
+		lk.limits[rs.values] = rs.seed
 		rs.seed = nil
-		lk.limits[rs.values] = l
 	}
 	lk.guarded = len(lk.limits) > 0 || lk.cap > 0
 
@@ -198,30 +200,30 @@ func (r *resolver) link(ctx context.Context) (*Result, error) {
 		}
 	}
 
-	var linkRules []*ruleSpec
-	for _, rs := range r.rules {
-		if rs.link {
-			linkRules = append(linkRules, rs)
+	for _, rs := range r.linkRules() {
+		if err := r.waitRule(rs); err != nil {
+			return nil, err
 		}
-	}
-	if len(r.o.Rules) == 0 {
-		slices.SortFunc(linkRules, func(a, b *ruleSpec) int {
-			if a.name < b.name {
-				return -1
-			}
-			if a.name > b.name {
-				return 1
-			}
-			return 0
-		})
-	}
-	for _, rs := range linkRules {
 		if err := lk.rule(rs); err != nil {
 			return nil, &Error{Op: r.op, Err: err}
 		}
 	}
-	res := newResult(r, lk)
-	return res, nil
+	return lk, nil
+}
+
+// linkRules returns the rules that link, in the order linking takes them:
+// as configured, or by name for the default rules (one per kind).
+func (r *resolver) linkRules() []*ruleSpec {
+	var out []*ruleSpec
+	for _, rs := range r.rules {
+		if rs.link {
+			out = append(out, rs)
+		}
+	}
+	if len(r.o.Rules) == 0 {
+		slices.SortFunc(out, func(a, b *ruleSpec) int { return strings.Compare(a.name, b.name) })
+	}
+	return out
 }
 
 // checkCtx returns the context's error every 64k units of work.

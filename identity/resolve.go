@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -56,7 +57,10 @@ type ruleSpec struct {
 	gStart []uint32
 	gRecs  []uint32
 	ix     *ruleIndex
-	seed   *limitState // for values >= 0: the seeded limit state, taken by link
+	seed   *limitState   // for values >= 0: the seeded limit state, taken by link
+	ready  chan struct{} // closed when the groups are final (see grouping)
+	// halves being grouped apart (see halves), until finishRule
+	halfA, halfB *ruleSpec
 
 	// combinations dropped by maxCombos, and the records that had them
 	dropped int
@@ -135,6 +139,7 @@ type resolver struct {
 	base  int
 
 	pipe     *addPipe    // during ingest with Concurrency >= 2, see addPipe
+	grp      *grouping   // see startGroup
 	pendHits []*blockHit // hits with candidates to sample, see sampleLater
 	nrec     int         // records stored or handed to the pipe
 	curHash  uint64      // the hash of the record being ingested
@@ -184,15 +189,10 @@ func Resolve(ctx context.Context, records iter.Seq2[Record, error], opts ...func
 		}
 	}
 	r.log("ranked", "records", r.n, "duplicates", r.dups)
-	if err := r.sortAndGroup(ctx); err != nil {
-		return nil, err
-	}
-	r.log("grouped")
-	res, err := r.link(ctx)
+	res, err := r.groupAndLink(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r.log("linked", "links", len(res.la))
 	if err := res.assignIDs(ctx, o.Previous); err != nil {
 		return nil, &Error{Op: r.op, Err: err}
 	}
@@ -1400,9 +1400,28 @@ func (r *resolver) cmpRec(a, b uint32) int {
 	return bytes.Compare(r.recKey.get(int(a)), r.recKey.get(int(b)))
 }
 
-// sortAndGroup sorts each rule's keys and cuts them into groups of records
-// that share a full value, in parallel across rules.
-func (r *resolver) sortAndGroup(ctx context.Context) error {
+// grouping is a run of startGroup: it sorts each rule's keys and cuts them
+// into groups of records that share a full value, on up to Concurrency
+// goroutines. With Concurrency >= 2 it runs in the background, so linking
+// (on the caller's goroutine, see waitRule) takes each rule as soon as
+// its groups are final while later rules are still grouped.
+type grouping struct {
+	ctx  context.Context // cancelled when grouping fails or is stopped
+	stop context.CancelFunc
+	done chan struct{} // closed when every job has ended
+	err  error         // set before done is closed
+}
+
+// groupJob groups a whole rule, or one half of a rule's buckets.
+type groupJob struct {
+	rule int       // index in r.rules
+	part *ruleSpec // nil: the whole rule
+}
+
+// startGroup starts grouping. Rules giving limits value ids go first
+// (linking needs them all before its first rule), then the rules in the
+// order linking takes them.
+func (r *resolver) startGroup(ctx context.Context) *grouping {
 	var ingested int
 	for _, rs := range r.rules {
 		for i := range rs.bk {
@@ -1418,79 +1437,159 @@ func (r *resolver) sortAndGroup(ctx context.Context) error {
 			}
 		}
 	}
-	// Each rule groups on its own, and large ones in two halves of their
-	// buckets (key ranges), so that three rules on two cores do not leave
-	// one core idle for a third of the phase. Halves are merged in key
-	// order, which is the order one goroutine would have produced.
-	type job struct {
-		rs    *ruleSpec
-		part  *ruleSpec // nil: the whole rule
-		merge *ruleSpec // the half to append after part, set on the first half
+	order := make([]int, 0, len(r.rules))
+	for i, rs := range r.rules {
+		if rs.values >= 0 {
+			order = append(order, i)
+		}
 	}
-	var jobs []job
-	for _, rs := range r.rules {
+	for _, rs := range r.linkRules() {
+		if rs.values < 0 {
+			order = append(order, slices.Index(r.rules, rs))
+		}
+	}
+	for i, rs := range r.rules {
+		if rs.values < 0 && !rs.link {
+			order = append(order, i) // not linked and no values: none today
+		}
+	}
+	// Large rules group in two halves of their buckets (key ranges), so
+	// that three rules on two cores do not leave one core idle for a third
+	// of the phase. Halves are merged in key order, which is the order one
+	// goroutine would have produced.
+	var jobs []groupJob
+	pending := make([]atomic.Int32, len(r.rules))
+	for _, i := range order {
+		rs := r.rules[i]
+		rs.ready = make(chan struct{})
 		if r.o.Concurrency > 1 && !rs.presorted && !r.o.Incremental && rs.n >= r.o.splitMin && len(rs.bk) >= 2 {
-			a, b := rs.halves()
-			jobs = append(jobs, job{rs: rs, part: a, merge: b}, job{rs: rs, part: b})
+			rs.halfA, rs.halfB = rs.halves()
+			jobs = append(jobs, groupJob{i, rs.halfA}, groupJob{i, rs.halfB})
+			pending[i].Store(2)
 			continue
 		}
-		jobs = append(jobs, job{rs: rs})
+		jobs = append(jobs, groupJob{rule: i})
+		pending[i].Store(1)
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.o.Concurrency)
-	for _, j := range jobs {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			if j.part != nil {
-				j.part.group(false)
-				return nil
-			}
-			j.rs.group(r.o.Incremental)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return &Error{Op: r.op, Err: err}
-	}
-	for _, j := range jobs {
-		if j.merge != nil {
-			j.rs.mergeHalves(j.part, j.merge)
-		}
-	}
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(r.o.Concurrency)
-	for _, rs := range r.rules {
-		if rs.values >= 0 {
+	gctx, stop := context.WithCancel(ctx)
+	g, gctx := errgroup.WithContext(gctx)
+	gr := &grouping{ctx: gctx, stop: stop, done: make(chan struct{})}
+	run := func() {
+		var next atomic.Int64
+		for range min(r.o.Concurrency, len(jobs)) {
 			g.Go(func() error {
-				if err := gctx.Err(); err != nil {
-					return err
+				for {
+					n := int(next.Add(1) - 1)
+					if n >= len(jobs) {
+						return nil
+					}
+					if err := gctx.Err(); err != nil {
+						return err
+					}
+					j := jobs[n]
+					rs := r.rules[j.rule]
+					if j.part != nil {
+						j.part.group(false)
+					} else {
+						rs.group(r.o.Incremental)
+					}
+					if pending[j.rule].Add(-1) == 0 {
+						r.finishRule(rs)
+					}
 				}
-				rs.seed = r.seedLimit(rs)
-				return nil
 			})
 		}
+		if err := g.Wait(); err != nil {
+			gr.err = &Error{Op: r.op, Err: err}
+		} else {
+			r.rankOf = nil
+			r.log("grouped")
+			if ingested >= gcAfterGroup {
+				// The ingest buckets, the bulk of the live heap (about 37
+				// bytes per occurrence), are garbage now. Without a
+				// collection here the Go heap goal set during ingest
+				// (twice the live heap then) lets the result pile up on
+				// top of them; collecting once lets it reuse that memory,
+				// which bounds peak memory at about the ingest footprint
+				// plus grouping instead of twice the ingest footprint. It
+				// costs one collection of a heap that is mostly
+				// pointer-free.
+				runtime.GC()
+			}
+		}
+		close(gr.done)
 	}
-	if err := g.Wait(); err != nil {
-		return &Error{Op: r.op, Err: err}
+	if r.o.Concurrency > 1 {
+		go run()
+	} else {
+		run()
 	}
-	r.rankOf = nil
-	if ingested >= gcAfterGroup {
-		// The ingest buckets, the bulk of the live heap (about 37 bytes
-		// per occurrence), are garbage now. Without a collection here the
-		// Go heap goal set during ingest (twice the live heap then) lets
-		// linking and the result pile up on top of them; collecting once
-		// lets them reuse that memory, which bounds peak memory at about
-		// the ingest footprint plus grouping instead of twice the ingest
-		// footprint. It costs one collection of a heap that is mostly
-		// pointer-free.
-		runtime.GC()
-	}
-	return nil
+	r.grp = gr
+	return gr
 }
 
-// gcAfterGroup is the size of ingest buckets from which sortAndGroup
+// finishRule runs once both halves of rs (or the whole) are grouped:
+// merges the halves, seeds the limit state of the values rs gives, and
+// lets linking take rs.
+func (r *resolver) finishRule(rs *ruleSpec) {
+	if rs.halfA != nil {
+		rs.mergeHalves(rs.halfA, rs.halfB)
+		rs.halfA, rs.halfB = nil, nil
+	}
+	if rs.values >= 0 {
+		rs.seed = r.seedLimit(rs)
+	}
+	close(rs.ready)
+}
+
+// waitRule waits until rs is grouped; it fails when grouping does.
+func (r *resolver) waitRule(rs *ruleSpec) error {
+	select {
+	case <-rs.ready:
+		return nil
+	case <-r.grp.ctx.Done():
+		// Grouping failed or was stopped, or ended: its context is
+		// cancelled once all its jobs have returned, even on success.
+		<-r.grp.done
+		select {
+		case <-rs.ready:
+			return nil
+		default:
+		}
+		if r.grp.err != nil {
+			return r.grp.err
+		}
+		return &Error{Op: r.op, Err: r.grp.ctx.Err()}
+	}
+}
+
+// wait stops grouping if failed says linking failed, waits until its
+// goroutines are done and returns its error.
+func (gr *grouping) wait(failed bool) error {
+	if failed {
+		gr.stop()
+	}
+	<-gr.done
+	gr.stop()
+	return gr.err
+}
+
+// groupAndLink groups every rule and links them, overlapped (see
+// grouping), and builds the result.
+func (r *resolver) groupAndLink(ctx context.Context) (*Result, error) {
+	gr := r.startGroup(ctx)
+	lk, err := r.link(ctx)
+	if gerr := gr.wait(err != nil); err == nil {
+		err = gerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.log("linked", "links", len(lk.la))
+	return newResult(r, lk), nil
+}
+
+// gcAfterGroup is the size of ingest buckets from which grouping
 // collects garbage once they are freed (about 7M occurrences).
 const gcAfterGroup = 256 << 20
 
