@@ -42,8 +42,8 @@ type ruleSpec struct {
 	vals arena
 
 	// presorted: keys, rec and vals are already in key order and rec holds
-	// ranks (Result.Add); otherwise rec holds input indices, mapped to ranks
-	// through rankOf.
+	// ranks (Result.Add); otherwise the buckets hold input indices, mapped
+	// to ranks through rankOf as group unpacks them.
 	presorted bool
 	rankOf    []uint32
 	// values is the index of the limit whose value ids this rule's groups
@@ -1670,6 +1670,12 @@ func (rs *ruleSpec) group(keep bool) {
 			rec  []uint32
 			sc   = radixScratch{huge: rs.huge}
 		)
+		// A bucket's entries are in input order, so mapping their input
+		// indices to ranks as they are unpacked reads rankOf in
+		// ascending order, where emit would read it in key order: a cache
+		// and TLB miss per occurrence.
+		rankOf := rs.rankOf
+		rs.rankOf = nil
 		// At most one group member per occurrence: size once, no regrowth.
 		// (make, not slices.Grow: a large fresh allocation skips zeroing
 		// memory the kernel already zeroed, which Grow's append cannot.)
@@ -1678,6 +1684,11 @@ func (rs *ruleSpec) group(keep bool) {
 		for bi := range rs.bk {
 			b := &rs.bk[bi]
 			keys, rec = rs.unpack(b, keys, rec)
+			if rankOf != nil {
+				for i, x := range rec {
+					rec[i] = rankOf[x]
+				}
+			}
 			idx = idx[:0]
 			for i := range b.n {
 				idx = append(idx, uint32(i))
@@ -1688,7 +1699,7 @@ func (rs *ruleSpec) group(keep bool) {
 			if keep {
 				for i, o := range idx {
 					ix.keys = append(ix.keys, keys[i])
-					ix.recs = append(ix.recs, rs.rankOf[rec[o]])
+					ix.recs = append(ix.recs, rec[o])
 					ix.vals.add(rs.val(o))
 				}
 			}
@@ -1780,11 +1791,7 @@ func (rs *ruleSpec) groupRuns(idx []uint32) {
 func (rs *ruleSpec) emit(occ []uint32) {
 	s := len(rs.gRecs)
 	for _, o := range occ {
-		x := rs.rec[o]
-		if rs.rankOf != nil {
-			x = rs.rankOf[x]
-		}
-		rs.gRecs = append(rs.gRecs, x)
+		rs.gRecs = append(rs.gRecs, rs.rec[o]) // ranks (see group)
 	}
 	g := rs.gRecs[s:]
 	if len(g) > 1 {
