@@ -658,9 +658,13 @@ func (ks *kindState) lookupBlocked(enc []byte) int {
 // the key holds its first 8 bytes and the arena only the tag and the other
 // 24, which together still compare full values. Narrowed (test) keys hash
 // the whole value and keep it all.
+// splitLen is what a bucket entry keeps of a split digest: its tag and
+// last 24 bytes.
+const splitLen = 25
+
 func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 	if r.mask == math.MaxUint64 && len(v) == 33 && v[0] == tagHex {
-		var tail [25]byte
+		var tail [splitLen]byte
 		tail[0] = tagHex
 		copy(tail[1:], v[9:])
 		r.add(rs, binary.BigEndian.Uint64(v[1:9]), ri, tail[:])
@@ -1756,9 +1760,8 @@ func (rs *ruleSpec) groupRuns(idx []uint32) {
 		}
 		run := idx[s:e]
 		same := true
-		v0 := rs.val(run[0])
 		for _, x := range run[1:] {
-			if !bytes.Equal(v0, rs.val(x)) {
+			if !rs.sameVal(run[0], x) {
 				same = false
 				break
 			}
@@ -1785,6 +1788,22 @@ func (rs *ruleSpec) groupRuns(idx []uint32) {
 		}
 		s = e
 	}
+}
+
+// sameVal reports whether occurrences a and b have the same full value.
+// Split digests (the usual values) compare as a tag and three words
+// inline, not through a call per comparison.
+func (rs *ruleSpec) sameVal(a, b uint32) bool {
+	if bk := rs.cur; bk != nil && rs.stride == splitLen {
+		const w = entryHead + splitLen
+		x := bk.data[int(a)*w+entryHead:][:splitLen]
+		y := bk.data[int(b)*w+entryHead:][:splitLen]
+		return x[0] == y[0] &&
+			binary.LittleEndian.Uint64(x[1:]) == binary.LittleEndian.Uint64(y[1:]) &&
+			binary.LittleEndian.Uint64(x[9:]) == binary.LittleEndian.Uint64(y[9:]) &&
+			binary.LittleEndian.Uint64(x[17:]) == binary.LittleEndian.Uint64(y[17:])
+	}
+	return bytes.Equal(rs.val(a), rs.val(b))
 }
 
 // emit appends one group: its records' ranks, sorted and deduplicated.
