@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // unionFind keeps one int32 per record: the parent, or for a root minus
@@ -281,7 +282,15 @@ func (lk *linker) rule(rs *ruleSpec) error {
 	matches := 0 // added to st.Matches once: a map update per group costs
 	defer func() { st.Matches[rs.name] += matches }()
 	var pend []refusalAudit
-	for _, g := range order {
+	for oi, g := range order {
+		if oi+linkAhead < len(order) {
+			// Start loading the union-find entries of a group to come:
+			// they are random, a cache miss each.
+			f := rs.members(int(order[oi+linkAhead]))
+			for _, x := range f[:min(len(f), 3)] {
+				prefetch(uintptr(unsafe.Pointer(&lk.u.p[x])))
+			}
+		}
 		m := rs.members(int(g))
 		d := len(m)
 		if err := lk.checkCtx(d); err != nil {
@@ -352,6 +361,9 @@ func (lk *linker) rule(rs *ruleSpec) error {
 	}
 	return nil
 }
+
+// linkAhead is how many groups ahead of the one linking rule prefetches.
+const linkAhead = 8
 
 // refusal says why try refused an edge: the guard, and for GuardLimit the
 // limit's index, for GuardExclude the exclusion's, and n the values or

@@ -1746,7 +1746,16 @@ type ruleIndex struct {
 func (rs *ruleSpec) groupRuns(idx []uint32) {
 	n := len(idx)
 	var sub [][]uint32
+	pf := 0 // occurrences before pf were considered for prefetching
 	for s := 0; s < n; {
+		// Start loading the values of occurrences a few runs ahead that
+		// will be compared (those sharing their key with a neighbour):
+		// they lie at random in the bucket, a cache miss each.
+		for lim := min(s+groupAhead, n); pf < lim; pf++ {
+			if (pf > 0 && rs.keys[pf] == rs.keys[pf-1]) || (pf+1 < n && rs.keys[pf+1] == rs.keys[pf]) {
+				rs.prefetchVal(idx[pf])
+			}
+		}
 		e := s + 1
 		for e < n && rs.keys[e] == rs.keys[s] {
 			e++
@@ -1787,6 +1796,19 @@ func (rs *ruleSpec) groupRuns(idx []uint32) {
 			}
 		}
 		s = e
+	}
+}
+
+// groupAhead is how many occurrences ahead of the run being grouped
+// groupRuns prefetches values.
+const groupAhead = 16
+
+// prefetchVal starts loading occurrence o's value in the bucket being
+// grouped.
+func (rs *ruleSpec) prefetchVal(o uint32) {
+	if b := rs.cur; b != nil {
+		st, _ := rs.entry(b, o)
+		prefetch(uintptr(unsafe.Pointer(&b.data[st+entryHead])))
 	}
 }
 
