@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,35 +57,48 @@ func (u *unionFind) union(a, b uint32) uint32 {
 type limitState struct {
 	kind string
 	max  int
-	one  []uint32            // value id + 1 when a root has exactly one value
+	// per root: 0 without a value, value id + 1 with exactly one, inMore
+	// with two or more (in more), so the common cases need no map lookup
+	one  []uint32
 	more map[uint32][]uint32 // roots with two or more values
 }
 
+// inMore marks in limitState.one a root whose values are in more. Value
+// ids are group indices, below 2^32-1.
+const inMore = math.MaxUint32
+
 func (l *limitState) values(root uint32, buf *[1]uint32) []uint32 {
-	if m, ok := l.more[root]; ok {
-		return m
-	}
-	if v := l.one[root]; v != 0 {
+	switch v := l.one[root]; v {
+	case 0:
+		return nil
+	case inMore:
+		return l.more[root]
+	default:
 		buf[0] = v - 1
 		return buf[:]
 	}
-	return nil
 }
 
 func (l *limitState) add(node, v uint32) {
-	if m, ok := l.more[node]; ok {
-		if !slices.Contains(m, v) {
-			l.more[node] = append(m, v)
-		}
-		return
-	}
 	switch o := l.one[node]; {
 	case o == 0:
 		l.one[node] = v + 1
+	case o == inMore:
+		if m := l.more[node]; !slices.Contains(m, v) {
+			l.more[node] = append(m, v)
+		}
 	case o-1 != v:
 		l.more[node] = []uint32{o - 1, v}
-		l.one[node] = 0
+		l.one[node] = inMore
 	}
+}
+
+// clear drops a root's values (it was joined under another root).
+func (l *limitState) clear(root uint32) {
+	if l.one[root] == inMore {
+		delete(l.more, root)
+	}
+	l.one[root] = 0
 }
 
 // seedLimit returns the limit state of rs.values with every record's own
@@ -473,8 +487,7 @@ func (lk *linker) try(a, b uint32, force bool) (verdict, refusal) {
 		for _, v := range vb {
 			l.add(ra, v)
 		}
-		delete(l.more, rb)
-		l.one[rb] = 0
+		l.clear(rb)
 	}
 	if lk.exclOf != nil {
 		if lb, ok := lk.exclOf[rb]; ok {

@@ -282,7 +282,7 @@ func newResolver(o Options, op string) *resolver {
 		}
 		for i, v := range vals {
 			buf = appendValue(buf[:0], v)
-			h := hash64(buf, 0)
+			h := blockHash(buf)
 			ks.blocked[h] = append(ks.blocked[h], blockEntry{enc: slices.Clone(buf), entry: i})
 		}
 	}
@@ -644,8 +644,17 @@ func recordHash(source, key string) uint64 {
 	return hashString(key, hashString(source, p1))
 }
 
+// blockHash is the map key of an encoded value in kindState.blocked: a
+// digest's first 8 bytes (already uniform), else its hash.
+func blockHash(enc []byte) uint64 {
+	if len(enc) == 33 && enc[0] == tagHex {
+		return binary.BigEndian.Uint64(enc[1:9])
+	}
+	return hash64(enc, 0)
+}
+
 func (ks *kindState) lookupBlocked(enc []byte) int {
-	for _, b := range ks.blocked[hash64(enc, 0)] {
+	for _, b := range ks.blocked[blockHash(enc)] {
 		if bytes.Equal(b.enc, enc) {
 			return b.entry
 		}
