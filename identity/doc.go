@@ -103,21 +103,27 @@
 //
 // # Concurrency
 //
-// Resolve groups the rules in parallel, bounded by [Options].Concurrency.
-// With Concurrency >= 2 (the default on a multi-core machine) ingest runs
-// the iterator and decodes identifiers on the caller's goroutine while one
-// more goroutine files the occurrences into the rules' buckets; with
-// [Options].ReadAhead instead, the caller's goroutine only reads the input
-// while a second one does all the storing (each batch of records is copied
-// first). Either way Resolve copies what it keeps, so iterators may reuse
-// or release their buffers after yield returns. Every goroutine is joined
-// before Resolve returns.
+// Resolve uses up to [Options].Concurrency goroutines. With Concurrency >= 2
+// (the default on a multi-core machine) ingest runs the iterator and
+// decodes identifiers on the caller's goroutine while one more goroutine
+// stores the records and files the occurrences into the rules' buckets;
+// with [Options].ReadAhead instead, the caller's goroutine only reads the
+// input while a second one does all the storing (each batch of records is
+// copied first). Either way Resolve copies what it keeps, so iterators may
+// reuse or release their buffers after yield returns. Large runs rank
+// records in two halves; the rules are grouped in parallel (large ones in
+// two halves), in the background, while the caller's goroutine links each
+// rule as soon as its groups are final. Every goroutine is joined before
+// Resolve returns, on every path.
 //
 // Once a large run's ingest buckets are freed (256 MB or more, about 7M
 // identifier occurrences), Resolve runs one garbage collection
-// (runtime.GC) so that linking reuses their memory: this holds peak memory
-// near the ingest footprint instead of twice it. A [Result] is immutable and safe for concurrent
-// use, including concurrent Add calls on the same Result.
+// (runtime.GC) so that the result reuses their memory: this holds peak
+// memory near the ingest footprint instead of twice it. On Linux the
+// large arrays a run fills are faulted in with one madvise each rather
+// than a page fault per 4 KiB (see [Options].HugePages). A [Result] is
+// immutable and safe for concurrent use, including concurrent Add calls on
+// the same Result.
 //
 // # Testing
 //

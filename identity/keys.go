@@ -41,11 +41,13 @@ var hexVal = func() (t [256]byte) {
 // appendValue appends the injective encoding of v to dst.
 func appendValue(dst []byte, v string) []byte {
 	if len(v) == 64 {
-		var out [33]byte
-		out[0] = tagHex
-		if decodeHex64((*[32]byte)(out[1:]), v) {
-			return append(dst, out[:]...)
+		n := len(dst)
+		dst = slices.Grow(dst, 33)[:n+33]
+		dst[n] = tagHex
+		if decodeHex64((*[32]byte)(dst[n+1:]), v) {
+			return dst
 		}
+		dst = dst[:n] // not lowercase hex: what was decoded is dropped
 	}
 	dst = append(dst, tagRaw)
 	return append(dst, v...)

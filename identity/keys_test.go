@@ -81,6 +81,15 @@ func TestAppendValueInjective(t *testing.T) {
 	if string(appendValue(nil, "x")) == string(appendValue(nil, "y")) {
 		t.Errorf("raw values collide")
 	}
+	// Appending after other values: a 64-character value that is not
+	// lowercase hex leaves nothing of its attempted decoding behind.
+	pre := appendValue(nil, hex)
+	if got, want := string(appendValue(pre, upper)), string(a)+string(b); got != want {
+		t.Errorf("appending a non-hex value after a digest: got %d bytes, want %d", len(got), len(want))
+	}
+	if got, want := string(appendValue(appendValue(nil, "x"), hex)), string(appendValue(nil, "x"))+string(a); got != want {
+		t.Errorf("appending a digest after a raw value: got %d bytes, want %d", len(got), len(want))
+	}
 }
 
 func TestArenaModes(t *testing.T) {
