@@ -5,3 +5,6 @@ package identity
 // addr is; a uintptr, so that an address past an allocation is never
 // seen by the garbage collector as a pointer.
 func prefetch(addr uintptr)
+
+// prefetchW is prefetch for a line about to be written.
+func prefetchW(addr uintptr)

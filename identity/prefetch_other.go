@@ -3,3 +3,5 @@
 package identity
 
 func prefetch(uintptr) {}
+
+func prefetchW(uintptr) {}
