@@ -106,7 +106,13 @@ func (l *limitState) clear(root uint32) {
 // calls it in the rule's goroutine, in parallel with the other rules.
 func (r *resolver) seedLimit(rs *ruleSpec) *limitState {
 	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: bigSlice[uint32](r.o.HugePages, r.n, r.n), more: map[uint32][]uint32{}}
-	for g := range rs.groups() {
+	ng := rs.groups()
+	for g := range ng {
+		if g+linkAhead < ng {
+			for _, m := range rs.members(g + linkAhead) {
+				prefetchW(uintptr(unsafe.Pointer(&l.one[m])))
+			}
+		}
 		for _, m := range rs.members(g) {
 			l.add(m, uint32(g))
 		}
@@ -300,9 +306,13 @@ func (lk *linker) rule(rs *ruleSpec) error {
 		if oi+linkAhead < len(order) {
 			// Start loading the union-find entries of a group to come:
 			// they are random, a cache miss each.
+			// The limits' entries too: a record is often its own root.
 			f := rs.members(int(order[oi+linkAhead]))
 			for _, x := range f[:min(len(f), 3)] {
 				prefetch(uintptr(unsafe.Pointer(&lk.u.p[x])))
+				for _, l := range lk.limits {
+					prefetch(uintptr(unsafe.Pointer(&l.one[x])))
+				}
 			}
 		}
 		m := rs.members(int(g))
