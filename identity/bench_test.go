@@ -159,8 +159,9 @@ func benchPlain(o *identity.Options) {
 //	GOMEMLIMIT=2300MiB go test -run '^$' -bench 'Resolve/10M/guards$' -benchtime 1x ./identity/
 //
 // The -huge modes set Options.HugePages (Linux: transparent huge pages for
-// the large arrays, which takes the page faults of filling fresh memory
-// from about 470,000 to about 140,000 at 10M records).
+// the large arrays; less user CPU time, more kernel time, see its doc).
+// This machine's speed drifts by a third from one minute to the next;
+// compare builds by interleaving runs, not one after the other.
 func BenchmarkResolve(b *testing.B) {
 	for _, size := range []struct {
 		name string

@@ -168,15 +168,17 @@ type Options struct {
 	// madvise(MADV_HUGEPAGE); it takes effect when the system's THP mode
 	// is "madvise" or "always". Without it those arrays are still faulted
 	// in with one madvise(MADV_POPULATE_WRITE) each rather than a page
-	// fault per 4 KiB page (at 10M records about 470,000 faults, a third
-	// of the run's CPU time on the virtual machines we measured); huge
-	// pages take what remains of that cost, and the TLB misses of the
-	// random lookups into per-record arrays, further down. The advice
-	// stays on those address ranges after the call, and the Go runtime
-	// reuses them for other allocations, so in a long-lived process it
-	// can raise resident memory later (the reason the Go runtime itself
-	// stopped advising huge pages). Meant for batch jobs that resolve
-	// millions of records; off by default.
+	// fault per 4 KiB page (at 10M records that was about 470,000 faults,
+	// a third of the run's CPU time on the virtual machine we measured).
+	// Huge pages then save the TLB misses of the random lookups into
+	// per-record arrays (user CPU time about 20% lower at 10M records) but
+	// cost kernel time to assemble and zero 2 MiB pages: on that machine
+	// the wall time came out the same or worse (6.9-8.5 s against
+	// 6.5-7.1 s). Measure on yours. The advice stays on those address
+	// ranges after the call, and the Go runtime reuses them for other
+	// allocations, so in a long-lived process it can raise resident memory
+	// later (the reason the Go runtime itself stopped advising huge
+	// pages). Off by default.
 	HugePages bool
 
 	// Concurrency bounds the goroutines used to group rules in parallel;
