@@ -172,7 +172,7 @@ func (a *arena) add(v []byte) {
 	ci := len(a.chunks) - 1
 	off := len(a.chunks[ci])
 	a.chunks[ci] = append(a.chunks[ci], v...)
-	a.refs = append(a.refs, uint64(ci)<<40|uint64(off)<<16|uint64(len(v)))
+	a.refs = append(grow(a.huge, a.refs, 1), uint64(ci)<<40|uint64(off)<<16|uint64(len(v)))
 	a.n++
 }
 

@@ -258,6 +258,10 @@ func (lk *linker) checkCtx(work int) error {
 }
 
 func (lk *linker) addLink(a, b uint32, rule uint16) {
+	if len(lk.la) == cap(lk.la) {
+		h := lk.r.o.HugePages
+		lk.la, lk.lb, lk.lrule = grow(h, lk.la, 1), grow(h, lk.lb, 1), grow(h, lk.lrule, 1)
+	}
 	lk.la = append(lk.la, a)
 	lk.lb = append(lk.lb, b)
 	lk.lrule = append(lk.lrule, rule)

