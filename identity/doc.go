@@ -103,10 +103,11 @@
 //
 // # Concurrency
 //
-// Resolve uses up to [Options].Concurrency goroutines. With Concurrency >= 2
-// (the default on a multi-core machine) ingest runs the iterator and
-// decodes identifiers on the caller's goroutine while one more goroutine
-// stores the records and files the occurrences into the rules' buckets;
+// Resolve uses up to [Options].Concurrency goroutines besides the
+// caller's. With Concurrency >= 2 (the default on a multi-core machine)
+// ingest runs the iterator and decodes identifiers on the caller's
+// goroutine while one more goroutine stores the records and files the
+// occurrences into the rules' buckets;
 // with [Options].ReadAhead instead, the caller's goroutine only reads the
 // input while a second one does all the storing (each batch of records is
 // copied first). Either way Resolve copies what it keeps, so iterators may
@@ -116,10 +117,14 @@
 // rule as soon as its groups are final. Every goroutine is joined before
 // Resolve returns, on every path.
 //
-// Once a large run's ingest buckets are freed (256 MB or more, about 7M
-// identifier occurrences), Resolve runs one garbage collection
-// (runtime.GC) so that the result reuses their memory: this holds peak
-// memory near the ingest footprint instead of twice it. On Linux the
+// In a large run (ingest buckets of 256 MB or more, about 7M identifier
+// occurrences) Resolve collects garbage (runtime.GC) after each rule is
+// grouped and once grouping ends, so that later rules, linking and the
+// result reuse the memory of the buckets grouped: this holds peak memory
+// near the ingest footprint instead of twice it. Without
+// [Options].ExpectedRecords it also collects after every 256 MB of arrays
+// outgrown during ingest. The arrays hold no pointers, so a collection
+// takes milliseconds. On Linux the
 // large arrays a run fills are faulted in with one madvise each rather
 // than a page fault per 4 KiB (see [Options].HugePages). A [Result] is
 // immutable and safe for concurrent use, including concurrent Add calls on

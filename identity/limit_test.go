@@ -40,3 +40,43 @@ func TestLimitState(t *testing.T) {
 		t.Errorf("root 3 values = %v", v)
 	}
 }
+
+// TestPruneAmortized: with the ingest pipe, a blocked value's candidates
+// are pruned to the five smallest record hashes; rows of those records
+// are all kept, so when one record repeats, pruning waits for the list to
+// double instead of sorting it on every row.
+func TestPruneAmortized(t *testing.T) {
+	r := &resolver{pipe: &addPipe{}}
+	h := &blockHit{}
+	r.curHash = 42
+	const rows = 20_000
+	prunes, last := 0, 0
+	for i := range uint32(rows) {
+		r.sampleLater(h, i)
+		if h.pruneAt != last {
+			prunes++
+			last = h.pruneAt
+		}
+	}
+	if len(h.pend) != rows {
+		t.Fatalf("kept %d of one record's %d rows", len(h.pend), rows)
+	}
+	if prunes > 8 || h.pruneAt < rows/2 { // at 256, 512, ... 16384: 7
+		t.Errorf("%d prunes for %d rows of one record, next at %d", prunes, rows, h.pruneAt)
+	}
+	// Distinct hashes, largest first: only the five smallest survive.
+	r = &resolver{pipe: &addPipe{}}
+	h = &blockHit{}
+	for i := range uint32(1000) {
+		r.curHash = uint64(1000 - i)
+		r.sampleLater(h, i)
+	}
+	h.prune()
+	var got []uint64
+	for _, c := range h.pend {
+		got = append(got, c.hash)
+	}
+	if !slices.Equal(got, []uint64{1, 2, 3, 4, 5}) {
+		t.Errorf("kept hashes %v, want the five smallest", got)
+	}
+}

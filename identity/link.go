@@ -102,10 +102,15 @@ func (l *limitState) clear(root uint32) {
 }
 
 // seedLimit returns the limit state of rs.values with every record's own
-// values of that kind (rs's groups, singletons included). sortAndGroup
-// calls it in the rule's goroutine, in parallel with the other rules.
+// values of that kind (rs's groups, singletons included). Grouping calls
+// it once rs is grouped, in parallel with the other rules.
 func (r *resolver) seedLimit(rs *ruleSpec) *limitState {
-	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, one: bigSlice[uint32](r.o.HugePages, r.n, r.n), more: map[uint32][]uint32{}}
+	l := &limitState{kind: r.o.Limits[rs.values].Kind, max: r.o.Limits[rs.values].Max, more: map[uint32][]uint32{}}
+	if rs.n >= r.n/2 {
+		l.one = bigSlice[uint32](r.o.HugePages, r.n, r.n) // most records have the kind
+	} else {
+		l.one = boundSlice[uint32](r.o.HugePages, r.n, r.n)
+	}
 	ng := rs.groups()
 	for g := range ng {
 		if g+linkAhead < ng {

@@ -61,10 +61,10 @@ func populateTo[T any](s []T, n int) {
 	}
 }
 
-// populateAhead faults in the next part of s's capacity from done bytes
-// on (done is a multiple of the part, from 0), and returns the new done:
-// for a growing array whose room should be faulted in a batch at a time as
-// it fills, not all at once.
+// populateAhead faults in the next populateStep bytes of s's capacity
+// from done bytes on, and returns the new done: for a growing array whose
+// room should be faulted in a batch at a time as it fills, not all at
+// once.
 func populateAhead(s []byte, done int) int {
 	if done >= cap(s) {
 		return done

@@ -160,3 +160,40 @@ func TestPopulateAhead(t *testing.T) {
 		t.Fatal("a step past the capacity")
 	}
 }
+
+// TestSparseRuleNotFaultedIn: ExpectedRecords sizes every rule's buckets
+// for one occurrence per record, but a rule whose kind is rare must not
+// make that room resident: it is faulted in as it fills. (Memory the
+// runtime reuses may already be resident, which can only make resident
+// memory grow less.)
+func TestSparseRuleNotFaultedIn(t *testing.T) {
+	const hint = 4 << 20 // room for about 150 MB of entries
+	rs := &ruleSpec{hint: hint, bbits: bucketBits, bshift: 64 - bucketBits}
+	before := vmRSS(t)
+	var v [splitLen]byte
+	for i := range 1000 {
+		rs.add(uint64(i)<<40*7919, uint32(i), v[:])
+	}
+	if grew := vmRSS(t) - before; grew > 32<<20 {
+		t.Errorf("1000 occurrences made %d MiB resident", grew>>20)
+	}
+	if rs.n != 1000 {
+		t.Fatalf("stored %d occurrences", rs.n)
+	}
+}
+
+func vmRSS(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	t.Skip("no VmRSS")
+	return 0
+}

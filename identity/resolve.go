@@ -91,9 +91,10 @@ type kindState struct {
 }
 
 type blockHit struct {
-	count int
-	recs  []uint32     // ingest indices, up to 5
-	pend  []sampleCand // see sampleLater
+	count   int
+	recs    []uint32     // ingest indices, up to 5
+	pend    []sampleCand // see sampleLater
+	pruneAt int          // pend's length that triggers the next prune
 }
 
 // resolver is the state of one run.
@@ -892,9 +893,11 @@ func (rs *ruleSpec) add(key uint64, rec uint32, v []byte) (discarded int) {
 			// Compact keys are uniform: buckets differ from their mean
 			// by well under 1% at sizes worth presizing.
 			per += per/64 + 16
+			// The hint counts records, not this rule's occurrences (a
+			// rare kind, a rule scoped to a source): the room is
+			// faulted in as it fills, not ahead.
 			for i := range rs.bk {
-				rs.bk[i].data = bigSlice[byte](rs.huge, 0, per*(entryHead+len(v)))
-				rs.bk[i].pop = cap(rs.bk[i].data)
+				rs.bk[i].data = boundSlice[byte](rs.huge, 0, per*(entryHead+len(v)))
 			}
 		}
 	}
@@ -1122,7 +1125,7 @@ func (p *pool) combine(rs *ruleSpec, rank uint32, comp []byte, emit func([]byte)
 
 // poolRows adds, for every record of more than one row, the combinations
 // of a conjunctive rule that only the pooled values of its rows make. It
-// runs after rank, before sortAndGroup; rows' values come from their
+// runs after rank, before grouping; rows' values come from their
 // combinations in the ingest buckets and from rs.parts.
 func (r *resolver) poolRows() {
 	if len(r.dupRanks) == 0 {
@@ -1218,8 +1221,11 @@ func (r *resolver) sampleLater(h *blockHit, rec uint32) {
 		r.pendHits = append(r.pendHits, h)
 	}
 	h.pend = append(h.pend, sampleCand{r.curHash, rec})
-	if len(h.pend) >= 256 {
+	if len(h.pend) >= max(h.pruneAt, 256) {
 		h.prune()
+		// Rows of the candidates kept (one record sent many times)
+		// survive pruning: prune again only once the list has doubled.
+		h.pruneAt = 2 * len(h.pend)
 	}
 }
 
@@ -1486,7 +1492,7 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 	}
 	for _, rs := range r.rules {
 		if !rs.presorted {
-			// rec holds input indices; emit maps the ones it keeps.
+			// The buckets hold input indices; group maps them to ranks.
 			rs.rankOf = r.rankOf
 			for i, in := range rs.parts.recs {
 				rs.parts.recs[i] = r.rankOf[in]

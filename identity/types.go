@@ -183,9 +183,11 @@ type Options struct {
 	// pages). Off by default.
 	HugePages bool
 
-	// Concurrency bounds the goroutines used to group rules in parallel;
-	// from 2 up, ingest also files occurrences on a second goroutine.
-	// 0 means GOMAXPROCS; 1 runs everything on the caller's goroutine.
+	// Concurrency bounds the goroutines that rank records and group rules
+	// in parallel; from 2 up, ingest also stores records and occurrences
+	// on a second goroutine, and the caller's goroutine links rules while
+	// the others group. 0 means GOMAXPROCS; 1 runs everything on the
+	// caller's goroutine.
 	Concurrency int
 
 	// ReadAhead runs the input iterator on the caller's goroutine while a
