@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -102,14 +101,6 @@ func hex8(v uint32) uint64 {
 	n := (t>>4)&0x000f000f000f000f | (t&0x000f000f000f000f)<<8
 	alpha := ((n + 6*lsb) >> 4) & lsb // 1 where the nibble is >= 10
 	return n + '0'*lsb + alpha*('a'-'0'-10)
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func peakRSS() int64 {

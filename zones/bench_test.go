@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 
 	"github.com/cdpkit/cdpkit/zones"
@@ -44,10 +43,6 @@ func sourceFile(b *testing.B, dir string, size int64) string {
 	}
 	return p
 }
-
-// settle flushes dirty pages left by earlier iterations (outside the
-// timer), so that one variant does not pay for another's writeback.
-func settle() { syscall.Sync() }
 
 // BenchmarkRawIngest compares Store.PutRaw on filezone (hashing, staging,
 // fsync, link, manifest) with a plain io.Copy of the same file to a file
