@@ -122,7 +122,7 @@
 // grouped and once grouping ends, so that later rules, linking and the
 // result reuse the memory of the buckets grouped: this holds peak memory
 // near the ingest footprint instead of twice it. Without
-// [Options].ExpectedRecords it also collects after every 256 MB of arrays
+// [Options].ExpectedRecords it also collects after every 64 MB of arrays
 // outgrown during ingest. The arrays hold no pointers, so a collection
 // takes milliseconds. On Linux the
 // large arrays a run fills are faulted in with one madvise each rather

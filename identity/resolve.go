@@ -744,7 +744,7 @@ func (r *resolver) addNow(rs *ruleSpec, key uint64, rec uint32, v []byte) {
 }
 
 // outgrew notes that ingest moved d bytes of storage to a larger array
-// (Options.ExpectedRecords unset or too low). Every 256 MB of arrays left
+// (Options.ExpectedRecords unset or too low). Every 64 MB of arrays left
 // behind it collects garbage, so that later growth reuses that memory
 // instead of piling new arrays on top (the heap goal would let it reach
 // twice the live heap). The arrays hold no pointers: a collection costs
@@ -757,7 +757,7 @@ func (r *resolver) outgrew(d int) {
 	}
 }
 
-const gcAfterRegrowth = 256 << 20
+const gcAfterRegrowth = 64 << 20
 
 // addPipe moves the stores of ingest (writes scattered over every rule's
 // buckets, and the per-record arrays) to a second goroutine: the caller's
