@@ -164,7 +164,7 @@ type Options struct {
 	// duration; the rules' storage is faulted in as it fills, whatever
 	// the estimate. Without it the arrays double
 	// as they fill: at 10M records we measured about 1.5 times the wall
-	// time and 2.6 GiB peak memory instead of 1.9 GiB.
+	// time and 2.4-2.5 GiB peak memory instead of 1.9 GiB.
 	ExpectedRecords int
 
 	// HugePages asks the kernel (Linux only) to back the run's large
