@@ -244,19 +244,7 @@ type radixScratch struct {
 }
 
 func (sc *radixScratch) sort(keys []uint64, idx []uint32) {
-	n := len(keys)
-	if n < 2 {
-		return
-	}
-	var hi uint64
-	for _, k := range keys {
-		hi |= k
-	}
-	if cap(sc.k2) < n {
-		sc.k2 = bigSlice[uint64](sc.huge, n, n)
-		sc.i2 = bigSlice[uint32](sc.huge, n, n)
-	}
-	sc.msd(keys, idx, sc.k2[:n], sc.i2[:n], uint(bits.Len64(hi)), 0)
+	sc.sortParallel(keys, idx, 1)
 }
 
 // msd sorts keys (and idx) whose bits at and above top are equal, using
@@ -328,20 +316,23 @@ func (sc *radixScratch) scatter(keys []uint64, idx []uint32, k2 []uint64, i2 []u
 // workers goroutines, each taking a contiguous run of about as many keys.
 func (sc *radixScratch) sortParallel(keys []uint64, idx []uint32, workers int) {
 	n := len(keys)
-	if workers < 2 || n <= 64 {
-		sc.sort(keys, idx)
+	if n < 2 {
 		return
 	}
 	var hi uint64
 	for _, k := range keys {
 		hi |= k
 	}
-	top := uint(bits.Len64(hi))
-	if top == 0 {
-		return // all zero
+	if cap(sc.k2) < n {
+		sc.k2 = bigSlice[uint64](sc.huge, n, n)
+		sc.i2 = bigSlice[uint32](sc.huge, n, n)
 	}
-	k2 := bigSlice[uint64](sc.huge, n, n)
-	i2 := bigSlice[uint32](sc.huge, n, n)
+	k2, i2 := sc.k2[:n], sc.i2[:n]
+	top := uint(bits.Len64(hi))
+	if workers < 2 || n <= 64 || top == 0 {
+		sc.msd(keys, idx, k2, i2, top, 0)
+		return
+	}
 	count, shift := sc.scatter(keys, idx, k2, i2, top, 0)
 	if shift == 0 {
 		return

@@ -12,15 +12,8 @@ import "unsafe"
 // 2 MiB pages with transparent huge pages (madvise MADV_HUGEPAGE). Both
 // are hints; failures are ignored.
 func bigSlice[T any](huge bool, n, c int) []T {
-	s := make([]T, n, c)
-	var z T
-	if size := uintptr(c) * unsafe.Sizeof(z); size >= populateMin {
-		p := unsafe.Pointer(unsafe.SliceData(s))
-		if huge && size >= bigMin {
-			adviseHuge(p, size)
-		}
-		populate(p, size)
-	}
+	s := boundSlice[T](huge, n, c)
+	populateTo(s, c)
 	return s
 }
 
@@ -53,7 +46,8 @@ func grow[T any](huge bool, s []T, n int) []T {
 	return t
 }
 
-// populateTo faults in s's first n elements' memory (see bigSlice).
+// populateTo faults in the memory of s's first n elements (n up to its
+// capacity; see bigSlice).
 func populateTo[T any](s []T, n int) {
 	var z T
 	if size := uintptr(n) * unsafe.Sizeof(z); size >= populateMin {

@@ -665,15 +665,15 @@ func (ks *kindState) lookupBlocked(enc []byte) int {
 	return -1
 }
 
+// splitLen is what a bucket entry keeps of a split digest: its tag and
+// last 24 bytes.
+const splitLen = 25
+
 // addValue adds one single-kind occurrence. A digest's first 8 bytes are
 // already a uniform 64-bit key, so with full-width keys the digest is split:
 // the key holds its first 8 bytes and the arena only the tag and the other
 // 24, which together still compare full values. Narrowed (test) keys hash
 // the whole value and keep it all.
-// splitLen is what a bucket entry keeps of a split digest: its tag and
-// last 24 bytes.
-const splitLen = 25
-
 func (r *resolver) addValue(rs *ruleSpec, ri uint32, v []byte) {
 	if r.mask == math.MaxUint64 && len(v) == 33 && v[0] == tagHex {
 		var tail [splitLen]byte
@@ -705,9 +705,9 @@ func (r *resolver) addRecord(src uint16, key string, h uint64, t int64) {
 
 func (r *resolver) storeRecord(src uint16, key []byte, h uint64, t int64) {
 	if len(r.recSrc) == cap(r.recSrc) {
-		h := r.o.HugePages
+		huge := r.o.HugePages
 		r.outgrew(cap(r.recSrc) * (2 + 8 + 8))
-		r.recSrc, r.recHash, r.recT0 = grow(h, r.recSrc, 1), grow(h, r.recHash, 1), grow(h, r.recT0, 1)
+		r.recSrc, r.recHash, r.recT0 = grow(huge, r.recSrc, 1), grow(huge, r.recHash, 1), grow(huge, r.recT0, 1)
 	}
 	r.recSrc = append(r.recSrc, src)
 	r.recKey.add(key)
@@ -1333,9 +1333,10 @@ func (r *resolver) rank() {
 		segs = []rankSeg{{lo: 0, hi: n, base: 0}}
 	}
 	var wg sync.WaitGroup
-	for i := range segs {
-		wg.Go(func() { r.rankSegment(keys, idx, &segs[i]) })
+	for i := range segs[1:] {
+		wg.Go(func() { r.rankSegment(keys, idx, &segs[1+i]) })
 	}
+	r.rankSegment(keys, idx, &segs[0])
 	wg.Wait()
 	// Each segment compacted its records to the start of its own range:
 	// move them behind the previous segment's.
@@ -1537,6 +1538,8 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 	gctx, stop := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(gctx)
 	gr := &grouping{ctx: gctx, stop: stop, done: make(chan struct{})}
+	var rulesLeft atomic.Int32
+	rulesLeft.Store(int32(len(order)))
 	run := func() {
 		var next atomic.Int64
 		for range min(r.o.Concurrency, len(jobs)) {
@@ -1557,7 +1560,7 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 						rs.group(r.o.Incremental)
 					}
 					if pending[j.rule].Add(-1) == 0 {
-						r.finishRule(rs)
+						r.finishRule(rs, rulesLeft.Add(-1) == 0)
 					}
 				}
 			})
@@ -1567,16 +1570,17 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 		} else {
 			r.rankOf = nil
 			r.log("grouped")
-			if ingested >= gcAfterGroup {
+			if r.gcPerRule {
 				// The ingest buckets, the bulk of the live heap (about 37
 				// bytes per occurrence), are garbage now. Without a
 				// collection here the Go heap goal set during ingest
 				// (twice the live heap then) lets the result pile up on
-				// top of them; collecting once lets it reuse that memory,
+				// top of them; collecting lets it reuse that memory,
 				// which bounds peak memory at about the ingest footprint
 				// plus grouping instead of twice the ingest footprint. It
 				// costs one collection of a heap that is mostly
-				// pointer-free.
+				// pointer-free. (finishRule collected after every rule
+				// but the last.)
 				runtime.GC()
 			}
 		}
@@ -1593,8 +1597,8 @@ func (r *resolver) startGroup(ctx context.Context) *grouping {
 
 // finishRule runs once both halves of rs (or the whole) are grouped:
 // merges the halves, seeds the limit state of the values rs gives, and
-// lets linking take rs.
-func (r *resolver) finishRule(rs *ruleSpec) {
+// lets linking take rs. last says rs is the last rule grouped.
+func (r *resolver) finishRule(rs *ruleSpec, last bool) {
 	if rs.halfA != nil {
 		rs.mergeHalves(rs.halfA, rs.halfB)
 		rs.halfA, rs.halfB = nil, nil
@@ -1603,10 +1607,11 @@ func (r *resolver) finishRule(rs *ruleSpec) {
 		rs.seed = r.seedLimit(rs)
 	}
 	close(rs.ready)
-	if r.gcPerRule {
+	if r.gcPerRule && !last {
 		// The rule's ingest buckets are garbage now: collect, so that
 		// the rules grouped next and linking reuse their memory rather
-		// than adding to peak memory (see startGroup).
+		// than adding to peak memory. (After the last, startGroup
+		// collects once grouping is over.)
 		runtime.GC()
 	}
 }
