@@ -59,7 +59,7 @@ func BenchmarkAddPartitions1000(b *testing.B) {
 	})
 	b.Run("http", func(b *testing.B) {
 		benchAdd(b, func() (catalog.GlueAPI, func()) {
-			srv := catalogtest.NewServer()
+			srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 			return srv.Client(), srv.Close
 		})
 	})

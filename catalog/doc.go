@@ -102,7 +102,7 @@
 //
 // Package catalogtest provides an in-memory Glue with Glue's semantics
 // (catalogtest.NewGlue), an httptest server speaking Glue's JSON protocol for
-// a real *glue.Client (catalogtest.NewServer), and the conformance suite
+// a real *glue.Client (catalogtest.NewGlueServer), and the conformance suite
 // both pass (catalogtest.RunGlue), which also runs against real Glue when
 // CDPKIT_GLUE_LIVE=1.
 package catalog

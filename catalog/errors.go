@@ -7,38 +7,44 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/cdpkit/cdpkit"
 )
 
-// Error categories. Every error returned by this package matches at most one
-// of them with errors.Is; the Glue exception that caused it (when there is
-// one) stays reachable with errors.As.
+// Error categories. Every error returned by this package matches one of them
+// with errors.Is (ErrIncompatibleSchema errors also match ErrInvalidInput); the Glue exception that caused it (when there is
+// one) stays reachable with errors.As. They are the shared cdpkit categories
+// (ErrInvalidInput is cdpkit.ErrInvalid, ErrNotFound is cdpkit.ErrNotFound,
+// and so on), so errors.Is(err, cdpkit.ErrNotFound) works as well;
+// ErrIncompatibleSchema is a finer kind that also matches cdpkit.ErrInvalid.
 var (
 	// ErrNotFound: the database, table or partition does not exist
 	// (Glue EntityNotFoundException).
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = cdpkit.ErrNotFound
 	// ErrAlreadyExists: the entity exists (Glue AlreadyExistsException).
-	ErrAlreadyExists = errors.New("already exists")
+	ErrAlreadyExists = cdpkit.ErrAlreadyExists
 	// ErrConflict: a concurrent writer changed the table and the retries were
 	// exhausted (Glue ConcurrentModificationException, VersionMismatchException).
-	ErrConflict = errors.New("conflict")
+	ErrConflict = cdpkit.ErrConflict
 	// ErrInvalidInput: a name, type, schema or request that Glue (or this
 	// package, before any call) rejects (Glue InvalidInputException).
-	ErrInvalidInput = errors.New("invalid input")
+	ErrInvalidInput = cdpkit.ErrInvalid
 	// ErrIncompatibleSchema: the requested schema would change a column type,
 	// remove a column, change the partition keys or move the table, and the
 	// caller did not opt in. Use errors.As with *SchemaError for the details.
-	ErrIncompatibleSchema = errors.New("incompatible schema")
+	// It also matches cdpkit.ErrInvalid.
+	ErrIncompatibleSchema = cdpkit.NewKind("incompatible schema", cdpkit.ErrInvalid)
 	// ErrThrottled: Glue throttled the call and the retries were exhausted.
-	ErrThrottled = errors.New("throttled")
+	ErrThrottled = cdpkit.ErrThrottled
 	// ErrLimitExceeded: a Glue quota was hit (ResourceNumberLimitExceededException),
 	// for example the table-version limit.
-	ErrLimitExceeded = errors.New("limit exceeded")
+	ErrLimitExceeded = cdpkit.ErrLimitExceeded
 	// ErrAccessDenied: missing permission (AccessDeniedException) or a KMS
 	// problem (GlueEncryptionException).
-	ErrAccessDenied = errors.New("access denied")
+	ErrAccessDenied = cdpkit.ErrAccessDenied
 	// ErrUnavailable: a transient service fault (InternalServiceException,
 	// OperationTimeoutException) that outlived the retries.
-	ErrUnavailable = errors.New("unavailable")
+	ErrUnavailable = cdpkit.ErrUnavailable
 )
 
 // Error is the error type of every failed Registrar call. It names the

@@ -133,7 +133,7 @@ func ExamplePartitionPath() {
 // The same Registrar runs on a real *glue.Client talking to the in-process
 // Glue server.
 func ExampleNew_server() {
-	srv := catalogtest.NewServer()
+	srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 	defer srv.Close()
 	r := catalog.New(srv.Client())
 	ctx := context.Background()

@@ -20,8 +20,8 @@ import (
 // paginators of the SDK are in the loop.
 func TestRegistrarOverHTTP(t *testing.T) {
 	noWait := func(o *catalog.Options) { o.Backoff = func(int) time.Duration { return 0 } }
-	newSrv := func(t *testing.T) (*catalogtest.Server, *catalog.Registrar) {
-		srv := catalogtest.NewServer()
+	newSrv := func(t *testing.T) (*catalogtest.GlueServer, *catalog.Registrar) {
+		srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 		t.Cleanup(srv.Close)
 		r := catalog.New(srv.Client(), noWait)
 		if _, err := r.EnsureDatabase(t.Context(), catalog.Database{Name: "lake"}); err != nil {

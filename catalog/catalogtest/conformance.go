@@ -34,7 +34,7 @@ type check struct {
 // with a fresh API from newAPI and its own database named
 // "cdpkit_conformance_<behaviour>_<random>". Databases are deleted at the
 // end of each subtest when the API implements DatabaseDeleter. Run it
-// against the fake, against a *glue.Client on NewServer, and against real
+// against the fake, against a *glue.Client on NewGlueServer, and against real
 // Glue (see the package doc).
 func RunGlue(t *testing.T, newAPI func(t *testing.T) catalog.GlueAPI) {
 	t.Helper()

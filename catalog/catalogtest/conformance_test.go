@@ -24,7 +24,7 @@ func TestConformanceFake(t *testing.T) {
 
 func TestConformanceServer(t *testing.T) {
 	catalogtest.RunGlue(t, func(t *testing.T) catalog.GlueAPI {
-		srv := catalogtest.NewServer()
+		srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 		t.Cleanup(srv.Close)
 		return srv.Client()
 	})

@@ -5,16 +5,16 @@
 //     have the SDK's shape: a *smithy.OperationError wrapping the modelled
 //     exception (*types.EntityNotFoundException, ...), so errors.As and
 //     catalog's error categories work as against Glue.
-//   - [NewServer] starts an httptest server on loopback that speaks Glue's
+//   - [NewGlueServer] starts an httptest server on loopback that speaks Glue's
 //     awsJson1_1 protocol over the same model, so a real *glue.Client
-//     ([Server.Client]) runs unmodified: request signing, serialisation,
+//     ([GlueServer.Client]) runs unmodified: request signing, serialisation,
 //     error decoding and paginators included.
 //   - [RunGlue] (and [TestGlue], usable outside go test) is the conformance
 //     suite: the behaviours catalog relies on, checked against the fake,
 //     against the client on the server, and against real Glue.
 //
 // Inspection helpers ([Glue.Table], [Glue.Partitions], [Glue.TableVersions],
-// [Glue.Calls], [Glue.Writes], [Server.Requests]) return copies. Faults are
+// [Glue.Calls], [Glue.Writes], [GlueServer.Requests]) return copies. Faults are
 // injected with [Glue.Inject]: [FailTimes] fails calls with a Glue exception
 // (or [ErrInjected]); [Before] runs code at an exact point, for example
 // another writer's whole update between a read and a write; any

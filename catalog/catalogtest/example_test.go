@@ -43,8 +43,8 @@ func ExampleNewGlue() {
 
 // A real *glue.Client against the Glue-protocol server: SDK serialisation,
 // error decoding and paginators run unmodified.
-func ExampleNewServer() {
-	srv := catalogtest.NewServer()
+func ExampleNewGlueServer() {
+	srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 	defer srv.Close()
 	client := srv.Client()
 	ctx := context.Background()

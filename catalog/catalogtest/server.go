@@ -25,12 +25,12 @@ type Request struct {
 	Body []byte
 }
 
-// Server is an httptest server speaking Glue's awsJson1_1 protocol (POST /,
+// GlueServer is an httptest server speaking Glue's awsJson1_1 protocol (POST /,
 // X-Amz-Target: AWSGlue.<Operation>) for the operations Glue implements,
 // backed by a *Glue, so a real *glue.Client pointed at it runs unmodified.
 // It listens on loopback only. Close it when done.
-type Server struct {
-	*httptest.Server
+type GlueServer struct {
+	hs *httptest.Server
 	// Glue is the model behind the server: inspect it, or inject faults
 	// with Glue.Inject (API errors become wire errors; any other error
 	// drops the connection, like a network failure).
@@ -41,20 +41,36 @@ type Server struct {
 	requests []Request
 }
 
-// NewServer starts a server over a new, empty Glue.
-func NewServer() *Server { return NewServerWith(NewGlue()) }
-
-// NewServerWith starts a server over g, so one model can be reached both
-// in-process and over HTTP.
-func NewServerWith(g *Glue) *Server {
-	s := &Server{Glue: g}
+// NewGlueServer starts a server over g (NewGlue() for an empty catalog), so
+// one model can be reached both in-process and over HTTP.
+func NewGlueServer(g *Glue) *GlueServer {
+	s := &GlueServer{Glue: g}
 	s.ops = s.handlers()
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
 }
 
+// URL is the server's base URL (http://127.0.0.1:port).
+func (s *GlueServer) URL() string { return s.hs.URL }
+
+// Close shuts the server down and waits for its requests to finish.
+func (s *GlueServer) Close() { s.hs.Close() }
+
+// Config returns an aws.Config for the server: region us-east-1, static
+// dummy credentials, BaseEndpoint set to the server and no SDK retries.
+// glue.NewFromConfig(srv.Config()) gives the same client as Client.
+func (s *GlueServer) Config() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.hs.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCATALOGTEST", "catalogtest-secret", ""),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:   s.hs.Client(),
+	}
+}
+
 // Requests returns copies of the requests received so far.
-func (s *Server) Requests() []Request {
+func (s *GlueServer) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Request, len(s.requests))
@@ -68,14 +84,8 @@ func (s *Server) Requests() []Request {
 // it, static dummy credentials, region us-east-1, and no SDK retries (so
 // injected throttling reaches the caller's own retry logic at once). optFns
 // may change any of that.
-func (s *Server) Client(optFns ...func(*glue.Options)) *glue.Client {
-	return glue.New(glue.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(s.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCATALOGTEST", "catalogtest-secret", ""),
-		Retryer:      aws.NopRetryer{},
-		HTTPClient:   s.Server.Client(),
-	}, optFns...)
+func (s *GlueServer) Client(optFns ...func(*glue.Options)) *glue.Client {
+	return glue.NewFromConfig(s.Config(), optFns...)
 }
 
 type handler func(ctx context.Context, body []byte) (any, error)
@@ -90,7 +100,7 @@ func op[In, Out any](f func(context.Context, *In, ...func(*glue.Options)) (*Out,
 	}
 }
 
-func (s *Server) handlers() map[string]handler {
+func (s *GlueServer) handlers() map[string]handler {
 	g := s.Glue
 	return map[string]handler{
 		"CreateDatabase":          op(g.CreateDatabase),
@@ -114,7 +124,7 @@ func (s *Server) handlers() map[string]handler {
 
 const maxBody = 16 << 20
 
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *GlueServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, "AWSGlue.")
 	if r.Method != http.MethodPost || r.URL.Path != "/" || !ok {

@@ -21,15 +21,15 @@ import (
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 )
 
-func post(t *testing.T, srv *catalogtest.Server, target, body string) (*http.Response, map[string]any) {
+func post(t *testing.T, srv *catalogtest.GlueServer, target, body string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL()+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	resp, err := srv.Server.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func post(t *testing.T, srv *catalogtest.Server, target, body string) (*http.Res
 
 // The wire shapes match the protocol: error type and message, status codes.
 func TestServerWireErrors(t *testing.T) {
-	srv := catalogtest.NewServer()
+	srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 	defer srv.Close()
 	resp, m := post(t, srv, "AWSGlue.GetDatabase", `{"Name":"nope"}`)
 	if resp.StatusCode != 400 || m["__type"] != "EntityNotFoundException" || m["Message"] == "" {
@@ -75,7 +75,7 @@ func TestServerWireErrors(t *testing.T) {
 // The real client sees typed exceptions inside *smithy.OperationError, and
 // an injected non-API failure as a dropped connection.
 func TestServerErrorsThroughClient(t *testing.T) {
-	srv := catalogtest.NewServer()
+	srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 	defer srv.Close()
 	c := srv.Client()
 	ctx := t.Context()
@@ -99,7 +99,7 @@ func TestServerErrorsThroughClient(t *testing.T) {
 // What a Registrar sends over the wire is awswrangler's Parquet table,
 // field for field, as the real SDK serialises it.
 func TestServerRecordsWireRequests(t *testing.T) {
-	srv := catalogtest.NewServer()
+	srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 	defer srv.Close()
 	r := catalog.New(srv.Client())
 	ctx := t.Context()
@@ -163,7 +163,7 @@ func TestServerRecordsWireRequests(t *testing.T) {
 // process, and the other way round.
 func TestServerSharesModel(t *testing.T) {
 	g := catalogtest.NewGlue()
-	srv := catalogtest.NewServerWith(g)
+	srv := catalogtest.NewGlueServer(g)
 	defer srv.Close()
 	ctx := context.Background()
 	if _, err := catalog.New(g).EnsureDatabase(ctx, catalog.Database{Name: "a"}); err != nil {
@@ -185,7 +185,7 @@ func TestServerTimestamps(t *testing.T) {
 	g := catalogtest.NewGlue()
 	fixed := time.Date(2026, 11, 23, 18, 30, 15, 250_000_000, time.UTC)
 	g.Now = func() time.Time { return fixed }
-	srv := catalogtest.NewServerWith(g)
+	srv := catalogtest.NewGlueServer(g)
 	defer srv.Close()
 	c := srv.Client()
 	ctx := t.Context()
@@ -236,7 +236,7 @@ func TestServerWithSDKRetries(t *testing.T) {
 	}
 	for _, tt := range retryable {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := catalogtest.NewServer()
+			srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 			defer srv.Close()
 			srv.Glue.Inject(catalogtest.FailTimes("GetDatabases", 2, tt.err))
 			if _, err := srv.Client(sdkRetries).GetDatabases(t.Context(), &glue.GetDatabasesInput{}); err != nil {
@@ -263,7 +263,7 @@ func TestServerWithSDKRetries(t *testing.T) {
 	}
 	for _, tt := range final {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := catalogtest.NewServer()
+			srv := catalogtest.NewGlueServer(catalogtest.NewGlue())
 			defer srv.Close()
 			srv.Glue.Inject(catalogtest.FailTimes("GetDatabases", 2, tt.err))
 			_, err := srv.Client(sdkRetries).GetDatabases(t.Context(), &glue.GetDatabasesInput{})

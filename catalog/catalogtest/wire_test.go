@@ -146,7 +146,7 @@ func TestWireMatchesSDKForEveryOperation(t *testing.T) {
 		Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: aws.NopRetryer{},
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
 	})
-	s := &Server{Glue: NewGlue()}
+	s := &GlueServer{Glue: NewGlue()}
 	ops := s.handlers()
 	names := slices.Sorted(func(yield func(string) bool) {
 		for k := range ops {
