@@ -108,8 +108,9 @@ type Dataset[T any] struct {
 // New describes the dataset name (a key prefix such as "customers" or
 // "crm/contacts") in zone z of store. It derives and validates the schema
 // from T's parquet struct tags; a type Glue cannot represent or Spark
-// cannot read (unsigned 64-bit integers, non-millisecond timestamps, TIME,
-// UUID, …) is rejected with zones.ErrInvalidInput.
+// cannot read (unsigned integers, non-millisecond timestamps, TIME, UUID,
+// a time.Time tagged date — use Date) is rejected with
+// zones.ErrInvalidInput.
 func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*Options[T])) (*Dataset[T], error) {
 	var o Options[T]
 	for _, fn := range optFns {
@@ -158,6 +159,9 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if col := timeDates(reflect.TypeFor[T](), "", map[reflect.Type]bool{}); col != "" {
+		return fail(fmt.Sprintf("column %q: a time.Time tagged date is written as nanoseconds, not days: use dataset.Date", col))
+	}
 	ps, err := schemaOf[T]()
 	if err != nil {
 		return fail(err.Error())
@@ -174,6 +178,9 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	sch := Schema{Name: name, Location: store.Location(z, name+"/"), Format: "parquet", Compression: string(o.Compression), Parameters: map[string]string{}}
 	cols := map[string]bool{}
 	for _, f := range ps.Fields() {
+		if reason := columnNameProblem(f); reason != "" {
+			return fail(reason)
+		}
 		t, err := hiveType(f)
 		if err != nil {
 			return fail(fmt.Sprintf("column %q: %v", f.Name(), err))
@@ -196,6 +203,9 @@ func New[T any](store *zones.Store, z zones.Zone, name string, optFns ...func(*O
 	for _, k := range o.PartitionKeys {
 		if k == "" || cols[k] {
 			return fail(fmt.Sprintf("partition key %q is empty or also a data column (tag it parquet:\"-\")", k))
+		}
+		if !catalogName(k) {
+			return fail(fmt.Sprintf("partition key %q: %s", k, nameRule))
 		}
 		typ := "string"
 		if pt := o.PartitionTypes[k]; pt != "" {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -125,15 +127,18 @@ func hiveTypeInner(n parquet.Node) (string, error) {
 		switch {
 		case v.IsSigned && v.BitWidth == 8:
 			return "tinyint", nil
-		case v.IsSigned && v.BitWidth == 16, !v.IsSigned && v.BitWidth == 8:
+		case v.IsSigned && v.BitWidth == 16:
 			return "smallint", nil
-		case v.IsSigned && v.BitWidth == 32, !v.IsSigned && v.BitWidth == 16:
+		case v.IsSigned && v.BitWidth == 32:
 			return "int", nil
-		case v.IsSigned && v.BitWidth == 64, !v.IsSigned && v.BitWidth == 32:
+		case v.IsSigned && v.BitWidth == 64:
 			return "bigint", nil
-		default:
-			return "", fmt.Errorf("%w: unsigned 64-bit integers have no lossless Hive type", errSchema)
 		}
+		// Parquet's UINT_8/16/32/64 annotations are refused by older
+		// Spark/Glue readers (and UINT_64 has no lossless Hive type):
+		// the next signed width holds every value.
+		signed := map[int8]string{8: "int16", 16: "int32", 32: "int64", 64: "int64 (values above 2^63-1 do not fit any Hive type)"}[v.BitWidth]
+		return "", fmt.Errorf("%w: unsigned %d-bit integers are written as UINT_%d, which older Spark and Glue readers reject: use %s", errSchema, v.BitWidth, v.BitWidth, signed)
 	case *format.BsonType:
 		return "binary", nil
 	case nil:
@@ -193,4 +198,100 @@ func schemeTags(t reflect.Type) map[string]string {
 		}
 	}
 	return out
+}
+
+// timeDates finds time.Time fields (at any depth) tagged date: parquet-go
+// writes them as truncated nanoseconds, not days, so they are refused and
+// Date is the type to use. It returns the offending column's path.
+func timeDates(t reflect.Type, path string, seen map[reflect.Type]bool) string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t == reflect.TypeFor[time.Time]() || seen[t] {
+		return ""
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Name
+		var opts []string
+		if tag, ok := f.Tag.Lookup("parquet"); ok {
+			n, rest, _ := strings.Cut(tag, ",")
+			if n == "-" {
+				continue
+			}
+			if n != "" {
+				name = n
+			}
+			opts = strings.Split(rest, ",")
+		}
+		if path != "" {
+			name = path + "." + name
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice || ft.Kind() == reflect.Array {
+			ft = ft.Elem()
+		}
+		if ft == reflect.TypeFor[time.Time]() && slices.Contains(opts, "date") {
+			return name
+		}
+		if p := timeDates(f.Type, name, seen); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// nameRule is what catalogName checks, for messages.
+const nameRule = "Glue/Athena and Clean Rooms take column names of 1-127 lowercase letters, digits and underscores"
+
+// catalogName reports whether name is a column name both the Glue Data
+// Catalog (as Athena queries it: lowercase, no special characters) and AWS
+// Clean Rooms (allowed columns and analysis rules: at most 127 characters)
+// accept, so that a dataset is refused when it is declared rather than
+// after its files are written.
+func catalogName(name string) bool {
+	if name == "" || len(name) > 127 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// columnNameProblem checks a top-level column's name and its nested fields'
+// names, returning a message or "".
+func columnNameProblem(n parquet.Field) string {
+	var walk func(path string, n parquet.Node) string
+	walk = func(path string, n parquet.Node) string {
+		if n.Leaf() {
+			return ""
+		}
+		for _, f := range n.Fields() {
+			// LIST and MAP groups have fixed inner names (list, element,
+			// key_value, key, value) that are not column names.
+			p := path
+			if lv := logical(n); lv == nil {
+				if !catalogName(f.Name()) {
+					return fmt.Sprintf("column %q: field %q: %s", path, f.Name(), nameRule)
+				}
+				p = path + "." + f.Name()
+			}
+			if m := walk(p, f); m != "" {
+				return m
+			}
+		}
+		return ""
+	}
+	if !catalogName(n.Name()) {
+		return fmt.Sprintf("column %q: %s", n.Name(), nameRule)
+	}
+	return walk(n.Name(), n)
 }
