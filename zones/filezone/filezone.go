@@ -18,10 +18,13 @@
 // systems that normalize Unicode names (macOS APFS/HFS+) two keys that
 // differ only in normalization (NFC "é" vs NFD "e\u0301") name one file.
 // A segment longer than the file system's name limit (255 bytes on most)
-// is rejected with zones.ErrInvalidInput. Objects are created with mode
-// 0600 (owner only; they come from os.CreateTemp) and directories with
-// 0755 less the umask: another user's reader needs group or other access
-// granted explicitly.
+// is rejected with zones.ErrInvalidInput.
+//
+// Objects are created with mode 0666 and directories with 0777, less the
+// process umask (0644 and 0755 under the usual umask 022), as other tools
+// create files, so DuckDB or Spark running as another user can read the
+// lake. Options.FileMode and Options.DirMode change them (0600 and 0700
+// keep the lake owner-only); the umask still applies.
 //
 // Writes of more than 8 MiB start disk writeback as they go (Linux
 // sync_file_range), so the final fsync overlaps the copy.
@@ -48,10 +51,12 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -74,6 +79,14 @@ type Options struct {
 	// must be for New to delete it as the leftover of a crashed writer.
 	// Zero means 24 hours; negative disables the cleanup.
 	StaleTempAge time.Duration
+	// FileMode is the permission of new objects before the process umask
+	// is applied. Zero means 0666 (0644 under umask 022); 0600 keeps
+	// objects owner-only.
+	FileMode fs.FileMode
+	// DirMode is the permission of new directories (the root included)
+	// before the umask. Zero means 0777 (0755 under umask 022); 0700 keeps
+	// the tree owner-only.
+	DirMode fs.FileMode
 }
 
 // Backend stores objects as files under a root directory.
@@ -98,7 +111,15 @@ func New(dir string, optFns ...func(*Options)) (*Backend, error) {
 	if err != nil {
 		return nil, zones.NewError("open", dir, zones.ErrInvalidInput, err)
 	}
-	if err := os.MkdirAll(filepath.Join(abs, tmpDir), 0o755); err != nil {
+	if o.FileMode == 0 {
+		o.FileMode = 0o666
+	}
+	if o.DirMode == 0 {
+		o.DirMode = 0o777
+	}
+	o.FileMode &= fs.ModePerm
+	o.DirMode &= fs.ModePerm
+	if err := os.MkdirAll(filepath.Join(abs, tmpDir), o.DirMode); err != nil {
 		return nil, zones.NewError("open", dir, classify(err), err)
 	}
 	if o.StaleTempAge == 0 {
@@ -174,7 +195,7 @@ func (b *Backend) Stage(ctx context.Context, r io.Reader) (zones.Staged, error) 
 }
 
 func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*staged, error) {
-	f, err := os.CreateTemp(filepath.Join(b.root, tmpDir), "put-*")
+	f, err := b.createTemp()
 	if err != nil {
 		return nil, zones.NewError(op, key, classify(err), err)
 	}
@@ -213,6 +234,20 @@ func (b *Backend) stage(ctx context.Context, op, key string, r io.Reader) (*stag
 		return nil, zones.NewError(op, key, nil, err)
 	}
 	return &staged{b: b, tmp: f.Name(), size: n}, nil
+}
+
+// createTemp creates a new staging file with Options.FileMode, which the
+// kernel reduces by the umask (os.CreateTemp would make it 0600, and the
+// linked object keeps the staging file's mode).
+func (b *Backend) createTemp() (*os.File, error) {
+	dir := filepath.Join(b.root, tmpDir)
+	for {
+		f, err := os.OpenFile(filepath.Join(dir, "put-"+strconv.FormatUint(rand.Uint64(), 36)), os.O_RDWR|os.O_CREATE|os.O_EXCL, b.opts.FileMode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
 }
 
 // writebackWriter starts disk writeback every writebackChunk bytes, so the
@@ -353,7 +388,7 @@ func (s *staged) Commit(ctx context.Context, key string, _ zones.PutOptions) (zo
 		if !b.opts.NoSync {
 			created = append(created, b.missingDirs(filepath.Dir(dst))...)
 		}
-		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err = os.MkdirAll(filepath.Dir(dst), b.opts.DirMode); err != nil {
 			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
 				return zones.Attrs{}, zones.NewError("put", key, zones.ErrInvalidInput, errors.New("a parent of the key is an object"))
 			}

@@ -170,22 +170,3 @@ func TestNoStagingLeftovers(t *testing.T) {
 		t.Fatalf("staging directory holds %d files (err %v), want 0", len(ents), err)
 	}
 }
-
-// The documented permissions: objects 0600.
-func TestObjectMode(t *testing.T) {
-	dir := t.TempDir()
-	b, err := filezone.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Put(t.Context(), "m/k", strings.NewReader("x"), zones.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(filepath.Join(dir, "m", "k"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("object mode %v, want 0600", fi.Mode().Perm())
-	}
-}
