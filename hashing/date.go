@@ -1,8 +1,8 @@
 package hashing
 
 import (
-	"math"
 	"strconv"
+	"strings"
 )
 
 // date is a parsed birth date or part of one; zero fields are absent.
@@ -137,35 +137,101 @@ func parseDate(s string, order DateOrder) (date, Reason) {
 	return date{}, ReasonDateFormat
 }
 
+// maxNumberText bounds the canonical text of a LOOKALIKE_VALUE: a decimal
+// derived from the digits can be as long as its exponent says ("1e400"),
+// and no reader of a customer value wants that.
+const maxNumberText = 64
+
 // appendNumber applies the LOOKALIKE_VALUE rule: a finite decimal number
 // ≥ 0 ([±]digits[.digits][e[±]digits], or [±].digits; negative values are
-// rejected as out of range), written back in the
-// shortest form that encoding/json would write.
+// rejected as out of range), written back as canonical decimal text
+// computed from its digits, never through float64: no exponent, no leading
+// zeros before the units digit, no trailing zeros after the point, and no
+// point when nothing follows it ("12.50" → "12.5", "1e21" →
+// "1000000000000000000000", "-0" → "0").
 func appendNumber(dst []byte, s string) ([]byte, Reason) {
 	if !isDecimal(s) {
 		return dst, ReasonNumberFormat
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return dst, ReasonNumberRange
+	neg := s[0] == '-'
+	if s[0] == '+' || s[0] == '-' {
+		s = s[1:]
 	}
-	if f < 0 {
-		return dst, ReasonNumberRange
+	mant, exp := s, ""
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant, exp = s[:i], s[i+1:]
 	}
-	if f == 0 {
+	intPart, frac, _ := strings.Cut(mant, ".")
+	// The value is 0.D × 10^point, D being the significant digits.
+	point := len(intPart)
+	digits := intPart + frac
+	for len(digits) > 0 && digits[0] == '0' {
+		digits = digits[1:]
+		point--
+	}
+	digits = strings.TrimRight(digits, "0")
+	if digits == "" {
 		return append(dst, '0'), ""
 	}
-	// As encoding/json: 'f' for 1e-6 ≤ f < 1e21, else 'e' with a short exponent.
-	if f < 1e-6 || f >= 1e21 {
-		n := len(dst)
-		dst = strconv.AppendFloat(dst, f, 'e', -1, 64)
-		if m := len(dst); m-n >= 4 && dst[m-4] == 'e' && dst[m-3] == '-' && dst[m-2] == '0' {
-			dst[m-2] = dst[m-1]
-			dst = dst[:m-1]
-		}
-		return dst, ""
+	if neg {
+		return dst, ReasonNumberRange
 	}
-	return strconv.AppendFloat(dst, f, 'f', -1, 64), ""
+	if exp != "" {
+		e, ok := smallExponent(exp)
+		if !ok {
+			return dst, ReasonNumberRange
+		}
+		point += e
+	}
+	var size int
+	switch {
+	case point <= 0:
+		size = 2 - point + len(digits)
+	case point >= len(digits):
+		size = point
+	default:
+		size = len(digits) + 1
+	}
+	if size > maxNumberText {
+		return dst, ReasonNumberRange
+	}
+	switch {
+	case point <= 0:
+		dst = append(dst, '0', '.')
+		for ; point < 0; point++ {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, digits...)
+	case point >= len(digits):
+		dst = append(dst, digits...)
+		for i := len(digits); i < point; i++ {
+			dst = append(dst, '0')
+		}
+	default:
+		dst = append(dst, digits[:point]...)
+		dst = append(dst, '.')
+		dst = append(dst, digits[point:]...)
+	}
+	return dst, ""
+}
+
+// smallExponent parses a signed exponent whose magnitude is small enough
+// for the result to matter (anything larger is out of range anyway).
+func smallExponent(s string) (int, bool) {
+	neg := false
+	if s[0] == '+' || s[0] == '-' {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	s = strings.TrimLeft(s, "0")
+	if len(s) > 6 {
+		return 0, false
+	}
+	e := atoi(s)
+	if neg {
+		e = -e
+	}
+	return e, true
 }
 
 func isDecimal(s string) bool {

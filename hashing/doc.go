@@ -60,10 +60,41 @@
 //     Subdivisions (England) are not countries.
 //   - Dates accept '-', '/' or '.' as separator, single-digit months and
 //     days in separated forms, and "this year" from [Options.Now].
-//   - LOOKALIKE_VALUE is written back in the shortest form encoding/json
-//     would write ("12.50" → "12.5", "1e21" → "1e+21").
+//   - LOOKALIKE_VALUE is written back as canonical decimal text (see the
+//     decisions below).
 //   - Non-empty input that loses every letter (FN "123") is rejected with
 //     [ReasonNoLetters] rather than silently missing.
+//
+// # Decisions of 2026-12-07
+//
+// These settle what the rules left open; golden vectors named
+// "decision N" pin each one.
+//
+//  1. PHONE: a trunk prefix written after the country code ("+44 020 7946
+//     0958", "+49 (0)30 123456") is dropped when libphonenumber reads the
+//     rest as a valid number and the digits as written are not one
+//     ("442079460958"); otherwise the digits are kept as written.
+//  2. EMAIL: a punycode TLD ("xn--p1ai") is valid.
+//  3. LOOKALIKE_VALUE: canonical decimal text computed from the input's
+//     digits, never through float64: no exponent, no trailing zeros after the
+//     point ("1e21" → "1000000000000000000000", "0.30000000000000004" kept);
+//     text over 64 characters is rejected ([ReasonNumberRange]).
+//  4. ST: an ISO 3166-2 code ("US-CA") is accepted when its country part is
+//     the row's COUNTRY or there is none, and its subdivision part is used
+//     under that country's rule ("ca"); another country gives
+//     [ReasonStateCountry].
+//  5. EMAIL: a local part or domain label that starts or ends with '.' or '-'
+//     ([ReasonEmailEdge]), two dots in a row ([ReasonEmailDots]), a quoted
+//     local part ([ReasonEmailQuoted]) and a URI scheme prefix such as
+//     "mailto:" ([ReasonEmailScheme]) are rejected.
+//  6. GEN: punctuation and white space are ignored first ("m.", "F-", "fe
+//     male").
+//  7. ZIP: five digits, a '-' and more digits, in any grouping, is a US ZIP
+//     whose first five digits are kept ("94105-12" → "94105").
+//  8. Unchanged on purpose: zeros after '+' or "00" are dropped; digits of
+//     other scripts are accepted; a national number must be possible for
+//     its region; implausible birth years are rejected; a whole date given
+//     as a birth year yields its year.
 //
 // # Schemes
 //
@@ -93,7 +124,7 @@
 //
 // # Testing
 //
-// testdata/golden_*.json hold over 650 vectors whose expected values were
+// testdata/golden_*.json hold over 850 vectors whose expected values were
 // written from the rules (testdata/golden.py computes their digests with
 // Python's hashlib and checks Meta's published examples). The fuzz target
 // FuzzNormalize checks that nothing panics, that normalizing is idempotent,

@@ -38,8 +38,12 @@ const (
 	ReasonEmailAt         Reason = "email_at_sign"    // not exactly one '@'
 	ReasonEmailLocal      Reason = "email_local_part" // local part empty or over 64 characters
 	ReasonEmailDomain     Reason = "email_domain"     // no dot, or a label empty, over 63 characters or with other characters than letters, digits and '-'
-	ReasonEmailTLD        Reason = "email_tld"        // last label not at least two letters
+	ReasonEmailTLD        Reason = "email_tld"        // last label neither at least two letters nor punycode (xn--…)
 	ReasonEmailWhitespace Reason = "email_whitespace" // white space, zero-width or control character inside
+	ReasonEmailEdge       Reason = "email_edge"       // the local part or a domain label starts or ends with '.' or '-'
+	ReasonEmailDots       Reason = "email_dots"       // two dots in a row in the local part or the domain
+	ReasonEmailQuoted     Reason = "email_quoted"     // a quoted local part ("john"@…)
+	ReasonEmailScheme     Reason = "email_scheme"     // a URI scheme prefix (mailto:…)
 
 	ReasonPhoneLength    Reason = "phone_length"     // not 8–15 digits once normalized
 	ReasonPhoneInvalid   Reason = "phone_invalid"    // a national number that is not a possible number of the country (libphonenumber)
@@ -47,7 +51,8 @@ const (
 
 	ReasonNoLetters      Reason = "no_letters"      // FN, LN, FI, CT, ST: non-empty input without a single letter
 	ReasonStateUnknown   Reason = "state_unknown"   // a US row whose ST is neither a state name nor a USPS code
-	ReasonZipFormat      Reason = "zip_format"      // a US row whose ZIP is not 3–5 digits or ZIP+4
+	ReasonStateCountry   Reason = "state_country"   // an ISO 3166-2 ST ("US-CA") whose country part is not the row's COUNTRY
+	ReasonZipFormat      Reason = "zip_format"      // a US row whose ZIP is not 3–5 digits, ZIP+4 or five digits, '-' and more digits
 	ReasonCountryUnknown Reason = "country_unknown" // not an ISO 3166-1 alpha-2, alpha-3 or English name
 
 	ReasonDateFormat     Reason = "date_format"     // not one of the accepted date or part forms
@@ -56,10 +61,10 @@ const (
 	ReasonDayRange       Reason = "day_range"       // day outside 01–31
 	ReasonDateImpossible Reason = "date_impossible" // a full date that does not exist, such as Feb 30
 
-	ReasonGenderUnknown Reason = "gender_unknown" // not m, male, f or female
+	ReasonGenderUnknown Reason = "gender_unknown" // not m, male, f or female once punctuation and white space are gone
 	ReasonMADIDFormat   Reason = "madid_format"   // not a UUID 8-4-4-4-12
 	ReasonNumberFormat  Reason = "number_format"  // LOOKALIKE_VALUE not a decimal number
-	ReasonNumberRange   Reason = "number_range"   // LOOKALIKE_VALUE negative or not finite
+	ReasonNumberRange   Reason = "number_range"   // LOOKALIKE_VALUE negative, or its canonical text over 64 characters
 )
 
 // Warning reports whether r flags a kept value rather than rejecting it.

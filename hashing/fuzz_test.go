@@ -206,6 +206,11 @@ func checkCharset(k Key, out, cc string) string {
 		if err != nil || f < 0 {
 			return "is not a number ≥ 0"
 		}
+		if strings.ContainsAny(out, "eE+-") || len(out) > maxNumberText ||
+			strings.Contains(out, ".") && strings.HasSuffix(out, "0") ||
+			len(out) > 1 && out[0] == '0' && out[1] != '.' {
+			return "is not canonical decimal text"
+		}
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package hashing
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -217,66 +218,115 @@ func (h *Hasher) appendNormAt(dst []byte, ki int, v string, cc string) ([]byte, 
 
 // ---- EMAIL ----------------------------------------------------------------
 
+// appendEmail applies the EMAIL rule to a prepared value (for ASCII input,
+// possibly upper-case; otherwise already folded). It checks the whole shape
+// and names the first rule that fails, in this order: white space, the '@',
+// a URI scheme prefix, a quoted local part, the local part's length, its
+// dots and hyphens, then the domain.
 func appendEmail(dst []byte, p prepared) ([]byte, Reason) {
-	if p.ascii {
-		return appendASCIIEmail(dst, p.s)
+	if r := emailReason(p.s, p.ascii); r != "" {
+		return dst, r
 	}
-	s := p.s
+	return appendLowerASCII(dst, p.s), ""
+}
+
+func emailReason(s string, ascii bool) Reason {
 	at := -1
+	ats := 0
 	for i, r := range s {
 		if r < utf8.RuneSelf {
 			c := byte(r)
 			if c <= ' ' || c == 0x7f {
-				return dst, ReasonEmailWhitespace
+				return ReasonEmailWhitespace
 			}
 			if c == '@' {
-				if at >= 0 {
-					return dst, ReasonEmailAt
-				}
+				ats++
 				at = i
 			}
 			continue
 		}
-		if isTrimmed(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
-			return dst, ReasonEmailWhitespace
+		if !ascii && (isTrimmed(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)) {
+			return ReasonEmailWhitespace
 		}
 	}
-	if at < 0 {
-		return dst, ReasonEmailAt
+	if ats != 1 {
+		return ReasonEmailAt
 	}
 	local, domain := s[:at], s[at+1:]
+	if hasURIScheme(local) {
+		return ReasonEmailScheme
+	}
+	if len(local) > 0 && (local[0] == '"' || local[len(local)-1] == '"') {
+		return ReasonEmailQuoted
+	}
 	if nl := utf8.RuneCountInString(local); nl < 1 || nl > 64 {
-		return dst, ReasonEmailLocal
+		return ReasonEmailLocal
 	}
-	labels := 0
-	for {
-		dot := -1
-		for i := 0; i < len(domain); i++ {
-			if domain[i] == '.' {
-				dot = i
-				break
-			}
-		}
-		label := domain
-		if dot >= 0 {
-			label = domain[:dot]
-		}
-		labels++
-		if r := checkLabel(label, dot < 0); r != "" {
-			if dot < 0 && labels == 1 {
-				return dst, ReasonEmailDomain
-			}
-			return dst, r
-		}
-		if dot < 0 {
-			break
-		}
-		domain = domain[dot+1:]
+	if isEdge(local[0]) || isEdge(local[len(local)-1]) {
+		return ReasonEmailEdge
 	}
-	if labels < 2 {
-		return dst, ReasonEmailDomain
+	if strings.Contains(local, "..") {
+		return ReasonEmailDots
 	}
-	return appendLowerASCII(dst, s), ""
+	if strings.IndexByte(domain, '.') < 0 {
+		return ReasonEmailDomain
+	}
+	if strings.Contains(domain, "..") {
+		return ReasonEmailDots
+	}
+	if domain[0] == '.' || domain[len(domain)-1] == '.' {
+		return ReasonEmailEdge
+	}
+	for domain != "" {
+		label, rest, more := strings.Cut(domain, ".")
+		domain = rest
+		r := checkLabel(label, !more)
+		if r == ReasonEmailTLD && isPunycodeLabel(label) {
+			r = ""
+		}
+		if r != "" {
+			return r
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return ReasonEmailEdge
+		}
+	}
+	return ""
+}
+
+func isEdge(c byte) bool { return c == '.' || c == '-' }
+
+// hasURIScheme reports a local part that begins with a URI scheme such as
+// "mailto:" (letters first, then letters, digits, '+', '.' or '-', then
+// ':').
+func hasURIScheme(local string) bool {
+	colon := strings.IndexByte(local, ':')
+	if colon < 1 {
+		return false
+	}
+	for i := 0; i < colon; i++ {
+		c := lower(local[i])
+		if !isLowerASCIILetter(c) && (i == 0 || !isDigit(c) && c != '+' && c != '.' && c != '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isPunycodeLabel reports an ACE label ("xn--" and at least one more
+// letter, digit or '-'), the ASCII form of an internationalized TLD such
+// as "xn--p1ai" (.рф).
+func isPunycodeLabel(l string) bool {
+	if len(l) < 5 || lower(l[0]) != 'x' || lower(l[1]) != 'n' || l[2] != '-' || l[3] != '-' {
+		return false
+	}
+	for i := 4; i < len(l); i++ {
+		c := lower(l[i])
+		if !isLowerASCIILetter(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // Byte classes for the ASCII email fast path.
@@ -285,9 +335,10 @@ const (
 	clLetter        // A–Z, a–z
 	clDigit         // 0–9, '-'
 	clDot
-	clAt    // from here on, the local-part loop of the fast path stops
-	clSpace // white space and control characters: never allowed
-	clHigh  // bytes of non-ASCII characters
+	clAt      // from here on, the local-part loop of the fast path stops
+	clSpace   // white space and control characters: never allowed
+	clHigh    // bytes of non-ASCII characters
+	clSpecial // '"' and ':' (quoted local parts, URI schemes): left to the general path
 )
 
 var emailClass = func() (t [256]uint8) {
@@ -305,6 +356,8 @@ var emailClass = func() (t [256]uint8) {
 			t[c] = clDot
 		case c == '@':
 			t[c] = clAt
+		case c == '"' || c == ':':
+			t[c] = clSpecial
 		}
 	}
 	return t
@@ -321,8 +374,8 @@ var lowerTab = func() (t [256]byte) {
 // appendEmailFast is the EMAIL hot path for the common case: ASCII input,
 // not 64 characters long (so not pre-hashed), that passes every check. It
 // trims ASCII white space and validates and lowercases in one pass. ok is
-// false for anything else (non-ASCII bytes, a rejection), which the general
-// path then handles, so both paths always agree.
+// false for anything else (non-ASCII bytes, a rejection, a punycode TLD),
+// which the general path then handles, so both paths always agree.
 func appendEmailFast(dst []byte, v string) (out []byte, missing, ok bool) {
 	for len(v) > 0 && asciiSpace(v[0]) {
 		v = v[1:]
@@ -340,14 +393,17 @@ func appendEmailFast(dst []byte, v string) (out []byte, missing, ok bool) {
 	dst = slices.Grow(dst, len(v))[:n+len(v)]
 	o := dst[n : n+len(v)]
 	i := 0
+	dots := false // a dot just before
 	for ; i < len(v); i++ {
 		c := v[i]
-		if emailClass[c] >= clAt {
+		cl := emailClass[c]
+		if cl >= clAt || cl == clDot && dots {
 			break
 		}
+		dots = cl == clDot
 		o[i] = lowerTab[c]
 	}
-	if i == 0 || i > 64 || i == len(v) || v[i] != '@' {
+	if i == 0 || i > 64 || i == len(v) || v[i] != '@' || isEdge(v[0]) || isEdge(v[i-1]) {
 		return dst[:n], false, false
 	}
 	o[i] = '@'
@@ -359,10 +415,13 @@ func appendEmailFast(dst []byte, v string) (out []byte, missing, ok bool) {
 		case clLetter:
 			label++
 		case clDigit:
+			if label == 0 && c == '-' {
+				return dst[:n], false, false
+			}
 			label++
 			letters = false
 		case clDot:
-			if label == 0 || label > 63 {
+			if label == 0 || label > 63 || v[i-1] == '-' {
 				return dst[:n], false, false
 			}
 			labels++
@@ -375,68 +434,6 @@ func appendEmailFast(dst []byte, v string) (out []byte, missing, ok bool) {
 		return dst[:n], false, false
 	}
 	return dst, false, true
-}
-
-// appendASCIIEmail is the EMAIL rule for ASCII input in one pass: it
-// validates and writes the lowercased address into dst.
-func appendASCIIEmail(dst []byte, s string) ([]byte, Reason) {
-	n := len(dst)
-	dst = slices.Grow(dst, len(s))[:n+len(s)]
-	out := dst[n:]
-	at := -1
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch emailClass[c] {
-		case clAt:
-			at = i
-		case clSpace:
-			return dst[:n], ReasonEmailWhitespace
-		}
-		if at >= 0 {
-			break
-		}
-		out[i] = lower(c)
-	}
-	if at < 0 {
-		return dst[:n], ReasonEmailAt
-	}
-	out[at] = '@'
-	label, labels, letters := 0, 0, true
-	var bad Reason
-	for i := at + 1; i < len(s); i++ {
-		c := s[i]
-		out[i] = lower(c)
-		switch emailClass[c] {
-		case clLetter:
-			label++
-		case clDigit:
-			label++
-			letters = false
-		case clDot:
-			if label == 0 || label > 63 {
-				bad = ReasonEmailDomain
-			}
-			labels++
-			label, letters = 0, true
-		case clAt:
-			return dst[:n], ReasonEmailAt
-		case clSpace:
-			return dst[:n], ReasonEmailWhitespace
-		default:
-			bad = ReasonEmailDomain
-		}
-	}
-	switch {
-	case at == 0 || at > 64:
-		return dst[:n], ReasonEmailLocal
-	case bad != "":
-		return dst[:n], bad
-	case labels == 0 || label == 0 || label > 63:
-		return dst[:n], ReasonEmailDomain
-	case !letters || label < 2:
-		return dst[:n], ReasonEmailTLD
-	}
-	return dst, ""
 }
 
 // checkLabel checks one domain label; the last one (the TLD) must be at
@@ -599,7 +596,14 @@ func appendCity(dst []byte, s string) ([]byte, Reason) {
 
 func appendState(dst []byte, p prepared, cc string) ([]byte, Reason) {
 	n := len(dst)
-	dst, r := appendCity(dst, p.s)
+	s := p.s
+	if country, sub, ok := isoSubdivision(s); ok {
+		if cc != "" && cc != country {
+			return dst, ReasonStateCountry
+		}
+		s, cc = sub, country
+	}
+	dst, r := appendCity(dst, s)
 	if r != "" {
 		return dst, r
 	}
@@ -614,6 +618,25 @@ func appendState(dst []byte, p prepared, cc string) ([]byte, Reason) {
 		return dst[:n], ReasonStateUnknown
 	}
 	return dst, ""
+}
+
+// isoSubdivision splits an ISO 3166-2 code ("US-CA", "de-by", "FR-75"):
+// an alpha-2 country code COUNTRY accepts, '-', and one to three ASCII
+// letters or digits. country is the lowercase alpha-2 code.
+func isoSubdivision(s string) (country, sub string, ok bool) {
+	if len(s) < 4 || len(s) > 6 || s[2] != '-' {
+		return "", "", false
+	}
+	for i := 3; i < len(s); i++ {
+		if c := lower(s[i]); !isLowerASCIILetter(c) && !isDigit(c) {
+			return "", "", false
+		}
+	}
+	cc, ok := countryPair(lower(s[0]), lower(s[1]))
+	if !ok {
+		return "", "", false
+	}
+	return cc, s[3:], true
 }
 
 // ---- ZIP ------------------------------------------------------------------
@@ -641,6 +664,13 @@ func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
 		}
 		dst = renormalize(dst, n)
 	}
+	// With no country, five digits, a '-' and more digits (ZIP+4, or a
+	// longer hyphenated form) is a US ZIP.
+	if cc == "" && p.ascii {
+		if d, ok := usHyphenated(s); ok {
+			return append(dst[:n], d...), ""
+		}
+	}
 	// With no country, a value that is five or nine digits once white space
 	// and '-' are gone (12345, 12345-6789, 12345 6789, 123456789) is taken
 	// as a US ZIP. Deciding on the stripped form, not the raw one, keeps
@@ -658,8 +688,9 @@ func appendZip(dst []byte, p prepared, cc string) ([]byte, Reason) {
 }
 
 // zipSeparatorEnd returns the end of the run of white space holding at
-// most one '-' that starts at s[i] (i itself when there is none).
-func zipSeparatorEnd(s string, i int) int {
+// most one '-' that starts at s[i] (i itself when there is none), and
+// whether it holds the '-'.
+func zipSeparatorEnd(s string, i int) (int, bool) {
 	dash := false
 	for i < len(s) {
 		c := s[i]
@@ -672,14 +703,37 @@ func zipSeparatorEnd(s string, i int) int {
 		case c >= utf8.RuneSelf:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if !isTrimmed(r) {
-				return i
+				return i, dash
 			}
 			i += n
 		default:
-			return i
+			return i, dash
 		}
 	}
-	return i
+	return i, dash
+}
+
+// usHyphenated reports a US ZIP in a hyphenated form: five digits, a
+// separator holding a '-' (white space around it allowed), then one or more
+// digits, possibly in several groups joined by '-' ("12345-6789",
+// "12345-67", "12345-6789-01"). It returns the first five digits.
+func usHyphenated(s string) (string, bool) {
+	if len(s) < 7 || !allDigits(s[:5]) {
+		return "", false
+	}
+	j, dash := zipSeparatorEnd(s, 5)
+	if !dash || j == len(s) {
+		return "", false
+	}
+	rest := s[j:]
+	for rest != "" {
+		group, more, found := strings.Cut(rest, "-")
+		if !allDigits(group) || found && more == "" {
+			return "", false
+		}
+		rest = more
+	}
+	return s[:5], true
 }
 
 func allDigitsBytes(b []byte) bool {
@@ -701,10 +755,14 @@ func allDigits(s string) bool {
 }
 
 // appendUSZip accepts 3–5 digits (padding with zeros only when the row is
-// known to be US), 12345-6789, "12345 6789" and 123456789, and keeps the
-// first five digits. The ZIP+4 separator may be any run of white space
+// known to be US), 12345-6789, "12345 6789", 123456789 and any longer
+// hyphenated form that starts with five digits (usHyphenated), and keeps
+// the first five digits. The ZIP+4 separator may be any run of white space
 // with at most one '-' ("12345 - 6789"), between the fifth and sixth digit.
 func appendUSZip(dst []byte, s string, pad bool) ([]byte, Reason) {
+	if d, ok := usHyphenated(s); ok {
+		return append(dst, d...), ""
+	}
 	var d [9]byte
 	nd := 0
 	sep := -1
@@ -722,7 +780,7 @@ func appendUSZip(dst []byte, s string, pad bool) ([]byte, Reason) {
 		if nd != 5 || sep >= 0 {
 			return dst, ReasonZipFormat
 		}
-		j := zipSeparatorEnd(s, i)
+		j, _ := zipSeparatorEnd(s, i)
 		if j == i {
 			return dst, ReasonZipFormat
 		}
@@ -752,15 +810,30 @@ func appendCountry(dst []byte, s string) ([]byte, Reason) {
 
 // ---- GEN, MADID, LOOKALIKE_VALUE -----------------------------------------
 
+// appendGender applies the GEN rule: punctuation and white space anywhere
+// are ignored ("m.", "F-", "fe male"), then m, male, f or female.
 func appendGender(dst []byte, s string) ([]byte, Reason) {
 	var b [6]byte
-	if len(s) > len(b) {
+	n := 0
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			if asciiSpace(c) || unicode.IsPunct(r) {
+				continue
+			}
+			if n == len(b) {
+				return dst, ReasonGenderUnknown
+			}
+			b[n] = lower(c)
+			n++
+			continue
+		}
+		if isTrimmed(r) || unicode.IsPunct(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
 		return dst, ReasonGenderUnknown
 	}
-	for i := 0; i < len(s); i++ {
-		b[i] = lower(s[i])
-	}
-	switch string(b[:len(s)]) {
+	switch string(b[:n]) {
 	case "m", "male":
 		return append(dst, 'm'), ""
 	case "f", "female":

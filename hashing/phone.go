@@ -12,7 +12,9 @@ import (
 // appendPhone applies the PHONE rule. International input ('+' or "00"
 // first) takes a fast path that never allocates: the extension is cut off,
 // a "(0)" trunk marker dropped and the ASCII digits kept, without leading
-// zeros (no country code starts with 0). National input is parsed with the
+// zeros (no country code starts with 0), and without a trunk prefix written
+// after the country code when libphonenumber reads the rest as a valid
+// number ("+44 020 …" is "44 20 …"). National input is parsed with the
 // numbering plan of the row's country (cc) into E.164 and must be a
 // possible number there; with no country its digits are kept without
 // leading zeros and the value is flagged ReasonPhoneNoCountry. Digits of
@@ -27,9 +29,9 @@ func appendPhone(dst []byte, p prepared, cc string) ([]byte, Reason) {
 	n := len(dst)
 	switch {
 	case len(s) > 0 && s[0] == '+':
-		dst = appendIntlDigits(dst, s[1:])
+		dst = dropTrunk(appendIntlDigits(dst, s[1:]), n)
 	case len(s) > 1 && s[0] == '0' && s[1] == '0':
-		dst = appendIntlDigits(dst, s[2:])
+		dst = dropTrunk(appendIntlDigits(dst, s[2:]), n)
 	case cc == "us" && isNANP(s):
 		dst = appendNANP(dst, s)
 	case cc != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(cc)) != 0:
@@ -216,4 +218,75 @@ func appendNANP(dst []byte, s string) []byte {
 		}
 	}
 	return dst
+}
+
+// dropTrunk removes a trunk (national) prefix written after the country
+// code of the international digits dst[n:] ("+44 020 7946 0958", "+49 030
+// …"), as libphonenumber parses such input, when the number without it is
+// valid and the digits as written are not (so that a valid number that
+// happens to start with the prefix digit, and any normalized value, is
+// kept as is). Digits whose national part does not start with the
+// country's prefix, the common case, cost two map lookups and nothing else.
+func dropTrunk(dst []byte, n int) []byte {
+	d := dst[n:]
+	if len(d) < 9 || len(d) > 17 {
+		return dst
+	}
+	for l := 1; l <= 3; l++ {
+		cc := 0
+		for _, c := range d[:l] {
+			cc = cc*10 + int(c-'0')
+		}
+		region := phonenumbers.GetRegionCodeForCountryCode(cc)
+		if region == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		prefix := phonenumbers.GetNddPrefixForRegion(region, true)
+		rest := d[l:]
+		if prefix == "" || len(rest) <= len(prefix) || string(rest[:len(prefix)]) != prefix {
+			return dst
+		}
+		if nsn, ok := withoutTrunk(cc, string(rest), len(prefix)); ok {
+			return append(dst[:n+l], nsn...)
+		}
+		return dst
+	}
+	return dst
+}
+
+// withoutTrunk returns the national significant number libphonenumber
+// reads from +cc rest when that is rest without its first np digits, valid,
+// and rest itself is not a valid number.
+func withoutTrunk(cc int, rest string, np int) (nsn string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			nsn, ok = "", false
+		}
+	}()
+	zeros := 0
+	for zeros < len(rest) && rest[zeros] == '0' {
+		zeros++
+	}
+	v, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	cc32, italian, nz := int32(cc), zeros > 0, int32(max(zeros, 1))
+	asGiven := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &v}
+	if italian {
+		asGiven.ItalianLeadingZero = &italian
+		asGiven.NumberOfLeadingZeros = &nz
+	}
+	if phonenumbers.IsValidNumber(asGiven) {
+		return "", false
+	}
+	num, err := phonenumbers.Parse("+"+strconv.Itoa(cc)+rest, phonenumbers.UNKNOWN_REGION)
+	if err != nil || int(num.GetCountryCode()) != cc {
+		return "", false
+	}
+	nsn = phonenumbers.GetNationalSignificantNumber(num)
+	if nsn != rest[np:] || !phonenumbers.IsValidNumber(num) {
+		return "", false
+	}
+	return nsn, true
 }

@@ -133,9 +133,10 @@ for inp, reason in [
     ("a" * 65 + "@example.com", "email_local_part"),
     ("mary@", "email_domain"),
     ("mary@example", "email_domain"),
-    ("mary@.com", "email_domain"),
-    ("mary@example..com", "email_domain"),
-    ("mary@example.com.", "email_domain"),
+    # decision 5 (2026-12-07) gave these their own reasons (were email_domain)
+    ("mary@.com", "email_edge"),
+    ("mary@example..com", "email_dots"),
+    ("mary@example.com.", "email_edge"),
     ("mary@exa_mple.com", "email_domain"),
     ("mary@exa mple.com", "email_whitespace"),
     ("ma ry@example.com", "email_whitespace"),
@@ -155,6 +156,49 @@ for inp, reason in [
     ("d41d8cd98f00b204e9800998ecf8427e", "email_at_sign"),
 ]:
     case(E, "EMAIL", inp, "", reason=reason)
+# Decision 2: punycode TLDs are valid. Decision 5: a local part or domain
+# label that starts or ends with '.' or '-', consecutive dots, quoted local
+# parts and a URI scheme prefix are rejected, each with its own reason.
+for inp, want in [
+    ("user@example.xn--p1ai", "user@example.xn--p1ai"),
+    ("User@Example.XN--P1AI", "user@example.xn--p1ai"),
+    ("user@xn--80ak6aa92e.xn--p1ai", "user@xn--80ak6aa92e.xn--p1ai"),
+    ("user@example.xn--fiqs8s", "user@example.xn--fiqs8s"),
+    ("jos\u00e9@example.xn--p1ai", "jos\u00e9@example.xn--p1ai"),
+    ("user@my-domain.xn--3e0b707e", "user@my-domain.xn--3e0b707e"),
+    ("a.b-c@x-y.example.com", "a.b-c@x-y.example.com"),
+    ("a-b@x.com", "a-b@x.com"),
+]:
+    case(E, "EMAIL", inp, want, name="decisions 2 and 5: accepted")
+for inp, reason in [
+    ("user@example.xn--", "email_tld"),
+    ("user@example.xn-p1ai", "email_tld"),
+    ("user@example.xn--p1ai-", "email_edge"),
+    (".mary@example.com", "email_edge"),
+    ("mary.@example.com", "email_edge"),
+    ("-mary@example.com", "email_edge"),
+    ("mary-@example.com", "email_edge"),
+    ("m\u00e1ry.@example.com", "email_edge"),
+    ("mary@-example.com", "email_edge"),
+    ("mary@example-.com", "email_edge"),
+    ("mary@sub.-example.com", "email_edge"),
+    ("mary@b\u00fccher-.de", "email_edge"),
+    (".@example.com", "email_edge"),
+    ("ma..ry@example.com", "email_dots"),
+    ("m\u00e1..ry@example.com", "email_dots"),
+    ("mary@example...com", "email_dots"),
+    ("mary@b\u00fccher..de", "email_dots"),
+    ('"mary"@example.com', "email_quoted"),
+    ('"ma ry"@example.com', "email_whitespace"),
+    ('"m\u00e1ry"@example.com', "email_quoted"),
+    ("mary\"@example.com", "email_quoted"),
+    ("mailto:mary@example.com", "email_scheme"),
+    ("MAILTO:Mary@Example.com", "email_scheme"),
+    ("mailto:m\u00e1ry@example.com", "email_scheme"),
+    ("sip:mary@example.com", "email_scheme"),
+    ("mailto:@example.com", "email_scheme"),
+]:
+    case(E, "EMAIL", inp, "", reason=reason, name="decision 5: rejected")
 for inp in ["", "   ", "\t\n", NBSP, BOM + ZWSP + " "]:
     case(E, "EMAIL", inp, "", name="blank is missing")
 # the local part is counted in characters, not bytes
@@ -253,6 +297,34 @@ for inp, cc, want in [
     ("+49 (0) 30 12345678", "", "493012345678"),
 ]:
     case(P, "PHONE", inp, want, country=cc)
+# Decision 1: a trunk prefix written after the country code is dropped when
+# libphonenumber reads the rest as a valid number (and the digits as written
+# are not one); otherwise the digits are kept as they are.
+for inp, cc, want in [
+    ("+44 020 7946 0958", "", "442079460958"),
+    ("+44 0 20 7946 0958", "", "442079460958"),
+    ("0044 020 7946 0958", "", "442079460958"),
+    ("+44 020 7946 0958", "de", "442079460958"),
+    ("+44 07911 123456", "", "447911123456"),
+    ("+49 030 123456", "", "4930123456"),
+    ("+49 (0)30 123456", "", "4930123456"),
+    ("+49 0151 23456789", "", "4915123456789"),
+    ("+33 06 12 34 56 78", "", "33612345678"),
+    ("+1 1 650 555 1212", "", "16505551212"),
+    ("+81 090-1234-5678", "", "819012345678"),
+    # a valid number that starts with the trunk digit keeps it
+    ("+7 800 555 3535", "", "78005553535"),
+    ("+39 06 1234 5678", "", "390612345678"),
+    # no valid number without the trunk digit: the digits as written
+    ("+44 07700 900123", "", "4407700900123"),
+    ("+44 0123 4567 89", "", "440123456789"),
+]:
+    case(P, "PHONE", inp, want, country=cc, name="decision 1: trunk after country code")
+# Decision 8 (unchanged): zeros after '+' or "00" are dropped, digits of
+# other scripts are accepted, national numbers must be possible.
+case(P, "PHONE", "+00 44 20 7946 0958", "442079460958", name="decision 8: zeros after +")
+case(P, "PHONE", "\u0660\u0667\u0669\u0661\u0661 \u0661\u0662\u0663\u0664\u0665\u0666", "447911123456", country="gb", name="decision 8: Arabic-Indic digits")
+case(P, "PHONE", "7946 0958", "", reason="phone_invalid", country="gb", name="decision 8: not a possible number")
 case(P, "PHONE", "\uff10\uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18", "2079460958", reason="phone_no_country")
 # a national number must be a possible number of its country: a local
 # number without its area code, or a GB number read as US, is not E.164
@@ -445,6 +517,19 @@ for inp, cc, want in [
     ("Georgia", "ge", "georgia"), ("Georgia", "", "ga"),
 ]:
     case(G, "ST", inp, want, country=cc)
+# Decision 4: an ISO 3166-2 code is accepted when its country part matches
+# the row's country (or there is none); its subdivision part is used.
+for inp, cc, want in [
+    ("US-CA", "us", "ca"), ("US-CA", "", "ca"), ("us-ny", "", "ny"), (" US-TX ", "us", "tx"),
+    ("US-DC", "", "dc"), ("CA-ON", "ca", "on"), ("CA-ON", "", "on"), ("DE-BY", "de", "by"),
+    ("GB-ENG", "gb", "eng"), ("GB-ENG", "", "eng"), ("FR-IDF", "fr", "idf"), ("MX-CMX", "", "cmx"),
+]:
+    case(G, "ST", inp, want, country=cc, name="decision 4: ISO 3166-2")
+for inp, cc, reason in [
+    ("US-CA", "ca", "state_country"), ("CA-ON", "us", "state_country"), ("DE-BY", "fr", "state_country"),
+    ("US-XX", "", "state_unknown"), ("US-XX", "us", "state_unknown"), ("FR-75", "fr", "no_letters"),
+]:
+    case(G, "ST", inp, "", reason=reason, country=cc, name="decision 4: ISO 3166-2")
 for inp, cc, reason in [
     ("Ontario", "us", "state_unknown"), ("XX", "us", "state_unknown"),
     ("Calif", "us", "state_unknown"), ("12", "us", "no_letters"), ("12", "", "no_letters"),
@@ -478,9 +563,18 @@ for inp in ["94105  1234", "94105\t1234", "94105" + NBSP + "1234", "94105 - 1234
 for inp, cc, reason in [
     ("94105--1234", "us", "zip_format"), ("94105-", "us", "zip_format"), ("9 4105", "us", "zip_format"),
     ("SW1A 1AA", "us", "zip_format"), ("12", "us", "zip_format"), ("123456", "us", "zip_format"),
-    ("94105-12", "us", "zip_format"), ("9410-51234", "us", "zip_format"), ("---", "", "zip_format"),
+    ("9410-51234", "us", "zip_format"), ("---", "", "zip_format"),
+    ("12345-6789-", "us", "zip_format"),
+    ("12345 67", "us", "zip_format"),
 ]:
     case(Z, "ZIP", inp, "", reason=reason, country=cc)
+# Decision 7: the first five digits of any hyphenated form longer than five
+# digits ("94105-12" was rejected before).
+for inp, cc in [
+    ("94105-12", "us"), ("94105-1", "us"), ("94105-123456", "us"), ("94105-1234-56", "us"),
+    ("94105 - 12", "us"), ("94105-12", ""), ("94105-1", ""), ("94105-123456", ""), ("94105-1234-56", ""),
+]:
+    case(Z, "ZIP", inp, "94105", country=cc, name="decision 7: long hyphenated US zip")
 
 C = "country"
 for inp, want in [
@@ -573,13 +667,22 @@ for key, inp, reason, df in [
     ("DOB", "\u0661\u0669\u0669\u0667-02-16", "date_format", False),
 ]:
     case(D, key, inp, "", reason=reason, day_first=df)
+# Decision 8 (unchanged): implausible birth years are rejected; a whole date
+# given as a birth year yields its year.
+case(D, "DOBY", "1985-07-04", "1985", name="decision 8: whole date as year")
+case(D, "DOBY", "1850-07-04", "", reason="year_range", name="decision 8: implausible year")
 
 # --- GEN, MADID, EXTERN_ID, LOOKALIKE_VALUE --------------------------------------
 O = "other"
 for inp, want in [("m", "m"), ("M", "m"), ("male", "m"), ("Male", "m"), ("MALE", "m"), (" m ", "m"),
                   ("f", "f"), ("F", "f"), ("female", "f"), ("Female", "f"), ("FEMALE", "f"), (NBSP + "f" + BOM, "f")]:
     case(O, "GEN", inp, want)
-for inp in ["x", "man", "woman", "boy", "girl", "other", "0", "1", "u", "femme", "m.", "\u2642"]:
+# Decision 6: punctuation and inner white space are ignored ("m." was
+# rejected before).
+for inp, want in [("m.", "m"), ("F-", "f"), ("fe male", "f"), ("M.A.L.E.", "m"), ("(f)", "f"),
+                  ("f\u00a0e m a l e", "f"), ("\u201cM\u201d", "m"), ("m" + ZWSP, "m")]:
+    case(O, "GEN", inp, want, name="decision 6: punctuation ignored")
+for inp in ["x", "man", "woman", "boy", "girl", "other", "0", "1", "u", "femme", "\u2642", "m/f", "m1", "+m", "ma le x"]:
     case(O, "GEN", inp, "", reason="gender_unknown")
 case(O, "GEN", "", "")
 for inp, want in [
@@ -599,8 +702,22 @@ for inp, want in [("CRM-00042", "CRM-00042"), ("  abc 123  ", "abc 123"), ("UPPE
 case(O, "EXTERN_ID", "   ", "")
 for inp, want in [("44.5", "44.5"), ("140", "140"), ("0", "0"), ("0.9", "0.9"), (" 12.50 ", "12.5"),
                   ("+3", "3"), ("007", "7"), (".5", "0.5"), ("5.", "5"), ("1e3", "1000"), ("1E-2", "0.01"),
-                  ("-0", "0"), ("1e21", "1e+21"), ("0.0000001", "1e-7"), ("123456.789", "123456.789")]:
+                  ("-0", "0"), ("123456.789", "123456.789")]:
     case(O, "LOOKALIKE_VALUE", inp, want)
+# Decision 3: canonical decimal text from the input's digits, never through
+# float64 ("1e21" gave "1e+21" and "0.0000001" gave "1e-7" before).
+for inp, want in [
+    ("1e21", "1000000000000000000000"), ("0.0000001", "0.0000001"),
+    ("0.1", "0.1"), ("0.30000000000000004", "0.30000000000000004"), ("0.3", "0.3"),
+    ("12345678901234567890.123456789", "12345678901234567890.123456789"),
+    ("9007199254740993", "9007199254740993"), ("1.10", "1.1"), ("100", "100"), ("1.5e2", "150"),
+    ("1.5E+2", "150"), ("150e-2", "1.5"), ("0.000", "0"), ("-0.0e5", "0"), ("00.0100", "0.01"),
+    ("1e-7", "0.0000001"), ("0e999999999", "0"), ("1" + "0" * 63, "1" + "0" * 63),
+    ("0." + "0" * 61 + "1", "0." + "0" * 61 + "1"),
+]:
+    case(O, "LOOKALIKE_VALUE", inp, want, name="decision 3: canonical decimal")
+for inp in ["1e64", "1" + "0" * 64, "1e-63", "0." + "0" * 62 + "1", "1e9999999"]:
+    case(O, "LOOKALIKE_VALUE", inp, "", reason="number_range", name="decision 3: over 64 characters")
 for inp, reason in [("-1", "number_range"), ("-0.5", "number_range"), ("1e400", "number_range"),
                     ("NaN", "number_format"), ("Inf", "number_format"), ("0x10", "number_format"),
                     ("1,234.5", "number_format"), ("$12", "number_format"), ("12 usd", "number_format"),
