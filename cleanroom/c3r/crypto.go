@@ -1,0 +1,174 @@
+package c3r
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"hash"
+)
+
+// Format-02 cell prefixes and sizes.
+const (
+	prefixHMAC = "02:hmac:"
+	prefixEnc  = "02:enc:"
+	nonceLen   = 32
+	ivLen      = 12
+	tagLen     = 16
+	padLenLen  = 2
+
+	// MaxPad is the largest padding length a schema may ask for.
+	MaxPad = 10000
+	// MaxPaddedPlaintext is the largest padded plaintext of a sealed cell
+	// (encoded value plus padding), in bytes.
+	MaxPaddedPlaintext = 12000
+	// MaxCellBytes is the largest marshalled cell (Glue's string limit).
+	MaxCellBytes = 16383
+	// MaxColumns is the most output columns an encrypted table may have.
+	MaxColumns = 1600
+)
+
+var aad = []byte(prefixEnc)
+
+// fingerprinter computes one column's fingerprints. Not safe for
+// concurrent use.
+type fingerprinter struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
+func newFingerprinter(key []byte) *fingerprinter {
+	return &fingerprinter{mac: hmac.New(sha256.New, key)}
+}
+
+// digest returns HMAC-SHA256(key, msg) in f's buffer.
+func (f *fingerprinter) digest(msg []byte) []byte {
+	f.mac.Reset()
+	f.mac.Write(msg)
+	return f.mac.Sum(f.sum[:0])
+}
+
+// appendCell appends "02:hmac:" + Base64(HMAC(msg)).
+func appendHMACCell(dst, digest []byte) []byte {
+	dst = append(dst, prefixHMAC...)
+	return base64.StdEncoding.AppendEncode(dst, digest)
+}
+
+// nullFingerprintMessage is the message of a NULL when NULLs are not
+// preserved: 32 random bytes then the class's null tag, so it never joins.
+func appendNullFingerprintMessage(dst []byte, t Type) []byte {
+	var r [32]byte
+	rand.Read(r[:])
+	dst = append(dst, r[:]...)
+	return append(dst, tag(t.class(), true))
+}
+
+// rowCipher seals the cells of one row: the data key is
+// SHA-256(root ‖ nonce), shared by the row's sealed columns.
+type rowCipher struct {
+	root  []byte
+	nonce [nonceLen]byte
+	gcm   cipher.AEAD
+	h     hash.Hash
+	buf   []byte
+}
+
+func newRowCipher(root []byte) *rowCipher {
+	return &rowCipher{root: root, h: sha256.New()}
+}
+
+// reset derives the row's data key from nonce.
+func (c *rowCipher) reset(nonce *[nonceLen]byte) error {
+	c.nonce = *nonce
+	c.h.Reset()
+	c.h.Write(c.root)
+	c.h.Write(nonce[:])
+	var k [sha256.Size]byte
+	block, err := aes.NewCipher(c.h.Sum(k[:0]))
+	if err != nil {
+		return err
+	}
+	c.gcm, err = cipher.NewGCM(block)
+	return err
+}
+
+// iv is the first 12 bytes of SHA-256(label ‖ nonce).
+func (c *rowCipher) iv(label string, out *[ivLen]byte) {
+	c.h.Reset()
+	c.h.Write([]byte(label))
+	c.h.Write(c.nonce[:])
+	var s [sha256.Size]byte
+	copy(out[:], c.h.Sum(s[:0]))
+}
+
+// appendSealed appends a sealed cell for the encoded value, padded with
+// padLen zero bytes: "02:enc:" + Base64(nonce ‖ iv ‖ AES-GCM(encoded ‖
+// zeros ‖ uint16 padLen)).
+func (c *rowCipher) appendSealed(dst []byte, label string, encoded []byte, padLen int) []byte {
+	var iv [ivLen]byte
+	c.iv(label, &iv)
+	n := nonceLen + ivLen + len(encoded) + padLen + padLenLen + tagLen
+	if cap(c.buf) < n {
+		c.buf = make([]byte, 0, n)
+	}
+	b := append(c.buf[:0], c.nonce[:]...)
+	b = append(b, iv[:]...)
+	pt := len(b)
+	b = append(b, encoded...)
+	for range padLen {
+		b = append(b, 0)
+	}
+	b = binary.BigEndian.AppendUint16(b, uint16(padLen))
+	b = c.gcm.Seal(b[:pt], iv[:], b[pt:], aad)
+	c.buf = b
+	dst = append(dst, prefixEnc...)
+	return base64.StdEncoding.AppendEncode(dst, b)
+}
+
+// sealedCellLen is the length of a sealed cell whose padded plaintext
+// (encoded value, padding, 2-byte length) is n bytes.
+func sealedCellLen(n int) int {
+	return len(prefixEnc) + base64.StdEncoding.EncodedLen(nonceLen+ivLen+n+tagLen)
+}
+
+// openSealed authenticates and decrypts a sealed cell's body (after the
+// "02:enc:" prefix) and returns the encoded value without padding. Errors
+// wrap ErrFormat or ErrDecrypt.
+func openSealed(root []byte, body []byte) ([]byte, error) {
+	raw := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	n, err := base64.StdEncoding.Decode(raw, body)
+	if err != nil {
+		return nil, &Error{Kind: ErrFormat, Err: detail("not standard Base64")}
+	}
+	raw = raw[:n]
+	if len(raw) < nonceLen+ivLen+tagLen+padLenLen {
+		return nil, &Error{Kind: ErrFormat, Err: detail("too short")}
+	}
+	h := sha256.New()
+	h.Write(root)
+	h.Write(raw[:nonceLen])
+	block, err := aes.NewCipher(h.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	iv := raw[nonceLen : nonceLen+ivLen]
+	pt, err := gcm.Open(raw[nonceLen+ivLen:nonceLen+ivLen], iv, raw[nonceLen+ivLen:], aad)
+	if err != nil {
+		return nil, &Error{Kind: ErrDecrypt}
+	}
+	if len(pt) < padLenLen {
+		return nil, &Error{Kind: ErrFormat, Err: detail("no padding length")}
+	}
+	pad := int(binary.BigEndian.Uint16(pt[len(pt)-padLenLen:]))
+	if pad > len(pt)-padLenLen {
+		return nil, &Error{Kind: ErrFormat, Err: detail("padding longer than the plaintext")}
+	}
+	return pt[:len(pt)-padLenLen-pad], nil
+}

@@ -1,0 +1,266 @@
+package c3r
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	"github.com/cdpkit/cdpkit"
+)
+
+// Decryptor decrypts query results of one collaboration. It is safe for
+// concurrent use.
+type Decryptor struct {
+	root []byte
+	opts Options
+}
+
+// NewDecryptor derives the collaboration's sealed-column key from the
+// shared secret and the collaboration id.
+func NewDecryptor(secret Secret, collaborationID string, optFns ...func(*Options)) (*Decryptor, error) {
+	if secret.Len() < MinSecretLen {
+		return nil, newErr("new decryptor", "", 0, ErrSecret, "missing or short secret")
+	}
+	if collaborationID == "" {
+		return nil, newErr("new decryptor", "", 0, cdpkit.ErrInvalid, "empty collaboration id")
+	}
+	k, err := newKeys(secret.b, collaborationID, false)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decryptor{root: k.root}
+	for _, fn := range optFns {
+		fn(&d.opts)
+	}
+	return d, nil
+}
+
+// CellKind says what a result cell holds.
+type CellKind int
+
+// Cell kinds.
+const (
+	// PlainCell is cleartext (or anything that is not a C3R cell).
+	PlainCell CellKind = iota
+	// FingerprintCell is an HMAC ("NN:hmac:…"); it cannot be decrypted.
+	FingerprintCell
+	// SealedCell is an encrypted value ("02:enc:…").
+	SealedCell
+)
+
+// Kind classifies a cell as the official client does: by the descriptor
+// after the three-character version.
+func Kind(cell []byte) CellKind {
+	switch {
+	case len(cell) >= 7 && string(cell[3:7]) == "enc:":
+		return SealedCell
+	case len(cell) >= 8 && string(cell[3:8]) == "hmac:":
+		return FingerprintCell
+	}
+	return PlainCell
+}
+
+// DecryptCell decrypts one sealed cell into its typed value. A cell that
+// is not sealed is returned as a STRING unchanged (fingerprints pass
+// through). A sealed cell of another format version (the legacy
+// "01:enc:"), or malformed, is ErrFormat; one that does not authenticate
+// (tampered, or sealed for another secret or collaboration) is
+// ErrDecrypt. The *Error has no row or column; the file methods add them.
+func (d *Decryptor) DecryptCell(cell []byte) (Value, error) {
+	if Kind(cell) != SealedCell {
+		return Value{Type: TypeString, Bytes: cell}, nil
+	}
+	if string(cell[:3]) != "02:" {
+		return Value{}, &Error{Op: "decrypt", Kind: ErrFormat, Err: detail("format version is not 02")}
+	}
+	enc, err := openSealed(d.root, cell[len(prefixEnc):])
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Op = "decrypt"
+			return Value{}, e
+		}
+		return Value{}, &Error{Op: "decrypt", Err: err}
+	}
+	v, err := decodeValue(enc)
+	if err != nil {
+		return Value{}, &Error{Op: "decrypt", Kind: ErrFormat, Err: err}
+	}
+	return v, nil
+}
+
+func (d *Decryptor) callOptions(optFns []func(*Options)) Options {
+	o := d.opts
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	return o
+}
+
+// cellError adds the row and column to a DecryptCell error.
+func cellError(err error, column string, row int64) error {
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Column, c.Row = column, row
+		return &c
+	}
+	return &Error{Op: "decrypt", Column: column, Row: row, Err: err}
+}
+
+// DecryptCSV decrypts a query result in CSV (with a header row) into dst
+// as CSV: sealed cells become their values' text, everything else is
+// copied. The first bad cell stops the call with an *Error naming its row
+// (1-based, header excluded) and column; rows before it have been written.
+func (d *Decryptor) DecryptCSV(ctx context.Context, dst io.Writer, src io.Reader, optFns ...func(*Options)) (Stats, error) {
+	opts := d.callOptions(optFns)
+	in, err := newCSVSource(src, csvNulls{token: []byte(opts.CSVNullValue), hasToken: opts.CSVNullValue != ""})
+	if err != nil {
+		return Stats{}, err
+	}
+	out, err := newCSVSink(dst, in.hdr)
+	if err != nil {
+		return Stats{}, &Error{Op: "decrypt", Err: err}
+	}
+	vals := make([]Value, len(in.hdr))
+	var n int64
+	for {
+		row, err := in.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Stats{Rows: n}, err
+		}
+		n++
+		if n&1023 == 0 && ctx.Err() != nil {
+			return Stats{Rows: n}, &Error{Op: "decrypt", Kind: ErrCanceled, Err: ctx.Err()}
+		}
+		for i, v := range row {
+			if v.Null {
+				vals[i] = v
+				continue
+			}
+			if vals[i], err = d.DecryptCell(v.Bytes); err != nil {
+				return Stats{Rows: n - 1}, cellError(err, normalize(in.hdr[i]), n)
+			}
+		}
+		if err := out.write(vals); err != nil {
+			return Stats{Rows: n - 1}, &Error{Op: "decrypt", Err: err}
+		}
+	}
+	if err := out.close(); err != nil {
+		return Stats{Rows: n}, &Error{Op: "decrypt", Err: err}
+	}
+	if opts.Logger != nil {
+		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: decrypted", slog.Int64("rows", n))
+	}
+	return Stats{Rows: n, Columns: len(in.hdr)}, nil
+}
+
+// DecryptParquet decrypts a query result in Parquet into dst as Parquet.
+// A string column holding sealed cells is written with the type sealed in
+// them (found by a first scan that stops at each column's first sealed or
+// plain value); other columns keep their type. A column whose sealed
+// cells mix types, or mix sealed and plain cells, is ErrType.
+func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, optFns ...func(*Options)) (Stats, error) {
+	opts := d.callOptions(optFns)
+	in, err := openParquet(src, size)
+	if err != nil {
+		return Stats{}, err
+	}
+	cols := make([]outCol, len(in.hdr))
+	sealed := make([]bool, len(in.hdr))
+	pending := 0
+	for i, t := range in.typ {
+		if !t.Valid() {
+			return Stats{}, newErr("decrypt", normalize(in.hdr[i]), 0, ErrType, "the result column's type is not supported")
+		}
+		cols[i] = outCol{name: in.hdr[i], typ: t}
+		if t == TypeString {
+			pending++
+			cols[i].typ = 0 // unknown yet
+		}
+	}
+	var n int64
+	for pending > 0 {
+		row, err := in.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Stats{}, err
+		}
+		n++
+		for i, v := range row {
+			if cols[i].typ != 0 || v.Null {
+				continue
+			}
+			pending--
+			if Kind(v.Bytes) != SealedCell {
+				cols[i].typ = TypeString
+				continue
+			}
+			dv, err := d.DecryptCell(v.Bytes)
+			if err != nil {
+				return Stats{}, cellError(err, normalize(in.hdr[i]), n)
+			}
+			cols[i].typ, sealed[i] = dv.Type, true
+		}
+	}
+	for i := range cols {
+		if cols[i].typ == 0 {
+			cols[i].typ = TypeString
+		}
+	}
+	if in, err = openParquet(src, size); err != nil {
+		return Stats{}, err
+	}
+	out, err := newParquetSink(dst, cols)
+	if err != nil {
+		return Stats{}, &Error{Op: "decrypt", Err: err}
+	}
+	vals := make([]Value, len(cols))
+	n = 0
+	for {
+		row, err := in.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Stats{Rows: n}, err
+		}
+		n++
+		if n&1023 == 0 && ctx.Err() != nil {
+			return Stats{Rows: n}, &Error{Op: "decrypt", Kind: ErrCanceled, Err: ctx.Err()}
+		}
+		for i, v := range row {
+			if v.Null || !sealed[i] {
+				vals[i] = v
+				if v.Null {
+					vals[i] = Value{Type: cols[i].typ, Null: true}
+				}
+				continue
+			}
+			dv, err := d.DecryptCell(v.Bytes)
+			if err != nil {
+				return Stats{Rows: n - 1}, cellError(err, normalize(in.hdr[i]), n)
+			}
+			if Kind(v.Bytes) != SealedCell || dv.Type != cols[i].typ {
+				return Stats{Rows: n - 1}, newErr("decrypt", normalize(in.hdr[i]), n, ErrType, "the column mixes types")
+			}
+			vals[i] = dv
+		}
+		if err := out.write(vals); err != nil {
+			return Stats{Rows: n - 1}, &Error{Op: "decrypt", Err: err}
+		}
+	}
+	if err := out.close(); err != nil {
+		return Stats{Rows: n}, &Error{Op: "decrypt", Err: err}
+	}
+	if opts.Logger != nil {
+		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: decrypted", slog.Int64("rows", n))
+	}
+	return Stats{Rows: n, Columns: len(cols)}, nil
+}
