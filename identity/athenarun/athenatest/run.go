@@ -1,0 +1,414 @@
+package athenatest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena/types"
+)
+
+// maxPartitions is the number of partitions one CTAS or INSERT INTO may
+// write (HIVE_TOO_MANY_OPEN_PARTITIONS past it).
+const maxPartitions = 100
+
+// run executes q's statement on the engine; called with a.mu held.
+func (a *Athena) run(q *query) error {
+	d := a.dbs[q.db]
+	if d == nil {
+		return userError("SCHEMA_NOT_FOUND", "Schema '%s' does not exist", q.db)
+	}
+	st, err := parse(q.sql)
+	if err != nil {
+		return err
+	}
+	if st.table != "" {
+		db, t, ok := strings.Cut(st.table, ".")
+		if ok {
+			if db != q.db {
+				return userError("NOT_SUPPORTED", "the fake runs statements on the query's own database only")
+			}
+			st.table = t
+		}
+	}
+	tables := func(n string) bool { _, ok := d.tables[n]; return ok }
+	refs := map[string]bool{}
+	var sel string
+	if st.query != nil {
+		if sel, err = translate(st.query, q.db, tables, refs); err != nil {
+			return err
+		}
+	}
+	ctx := context.Background()
+	switch st.kind {
+	case "select":
+		q.stmtType, q.subType = types.StatementTypeDml, "SELECT"
+		cols, rows, err := selectRows(ctx, d.db, sel)
+		if err != nil {
+			return err
+		}
+		q.cols, q.rows = cols, rows
+		q.scanned = d.scanned(refs)
+		a.writeResult(q)
+	case "drop":
+		q.stmtType, q.subType = types.StatementTypeDdl, "DROP_TABLE"
+		if d.tables[st.table] == nil {
+			if st.ifExists {
+				return nil
+			}
+			return userError("TABLE_NOT_FOUND", "Table '%s.%s' does not exist", q.db, st.table)
+		}
+		if _, err := d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table)); err != nil {
+			return err
+		}
+		delete(d.tables, st.table) // the files stay, as on Athena
+	case "ctas":
+		q.stmtType, q.subType = types.StatementTypeDdl, "CREATE_TABLE_AS_SELECT"
+		return a.ctas(ctx, q, d, st, sel, refs)
+	case "insert":
+		q.stmtType, q.subType = types.StatementTypeDml, "INSERT"
+		return a.insert(ctx, q, d, st, sel, refs)
+	}
+	return nil
+}
+
+func (d *database) scanned(refs map[string]bool) int64 {
+	var n int64
+	for r := range refs {
+		if t := d.tables[r]; t != nil {
+			n += t.bytes
+		}
+	}
+	return n
+}
+
+func (a *Athena) ctas(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool) error {
+	if d.tables[st.table] != nil {
+		return userError("ALREADY_EXISTS", "Table '%s.%s' already exists", q.db, st.table)
+	}
+	if f, ok := st.props["format"]; ok && !slices.Contains([]string{"parquet", "orc", "avro", "json", "textfile"}, strings.ToLower(f.str)) {
+		return userError("INVALID_TABLE_PROPERTY", "Unknown format")
+	}
+	loc := strings.TrimSuffix(q.output, "/") + "/tables/" + q.id + "/"
+	if p, ok := st.props["external_location"]; ok {
+		loc = p.str
+	}
+	bucket, key, ok := splitURI(loc)
+	if !ok {
+		return userError("INVALID_TABLE_PROPERTY", "external_location is not an s3:// location")
+	}
+	if len(a.opts.S3.Keys(bucket, key)) > 0 {
+		return userError("HIVE_PATH_ALREADY_EXISTS", "Target directory for table '%s.%s' already exists: %s. You may need to manually clean the data at location '%s' before retrying.", q.db, st.table, loc, loc)
+	}
+	if _, err := d.db.ExecContext(ctx, "CREATE TABLE "+quoteIdent(st.table)+" AS "+sel); err != nil {
+		return err
+	}
+	t, err := describe(ctx, d.db, st.table)
+	if err != nil {
+		_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
+		return err
+	}
+	t.location, t.created = loc, a.opts.Now()
+	part := st.props["partitioned_by"].list
+	if len(part) > 0 {
+		if len(part) >= len(t.columns) {
+			_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
+			return userError("INVALID_TABLE_PROPERTY", "a table must have at least one column that is not a partition column")
+		}
+		tail := t.columns[len(t.columns)-len(part):]
+		for i, p := range part {
+			if aws.ToString(tail[i].Name) != p {
+				_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
+				return userError("INVALID_TABLE_PROPERTY", "partition columns must be the last columns of the SELECT, in partitioned_by order")
+			}
+		}
+		t.partition = tail
+		t.columns = t.columns[:len(t.columns)-len(part)]
+	}
+	files, rows, err := tableFiles(ctx, d.db, "SELECT * FROM "+quoteIdent(st.table), len(part))
+	if err == nil && len(files) > maxPartitions {
+		err = &queryError{code: "HIVE_TOO_MANY_OPEN_PARTITIONS", msg: fmt.Sprintf("Exceeded limit of %d open writers for partitions/buckets", maxPartitions), category: 2, typ: 1301}
+	}
+	if err != nil {
+		_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
+		return err
+	}
+	for dir, f := range files {
+		a.opts.S3.put(bucket, key+dir+q.id+"_00000", f.body)
+		t.bytes += int64(len(f.body))
+	}
+	q.scanned = d.scanned(refs)
+	q.update = aws.Int64(rows)
+	d.tables[st.table] = t
+	return nil
+}
+
+func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool) error {
+	t := d.tables[st.table]
+	if t == nil {
+		return userError("TABLE_NOT_FOUND", "Table '%s.%s' does not exist", q.db, st.table)
+	}
+	bucket, key, _ := splitURI(t.location)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE athenatest_insert AS "+sel); err != nil {
+		return err
+	}
+	files, rows, err := tableFiles(ctx, tx, "SELECT * FROM athenatest_insert", len(t.partition))
+	if err != nil {
+		return err
+	}
+	if len(files) > maxPartitions {
+		return &queryError{code: "HIVE_TOO_MANY_OPEN_PARTITIONS", msg: fmt.Sprintf("Exceeded limit of %d open writers for partitions/buckets", maxPartitions), category: 2, typ: 1301}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+quoteIdent(st.table)+" SELECT * FROM athenatest_insert"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE temp.athenatest_insert"); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for dir, f := range files {
+		a.opts.S3.put(bucket, key+dir+q.id+"_00000", f.body)
+		t.bytes += int64(len(f.body))
+	}
+	q.scanned = d.scanned(refs)
+	q.update = aws.Int64(rows)
+	return nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+type file struct{ body []byte }
+
+// tableFiles renders the rows of query as the files a CTAS writes: one per
+// partition (the last nPart columns, as Hive path segments col=value/),
+// CSV-encoded; the fake does not write Parquet, and nothing reads these
+// files back.
+func tableFiles(ctx context.Context, db queryer, query string, nPart int) (map[string]*file, int64, error) {
+	rs, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rs.Close()
+	names, err := rs.Columns()
+	if err != nil {
+		return nil, 0, err
+	}
+	files := map[string]*file{}
+	var n int64
+	vals := make([]any, len(names))
+	ptrs := make([]any, len(names))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, 0, err
+		}
+		n++
+		strs := make([]string, len(vals))
+		for i, v := range vals {
+			if s := format(v); s != nil {
+				strs[i] = *s
+			}
+		}
+		dir := ""
+		for i := len(names) - nPart; i < len(names); i++ {
+			dir += names[i] + "=" + strs[i] + "/"
+		}
+		f := files[dir]
+		if f == nil {
+			f = &file{}
+			files[dir] = f
+		}
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.Write(strs[:len(strs)-nPart])
+		w.Flush()
+		f.body = append(f.body, b.Bytes()...)
+	}
+	if len(files) == 0 && nPart == 0 {
+		files[""] = &file{}
+	}
+	return files, n, rs.Err()
+}
+
+// describe reads a created table's columns with Athena types.
+func describe(ctx context.Context, db *sql.DB, name string) (*table, error) {
+	rs, err := db.QueryContext(ctx, "SELECT name, type FROM pragma_table_info(?)", name)
+	if err != nil {
+		return nil, err
+	}
+	type col struct{ name, decl string }
+	var cols []col
+	for rs.Next() {
+		var c col
+		if err := rs.Scan(&c.name, &c.decl); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	t := &table{name: name}
+	for _, c := range cols {
+		typ := ""
+		switch strings.ToUpper(c.decl) {
+		case "INT", "INTEGER":
+			typ = "bigint"
+		case "TEXT":
+			typ = "varchar"
+		case "REAL":
+			typ = "double"
+		default:
+			var sample sql.NullString
+			err := db.QueryRowContext(ctx, "SELECT typeof("+quoteIdent(c.name)+") FROM "+quoteIdent(name)+" WHERE "+quoteIdent(c.name)+" IS NOT NULL LIMIT 1").Scan(&sample)
+			if err != nil && err != sql.ErrNoRows {
+				return nil, err
+			}
+			typ = sqliteType(sample.String)
+		}
+		t.columns = append(t.columns, types.Column{Name: aws.String(strings.ToLower(c.name)), Type: aws.String(typ)})
+	}
+	return t, nil
+}
+
+func sqliteType(typeof string) string {
+	switch typeof {
+	case "integer":
+		return "bigint"
+	case "real":
+		return "double"
+	case "blob":
+		return "varbinary"
+	}
+	return "varchar"
+}
+
+// format renders a value as Athena's result rows do: everything a
+// string, NULL no value.
+func format(v any) *string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case float64:
+		s = strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		s = strconv.FormatBool(x)
+	case []byte:
+		s = string(x)
+	case string:
+		s = x
+	default:
+		s = fmt.Sprint(x)
+	}
+	return &s
+}
+
+// selectRows runs a SELECT and returns its columns (typed from the first
+// non-NULL value of each, bigint for integers) and rows.
+func selectRows(ctx context.Context, db *sql.DB, query string) ([]types.ColumnInfo, [][]*string, error) {
+	rs, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rs.Close()
+	names, err := rs.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	kinds := make([]string, len(names))
+	vals := make([]any, len(names))
+	ptrs := make([]any, len(names))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	rows := [][]*string{}
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, nil, err
+		}
+		row := make([]*string, len(vals))
+		for i, v := range vals {
+			row[i] = format(v)
+			if kinds[i] == "" && v != nil {
+				switch v.(type) {
+				case int64:
+					kinds[i] = "integer"
+				case float64:
+					kinds[i] = "real"
+				case []byte:
+					kinds[i] = "blob"
+				default:
+					kinds[i] = "text"
+				}
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, nil, err
+	}
+	cols := make([]types.ColumnInfo, len(names))
+	for i, n := range names {
+		typ := sqliteType(kinds[i])
+		c := types.ColumnInfo{CatalogName: aws.String("hive"), Name: aws.String(strings.ToLower(n)), Label: aws.String(strings.ToLower(n)), Type: aws.String(typ), Nullable: types.ColumnNullableUnknown}
+		switch typ {
+		case "varchar":
+			c.Precision, c.CaseSensitive = 2147483647, true
+		case "bigint":
+			c.Precision = 19
+		case "double":
+			c.Precision = 17
+		}
+		cols[i] = c
+	}
+	return cols, rows, nil
+}
+
+// writeResult writes a SELECT's result file to its output location, as
+// Athena does (<output>/<id>.csv, header first).
+func (a *Athena) writeResult(q *query) {
+	bucket, key, ok := splitURI(strings.TrimSuffix(q.output, "/") + "/" + q.id + ".csv")
+	if !ok {
+		return
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	head := make([]string, len(q.cols))
+	for i, c := range q.cols {
+		head[i] = aws.ToString(c.Name)
+	}
+	_ = w.Write(head)
+	for _, r := range q.rows {
+		rec := make([]string, len(r))
+		for i, v := range r {
+			if v != nil {
+				rec[i] = *v
+			}
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	a.opts.S3.put(bucket, key, b.Bytes())
+}

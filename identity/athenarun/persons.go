@@ -1,0 +1,108 @@
+package athenarun
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"regexp"
+	"strconv"
+
+	"github.com/cdpkit/cdpkit/identity"
+)
+
+// Assignment is one row of a Resolve output table: a record and the
+// smallest record (by source, then key) of its cluster.
+type Assignment struct {
+	Record, Cluster identity.RecordRef
+}
+
+var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Assignments reads an output table written by Resolve. The SELECT runs
+// under a token derived from runID, so reading again in the same run
+// reads the first query's results instead of scanning the table again.
+func (r *Runner) Assignments(ctx context.Context, runID, table string) iter.Seq2[Assignment, error] {
+	return func(yield func(Assignment, error) bool) {
+		if !tableName.MatchString(table) {
+			yield(Assignment{}, fmt.Errorf("%w: athenarun: assignments: table name is not a plain identifier", ErrInvalid))
+			return
+		}
+		stmt := "SELECT source, record_key, cluster_source, cluster_key FROM " + table
+		ex, err := r.run(ctx, "assignments", stmt, Token(runID, "assignments", stmt))
+		if err != nil {
+			yield(Assignment{}, err)
+			return
+		}
+		if p := r.opts.Progress; p != nil {
+			p(stepOf("assignments", table, ex))
+		}
+		for row, err := range r.Rows(ctx, ex.id) {
+			if err != nil {
+				yield(Assignment{}, err)
+				return
+			}
+			if len(row.Values) != 4 {
+				yield(Assignment{}, fmt.Errorf("%w: athenarun: assignments: %d columns, want 4", ErrInvalid, len(row.Values)))
+				return
+			}
+			a := Assignment{
+				Record:  identity.RecordRef{Source: row.String(0), Key: row.String(1)},
+				Cluster: identity.RecordRef{Source: row.String(2), Key: row.String(3)},
+			}
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// clusterKind is the identifier kind Persons links records with.
+const clusterKind = "athenarun_cluster"
+
+// Records turns assignments into identity records that carry their
+// cluster as their one identifier, so that identity.Resolve with
+// PersonOptions rebuilds exactly those clusters.
+func Records(assignments iter.Seq2[Assignment, error]) iter.Seq2[identity.Record, error] {
+	return func(yield func(identity.Record, error) bool) {
+		for a, err := range assignments {
+			if err != nil {
+				yield(identity.Record{}, err)
+				return
+			}
+			// Length-prefixed, so distinct clusters never share a value.
+			v := strconv.Itoa(len(a.Cluster.Source)) + ":" + a.Cluster.Source + a.Cluster.Key
+			rec := identity.Record{Source: a.Record.Source, Key: a.Record.Key, Identifiers: []identity.Identifier{{Kind: clusterKind, Value: v}}}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// PersonOptions sets the rules of a resolution over Records: one rule on
+// the cluster identifier, no blocklist and no degree caps. Apply it after
+// the caller's options (Previous, Bounds, Concurrency ...).
+func PersonOptions(o *identity.Options) {
+	o.Rules = []identity.Rule{{Name: "athena", Kinds: []string{clusterKind}}}
+	o.Blocked, o.DegreeCap, o.DefaultDegreeCap = nil, nil, 0
+}
+
+// Persons reads the output table of res and gives its clusters
+// identity's stable person ids: identity.Resolve runs over Records with
+// PersonOptions, so a new person's id comes from its smallest record as in
+// process, and with Options.Previous ids carry over across runs by the
+// same rules. Guards that have no SQL form (Limits, MaxClusterSize,
+// Overrides) are refused with ErrInvalid, as sqlgen refuses them. Records
+// carry no times on this path, so Person.FirstSeen is unknown and
+// carry-over ties fall to the next criterion.
+func (r *Runner) Persons(ctx context.Context, res *Result, opts ...func(*identity.Options)) (*identity.Result, error) {
+	var o identity.Options
+	for _, f := range opts {
+		f(&o)
+	}
+	if len(o.Limits) > 0 || o.MaxClusterSize > 0 || len(o.Overrides) > 0 {
+		return nil, fmt.Errorf("%w: athenarun: persons: limits, cluster-size caps and overrides have no SQL form; resolve in process", ErrInvalid)
+	}
+	all := append(append([]func(*identity.Options){}, opts...), PersonOptions)
+	return identity.Resolve(ctx, Records(r.Assignments(ctx, res.RunID, res.Output)), all...)
+}

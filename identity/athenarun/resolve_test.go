@@ -1,0 +1,206 @@
+package athenarun_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cdpkit/cdpkit"
+	"github.com/cdpkit/cdpkit/identity"
+	"github.com/cdpkit/cdpkit/identity/athenarun"
+	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
+	"github.com/cdpkit/cdpkit/identity/sqlgen"
+	"github.com/google/go-cmp/cmp"
+)
+
+func digest(v string) string {
+	s := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(s[:])
+}
+
+func genRecords(seed uint64, n int) []identity.Record {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	srcs := []string{"crm", "web", "calls", "partner"}
+	var out []identity.Record
+	for i := range n {
+		r := identity.Record{Source: srcs[rng.IntN(len(srcs))], Key: "k" + strconv.Itoa(i)}
+		if rng.IntN(3) > 0 {
+			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: digest("e" + strconv.Itoa(rng.IntN(n)))})
+		}
+		if rng.IntN(2) > 0 {
+			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "PHONE", Value: digest("p" + strconv.Itoa(rng.IntN(n/3+1)))})
+		}
+		if rng.IntN(4) == 0 {
+			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "CUSTOMER_ID", Value: "c'" + strconv.Itoa(rng.IntN(n/2+1))})
+		}
+		r.Identifiers = append(r.Identifiers,
+			identity.Identifier{Kind: "LAST", Value: "ln" + strconv.Itoa(rng.IntN(5))},
+			identity.Identifier{Kind: "ZIP", Value: "z" + strconv.Itoa(rng.IntN(8))})
+		if rng.IntN(10) == 0 {
+			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: ""})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func rules() []identity.Rule {
+	return []identity.Rule{
+		{Name: "customer", Kinds: []string{"CUSTOMER_ID"}},
+		{Name: "email", Kinds: []string{"EMAIL"}},
+		{Name: "phone", Kinds: []string{"PHONE"}, MaxDegree: 6},
+		{Name: "name_zip", Kinds: []string{"LAST", "ZIP"}, Sources: []string{"crm", "partner"}, MaxDegree: 3},
+	}
+}
+
+func config() sqlgen.Config {
+	return sqlgen.Config{
+		Records: "records", Identifiers: "identifiers", Output: "resolved",
+		Location: "s3://lake/tmp/identity/",
+		Rules:    rules(),
+		Blocked:  map[string][]string{"EMAIL": {digest("e0")}},
+	}
+}
+
+func varchars(names ...string) []athenatest.Column {
+	out := make([]athenatest.Column, len(names))
+	for i, n := range names {
+		out[i] = athenatest.Column{Name: n, Type: "varchar"}
+	}
+	return out
+}
+
+// load puts recs into the fake as the records and identifiers tables.
+func load(t *testing.T, a *athenatest.Athena, recs []identity.Record) {
+	t.Helper()
+	var rr, ir [][]any
+	for _, r := range recs {
+		rr = append(rr, []any{r.Source, r.Key})
+		for _, id := range r.Identifiers {
+			ir = append(ir, []any{r.Source, r.Key, id.Kind, id.Value})
+		}
+	}
+	if err := a.PutTable("lake", "records", "s3://lake/clean/records/", varchars("source", "record_key"), rr); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutTable("lake", "identifiers", "s3://lake/clean/identifiers/", varchars("source", "record_key", "kind", "value"), ir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seq(recs []identity.Record) func(func(identity.Record, error) bool) {
+	return func(yield func(identity.Record, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// clusters returns the partition of records as sorted lists of "src/key".
+func clusters(res *identity.Result) [][]string {
+	var out [][]string
+	for _, members := range res.Clusters() {
+		var c []string
+		for _, m := range members {
+			c = append(c, m.String())
+		}
+		slices.Sort(c)
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	return out
+}
+
+func newRunner(t *testing.T, api athenarun.API, store athenarun.Storage, progress func(athenarun.Step)) *athenarun.Runner {
+	t.Helper()
+	r, err := athenarun.New(api, store, func(o *athenarun.Options) {
+		o.Database = "lake"
+		o.ResultLocation = "s3://lake/athena-results/"
+		o.Progress = progress
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The Athena path gives the clusters and person ids identity.Resolve gives
+// in process, and removes its temporary tables and files.
+func TestResolveMatchesInProcess(t *testing.T) {
+	n := 600
+	if testing.Short() {
+		n = 200
+	}
+	recs := genRecords(1, n)
+	opts := func(o *identity.Options) {
+		o.Rules = rules()
+		o.Blocked = config().Blocked
+	}
+	want, err := identity.Resolve(t.Context(), seq(recs), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, recs)
+		var steps []athenarun.Step
+		r := newRunner(t, a, a.S3(), func(s athenarun.Step) { steps = append(steps, s) })
+		start := time.Now()
+		res, err := r.Resolve(t.Context(), "load-1", config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Iterations < 2 || res.DataScanned <= 0 || len(steps) != len(res.Steps) {
+			t.Errorf("iterations %d, scanned %d, %d progress calls for %d steps", res.Iterations, res.DataScanned, len(steps), len(res.Steps))
+		}
+		if time.Since(start) < time.Duration(len(res.Steps))*time.Second {
+			t.Errorf("run took %v on the fake's clock for %d queries of 1 s each", time.Since(start), len(res.Steps))
+		}
+		got, err := r.Persons(t.Context(), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(clusters(want), clusters(got)); d != "" {
+			t.Errorf("clusters differ (-in process +athena):\n%s", d)
+		}
+		for _, rec := range recs {
+			w, _ := want.Lookup(rec.Ref())
+			g, _ := got.Lookup(rec.Ref())
+			if w != g {
+				t.Fatalf("record %s: person id differs between in-process and athena", rec.Ref())
+			}
+		}
+		if tabs := a.Tables("lake"); !slices.Equal(tabs, []string{"identifiers", "records", "resolved"}) {
+			t.Errorf("tables left: %v", tabs)
+		}
+		if keys := a.S3().Keys("lake", "tmp/"); len(keys) == 0 || slices.ContainsFunc(keys, func(k string) bool { return strings.Contains(k, "/idr_") }) {
+			t.Errorf("files under the run's prefix: %v (want only the output's)", keys)
+		}
+	})
+}
+
+func TestResolveInvalid(t *testing.T) {
+	a := athenatest.NewAthena()
+	defer a.Close()
+	r := newRunner(t, a, a.S3(), nil)
+	cfg := config()
+	cfg.Location = "/tmp/x"
+	if _, err := r.Resolve(t.Context(), "x", cfg); !errors.Is(err, cdpkit.ErrInvalid) {
+		t.Errorf("local Location: %v", err)
+	}
+	if _, err := r.Resolve(t.Context(), "", config()); !errors.Is(err, cdpkit.ErrInvalid) {
+		t.Errorf("no run id: %v", err)
+	}
+	_ = context.Background
+}
