@@ -121,13 +121,13 @@ func clusters(res *identity.Result) [][]string {
 	return out
 }
 
-func newRunner(t *testing.T, api athenarun.API, store athenarun.Storage, progress func(athenarun.Step)) *athenarun.Runner {
+func newRunner(t *testing.T, api athenarun.API, store athenarun.Storage, progress func(athenarun.Step), more ...func(*athenarun.Options)) *athenarun.Runner {
 	t.Helper()
-	r, err := athenarun.New(api, store, func(o *athenarun.Options) {
+	r, err := athenarun.New(api, store, append([]func(*athenarun.Options){func(o *athenarun.Options) {
 		o.Database = "lake"
 		o.ResultLocation = "s3://lake/athena-results/"
 		o.Progress = progress
-	})
+	}}, more...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
