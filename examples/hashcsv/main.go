@@ -17,6 +17,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -25,11 +26,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/cdpkit/cdpkit/hashing"
+	"golang.org/x/sync/errgroup"
 )
 
 func main() {
@@ -118,7 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.Country, "country", "", "default country (alpha-2, alpha-3 or name) for rows without one")
 	order := fs.String("date-order", "mdy", "how NN/NN/YYYY dates are read: mdy or dmy")
 	fs.Var(mapFlag(cfg.Overrides), "map", "KEY=column to map a column to a key (repeatable, or comma-separated); KEY= drops it")
-	fs.IntVar(&cfg.BatchSize, "batch", 4096, "rows per parallel batch")
+	fs.IntVar(&cfg.BatchSize, "batch", 2048, "rows per parallel batch")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hashcsv [flags]\n\nKeys: %s\n\nFlags:\n", keyList())
 		fs.PrintDefaults()
@@ -341,9 +344,13 @@ func processFile(ctx context.Context, cfg config) (*summary, error) {
 }
 
 // process is the whole job over readers and writers. It reads the header,
-// maps columns, then hashes the rows in batches on all cores and writes the
-// Meta CSV (header = key names, cells = wire values) and the rejects CSV
-// (row, line, key, column, reason, action — never a value).
+// maps columns, then runs three stages at once, so both cores stay busy: one
+// goroutine parses CSV into batches, one hashes each batch on all cores, and
+// the caller's goroutine writes the Meta CSV (header = key names, cells =
+// wire values) and the rejects CSV (row, line, key, column, reason, action —
+// never a value) in input order. At most a few batches are in flight, so
+// memory does not grow with the file; every stage is joined before process
+// returns.
 func process(ctx context.Context, cfg config, r io.Reader, metaW, rejW io.Writer) (*summary, error) {
 	h, err := hashing.New(func(o *hashing.Options) {
 		o.Country = cfg.Country
@@ -354,8 +361,8 @@ func process(ctx context.Context, cfg config, r io.Reader, metaW, rejW io.Writer
 	if err != nil {
 		return nil, fmt.Errorf("-country %q: %w", cfg.Country, err)
 	}
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = false
+	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -363,6 +370,7 @@ func process(ctx context.Context, cfg config, r io.Reader, metaW, rejW io.Writer
 		}
 		return nil, fmt.Errorf("%s: header: %w", cfg.In, err)
 	}
+	header = slices.Clone(header)
 	m, err := mapColumns(header, cfg.Overrides)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.In, err)
@@ -384,138 +392,240 @@ func process(ctx context.Context, cfg config, r io.Reader, metaW, rejW io.Writer
 		}
 	}
 
-	mw := csv.NewWriter(metaW)
-	rw := csv.NewWriter(rejW)
+	// bw (not encoding/csv) writes the output: digests never need quoting,
+	// and the other cells are checked once, without csv.Writer's per-field
+	// scan of every 64-character digest.
+	mw := newCSVWriter(metaW)
+	rw := newCSVWriter(rejW)
 	names := make([]string, len(schema))
 	for i, k := range schema {
 		names[i] = string(k)
 	}
-	if err := mw.Write(names); err != nil {
-		return nil, err
-	}
-	if err := rw.Write([]string{"row", "line", "key", "column", "reason", "action"}); err != nil {
-		return nil, err
-	}
+	mw.writeRow(names)
+	rw.writeRow([]string{"row", "line", "key", "column", "reason", "action"})
 
-	var recs []hashing.Record
-	var lines []int
-	flush := func() error {
-		if len(recs) == 0 {
-			return nil
-		}
-		cells, errs, err := h.HashBatch(ctx, schema, recs)
-		if err != nil {
-			return err
-		}
-		byRow := map[int][]*hashing.Error{}
-		for _, e := range errs {
-			byRow[e.Row] = append(byRow[e.Row], e)
-		}
-		out := make([]string, len(schema))
-		for i := range recs {
-			row := recs[i].Row
-			rowCells := cells[i*len(schema) : (i+1)*len(schema)]
-			rowErrs := byRow[row]
-			bad := map[hashing.Key]*hashing.Error{}
-			for _, e := range rowErrs {
-				e.Column = colName[e.Key]
-				bad[e.Key] = e
-				action := "rejected"
-				if !e.Rejected() {
-					action = "kept"
-				}
-				sum.Rejects++
-				if err := rw.Write([]string{strconv.Itoa(row), strconv.Itoa(lines[i]), string(e.Key), e.Column, string(e.Reason), action}); err != nil {
-					return err
-				}
+	// The column each schema key reads, in schema order, for the reader.
+	type col struct {
+		key hashing.Key
+		idx int
+	}
+	var cols []col
+	for k, i := range m.col {
+		cols = append(cols, col{k, i})
+	}
+	slices.SortFunc(cols, func(a, b col) int { return a.idx - b.idx })
+
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(pctx)
+	parsed := make(chan *batch, 1)
+	hashed := make(chan *batch, 1)
+	free := make(chan *batch, 4)
+	for range cap(free) {
+		free <- new(batch)
+	}
+	// Stage 1: parse CSV into batches.
+	g.Go(func() error {
+		defer close(parsed)
+		rows := 0
+		b := <-free
+		b.reset()
+		send := func() bool {
+			select {
+			case parsed <- b:
+			case <-gctx.Done():
+				return false
 			}
-			empty := true
-			for j, c := range rowCells {
-				k := schema[j]
-				out[j] = c.Value()
-				cnt := sum.PerKey[k]
-				e := bad[k]
-				switch {
-				case !c.IsMissing():
-					empty = false
-					cnt.Accepted++
-					if e != nil {
-						cnt.Warnings++
-					}
-				case e != nil:
-					cnt.Rejected++
-				default:
-					cnt.Missing++
-				}
+			select {
+			case b = <-free:
+			case <-gctx.Done():
+				return false
 			}
-			if empty {
-				sum.Skipped++
-				sum.Rejects++
-				if err := rw.Write([]string{strconv.Itoa(row), strconv.Itoa(lines[i]), "", "", "row_has_no_values", "skipped"}); err != nil {
-					return err
-				}
-				continue
-			}
-			sum.Written++
-			if err := mw.Write(out); err != nil {
+			b.reset()
+			return true
+		}
+		for {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
+			fields, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			line, _ := cr.FieldPos(0)
+			if err != nil {
+				var pe *csv.ParseError
+				if !errors.As(err, &pe) {
+					return fmt.Errorf("%s: %w", cfg.In, err)
+				}
+				// A wrong field count still yields the record; other parse
+				// errors leave the reader at the next line. Either way the
+				// line is reported, not guessed at.
+				rows++
+				b.bad = append(b.bad, malformedAt{at: len(b.recs), row: rows, m: malformed{Line: pe.StartLine, Reason: pe.Err.Error()}})
+				continue
+			}
+			rows++
+			b.recs = append(b.recs, hashing.Record{Row: rows})
+			rec := &b.recs[len(b.recs)-1]
+			for _, c := range cols {
+				rec.Set(c.key, fields[c.idx])
+			}
+			b.lines = append(b.lines, line)
+			if len(b.recs) >= cfg.BatchSize && !send() {
+				return gctx.Err()
+			}
 		}
-		recs, lines = recs[:0], lines[:0]
+		if len(b.recs) > 0 || len(b.bad) > 0 {
+			send()
+		}
+		return gctx.Err()
+	})
+	// Stage 2: hash each batch on all cores.
+	g.Go(func() error {
+		defer close(hashed)
+		for b := range parsed {
+			if len(b.recs) > 0 {
+				cells, errs, err := h.HashBatch(gctx, schema, b.recs)
+				if err != nil {
+					return err
+				}
+				b.cells, b.errs = cells, errs
+			}
+			select {
+			case hashed <- b:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
 		return nil
+	})
+	// Stage 3, on this goroutine: write in input order.
+	werr := func() error {
+		for b := range hashed {
+			if err := writeBatch(b, schema, colName, sum, mw, rw); err != nil {
+				return err
+			}
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		return nil
+	}()
+	if werr != nil {
+		// The other stages see the cancellation wherever they block.
+		cancel()
 	}
-
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		fields, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s: %w", cfg.In, err)
-			}
-			// A wrong field count still yields the record; other parse
-			// errors leave the reader at the next line. Either way the line
-			// is reported, not guessed at.
-			sum.Rows++
-			sum.Malformed = append(sum.Malformed, malformed{Line: pe.StartLine, Reason: pe.Err.Error()})
-			sum.Rejects++
-			if err := rw.Write([]string{strconv.Itoa(sum.Rows), strconv.Itoa(pe.StartLine), "", "", "malformed_csv_line", "skipped"}); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		sum.Rows++
-		var rec hashing.Record
-		rec.Row = sum.Rows
-		for k, i := range m.col {
-			rec.Set(k, fields[i])
-		}
-		recs = append(recs, rec)
-		lines = append(lines, line)
-		if len(recs) >= cfg.BatchSize {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
+	gerr := g.Wait()
+	if werr != nil {
+		return nil, werr
 	}
-	if err := flush(); err != nil {
+	if gerr != nil {
+		return nil, gerr
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	mw.Flush()
-	rw.Flush()
-	if err := mw.Error(); err != nil {
+	if err := mw.flush(); err != nil {
 		return nil, err
 	}
-	if err := rw.Error(); err != nil {
+	if err := rw.flush(); err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+// batch is one unit of the pipeline: parsed records with their line
+// numbers, the malformed lines met among them, and (after hashing) their
+// cells and errors. Batches are recycled through a free list.
+type batch struct {
+	recs  []hashing.Record
+	lines []int
+	bad   []malformedAt
+	cells []hashing.Cell
+	errs  []*hashing.Error
+}
+
+// malformedAt is a malformed line that came before recs[at].
+type malformedAt struct {
+	at, row int
+	m       malformed
+}
+
+func (b *batch) reset() {
+	clear(b.recs) // drop the strings of the last use
+	b.recs, b.lines, b.bad = b.recs[:0], b.lines[:0], b.bad[:0]
+	b.cells, b.errs = nil, nil
+}
+
+// writeBatch writes one hashed batch: its rejects and malformed lines to rw
+// and its rows to mw, counting into sum.
+func writeBatch(b *batch, schema []hashing.Key, colName map[hashing.Key]string, sum *summary, mw, rw *csvWriter) error {
+	n := len(schema)
+	bad := make([]*hashing.Error, n)
+	ei, mi := 0, 0
+	var num [2][20]byte
+	for i := 0; i <= len(b.recs); i++ {
+		for mi < len(b.bad) && b.bad[mi].at == i {
+			x := b.bad[mi]
+			sum.Rows++
+			sum.Malformed = append(sum.Malformed, x.m)
+			sum.Rejects++
+			rw.writeRow([]string{strconv.Itoa(x.row), strconv.Itoa(x.m.Line), "", "", "malformed_csv_line", "skipped"})
+			mi++
+		}
+		if i == len(b.recs) {
+			break
+		}
+		sum.Rows++
+		row := b.recs[i].Row
+		rowNum := strconv.AppendInt(num[0][:0], int64(row), 10)
+		lineNum := strconv.AppendInt(num[1][:0], int64(b.lines[i]), 10)
+		clear(bad)
+		for ; ei < len(b.errs) && b.errs[ei].Row == row; ei++ {
+			e := b.errs[ei]
+			e.Column = colName[e.Key]
+			if j := slices.Index(schema, e.Key); j >= 0 {
+				bad[j] = e
+			}
+			action := "rejected"
+			if !e.Rejected() {
+				action = "kept"
+			}
+			sum.Rejects++
+			rw.writeReject(rowNum, lineNum, string(e.Key), e.Column, string(e.Reason), action)
+		}
+		rowCells := b.cells[i*n : (i+1)*n]
+		empty := true
+		for j, c := range rowCells {
+			cnt := sum.PerKey[schema[j]]
+			switch e := bad[j]; {
+			case !c.IsMissing():
+				empty = false
+				cnt.Accepted++
+				if e != nil {
+					cnt.Warnings++
+				}
+			case e != nil:
+				cnt.Rejected++
+			default:
+				cnt.Missing++
+			}
+		}
+		if empty {
+			sum.Skipped++
+			sum.Rejects++
+			rw.writeReject(rowNum, lineNum, "", "", "row_has_no_values", "skipped")
+			continue
+		}
+		sum.Written++
+		mw.writeCells(rowCells)
+	}
+	if mw.err != nil {
+		return mw.err
+	}
+	return rw.err
 }
 
 func (s *summary) print(w io.Writer, cfg config) {
