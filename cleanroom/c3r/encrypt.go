@@ -49,6 +49,17 @@ type Stats struct {
 	Columns int
 	// Spilled reports that rows went through TempDir.
 	Spilled bool
+	// Output describes the output columns, in order (encrypt only).
+	Output []OutputColumn
+}
+
+// OutputColumn is one column of an encrypted table.
+type OutputColumn struct {
+	Name string
+	// Type is the stored type: STRING for fingerprint and sealed columns,
+	// the input's type for cleartext ones.
+	Type Type
+	Kind ColumnType
 }
 
 // Encryptor encrypts tables for one collaboration. It is safe for
@@ -302,6 +313,9 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 		return st, &Error{Op: op, Err: err}
 	}
 	st = Stats{Rows: n, Columns: len(plan), Spilled: rows.files != nil}
+	for _, c := range plan {
+		st.Output = append(st.Output, OutputColumn{Name: c.name, Type: c.typ, Kind: c.kind})
+	}
 	if opts.Logger != nil {
 		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: encrypted", slog.Int64("rows", n), slog.Int("columns", len(plan)), slog.Bool("spilled", st.Spilled))
 	}

@@ -274,6 +274,16 @@ type jsonPad struct {
 	Length *int   `json:"length,omitempty"`
 }
 
+// UnmarshalJSON reads the official client's format (see ParseSchema).
+func (s *Schema) UnmarshalJSON(data []byte) error {
+	v, err := ParseSchema(data)
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // ParseSchema reads a schema file of the official client (headerRow true,
 // columns with sourceHeader, targetHeader, type and pad). Positional
 // schemas (no header row) are not supported.

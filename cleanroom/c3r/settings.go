@@ -14,15 +14,15 @@ import (
 // data encryption metadata), fixed when the collaboration is created.
 type Settings struct {
 	// AllowCleartext lets a schema keep columns in cleartext.
-	AllowCleartext bool
+	AllowCleartext bool `json:"allowCleartext"`
 	// AllowDuplicates lets fingerprint columns repeat values.
-	AllowDuplicates bool
+	AllowDuplicates bool `json:"allowDuplicates"`
 	// AllowJoinsOnColumnsWithDifferentNames uses one HMAC key for every
 	// fingerprint column instead of one key per target column name.
-	AllowJoinsOnColumnsWithDifferentNames bool
+	AllowJoinsOnColumnsWithDifferentNames bool `json:"allowJoinsOnColumnsWithDifferentNames"`
 	// PreserveNulls keeps NULL as NULL instead of a random fingerprint or
 	// a sealed NULL marker.
-	PreserveNulls bool
+	PreserveNulls bool `json:"preserveNulls"`
 }
 
 // LowAssurance is every setting true.
