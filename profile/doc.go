@@ -1,0 +1,101 @@
+// Package profile builds unified customer profiles from resolved
+// identities and clean-zone rows: survivorship per field with lineage,
+// computed traits, the person's hashed identifiers, and segments whose
+// members become Meta Custom Audience rows. Results go to the curated zone
+// as typed Parquet datasets, described for the Glue Data Catalog.
+//
+// # Building
+//
+// Declare a [Spec]: the input [Column]s, the profile [Field]s with a
+// survivorship [Policy] each (SourcePriority with recency fallback,
+// MostRecent, Oldest, MostFrequent, Min, Max, Sum, Count, UniqueList),
+// caller-defined [Trait]s (typed aggregates over a person's rows,
+// optionally per source and within a time window) and [Segment]s. Then:
+//
+//	b, err := profile.NewBuilder(spec, func(o *profile.Options) { o.RunAt = runTime })
+//	defer b.Close()
+//	res, err := b.Build(ctx, idres.Assignments(), profile.Concat(crmRows, webRows))
+//	for p, err := range res.Profiles(ctx) { ... }
+//
+// Build takes identity's record-to-person assignments ([identity.Result]'s
+// Assignments fits) and [Row]s from any number of clean-zone datasets
+// ([DatasetRows] adapts a zones/dataset Dataset), keyed by source and
+// record key. The assignments are indexed in memory (about 32 bytes per
+// record); the rows are encoded, partitioned by person and spilled to
+// Options.TempDir past Options.MemoryBudget, then each partition is sorted
+// by person and processed on its own, so memory does not grow with the
+// rows.
+//
+// Every surviving value keeps its [Lineage] (source, record key, observed
+// at). Ties break deterministically: rows are ordered by time, source
+// name, record key, then content, and each policy's rule (the most recent
+// of the highest-priority source, the most recent row of the most
+// frequent value, ...) follows from that order. Profiles come out ordered
+// by a fixed hash of the person id, then the id. So the same input in any
+// order gives the same profiles and byte-identical datasets.
+//
+// Traits: rows per source, first and last seen, recency in days, frequency
+// (rows within Options.FrequencyWindow), and the Spec's aggregates. A
+// profile carries the person's identifiers (hashed digests, or normalized
+// MADID and EXTERN_ID values) per key, most recent first, at most
+// Options.MaxIdentifiersPerKey per key; the rest are counted, never
+// silently lost.
+//
+// # Segments
+//
+// A segment is an [Expr] over fields, traits and built-in names
+// (records, records.<source>, first_seen, last_seen, recency_days,
+// frequency, sources, id.<KEY>): and, or, not, comparisons, in, exists
+// and time windows relative to the run time. Build it in Go ([And], [Eq],
+// [Within], ...) or parse its text form:
+//
+//	spend >= 100 and last_seen within 30d and not (country in ("FR", "DE"))
+//
+// [Parse](e.String()) gives back an expression [Expr.Equal] to e. Parse
+// errors are [*ParseError] values with line, column and byte offset.
+//
+// [Result.Members] lists a segment's members; [Diff] compares two runs'
+// memberships (entered, exited) in one streaming merge. [MetaRows],
+// [Result.AudienceRows] and [AudienceChanges] turn members into
+// activation/meta rows with every identifier the profiles have
+// ([Result.AudienceSchema]): feed them to meta.Uploader's Replace, or Add
+// and Remove.
+//
+// # Output
+//
+// [NewDatasets] describes five curated-zone datasets (profiles,
+// profile_fields with lineage, profile_traits, profile_identifiers and
+// segment_members partitioned by segment). [Datasets.Write] writes a
+// Result in one pass; file names depend on content only, so a rerun
+// replaces the previous files instead of duplicating them.
+// [Datasets.Tables] describes them as catalog Schemas and
+// [Datasets.Register] registers them in Glue.
+//
+// # Errors
+//
+// A bad Spec returns an error matching [ErrInvalidInput] (and
+// cdpkit.ErrInvalid); a name a policy, trait or segment refers to that the
+// Spec does not declare matches [ErrUnknownName] too; a segment text that
+// does not parse is a [*ParseError] matching [ErrSyntax]. Input rows that
+// cannot be used are not errors: [Result.Rejected] lists them with a
+// reason (no person for the record, a value of the wrong type, too many
+// values, an empty source or key), and [Datasets.Write] does not drop
+// them silently either: they are counted in [Stats].Rejected. Errors from
+// the input iterators and the context stop a call and are kept in the
+// chain of the returned [*Error]. No error holds a field value or digest.
+//
+// # Concurrency
+//
+// Build and Update read their iterators on the caller's goroutine, then
+// process partitions on up to Options.Concurrency goroutines; Profiles
+// computes partitions ahead on as many, and Datasets.Write runs its
+// writers concurrently. Every goroutine is joined before the call (or the
+// iteration) returns, also when the caller stops early. A Result is
+// immutable and safe for concurrent use; a Builder may run several builds
+// at once. Close the Builder when done: it removes the spill and state
+// files, and its Results can no longer be read.
+//
+// # Testing
+//
+// The example runs the whole flow on an in-memory zone store.
+package profile
