@@ -204,3 +204,29 @@ func TestResolveInvalid(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// The runner drives a real *athena.Client over the wire server.
+func TestResolveOverWire(t *testing.T) {
+	recs := genRecords(7, 120)
+	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := athenatest.NewAthena(func(o *athenatest.AthenaOptions) { o.QueueTime, o.RunTime = -1, -1 })
+	defer a.Close()
+	load(t, a, recs)
+	srv := athenatest.NewAthenaServer(a)
+	defer srv.Close()
+	r := newRunner(t, srv.Client(), a.S3(), nil, func(o *athenarun.Options) { o.PollInterval = time.Millisecond })
+	res, err := r.Resolve(t.Context(), "wire", config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Persons(t.Context(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(clusters(want), clusters(got)); d != "" {
+		t.Errorf("clusters differ (-in process +athena over the wire):\n%s", d)
+	}
+}

@@ -208,7 +208,9 @@ func TestConcurrencyLimit(t *testing.T) {
 }
 
 // fastPolls polls often enough to see every state of the slow fakes above.
-func fastPolls(o *athenarun.Options) { o.PollInterval, o.MaxPollInterval = 100*time.Millisecond, 200*time.Millisecond }
+func fastPolls(o *athenarun.Options) {
+	o.PollInterval, o.MaxPollInterval = 100*time.Millisecond, 200*time.Millisecond
+}
 
 func strPtr(s string) *string { return &s }
 

@@ -28,7 +28,8 @@ type AthenaOptions struct {
 	Now func() time.Time
 	// QueueTime is how long a query stays QUEUED, RunTime how long it
 	// then stays RUNNING before it runs on the engine and reaches its
-	// terminal state. Defaults 100 ms and 1 s; negative means 0.
+	// terminal state. Zero means the defaults, 100 ms and 1 s; a negative
+	// duration means none (the query ends when first looked at).
 	QueueTime, RunTime time.Duration
 	// MaxActiveQueries is the account's limit of queued plus running
 	// queries: one more is refused with TooManyRequestsException
@@ -128,14 +129,26 @@ type query struct {
 
 // NewAthena returns an empty fake with the database "default".
 func NewAthena(optFns ...func(*AthenaOptions)) *Athena {
-	o := AthenaOptions{QueueTime: 100 * time.Millisecond, RunTime: time.Second, MaxActiveQueries: 20, OutputLocation: "s3://athenatest-results/"}
+	var o AthenaOptions
 	for _, f := range optFns {
 		f(&o)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.QueueTime == 0 {
+		o.QueueTime = 100 * time.Millisecond
+	}
+	if o.RunTime == 0 {
+		o.RunTime = time.Second
+	}
 	o.QueueTime, o.RunTime = max(o.QueueTime, 0), max(o.RunTime, 0)
+	if o.MaxActiveQueries <= 0 {
+		o.MaxActiveQueries = 20
+	}
+	if o.OutputLocation == "" {
+		o.OutputLocation = "s3://athenatest-results/"
+	}
 	if o.S3 == nil {
 		o.S3 = NewS3()
 	}

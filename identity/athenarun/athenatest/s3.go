@@ -131,3 +131,15 @@ func (s *S3) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, _ ...
 	}
 	return out, nil
 }
+
+func listInput(bucket, prefix string) *s3.ListObjectsV2Input {
+	return &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+}
+
+func deleteInput(bucket string, objs *s3.ListObjectsV2Output) *s3.DeleteObjectsInput {
+	del := &s3types.Delete{}
+	for _, o := range objs.Contents {
+		del.Objects = append(del.Objects, s3types.ObjectIdentifier{Key: o.Key})
+	}
+	return &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: del}
+}
