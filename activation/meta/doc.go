@@ -48,9 +48,12 @@
 //     acknowledgement too (and reports changed input if its last batch
 //     differs).
 //
-// The Save that records an acknowledgement is not canceled with the call,
-// so a batch Meta acknowledged while the upload was stopping is not sent
-// again by the resumed call.
+// A graceful stop (the call's context canceled) starts no new request but
+// does not cut the requests already sent: their answers are awaited, for
+// at most Options.AttemptTimeout, and recorded. The Save that records an
+// acknowledgement is not canceled with the call either, so a batch Meta
+// applied while the upload was stopping is not sent again by the resumed
+// call.
 //
 // A replace that fails part-way (permanent error, exhausted retries,
 // cancellation) leaves its session open at Meta. Resume it with the same

@@ -168,7 +168,14 @@ func TestAckRecordedWhileStopping(t *testing.T) {
 	aud := rec.Model.AddAudience()
 	api := &raceAPI{Recorder: rec, applied: make(chan struct{})}
 	cp := meta.NewFileCheckpoint(t.TempDir())
-	up := meta.NewUploader(api, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 3; o.Checkpoint = cp })
+	// Batch 3's attempt is not canceled with the upload: its answer comes
+	// when the attempt times out.
+	up := meta.NewUploader(api, fast, func(o *meta.Options) {
+		o.BatchSize = 10
+		o.Concurrency = 3
+		o.Checkpoint = cp
+		o.AttemptTimeout = 50 * time.Millisecond
+	})
 	_, err := up.Add(t.Context(), aud, testSchema, rows(t, "c", 60))
 	if !errors.Is(err, meta.ErrInvalidInput) {
 		t.Fatalf("got %v, want the permanent error of batch 2", err)

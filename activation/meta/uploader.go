@@ -79,7 +79,9 @@ type Options struct {
 	Retry RetryPolicy
 	// AttemptTimeout bounds one request. Zero means DefaultAttemptTimeout.
 	// A timed-out request may have been applied; it is retried (see the
-	// package documentation for why that is safe).
+	// package documentation for why that is safe). When the call's context
+	// ends, requests already sent are not cut: their answers are awaited
+	// for up to AttemptTimeout and recorded, and no new request starts.
 	AttemptTimeout time.Duration
 	// ReplaceWindow is how long a replace session may run before the
 	// Uploader closes it (with the batch at hand as last batch) and sends
@@ -951,7 +953,11 @@ func (r *run) send(ctx context.Context, op Operation, req *UsersRequest, resent 
 		if err := r.gate.wait(ctx, r); err != nil {
 			return nil, r.failBatch(req, nil, err)
 		}
-		actx, cancel := context.WithTimeout(ctx, r.o.AttemptTimeout)
+		// An attempt on the wire is not cut when ctx ends (a graceful
+		// stop): Meta may apply it anyway, and only its answer lets the
+		// checkpoint record it, so that a resumed call does not send it
+		// again. AttemptTimeout still bounds it.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.o.AttemptTimeout)
 		resp, err := r.api.UpdateUsers(actx, op, r.audience, req)
 		cancel()
 		if err == nil {
