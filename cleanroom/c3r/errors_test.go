@@ -129,9 +129,9 @@ func TestValidateAgainstRule(t *testing.T) {
 		{"join on sealed", cleanroom.List{JoinColumns: []string{"name_sealed"}, ListColumns: []string{"amount"}}, "name_sealed"},
 		{"join on missing", cleanroom.List{JoinColumns: []string{"email"}, ListColumns: []string{"amount"}}, "email"},
 		{"sum of a fingerprint", cleanroom.Aggregation{
-			Aggregates:       []cleanroom.Aggregate{{Function: "SUM", Columns: []string{"email_fingerprint"}}},
-			JoinColumns:      []string{"email_fingerprint"},
-			DimensionColumns: []string{"amount"},
+			Aggregates:        []cleanroom.Aggregate{{Function: "SUM", Columns: []string{"email_fingerprint"}}},
+			JoinColumns:       []string{"email_fingerprint"},
+			DimensionColumns:  []string{"amount"},
 			OutputConstraints: []cleanroom.OutputConstraint{{Column: "email_fingerprint", Minimum: 2}},
 		}, ""},
 	}
