@@ -218,7 +218,9 @@ type AudienceSpec struct {
 }
 
 // CreateAudience creates a customer-file Custom Audience in the ad account
-// (POST /act_{id}/customaudiences, subtype CUSTOM) and returns its id.
+// (POST /act_{id}/customaudiences, subtype CUSTOM) and returns its id. Each
+// call creates another audience, even with the same name: a program that
+// runs again should call EnsureAudience.
 func (c *Client) CreateAudience(ctx context.Context, adAccountID string, spec AudienceSpec) (string, error) {
 	fail := func(kind, err error) error {
 		return &Error{Op: "create audience", Audience: adAccountID, Kind: kind, Err: err}

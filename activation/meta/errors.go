@@ -47,6 +47,9 @@ var (
 	// session is older than the replace window, or Meta no longer knows it).
 	// Start the replace again without the checkpoint.
 	ErrReplaceNotResumable = errors.New("replace not resumable")
+	// ErrConflict: the request names something ambiguous (two audiences
+	// with the name EnsureAudience was given).
+	ErrConflict = errors.New("conflict")
 	// ErrCheckpoint: the checkpoint does not match this upload (different
 	// audience, operation, schema, batch size, or input rows), or it could not
 	// be read or written.

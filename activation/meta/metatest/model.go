@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +35,10 @@ type Model struct {
 type memberKey [2]uint64
 
 type audience struct {
-	id         string
+	id          string
+	account     string
+	name        string
+	description string
 	status     meta.OperationStatus
 	valueBased bool
 	members    map[memberKey]struct{}
@@ -86,15 +90,22 @@ func NewModel() *Model {
 
 // AddAudience creates an empty audience and returns its id.
 func (m *Model) AddAudience() string {
-	return m.createAudience(false)
+	return m.createAudience("", "", "", false)
 }
 
-func (m *Model) createAudience(valueBased bool) string {
+// Audiences returns the number of audiences in the model.
+func (m *Model) Audiences() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.audiences)
+}
+
+func (m *Model) createAudience(account, name, description string, valueBased bool) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++
 	id := strconv.FormatInt(m.nextID, 10)
-	m.audiences[id] = &audience{id: id, valueBased: valueBased,
+	m.audiences[id] = &audience{id: id, account: account, name: name, description: description, valueBased: valueBased,
 		status:   meta.OperationStatus{Code: meta.StatusCodeNormal, Description: "Normal"},
 		members:  map[memberKey]struct{}{},
 		sessions: map[int64]*session{}}
@@ -488,5 +499,19 @@ func samplesJSON(n int) map[string]string {
 	for i := 0; i < n; i++ {
 		out["row "+strconv.Itoa(i)] = "invalid entry"
 	}
+	return out
+}
+
+// accountAudiences lists an ad account's audiences in id order.
+func (m *Model) accountAudiences(account string) []*audience {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*audience
+	for _, a := range m.audiences {
+		if a.account == account {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b *audience) int { return strings.Compare(a.id, b.id) })
 	return out
 }

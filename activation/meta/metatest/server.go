@@ -20,6 +20,7 @@ import (
 // serves:
 //
 //	POST   /{version}/act_{id}/customaudiences
+//	GET    /{version}/act_{id}/customaudiences  (paged: limit, after)
 //	GET    /{version}/{audience}?fields=operation_status
 //	POST   /{version}/{audience}/users          (add; method=DELETE removes)
 //	DELETE /{version}/{audience}/users          (remove)
@@ -112,7 +113,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case len(parts) == 2 && strings.HasPrefix(parts[0], "act_") && parts[1] == "customaudiences" && method == http.MethodPost:
-		s.create(w, params)
+		s.create(w, strings.TrimPrefix(parts[0], "act_"), params)
+	case len(parts) == 2 && strings.HasPrefix(parts[0], "act_") && parts[1] == "customaudiences" && method == http.MethodGet:
+		s.list(w, r, strings.TrimPrefix(parts[0], "act_"))
 	case len(parts) == 1 && method == http.MethodGet:
 		st, ae := s.Model.Status(parts[0])
 		if ae != nil {
@@ -144,7 +147,46 @@ func (s *Server) authorized(r *http.Request, params map[string]any) bool {
 	return tok != "" && tok == s.Token
 }
 
-func (s *Server) create(w http.ResponseWriter, params map[string]any) {
+// list answers GET /act_{id}/customaudiences a page at a time (limit,
+// default 25, and the after cursor), as Graph pages edges.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, account string) {
+	q := r.URL.Query()
+	limit := 25
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		limit = min(n, 500)
+	}
+	all := s.Model.accountAudiences(account)
+	start := 0
+	if after := q.Get("after"); after != "" {
+		start = len(all)
+		for i, a := range all {
+			if a.id == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	end := min(start+limit, len(all))
+	data := []map[string]any{}
+	for _, a := range all[start:end] {
+		data = append(data, map[string]any{"id": a.id, "name": a.name, "description": a.description})
+	}
+	out := map[string]any{"data": data}
+	if end > start {
+		paging := map[string]any{"cursors": map[string]any{"before": all[start].id, "after": all[end-1].id}}
+		if end < len(all) {
+			next := *r.URL
+			nq := next.Query()
+			nq.Set("after", all[end-1].id)
+			next.RawQuery = nq.Encode()
+			paging["next"] = s.URL + next.RequestURI()
+		}
+		out["paging"] = paging
+	}
+	writeJSON(w, 200, out, nil)
+}
+
+func (s *Server) create(w http.ResponseWriter, account string, params map[string]any) {
 	name, _ := params["name"].(string)
 	if name == "" {
 		writeError(w, graphErr(400, meta.CodeMissingParameter, 0, "(#194) The parameter name is required"), nil)
@@ -167,7 +209,8 @@ func (s *Server) create(w http.ResponseWriter, params map[string]any) {
 	case string:
 		vb = v == "1" || v == "true"
 	}
-	id := s.Model.createAudience(vb)
+	desc, _ := params["description"].(string)
+	id := s.Model.createAudience(account, name, desc, vb)
 	writeJSON(w, 200, map[string]any{"id": id}, nil)
 }
 

@@ -1,0 +1,60 @@
+package meta_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/cdpkit/cdpkit/activation/meta"
+	"github.com/cdpkit/cdpkit/activation/meta/metatest"
+)
+
+// EnsureAudience finds the audience a previous run created instead of
+// creating another, across pages of the account's audiences.
+func TestEnsureAudienceIsIdempotent(t *testing.T) {
+	srv := metatest.NewServer(nil)
+	defer srv.Close()
+	client := srv.Client()
+	for i := range 130 { // more than a page of 100
+		if _, err := client.CreateAudience(t.Context(), "act_1", meta.AudienceSpec{Name: fmt.Sprintf("other %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := meta.AudienceSpec{Name: "high value", Description: "persons in two sources"}
+	id1, created, err := client.EnsureAudience(t.Context(), "act_1", spec)
+	if err != nil || !created {
+		t.Fatalf("first run: %q created=%v %v", id1, created, err)
+	}
+	id2, created, err := client.EnsureAudience(t.Context(), "1", spec)
+	if err != nil || created || id2 != id1 {
+		t.Fatalf("rerun: %q created=%v %v, want %q found again", id2, created, err, id1)
+	}
+	if n := srv.Model.Audiences(); n != 131 {
+		t.Errorf("the model holds %d audiences, want 131", n)
+	}
+	// Another account's audience of that name is not this account's.
+	id3, created, err := client.EnsureAudience(t.Context(), "act_2", spec)
+	if err != nil || !created || id3 == id1 {
+		t.Fatalf("other account: %q created=%v %v", id3, created, err)
+	}
+	n := 0
+	for a, err := range client.Audiences(t.Context(), "act_1") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ID == "" || a.Name == "" {
+			t.Fatalf("audience %+v", a)
+		}
+		n++
+	}
+	if n != 131 {
+		t.Errorf("Audiences yielded %d, want 131", n)
+	}
+	// Two of the same name: ambiguous.
+	if _, err := client.CreateAudience(t.Context(), "act_1", spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := client.EnsureAudience(t.Context(), "act_1", spec); !errors.Is(err, meta.ErrConflict) {
+		t.Errorf("two audiences of one name: %v, want ErrConflict", err)
+	}
+}
