@@ -1,0 +1,62 @@
+// Package athenatest is a fake Amazon Athena for tests and examples: in
+// memory (Athena) and over the wire (AthenaServer), with a conformance
+// suite (RunAthena, TestAthena) that runs against both and against live
+// Athena.
+//
+// The fake computes what Athena computes. StartQueryExecution queues a
+// query; the query walks QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED
+// on the clock of AthenaOptions.Now (inside a testing/synctest bubble,
+// the bubble's clock), and runs on an embedded SQLite engine (pure Go) when
+// its RunTime is up. The SQL is Athena's dialect, the subset cdpkit
+// generates: SELECT and WITH, CREATE TABLE ... WITH (format,
+// external_location, partitioned_by, ...) AS SELECT, INSERT INTO ...
+// SELECT, DROP TABLE [IF EXISTS]. What the fake cannot run the way Athena
+// would, it fails as Athena fails rather than letting SQLite's looser
+// grammar run it: a function outside its allow-list is FUNCTION_NOT_FOUND,
+// CAST to a type Trino lacks (string, text) TYPE_NOT_FOUND, backquoted
+// identifiers and second statements SYNTAX_ERROR, Spark's USING PARQUET
+// NOT_SUPPORTED. Missing tables and columns are TABLE_NOT_FOUND and
+// COLUMN_NOT_FOUND (AthenaError category 2).
+//
+// As on Athena: a ClientRequestToken seen before returns the same query
+// and starts nothing (a different request under it is
+// InvalidRequestException); CTAS writes its files under external_location
+// into the fake's S3 and fails with HIVE_PATH_ALREADY_EXISTS when files are
+// there already; DROP TABLE leaves the files; a CTAS or INSERT INTO that
+// writes more than 100 partitions fails with HIVE_TOO_MANY_OPEN_PARTITIONS;
+// queued plus running queries past MaxActiveQueries are refused with
+// TooManyRequestsException (CONCURRENT_QUERY_LIMIT_EXCEEDED);
+// GetQueryResults pages up to 1,000 rows with the header row first and
+// column types in ColumnInfo; DataScannedInBytes is the size of the tables
+// a query reads (uncompressed values, where Athena bills compressed
+// Parquet columns, so the fake overstates it).
+//
+// Faults: Inject makes the next calls of an operation fail (Throttling,
+// TooManyRequests or any error); Fail makes matching queries end FAILED
+// with a given reason, category and retryability; Flap sends matching
+// queries from RUNNING back to QUEUED once.
+//
+// S3 is the object store behind the fake, with ListObjectsV2 and
+// DeleteObjects in *s3.Client's signatures.
+//
+// # Errors
+//
+// Operations return the service's shapes inside a *smithy.OperationError:
+// *types.InvalidRequestException, *types.TooManyRequestsException,
+// *types.MetadataException, and ThrottlingException as a generic API
+// error. A canceled context returns a *smithy.CanceledError.
+//
+// # Concurrency
+//
+// Athena and S3 are safe for concurrent use; statements run one at a
+// time. The server handles requests concurrently.
+//
+// # Testing
+//
+// conformance_test.go runs the suite against the fake in a synctest
+// bubble and against the wire server. Against live Athena it runs with
+// CDPKIT_ATHENA_LIVE=1 and the default AWS credentials, in the database
+// CDPKIT_ATHENA_DATABASE (default "default"), with results under
+// CDPKIT_ATHENA_RESULTS (default: the workgroup's) and a test CTAS under
+// CDPKIT_ATHENA_LOCATION (skipped when unset; its files are deleted).
+package athenatest
