@@ -1,8 +1,10 @@
 package meta_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
@@ -56,5 +58,40 @@ func TestEnsureAudienceIsIdempotent(t *testing.T) {
 	}
 	if _, _, err := client.EnsureAudience(t.Context(), "act_1", spec); !errors.Is(err, meta.ErrConflict) {
 		t.Errorf("two audiences of one name: %v, want ErrConflict", err)
+	}
+}
+
+// noStatusAPI is an endpoint without operation_status: Graph's answer to
+// an unknown field, or a 200 without the field.
+type noStatusAPI struct {
+	*metatest.Recorder
+	err error
+}
+
+func (n noStatusAPI) OperationStatus(ctx context.Context, aud string) (meta.OperationStatus, error) {
+	return meta.OperationStatus{}, n.err
+}
+
+// A replace against an endpoint without operation_status fails before
+// sending anything, and the error names the option that skips the check.
+func TestReplaceWithoutOperationStatusNamesTheOption(t *testing.T) {
+	unknownField := &meta.Error{Op: "status", Kind: meta.ErrInvalidInput, Err: &meta.APIError{HTTPStatus: 400, Code: meta.CodeInvalidParameter, Message: "(#100) Tried accessing nonexisting field (operation_status)"}}
+	for name, statusErr := range map[string]error{"field refused": unknownField, "field missing": nil} {
+		t.Run(name, func(t *testing.T) {
+			rec := metatest.NewRecorder(nil)
+			aud := rec.Model.AddAudience()
+			api := noStatusAPI{Recorder: rec, err: statusErr}
+			_, err := meta.NewUploader(api, fast).Replace(t.Context(), aud, testSchema, rows(t, "r", 5))
+			if err == nil || !strings.Contains(err.Error(), "SkipStatusCheck") {
+				t.Fatalf("got %v, want an error naming SkipStatusCheck", err)
+			}
+			if len(rec.Requests()) != 0 {
+				t.Fatalf("%d requests sent", len(rec.Requests()))
+			}
+			res, err := meta.NewUploader(api, fast).Replace(t.Context(), aud, testSchema, rows(t, "r", 5), func(o *meta.Options) { o.SkipStatusCheck = true })
+			if err != nil || res.RowsSent != 5 {
+				t.Fatalf("with SkipStatusCheck: %+v, %v", res, err)
+			}
+		})
 	}
 }

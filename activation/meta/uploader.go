@@ -104,7 +104,9 @@ type Options struct {
 	// CheckpointKey names the upload in Checkpoint. Zero means
 	// "meta-<op>-<audience>".
 	CheckpointKey string
-	// SkipStatusCheck skips reading operation_status before a replace.
+	// SkipStatusCheck skips reading operation_status before a replace. Set
+	// it for an endpoint that has no operation_status (a proxy, a fake):
+	// without it, such a replace fails and its error names this option.
 	SkipStatusCheck bool
 	// Logger receives debug records about batches, retries and pauses
 	// (never row data). Nil discards.
@@ -409,9 +411,14 @@ func (u *Uploader) upload(ctx context.Context, op Operation, audience string, sc
 	if op == Replace && !o.SkipStatusCheck && !r.replaceUnderway() {
 		st, err := r.status(ctx)
 		if err != nil {
-			return res, err
+			if ctx.Err() != nil {
+				return res, err
+			}
+			return res, r.fail(nil, fmt.Errorf("reading operation_status before the replace (an endpoint without it needs Options.SkipStatusCheck): %w", err))
 		}
 		switch {
+		case st.Code == 0 && st.Description == "":
+			return res, r.fail(ErrInvalidInput, errors.New("the endpoint returned no operation_status, so the replace cannot check that the audience is idle: set Options.SkipStatusCheck to replace without the check"))
 		case st.Restricted():
 			return res, r.fail(ErrAudienceRestricted, fmt.Errorf("operation_status %d", st.Code))
 		case st.Busy():
