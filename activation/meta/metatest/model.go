@@ -39,12 +39,12 @@ type audience struct {
 	account     string
 	name        string
 	description string
-	status     meta.OperationStatus
-	valueBased bool
-	members    map[memberKey]struct{}
-	count      int64
-	sessions   map[int64]*session
-	replacing  *session
+	status      meta.OperationStatus
+	valueBased  bool
+	members     map[memberKey]struct{}
+	count       int64
+	sessions    map[int64]*session
+	replacing   *session
 }
 
 type session struct {
