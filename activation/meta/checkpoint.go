@@ -120,18 +120,7 @@ type fileLog struct {
 func NewFileCheckpoint(dir string) *FileCheckpoint { return &FileCheckpoint{dir: dir} }
 
 func (f *FileCheckpoint) path(key string) string {
-	safe := key != ""
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			safe = false
-			break
-		}
-	}
-	if !safe || key[0] == '.' {
-		key = "x" + hex.EncodeToString([]byte(key))
-	}
-	return filepath.Join(f.dir, key+".json")
+	return filepath.Join(f.dir, safeName(key)+".json")
 }
 
 func logPath(snapshot string) string { return strings.TrimSuffix(snapshot, ".json") + ".log" }

@@ -15,8 +15,12 @@
 //     batches, always with a multi-key schema, is_raw true, a stable column
 //     order and a session (random positive session_id, batch_seq from 1,
 //     last_batch_flag on the last batch, optional estimated_num_total).
-//   - [Checkpoint] (with [FileCheckpoint]) records acknowledged batches so a
-//     crashed upload resumes without re-sending them.
+//   - [Checkpoint] records acknowledged batches so a crashed upload resumes
+//     without re-sending them: [StoreCheckpoint] keeps it in a zone of a
+//     *zones.Store (S3, a local directory, memory), [FileCheckpoint] in a
+//     local directory.
+//   - [Client.EnsureAudience] finds the audience a previous run created by
+//     its name, and creates it only when it is missing.
 //
 // Rows are []hashing.Cell. Only package hashing can make a non-missing
 // cell, so unhashed PII cannot reach a payload through this package;
@@ -109,7 +113,8 @@
 //
 // # Concurrency
 //
-// Client, Uploader and FileCheckpoint are safe for concurrent use. An upload
+// Client, Uploader, FileCheckpoint and StoreCheckpoint are safe for
+// concurrent use. An upload
 // runs at most Options.Concurrency requests at once (errgroup) and joins
 // them before returning; no goroutine outlives a call. All waits (backoff,
 // rate-limit pauses) use timers that honour the context and run on the fake
