@@ -120,9 +120,11 @@ type execution struct {
 func (r *Runner) run(ctx context.Context, step, statement, token string) (*execution, error) {
 	in := &athena.StartQueryExecutionInput{
 		QueryString:           aws.String(statement),
-		ClientRequestToken:    aws.String(token),
 		QueryExecutionContext: &types.QueryExecutionContext{Database: aws.String(r.opts.Database)},
 		WorkGroup:             aws.String(r.opts.WorkGroup),
+	}
+	if token != "" { // else the SDK fills in a random one
+		in.ClientRequestToken = aws.String(token)
 	}
 	if r.opts.Catalog != "" {
 		in.QueryExecutionContext.Catalog = aws.String(r.opts.Catalog)

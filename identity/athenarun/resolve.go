@@ -113,14 +113,18 @@ func (run *resolveRun) resolve(ctx context.Context) error {
 		run.have[n] = loc
 	}
 	// A finished run: adopt the output and tidy up whatever a crash during
-	// cleanup left.
+	// cleanup left. A partitioned output is complete once cleanup has
+	// begun, which it does by dropping the node table.
+	_, building := run.have[run.plan.Nodes().Name]
 	if loc, ok := run.have[cfg.Output]; ok {
-		if run.ours(loc) {
+		switch {
+		case run.ours(loc) && run.r.opts.PartitionBySource && building:
+			// Batches may be missing: resume below, adopting the output.
+		case run.ours(loc):
 			run.res.Location = loc
 			run.report(Step{Name: "output", Table: cfg.Output, Adopted: true})
 			return run.cleanup(ctx)
-		}
-		if !run.r.opts.ReplaceOutput {
+		case !run.r.opts.ReplaceOutput:
 			return fmt.Errorf("%w: athenarun: resolve: output table %q exists and was not written by this run", ErrAlreadyExists, cfg.Output)
 		}
 	}
@@ -198,6 +202,11 @@ func (run *resolveRun) ours(loc string) bool {
 // files: Athena refuses a CTAS into a non-empty location
 // (HIVE_PATH_ALREADY_EXISTS).
 func (run *resolveRun) ensure(ctx context.Context, step string, t sqlgen.Table) error {
+	return run.ensureWith(ctx, step, t, "")
+}
+
+// ensureWith is ensure with more table properties (", partitioned_by = ...").
+func (run *resolveRun) ensureWith(ctx context.Context, step string, t sqlgen.Table, with string) error {
 	if loc, ok := run.have[t.Name]; ok && run.ours(loc) {
 		run.report(Step{Name: step, Table: t.Name, Adopted: true})
 		if t.Name == run.plan.Config().Output {
@@ -210,7 +219,7 @@ func (run *resolveRun) ensure(ctx context.Context, step string, t sqlgen.Table) 
 		key := step + "#" + strconv.Itoa(attempt)
 		token := Token(run.id, key, t.Query)
 		loc := run.base + t.Name + "/" + token[:16] + "/"
-		stmt := "CREATE TABLE " + t.Name + " WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = '" + loc + "') AS\n" + t.Query
+		stmt := "CREATE TABLE " + t.Name + " WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = '" + loc + "'" + with + ") AS\n" + t.Query
 		ex, err := run.r.run(ctx, step, stmt, Token(run.id, key, stmt))
 		if ex != nil && err == nil {
 			s := stepOf(step, t.Name, ex)
@@ -324,10 +333,91 @@ func (run *resolveRun) finish(ctx context.Context, i int) error {
 		delete(run.have, cfg.Output)
 	}
 	run.res.Iterations = max(run.res.Iterations, i)
-	if err := run.ensure(ctx, "output", run.plan.Output(i)); err != nil {
+	if run.r.opts.PartitionBySource {
+		if err := run.outputBySource(ctx, i); err != nil {
+			return err
+		}
+	} else if err := run.ensure(ctx, "output", run.plan.Output(i)); err != nil {
 		return err
 	}
 	return run.cleanup(ctx)
+}
+
+// MaxPartitions is the number of partitions one CTAS or INSERT INTO may
+// write on Athena (more fail with HIVE_TOO_MANY_OPEN_PARTITIONS).
+const MaxPartitions = 100
+
+// outputBySource writes the output partitioned by source: a CTAS for the
+// first MaxPartitions sources and an INSERT INTO for each further batch,
+// as Athena's documentation prescribes. A batch whose sources are all in
+// the table already (an earlier process wrote it) is not inserted again.
+func (run *resolveRun) outputBySource(ctx context.Context, i int) error {
+	cfg := run.plan.Config()
+	q := run.plan.Nodes().Name
+	stmt := "SELECT DISTINCT source FROM " + q + " ORDER BY source"
+	ex, err := run.r.run(ctx, "sources", stmt, Token(run.id, "sources", stmt))
+	if err != nil {
+		return err
+	}
+	run.report(stepOf("sources", "", ex))
+	var sources []string
+	for row, err := range run.r.Rows(ctx, ex.id) {
+		if err != nil {
+			return err
+		}
+		sources = append(sources, row.String(0))
+	}
+	if len(sources) == 0 {
+		sources = []string{""}
+	}
+	out := run.plan.Output(i)
+	batch := func(k int) (t sqlgen.Table, n int, in string) {
+		b := sources[k*MaxPartitions : min((k+1)*MaxPartitions, len(sources))]
+		lits := make([]string, len(b))
+		for j, s := range b {
+			lits[j] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+		in = "source IN (" + strings.Join(lits, ", ") + ")"
+		return sqlgen.Table{Name: out.Name, Query: "SELECT record_key, cluster_source, cluster_key, source FROM (\n" + out.Query + "\n) o WHERE " + in}, len(b), in
+	}
+	first, _, _ := batch(0)
+	if err := run.ensureWith(ctx, "output", first, ", partitioned_by = ARRAY['source']"); err != nil {
+		return err
+	}
+	for k := 1; k*MaxPartitions < len(sources); k++ {
+		t, n, in := batch(k)
+		step := "output_" + strconv.Itoa(k)
+		// Which of the batch's sources are there already? Read-only, so a
+		// fresh query each time.
+		check := "SELECT COUNT(DISTINCT source) FROM " + cfg.Output + " WHERE " + in
+		cx, err := run.r.run(ctx, step+" check", check, "")
+		if err != nil {
+			return err
+		}
+		var present int64
+		for row, err := range run.r.Rows(ctx, cx.id) {
+			if err != nil {
+				return err
+			}
+			if present, err = row.Int64(0); err != nil {
+				return err
+			}
+		}
+		switch {
+		case present == int64(n):
+			run.report(Step{Name: step, Table: cfg.Output, Adopted: true})
+			continue
+		case present > 0:
+			return fmt.Errorf("%w: athenarun: step %q: %d of the batch's %d sources are in the output already (a partial INSERT); drop the output table and run again", ErrFailed, step, present, n)
+		}
+		ins := "INSERT INTO " + cfg.Output + "\n" + t.Query
+		ex, err := run.r.run(ctx, step, ins, Token(run.id, step+"@"+run.res.Location, ins))
+		if err != nil {
+			return err
+		}
+		run.report(stepOf(step, cfg.Output, ex))
+	}
+	return nil
 }
 
 // cleanup drops every temporary table of the run (found by name, so those
@@ -342,7 +432,18 @@ func (run *resolveRun) cleanup(ctx context.Context) error {
 	for n := range have {
 		names = append(names, n)
 	}
-	slices.Sort(names)
+	// The node table goes first: its absence tells a restart that the
+	// output is complete.
+	nodes := run.plan.Nodes().Name
+	slices.SortFunc(names, func(a, b string) int {
+		if (a == nodes) != (b == nodes) {
+			if a == nodes {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	for _, n := range names {
 		stmt := run.plan.Drop(n)
 		ex, err := run.r.run(ctx, "drop "+n, stmt, Token(run.id, "drop "+n+"@"+have[n], stmt))

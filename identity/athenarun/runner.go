@@ -61,6 +61,13 @@ type Options struct {
 	// storage location. Default 3.
 	MaxAttempts int
 
+	// PartitionBySource writes the output table partitioned by source (a
+	// tenant or system per source keeps reads of one source cheap). Past
+	// 100 sources the output is written by one CTAS and one INSERT INTO per
+	// further 100 sources (Athena's limit per statement), each reading the
+	// label and node tables again.
+	PartitionBySource bool
+
 	// ReplaceOutput lets Resolve drop an output table that exists but was
 	// not written by this run. Without it that is ErrAlreadyExists.
 	ReplaceOutput bool

@@ -1,0 +1,94 @@
+package athenarun_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cdpkit/cdpkit/identity"
+	"github.com/cdpkit/cdpkit/identity/athenarun"
+	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
+)
+
+// tenants spreads records over 250 sources, more than one statement may
+// write partitions for.
+func tenants() []identity.Record {
+	recs := genRecords(8, 500)
+	for i := range recs {
+		recs[i].Source = fmt.Sprintf("t%03d", i%250)
+		recs[i].Identifiers = recs[i].Identifiers[:len(recs[i].Identifiers)-2] // no name_zip: its sources are gone
+	}
+	return recs
+}
+
+func countRan(a *athenatest.Athena, prefix string) int {
+	n := 0
+	for _, e := range a.Executions() {
+		if e.Ran && strings.HasPrefix(e.Query, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// With PartitionBySource the output of 250 sources is one CTAS and two
+// INSERT INTOs (the fake fails any statement writing more than 100
+// partitions), and a kill between them resumes without inserting twice.
+func TestPartitionBySource(t *testing.T) {
+	recs := tenants()
+	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(o *athenarun.Options) { o.PartitionBySource = true }
+	var total int
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, recs)
+		r := newRunner(t, a, a.S3(), nil, part)
+		res, err := r.Resolve(t.Context(), "tenants", config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != 2 {
+			t.Errorf("output written by %d CTAS and %d INSERT, want 1 and 2", c, i)
+		}
+		if n := len(a.S3().Keys("lake", "tmp/identity/")); n != 250 {
+			t.Errorf("%d output files, want one per source", n)
+		}
+		got, err := r.Persons(t.Context(), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(clusters(want), clusters(got)); d != "" {
+			t.Errorf("clusters differ:\n%s", d)
+		}
+		total = len(a.Executions())
+	})
+	// Kill after the CTAS and the first INSERT were started.
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, recs)
+		d := &dying{Athena: a, limit: total - 6}
+		if _, err := newRunner(t, d, a.S3(), nil, part).Resolve(t.Context(), "tenants", config()); !errors.Is(err, errKilled) {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		if _, err := newRunner(t, a, a.S3(), nil, part).Resolve(t.Context(), "tenants", config()); err != nil {
+			t.Fatal(err)
+		}
+		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != 2 {
+			t.Errorf("after restart: output written by %d CTAS and %d INSERT, want 1 and 2", c, i)
+		}
+		if left := tempLeft(a); len(left) > 0 {
+			t.Errorf("left behind %v", left)
+		}
+	})
+}
