@@ -1,0 +1,950 @@
+package govern
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
+	"github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
+	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
+
+	"github.com/cdpkit/cdpkit/catalog"
+)
+
+// Kind says what an action does.
+type Kind string
+
+// Kinds of action.
+const (
+	Create  Kind = "create"
+	Update  Kind = "update"
+	Replace Kind = "replace" // delete and create again: never silent
+	Delete  Kind = "delete"  // revoke a grant, delete a filter
+	NoOp    Kind = "no-op"
+)
+
+// Action is one step of a plan.
+type Action struct {
+	Kind Kind
+	// Resource names what the action is about, e.g. "lf-tag domain" or
+	// "grant table sales.orders to arn:aws:iam::…:role/analyst".
+	Resource string
+	// Reason says why (for no-ops: why nothing is needed).
+	Reason string
+
+	run    func(ctx context.Context, a *applier) error
+	grant  *entry // a grant batched by Apply
+	revoke *entry // a revoke batched by Apply
+}
+
+// entry is one BatchGrant/BatchRevokePermissions entry.
+type entry struct {
+	key              grantKey
+	perms, grantable []types.Permission
+}
+
+// Warning is something the plan will do that is probably not what the
+// spec's author wants, or that needs action elsewhere.
+type Warning struct {
+	Resource string
+	Message  string
+}
+
+// Plan is the difference between a spec and the catalog, as actions in the
+// order Apply runs them.
+type Plan struct {
+	Actions  []Action
+	Warnings []Warning
+	spec     Spec
+}
+
+// Changes is the number of actions that are not no-ops: the writes Apply
+// will make, before batching.
+func (p *Plan) Changes() int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Kind != NoOp {
+			n++
+		}
+	}
+	return n
+}
+
+// Count returns the number of actions of kind k.
+func (p *Plan) Count(k Kind) int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// String lists the actions that change something, then the warnings.
+func (p *Plan) String() string {
+	var b strings.Builder
+	for _, a := range p.Actions {
+		if a.Kind == NoOp {
+			continue
+		}
+		b.WriteString(string(a.Kind) + " " + a.Resource)
+		if a.Reason != "" {
+			b.WriteString(": " + a.Reason)
+		}
+		b.WriteString("\n")
+	}
+	for _, w := range p.Warnings {
+		b.WriteString("warning " + w.Resource + ": " + w.Message + "\n")
+	}
+	return b.String()
+}
+
+// planner holds what Plan reads and builds.
+type planner struct {
+	g            *Governor
+	spec         Spec
+	cat          *string
+	plan         *Plan
+	admins       map[string]bool
+	version      int // cross-account version after the plan's settings change
+	dbs          map[string]bool
+	tagKeys      map[string]bool
+	links        map[res]bool
+	named        map[res]bool
+	filters      map[res]filterWant
+	desired      map[grantKey]grantState
+	newTable     map[string]bool // tables the plan creates
+	staleFilters []res
+}
+
+type filterWant struct {
+	cols, excl []string
+	wild       bool
+	expr       string
+}
+
+func (p *planner) add(a Action) { p.plan.Actions = append(p.plan.Actions, a) }
+
+func (p *planner) warn(resource, msg string) {
+	p.plan.Warnings = append(p.plan.Warnings, Warning{Resource: resource, Message: msg})
+}
+
+// Plan validates spec, reads the catalog and returns the actions that make
+// it match. It makes no writes.
+func (g *Governor) Plan(ctx context.Context, spec Spec) (*Plan, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, newError("plan", "", err)
+	}
+	p := &planner{
+		g: g, spec: spec, cat: aws.String(spec.CatalogID), plan: &Plan{spec: spec},
+		admins: map[string]bool{}, dbs: map[string]bool{}, tagKeys: map[string]bool{},
+		links: map[res]bool{}, named: map[res]bool{}, filters: map[res]filterWant{},
+		desired: map[grantKey]grantState{}, newTable: map[string]bool{},
+	}
+	for _, step := range []func(context.Context) error{
+		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters,
+	} {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return p.plan, nil
+}
+
+// ---- settings ----
+
+func (p *planner) settings(ctx context.Context) error {
+	var out *lakeformation.GetDataLakeSettingsOutput
+	err := p.g.retry(ctx, "GetDataLakeSettings", func() (err error) {
+		out, err = p.g.lf.GetDataLakeSettings(ctx, &lakeformation.GetDataLakeSettingsInput{CatalogId: p.cat})
+		return err
+	})
+	if err != nil {
+		return newError("plan", "data lake settings", err)
+	}
+	cur := types.DataLakeSettings{}
+	if out.DataLakeSettings != nil {
+		cur = *out.DataLakeSettings
+	}
+	for _, a := range cur.DataLakeAdmins {
+		p.admins[aws.ToString(a.DataLakePrincipalIdentifier)] = true
+	}
+	p.version, _ = strconv.Atoi(cur.Parameters["CROSS_ACCOUNT_VERSION"])
+	p.version = max(p.version, 1)
+	var reasons []string
+	var missing []string
+	for _, a := range p.spec.Settings.Admins {
+		if !p.admins[a] {
+			missing = append(missing, a)
+			p.admins[a] = true
+		}
+	}
+	if len(missing) > 0 {
+		reasons = append(reasons, "add "+strconv.Itoa(len(missing))+" data lake administrators")
+	}
+	want := p.spec.Settings.CrossAccountVersion
+	raise := want > p.version
+	if raise {
+		reasons = append(reasons, "cross-account version "+strconv.Itoa(p.version)+" -> "+strconv.Itoa(want))
+		p.version = want
+	}
+	clearDefaults := p.spec.Settings.LakeFormationDefaults && (len(cur.CreateDatabaseDefaultPermissions) > 0 || len(cur.CreateTableDefaultPermissions) > 0)
+	if clearDefaults {
+		reasons = append(reasons, "new databases and tables get Lake Formation permissions only")
+	}
+	if len(reasons) == 0 {
+		p.add(Action{Kind: NoOp, Resource: "data lake settings", Reason: "as specified"})
+		return nil
+	}
+	p.add(Action{Kind: Update, Resource: "data lake settings", Reason: strings.Join(reasons, "; "), run: func(ctx context.Context, a *applier) error {
+		return a.putSettings(ctx, missing, want, clearDefaults)
+	}})
+	return nil
+}
+
+// ---- RAM invitations (consumer side) ----
+
+func (p *planner) invitations(ctx context.Context) error {
+	if len(p.spec.AcceptSharesFrom) == 0 {
+		return nil
+	}
+	if p.g.opts.RAM == nil {
+		return newError("plan", "share invitations", &SpecError{Field: "AcceptSharesFrom", Reason: "needs Options.RAM"})
+	}
+	var token *string
+	for {
+		var out *ram.GetResourceShareInvitationsOutput
+		err := p.g.retry(ctx, "GetResourceShareInvitations", func() (err error) {
+			out, err = p.g.opts.RAM.GetResourceShareInvitations(ctx, &ram.GetResourceShareInvitationsInput{NextToken: token, MaxResults: aws.Int32(500)})
+			return err
+		})
+		if err != nil {
+			return newError("plan", "share invitations", err)
+		}
+		for _, inv := range out.ResourceShareInvitations {
+			sender := aws.ToString(inv.SenderAccountId)
+			name := aws.ToString(inv.ResourceShareName)
+			if !slices.Contains(p.spec.AcceptSharesFrom, sender) || !strings.HasPrefix(name, "LakeFormation") {
+				continue
+			}
+			what := "share " + name + " from " + sender
+			switch inv.Status {
+			case ramtypes.ResourceShareInvitationStatusPending:
+				arn := aws.ToString(inv.ResourceShareInvitationArn)
+				p.add(Action{Kind: Create, Resource: what, Reason: "accept the pending invitation", run: func(ctx context.Context, a *applier) error {
+					return a.accept(ctx, what, arn)
+				}})
+			case ramtypes.ResourceShareInvitationStatusAccepted:
+				p.add(Action{Kind: NoOp, Resource: what, Reason: "accepted"})
+			case ramtypes.ResourceShareInvitationStatusExpired:
+				p.warn(what, "the invitation expired; the producer must grant again to send a new one")
+			}
+		}
+		if token = out.NextToken; token == nil || *token == "" {
+			return nil
+		}
+	}
+}
+
+// ---- LF-tags ----
+
+func (p *planner) tags(ctx context.Context) error {
+	cur := map[string]map[string]bool{}
+	var token *string
+	for {
+		var out *lakeformation.ListLFTagsOutput
+		err := p.g.retry(ctx, "ListLFTags", func() (err error) {
+			out, err = p.g.lf.ListLFTags(ctx, &lakeformation.ListLFTagsInput{CatalogId: p.cat, NextToken: token, MaxResults: aws.Int32(1000)})
+			return err
+		})
+		if err != nil {
+			return newError("plan", "lf-tags", err)
+		}
+		for _, t := range out.LFTags {
+			vs := map[string]bool{}
+			for _, v := range t.TagValues {
+				vs[strings.ToLower(v)] = true
+			}
+			cur[strings.ToLower(aws.ToString(t.TagKey))] = vs
+		}
+		if token = out.NextToken; token == nil || *token == "" {
+			break
+		}
+	}
+	for _, t := range p.spec.Tags {
+		key := strings.ToLower(t.Key)
+		p.tagKeys[key] = true
+		values := lowerSorted(t.Values)
+		for _, v := range append([]string{key}, values...) {
+			if len(v) > 50 {
+				p.warn("lf-tag "+key, "keys and values over 50 characters are accepted by the API but the guide caps them at 50")
+				break
+			}
+		}
+		what := "lf-tag " + key
+		have := cur[key]
+		if have == nil {
+			p.add(Action{Kind: Create, Resource: what, Reason: strconv.Itoa(len(values)) + " values", run: func(ctx context.Context, a *applier) error {
+				return a.createTag(ctx, key, values)
+			}})
+			continue
+		}
+		var missing []string
+		for _, v := range values {
+			if !have[v] {
+				missing = append(missing, v)
+			}
+		}
+		if len(missing) == 0 {
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "has every value"})
+			continue
+		}
+		p.add(Action{Kind: Update, Resource: what, Reason: "add " + strconv.Itoa(len(missing)) + " values", run: func(ctx context.Context, a *applier) error {
+			return a.addTagValues(ctx, key, missing)
+		}})
+	}
+	return nil
+}
+
+// ---- data locations ----
+
+// locationARN converts s3://bucket/prefix to the ARN Lake Formation
+// registers.
+func locationARN(uri string) string {
+	return "arn:aws:s3:::" + strings.TrimSuffix(strings.TrimPrefix(uri, "s3://"), "/")
+}
+
+func (p *planner) locations(ctx context.Context) error {
+	for _, prod := range p.spec.Products {
+		if prod.Location == "" {
+			continue
+		}
+		arn := locationARN(prod.Location)
+		what := "data location " + prod.Location
+		var out *lakeformation.DescribeResourceOutput
+		err := p.g.retry(ctx, "DescribeResource", func() (err error) {
+			out, err = p.g.lf.DescribeResource(ctx, &lakeformation.DescribeResourceInput{ResourceArn: aws.String(arn)})
+			return err
+		})
+		switch {
+		case isCode(err, "EntityNotFoundException", ""):
+			role := prod.RoleARN
+			p.add(Action{Kind: Create, Resource: what, Reason: "register with Lake Formation", run: func(ctx context.Context, a *applier) error {
+				return a.register(ctx, what, arn, role)
+			}})
+		case err != nil:
+			return newError("plan", what, err)
+		default:
+			reason := "registered"
+			if r := aws.ToString(out.ResourceInfo.RoleArn); prod.RoleARN != "" && r != prod.RoleARN {
+				p.warn(what, "registered with another role; change it with UpdateResource if intended")
+			}
+			p.add(Action{Kind: NoOp, Resource: what, Reason: reason})
+		}
+		for _, t := range prod.Tables {
+			if t.CleanRooms {
+				p.warn("table "+prod.Database+"."+t.Name, "its S3 location is registered with Lake Formation, and AWS Clean Rooms cannot associate a table stored there: keep Clean Rooms tables outside LF-registered locations")
+			}
+		}
+	}
+	return nil
+}
+
+// ---- databases and tables (kept current by catalog.Registrar) ----
+
+func (p *planner) tables(ctx context.Context) error {
+	for _, prod := range p.spec.Products {
+		db := strings.ToLower(prod.Database)
+		p.dbs[db] = true
+		_, err := p.g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: p.cat, Name: aws.String(db)})
+		dbMissing := isCode(err, "EntityNotFoundException", "")
+		if err != nil && !dbMissing {
+			return newError("plan", "database "+db, err)
+		}
+		what := "database " + db
+		if dbMissing {
+			desc := prod.Description
+			p.add(Action{Kind: Create, Resource: what, Reason: "product " + prod.Name, run: func(ctx context.Context, a *applier) error {
+				return a.ensureDatabase(ctx, db, desc)
+			}})
+		} else {
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "exists"})
+		}
+		for _, t := range prod.Tables {
+			name := strings.ToLower(t.Name)
+			what := "table " + db + "." + name
+			var cur *gluetypes.Table
+			if !dbMissing {
+				out, err := p.g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
+				switch {
+				case isCode(err, "EntityNotFoundException", ""):
+				case err != nil:
+					return newError("plan", what, err)
+				default:
+					cur = out.Table
+				}
+			}
+			if t.Schema == nil {
+				if cur == nil {
+					return newError("plan", what, &SpecError{Field: "Products.Tables.Schema", Reason: "is needed: the table does not exist"})
+				}
+				p.add(Action{Kind: NoOp, Resource: what, Reason: "exists; no schema in the spec"})
+				continue
+			}
+			schema := *t.Schema
+			run := func(ctx context.Context, a *applier) error { return a.ensureTable(ctx, db, name, schema) }
+			switch reason := schemaDiff(cur, &schema); {
+			case cur == nil:
+				p.newTable[db+"."+name] = true
+				p.add(Action{Kind: Create, Resource: what, Reason: strconv.Itoa(len(schema.Columns)) + " columns", run: run})
+			case reason != "":
+				p.add(Action{Kind: Update, Resource: what, Reason: reason, run: run})
+			default:
+				p.add(Action{Kind: NoOp, Resource: what, Reason: "schema current"})
+			}
+		}
+	}
+	return nil
+}
+
+// schemaDiff says how a table differs from the schema the Registrar would
+// write ("" when it would write nothing it checks here: columns, types,
+// partition keys, location).
+func schemaDiff(t *gluetypes.Table, s *catalog.Schema) string {
+	if t == nil {
+		return ""
+	}
+	want := s.TableInput("x")
+	var reasons []string
+	cols := func(cs []gluetypes.Column) string {
+		var b strings.Builder
+		for _, c := range cs {
+			b.WriteString(strings.ToLower(aws.ToString(c.Name)) + ":" + aws.ToString(c.Type) + ",")
+		}
+		return b.String()
+	}
+	sd := t.StorageDescriptor
+	if sd == nil {
+		sd = &gluetypes.StorageDescriptor{}
+	}
+	if cols(sd.Columns) != cols(want.StorageDescriptor.Columns) {
+		reasons = append(reasons, "columns differ")
+	}
+	if cols(t.PartitionKeys) != cols(want.PartitionKeys) {
+		reasons = append(reasons, "partition keys differ")
+	}
+	if aws.ToString(sd.Location) != aws.ToString(want.StorageDescriptor.Location) {
+		reasons = append(reasons, "location differs")
+	}
+	return strings.Join(reasons, "; ")
+}
+
+// ---- LF-tag assignments ----
+
+type tagTarget struct{ db, table, col string }
+
+func (t tagTarget) String() string {
+	switch {
+	case t.col != "":
+		return "column " + t.db + "." + t.table + "." + t.col
+	case t.table != "":
+		return "table " + t.db + "." + t.table
+	}
+	return "database " + t.db
+}
+
+func lowerMap(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[strings.ToLower(k)] = strings.ToLower(v)
+	}
+	return out
+}
+
+func (p *planner) readTags(ctx context.Context, r *types.Resource, what string) (*lakeformation.GetResourceLFTagsOutput, error) {
+	var out *lakeformation.GetResourceLFTagsOutput
+	err := p.g.retry(ctx, "GetResourceLFTags", func() (err error) {
+		out, err = p.g.lf.GetResourceLFTags(ctx, &lakeformation.GetResourceLFTagsInput{CatalogId: p.cat, Resource: r, ShowAssignedLFTags: aws.Bool(true)})
+		return err
+	})
+	if isCode(err, "EntityNotFoundException", "") {
+		return &lakeformation.GetResourceLFTagsOutput{}, nil
+	}
+	if err != nil {
+		return nil, newError("plan", what, err)
+	}
+	return out, nil
+}
+
+func pairMap(ps []types.LFTagPair) map[string]string {
+	out := map[string]string{}
+	for _, p := range ps {
+		if len(p.TagValues) > 0 {
+			out[strings.ToLower(aws.ToString(p.TagKey))] = strings.ToLower(p.TagValues[0])
+		}
+	}
+	return out
+}
+
+func (p *planner) assignments(ctx context.Context) error {
+	for _, prod := range p.spec.Products {
+		db := strings.ToLower(prod.Database)
+		cur, err := p.readTags(ctx, &types.Resource{Database: &types.DatabaseResource{CatalogId: p.cat, Name: aws.String(db)}}, "database "+db)
+		if err != nil {
+			return err
+		}
+		p.diffTags(tagTarget{db: db}, pairMap(cur.LFTagOnDatabase), lowerMap(prod.Tags))
+		for _, t := range prod.Tables {
+			name := strings.ToLower(t.Name)
+			var out *lakeformation.GetResourceLFTagsOutput
+			if p.newTable[db+"."+name] {
+				out = &lakeformation.GetResourceLFTagsOutput{}
+			} else if out, err = p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, "table "+db+"."+name); err != nil {
+				return err
+			}
+			p.diffTags(tagTarget{db: db, table: name}, pairMap(out.LFTagsOnTable), lowerMap(t.Tags))
+			curCols := map[string]map[string]string{}
+			for _, c := range out.LFTagsOnColumns {
+				curCols[strings.ToLower(aws.ToString(c.Name))] = pairMap(c.LFTags)
+			}
+			wantCols := map[string]map[string]string{}
+			for c, m := range t.ColumnTags {
+				wantCols[strings.ToLower(c)] = lowerMap(m)
+			}
+			for _, c := range slices.Sorted(maps.Keys(joinKeys(curCols, wantCols))) {
+				p.diffTags(tagTarget{db: db, table: name, col: c}, curCols[c], wantCols[c])
+			}
+		}
+	}
+	return nil
+}
+
+func joinKeys[V any](a, b map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// diffTags plans the tags of one resource. Only keys the spec defines are
+// managed: a tag of another key stays.
+func (p *planner) diffTags(t tagTarget, cur, want map[string]string) {
+	var add []types.LFTagPair
+	var remove []types.LFTagPair
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if cur[k] != want[k] {
+			add = append(add, types.LFTagPair{CatalogId: p.cat, TagKey: aws.String(k), TagValues: []string{want[k]}})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cur)) {
+		if _, ok := want[k]; !ok && p.tagKeys[k] {
+			remove = append(remove, types.LFTagPair{CatalogId: p.cat, TagKey: aws.String(k), TagValues: []string{cur[k]}})
+		}
+	}
+	what := "lf-tags on " + t.String()
+	if len(add) == 0 && len(remove) == 0 {
+		if len(want) > 0 {
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "assigned"})
+		}
+		return
+	}
+	kind := Update
+	if len(cur) == 0 {
+		kind = Create
+	}
+	var reasons []string
+	for _, a := range add {
+		reasons = append(reasons, "set "+aws.ToString(a.TagKey)+"="+a.TagValues[0])
+	}
+	for _, r := range remove {
+		reasons = append(reasons, "remove "+aws.ToString(r.TagKey))
+	}
+	p.add(Action{Kind: kind, Resource: what, Reason: strings.Join(reasons, ", "), run: func(ctx context.Context, a *applier) error {
+		return a.assignTags(ctx, what, t, add, remove)
+	}})
+}
+
+// ---- the desired grants ----
+
+func (p *planner) grantRes(g Grant, db string) (res, error) {
+	cat := g.CatalogID
+	if cat == "" {
+		cat = p.spec.CatalogID
+	}
+	if g.Database != "" {
+		db = g.Database
+	}
+	db = strings.ToLower(db)
+	table := strings.ToLower(g.Table)
+	switch {
+	case g.RowFilter != nil:
+		if cat != p.spec.CatalogID {
+			return res{}, &SpecError{Field: "Grants.RowFilter", Reason: "filters are defined in the table's own catalog"}
+		}
+		r := res{kind: kFilter, catalog: cat, db: db, table: table, name: g.RowFilter.Name}
+		w := filterWant{cols: lowerSorted(g.Columns), excl: lowerSorted(g.ExcludedColumns), expr: g.RowFilter.Expression}
+		w.wild = len(w.cols) == 0
+		if old, ok := p.filters[r]; ok && !sameFilter(old, w) {
+			return res{}, &SpecError{Field: "Grants.RowFilter", Reason: "one filter name is defined twice, differently"}
+		}
+		p.filters[r] = w
+		return r, nil
+	case len(g.Columns) > 0:
+		return res{kind: kColumns, catalog: cat, db: db, table: table, cols: joinCols(g.Columns)}, nil
+	case len(g.ExcludedColumns) > 0:
+		return res{kind: kColumns, catalog: cat, db: db, table: table, wild: true, excl: joinCols(g.ExcludedColumns)}, nil
+	case table == "":
+		return res{kind: kDatabase, catalog: cat, db: db}, nil
+	}
+	return res{kind: kTable, catalog: cat, db: db, table: table}, nil
+}
+
+func sameFilter(a, b filterWant) bool {
+	return slices.Equal(a.cols, b.cols) && slices.Equal(a.excl, b.excl) && a.wild == b.wild && a.expr == b.expr
+}
+
+func (p *planner) want(principal string, r res, ps, gs []types.Permission) {
+	k := grantKey{principal: principal, res: r}
+	cur, ok := p.desired[k]
+	if !ok {
+		cur = grantState{perms: permSet{}, grantable: permSet{}}
+	}
+	for _, x := range ps {
+		cur.perms[x] = true
+	}
+	for _, x := range gs {
+		cur.grantable[x] = true
+	}
+	cur.perms.canon()
+	cur.grantable.canon()
+	p.desired[k] = cur
+	if acct, _ := principalAccount(principal); acct != "" && acct != p.spec.CatalogID && r.catalog == p.spec.CatalogID && !isRole(principal) && slices.ContainsFunc(ps, func(x types.Permission) bool {
+		return x == types.PermissionSelect || x == types.PermissionAll
+	}) {
+		p.warn(k.String(), "a grant to an account gives its roles nothing until its data lake administrator grants again: grant to the consumer's role, or add the re-grant to the consumer's spec")
+	}
+}
+
+func (p *planner) compile(context.Context) error {
+	for _, prod := range p.spec.Products {
+		for i, g := range prod.Grants {
+			r, err := p.grantRes(g, prod.Database)
+			if err != nil {
+				return newError("plan", "product "+prod.Name+" grant "+strconv.Itoa(i), err)
+			}
+			p.want(g.Principal, r, g.Permissions, g.Grantable)
+		}
+	}
+	for i, g := range p.spec.Grants {
+		r, err := p.grantRes(g, "")
+		if err != nil {
+			return newError("plan", "grant "+strconv.Itoa(i), err)
+		}
+		p.named[r] = true
+		if r.kind == kColumns || r.kind == kFilter {
+			p.named[res{kind: kTable, catalog: r.catalog, db: r.db, table: r.table}] = true
+		}
+		p.want(g.Principal, r, g.Permissions, g.Grantable)
+	}
+	for _, l := range p.spec.Links {
+		r := res{kind: kTable, catalog: p.spec.CatalogID, db: strings.ToLower(l.Database), table: strings.ToLower(l.Name)}
+		p.links[r] = true
+		for _, reader := range l.Readers {
+			p.want(reader, r, []types.Permission{types.PermissionDescribe}, nil)
+		}
+	}
+	for _, g := range p.spec.TagGrants {
+		rt := g.ResourceType
+		if rt == "" {
+			rt = types.ResourceTypeTable
+		}
+		p.want(g.Principal, res{kind: kPolicy, catalog: p.spec.CatalogID, name: string(rt), cols: exprString(g.Expression)}, g.Permissions, g.Grantable)
+	}
+	for k := range p.desired {
+		if acct, _ := principalAccount(k.principal); acct != "" && acct != p.spec.CatalogID && k.res.catalog == p.spec.CatalogID && p.version < 3 {
+			if isRole(k.principal) || k.res.kind == kPolicy {
+				return newError("plan", k.String(), &SpecError{Field: "Settings.CrossAccountVersion", Reason: "must be 3 or more to grant to a role of another account, or by LF-tags to another account"})
+			}
+		}
+	}
+	return nil
+}
+
+// managed says whether the spec owns the grants on r: the products'
+// databases, tables and filters, the resources its Grants name, its links,
+// and tag policies over keys it defines only.
+func (p *planner) managed(r res) bool {
+	switch r.kind {
+	case kDatabase, kTable, kColumns, kFilter:
+		if r.catalog == p.spec.CatalogID && p.dbs[r.db] {
+			return true
+		}
+		if r.kind != kDatabase && p.links[res{kind: kTable, catalog: r.catalog, db: r.db, table: r.table}] {
+			return true
+		}
+		return p.named[r] || p.named[res{kind: kTable, catalog: r.catalog, db: r.db, table: r.table}]
+	case kPolicy:
+		if r.catalog != p.spec.CatalogID {
+			return false
+		}
+		for k := range parseExprString(r.cols) {
+			if !p.tagKeys[k] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// ---- data cells filters ----
+
+type curFilter struct {
+	f  types.DataCellsFilter
+	fw filterWant
+}
+
+func (p *planner) readFilters(ctx context.Context) (map[res]curFilter, error) {
+	out := map[res]curFilter{}
+	var token *string
+	for {
+		var page *lakeformation.ListDataCellsFilterOutput
+		err := p.g.retry(ctx, "ListDataCellsFilter", func() (err error) {
+			page, err = p.g.lf.ListDataCellsFilter(ctx, &lakeformation.ListDataCellsFilterInput{NextToken: token, MaxResults: aws.Int32(100)})
+			return err
+		})
+		if err != nil {
+			return nil, newError("plan", "data cells filters", err)
+		}
+		for _, f := range page.DataCellsFilters {
+			r := res{kind: kFilter, catalog: aws.ToString(f.TableCatalogId), db: strings.ToLower(aws.ToString(f.DatabaseName)), table: strings.ToLower(aws.ToString(f.TableName)), name: aws.ToString(f.Name)}
+			if r.catalog == "" {
+				r.catalog = p.spec.CatalogID
+			}
+			w := filterWant{cols: lowerSorted(f.ColumnNames), wild: f.ColumnWildcard != nil}
+			if f.ColumnWildcard != nil {
+				w.excl = lowerSorted(f.ColumnWildcard.ExcludedColumnNames)
+			} else if len(w.cols) == 0 {
+				w.wild = true
+			}
+			if f.RowFilter != nil {
+				w.expr = aws.ToString(f.RowFilter.FilterExpression)
+			}
+			out[r] = curFilter{f: f, fw: w}
+		}
+		if token = page.NextToken; token == nil || *token == "" {
+			return out, nil
+		}
+	}
+}
+
+func (p *planner) cellFilters(ctx context.Context) error {
+	cur, err := p.readFilters(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range slices.SortedFunc(maps.Keys(p.filters), func(a, b res) int { return strings.Compare(a.String(), b.String()) }) {
+		w := p.filters[r]
+		what := r.String()
+		c, ok := cur[r]
+		switch {
+		case !ok:
+			p.add(Action{Kind: Create, Resource: what, Reason: "row filter of a grant", run: func(ctx context.Context, a *applier) error { return a.putFilter(ctx, what, r, w) }})
+		case !sameFilter(c.fw, w):
+			p.add(Action{Kind: Update, Resource: what, Reason: "columns or row condition changed", run: func(ctx context.Context, a *applier) error { return a.putFilter(ctx, what, r, w) }})
+		default:
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "as specified"})
+		}
+	}
+	p.staleFilters = nil
+	for r := range cur {
+		if _, ok := p.filters[r]; !ok && r.catalog == p.spec.CatalogID && p.dbs[r.db] {
+			p.staleFilters = append(p.staleFilters, r)
+		}
+	}
+	return nil
+}
+
+func (p *planner) deleteFilters(context.Context) error {
+	slices.SortFunc(p.staleFilters, func(a, b res) int { return strings.Compare(a.String(), b.String()) })
+	for _, r := range p.staleFilters {
+		what := r.String()
+		p.add(Action{Kind: Delete, Resource: what, Reason: "no grant of the spec uses it", run: func(ctx context.Context, a *applier) error { return a.deleteFilter(ctx, what, r) }})
+	}
+	return nil
+}
+
+// ---- resource links ----
+
+func (p *planner) linkTables(ctx context.Context) error {
+	dbs := map[string]bool{}
+	for _, l := range p.spec.Links {
+		db, name := strings.ToLower(l.Database), strings.ToLower(l.Name)
+		what := "resource link " + db + "." + name
+		target := gluetypes.TableIdentifier{CatalogId: aws.String(l.Target.CatalogID), DatabaseName: aws.String(strings.ToLower(l.Target.Database)), Name: aws.String(strings.ToLower(l.Target.Table))}
+		if !dbs[db] && !p.dbs[db] {
+			dbs[db] = true
+			_, err := p.g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: p.cat, Name: aws.String(db)})
+			switch {
+			case isCode(err, "EntityNotFoundException", ""):
+				p.add(Action{Kind: Create, Resource: "database " + db, Reason: "holds resource links", run: func(ctx context.Context, a *applier) error {
+					return a.ensureDatabase(ctx, db, "")
+				}})
+			case err != nil:
+				return newError("plan", "database "+db, err)
+			}
+		}
+		out, err := p.g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
+		switch {
+		case isCode(err, "EntityNotFoundException", ""):
+			p.add(Action{Kind: Create, Resource: what, Reason: "points at " + l.Target.CatalogID + ":" + l.Target.Database + "." + l.Target.Table, run: func(ctx context.Context, a *applier) error {
+				return a.createLink(ctx, what, db, name, target, false)
+			}})
+		case err != nil:
+			return newError("plan", what, err)
+		case out.Table.TargetTable == nil:
+			return newError("plan", what, &Error{Op: "plan", Resource: what, Kind: ErrConflict, Err: errors.New("a table of that name exists and is not a resource link")})
+		case sameTarget(out.Table.TargetTable, &target):
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "points at the target"})
+		default:
+			p.add(Action{Kind: Replace, Resource: what, Reason: "points at another table; deleted and created again", run: func(ctx context.Context, a *applier) error {
+				return a.createLink(ctx, what, db, name, target, true)
+			}})
+		}
+	}
+	return nil
+}
+
+func sameTarget(a, b *gluetypes.TableIdentifier) bool {
+	return aws.ToString(a.CatalogId) == aws.ToString(b.CatalogId) &&
+		strings.EqualFold(aws.ToString(a.DatabaseName), aws.ToString(b.DatabaseName)) &&
+		strings.EqualFold(aws.ToString(a.Name), aws.ToString(b.Name))
+}
+
+// ---- grants ----
+
+// readGrants lists the grants this account made and normalizes them: one
+// entry per principal and canonical resource, with the permissions the
+// service split over several entries merged.
+func (p *planner) readGrants(ctx context.Context) (map[grantKey]grantState, error) {
+	out := map[grantKey]grantState{}
+	var token *string
+	for {
+		var page *lakeformation.ListPermissionsOutput
+		err := p.g.retry(ctx, "ListPermissions", func() (err error) {
+			page, err = p.g.lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{CatalogId: p.cat, NextToken: token, MaxResults: aws.Int32(1000)})
+			return err
+		})
+		if err != nil {
+			return nil, newError("plan", "permissions", err)
+		}
+		for _, e := range page.PrincipalResourcePermissions {
+			k := grantKey{principal: principalOf(e.Principal), res: fromSDK(e.Resource, p.spec.CatalogID)}
+			cur, ok := out[k]
+			if !ok {
+				cur = grantState{perms: permSet{}, grantable: permSet{}}
+			}
+			for _, x := range e.Permissions {
+				cur.perms[x] = true
+			}
+			for _, x := range e.PermissionsWithGrantOption {
+				cur.grantable[x] = true
+			}
+			cur.perms.canon()
+			cur.grantable.canon()
+			out[k] = cur
+		}
+		if token = page.NextToken; token == nil || *token == "" {
+			return out, nil
+		}
+	}
+}
+
+func principalOf(p *types.DataLakePrincipal) string {
+	if p == nil {
+		return ""
+	}
+	return aws.ToString(p.DataLakePrincipalIdentifier)
+}
+
+func (p *planner) grants(ctx context.Context) error {
+	cur, err := p.readGrants(ctx)
+	if err != nil {
+		return err
+	}
+	sortKeys := func(m map[grantKey]grantState) []grantKey {
+		return slices.SortedFunc(maps.Keys(m), func(a, b grantKey) int {
+			if c := strings.Compare(a.principal, b.principal); c != 0 {
+				return c
+			}
+			return strings.Compare(a.res.String(), b.res.String())
+		})
+	}
+	for _, k := range sortKeys(p.desired) {
+		want := p.desired[k]
+		what := "grant " + k.String()
+		have, ok := cur[k]
+		if !ok {
+			p.add(Action{Kind: Create, Resource: what, Reason: want.perms.String(), grant: &entry{key: k, perms: want.perms.list(), grantable: want.grantable.list()}})
+			continue
+		}
+		add, addG := want.perms.minus(have.perms), want.grantable.minus(have.grantable)
+		remove := have.perms.minus(want.perms)
+		removeG := have.grantable.minus(want.grantable).minus(remove)
+		if len(add)+len(addG)+len(remove)+len(removeG) == 0 {
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "granted"})
+			continue
+		}
+		if len(add)+len(addG) > 0 {
+			ps := permSet{}
+			for x := range add {
+				ps[x] = true
+			}
+			for x := range addG {
+				ps[x] = true
+			}
+			gs := permSet{}
+			for x := range ps {
+				if want.grantable[x] {
+					gs[x] = true
+				}
+			}
+			p.add(Action{Kind: Update, Resource: what, Reason: "add " + ps.String(), grant: &entry{key: k, perms: ps.list(), grantable: gs.list()}})
+		}
+		if len(remove)+len(removeG) > 0 {
+			p.add(Action{Kind: Update, Resource: what, Reason: "remove " + remove.String() + grantOption(removeG), revoke: &entry{key: k, perms: remove.list(), grantable: removeG.list()}})
+		}
+	}
+	ignore := maps.Clone(p.admins)
+	for _, x := range p.g.opts.IgnorePrincipals {
+		ignore[x] = true
+	}
+	for _, k := range sortKeys(cur) {
+		if _, ok := p.desired[k]; ok || ignore[k.principal] || !p.managed(k.res) {
+			continue
+		}
+		have := cur[k]
+		p.add(Action{Kind: Delete, Resource: "grant " + k.String(), Reason: "no longer in the spec", revoke: &entry{key: k, perms: have.perms.list(), grantable: have.grantable.list()}})
+	}
+	return nil
+}
+
+func grantOption(s permSet) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return " (grant option of " + s.String() + ")"
+}
