@@ -1,0 +1,67 @@
+// Package sqlcheck checks a Clean Rooms SQL query against the analysis rules
+// of the tables it reads, before the query runs, as the service does when a
+// protected query starts.
+//
+// Describe the collaboration's tables with Table (FromSpec builds one from a
+// cleanroom.TableSpec) and call Check:
+//
+//	rep := sqlcheck.Check(query, tables, func(o *sqlcheck.Options) { o.Runner = "111122223333" })
+//	if err := rep.Err(); err != nil { … } // rep.Problems lists every problem at once
+//
+// Check parses the query (a recursive-descent parser for the SELECT dialect
+// of Clean Rooms SQL: joins, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, CTEs,
+// subqueries, set operators, CAST and ::, CASE, window functions, literals
+// and analysis-template parameters such as :start_date), resolves every
+// column through aliases, CTEs and subqueries, and holds each use against
+// the rule of the table it comes from:
+//
+//   - AGGREGATION: at least one aggregate in the SELECT list; aggregate
+//     functions (COUNT, COUNT DISTINCT, SUM, SUM DISTINCT, AVG) only on the
+//     columns the rule allows them on, and only over a plain column;
+//     outside aggregates only dimension columns; join columns only in ON;
+//     only the rule's scalar functions; INNER JOIN … ON col = col combined
+//     with the allowed operators (AND unless the rule allows OR); a join to
+//     a table of the member who runs the query when the rule requires it;
+//     no CTEs, subqueries, LIMIT, CASE, DISTINCT, window functions or *.
+//     The output constraints that apply are listed in Report.OutputConstraints.
+//   - LIST: SELECT DISTINCT of list columns only, join columns only in ON,
+//     always an inner join reaching a table of the member who queries, no
+//     functions, GROUP BY, HAVING, ORDER BY, CTEs or subqueries.
+//   - CUSTOM: the query is an analysis template the rule allows
+//     (Options.AnalysisTemplate) or the runner is an allowed analysis
+//     provider; disallowed output columns never reach the result, by any
+//     route (alias, expression, CTE, SELECT *); with differential privacy,
+//     only AVG, COUNT, COUNT DISTINCT, STDDEV and SUM in the final SELECT and
+//     the documented SQL limits (no TOP, CROSS JOIN, EXISTS or IN subqueries,
+//     set operators in the final SELECT, LIMIT in CTEs; CTEs output the user
+//     identifier; windows partition by it). Report.DifferentialPrivacy says
+//     the service adds noise to such results.
+//   - C3R columns (Table.C3R): fingerprint columns only in join conditions
+//     and COUNT / COUNT DISTINCT, sealed columns only as plain SELECT outputs
+//     (or under COUNT).
+//
+// A query may read only tables with one rule type, and every table needs a
+// rule. Options.AdditionalAnalysis checks the rules' additional-analyses
+// setting. Each Problem names the table and rule, a stable Reason code, the
+// position in the SQL (line:column, 1-based, columns count characters) and
+// the identifier involved; problems the service rejects are
+// cleanroom.SeverityError, documented-but-unverified behaviour and checks
+// that could not be made (no Options.Runner) cleanroom.SeverityWarning.
+// Problems never contain a literal value from the query.
+//
+// # Errors
+//
+// Check returns a *Report and no error; Report.Err and Problems.Err turn
+// error-severity problems into an *Error of kind ErrRejected (which matches
+// cdpkit.ErrInvalid) carrying all problems.
+//
+// # Concurrency
+//
+// Check is pure and safe for concurrent use.
+//
+// # Testing
+//
+// The package needs no fake: Check runs on table descriptions. The Clean Rooms fake (cleanroomtest) runs the same Check
+// before it starts a protected query, so a query that breaks a rule fails
+// there as it would on the service.
+package sqlcheck
