@@ -35,6 +35,10 @@ func appendPhone(dst []byte, p prepared, cc string) ([]byte, Reason) {
 	case cc == "us" && isNANP(s):
 		dst = appendNANP(dst, s)
 	case cc != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(cc)) != 0:
+		if out, ok := appendNationalFast(dst, s, cc); ok {
+			dst = out
+			break
+		}
 		var err error
 		if dst, err = appendNational(dst, s, cc); err != nil {
 			return dst[:n], ReasonPhoneInvalid
