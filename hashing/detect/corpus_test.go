@@ -84,6 +84,12 @@ func loadCorpus(t testing.TB) (corpusLabels, []string) {
 // reports precision and recall per class, and requires 97% of the columns
 // right.
 func TestCorpusAccuracy(t *testing.T) {
+	t.Run("stream", func(t *testing.T) { corpusAccuracy(t, streamLimit) })
+	// The corpus files are small: force the offset sampling of large files.
+	t.Run("offsets", func(t *testing.T) { corpusAccuracy(t, 0) })
+}
+
+func corpusAccuracy(t *testing.T, limit int64) {
 	labels, names := loadCorpus(t)
 	type pr struct{ tp, fp, fn int }
 	stats := map[Class]*pr{}
@@ -101,7 +107,10 @@ func TestCorpusAccuracy(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, _ := fh.Stat()
-		rep, err := CSV(t.Context(), fh, st.Size(), func(o *Options) { o.Now = corpusNow })
+		rep, err := sampleCSV(t.Context(), fh, st.Size(), limit, []func(*Options){func(o *Options) {
+			o.Now = corpusNow
+			o.FirstRows, o.SampleRows = 40, 200
+		}})
 		fh.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -145,6 +145,10 @@ const streamLimit = 16 << 20
 // plus SampleRows small reads, not a parse of every row. Files under
 // 16 MiB are streamed whole through the reservoir instead.
 func CSV(ctx context.Context, r io.ReaderAt, size int64, optFns ...func(*Options)) (*Report, error) {
+	return sampleCSV(ctx, r, size, streamLimit, optFns)
+}
+
+func sampleCSV(ctx context.Context, r io.ReaderAt, size, streamLimit int64, optFns []func(*Options)) (*Report, error) {
 	o := resolve(optFns)
 	if _, err := newEvaluator(o); err != nil {
 		return nil, err
