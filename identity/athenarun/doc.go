@@ -66,8 +66,8 @@
 // MaxRetries, ErrUnavailable for service faults, ErrAlreadyExists for an
 // output table this run did not write, ErrFailed for a FAILED query (with
 // *QueryError giving the step, query id, state-change reason and Athena's
-// error category), ErrNotConverged (an ErrFailed) when MaxIterations is
-// reached. A call that fails is an *Error with the SDK error in its
+// error category), ErrNotConverged (an ErrLimitExceeded) when
+// MaxIterations is reached. A call that fails is an *Error with the SDK error in its
 // chain. When ctx ends, the running query is stopped and the error wraps
 // ctx's. Error messages print the leading error name of a state-change
 // reason, never the rest, which may quote data.

@@ -42,8 +42,9 @@ var (
 	// it.
 	ErrCanceled = cdpkit.ErrCanceled
 	// ErrNotConverged: the connected-components loop reached
-	// MaxIterations with labels still changing. It matches ErrFailed.
-	ErrNotConverged = cdpkit.NewKind("athenarun: not converged", cdpkit.ErrFailed)
+	// MaxIterations with labels still changing. It matches
+	// ErrLimitExceeded, as sqlgen.ErrNotConverged does.
+	ErrNotConverged = cdpkit.NewKind("athenarun: not converged", cdpkit.ErrLimitExceeded)
 )
 
 // QueryError is a query that ended FAILED or CANCELLED.

@@ -299,3 +299,22 @@ func TestOutputNotOurs(t *testing.T) {
 		}
 	})
 }
+
+// MaxIterations reached is ErrNotConverged (a limit), and the temporary
+// tables go.
+func TestNotConverged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, genRecords(9, 80))
+		cfg := config()
+		cfg.MaxIterations = 1
+		_, err := newRunner(t, a, a.S3(), nil).Resolve(t.Context(), "short", cfg)
+		if !errors.Is(err, athenarun.ErrNotConverged) || !errors.Is(err, cdpkit.ErrLimitExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		if left := tempLeft(a); len(left) > 0 {
+			t.Errorf("left behind %v", left)
+		}
+	})
+}
