@@ -150,8 +150,9 @@ func (w *lfWorld) holdsGrantable(a string, k rkey, ps []types.Permission) bool {
 // storageKeys returns where a grant of ps on k is stored: SELECT on a named
 // table is kept as SELECT on all of its columns, the way the service
 // reports it, and the other permissions on the table.
+// ALL on a named table also lists an implicit SELECT on all columns.
 func storageKeys(k rkey, ps perms) map[rkey]perms {
-	if k.kind != rTable || k.table == "*" || !ps[types.PermissionSelect] {
+	if k.kind != rTable || k.table == "*" || !ps[types.PermissionSelect] && !ps[types.PermissionAll] {
 		return map[rkey]perms{k: ps}
 	}
 	rest := maps.Clone(ps)
@@ -260,6 +261,9 @@ func (w *lfWorld) revoke(a *lfAccount, principal string, r *types.Resource, ps, 
 	}
 	if len(ps) == 0 && len(gs) == 0 {
 		return invalidLF("Permissions is required")
+	}
+	if slices.Contains(ps, types.PermissionAll) {
+		ps = append(slices.Clone(ps), types.PermissionSelect) // with its implicit SELECT
 	}
 	revoked := false
 	for sk, sp := range storageKeys(k, permSet(append(slices.Clone(ps), gs...))) {
