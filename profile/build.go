@@ -202,8 +202,7 @@ type ingest struct {
 // orphan is a row whose record had no person, kept so that an Update can
 // place it once identity assigns the record.
 type orphan struct {
-	h1, h2 uint64
-	raw    []byte
+	raw []byte
 }
 
 func (in *ingest) source(name string) (uint16, error) {
@@ -429,7 +428,7 @@ func (b *Builder) Build(ctx context.Context, assignments iter.Seq[identity.Assig
 		code, ok := tab.get(h1, h2)
 		if !ok {
 			in.reject(&r, "record has no person")
-			in.orphans = append(in.orphans, orphan{h1: h1, h2: h2, raw: slices.Clone(raw)})
+			in.orphans = append(in.orphans, orphan{raw: slices.Clone(raw)})
 			continue
 		}
 		in.rows++
