@@ -58,7 +58,9 @@ func (f *failEntries) BatchGrantPermissions(ctx context.Context, in *lakeformati
 	return out, nil
 }
 
-func isFilterGrant(e types.BatchPermissionsRequestEntry) bool { return e.Resource.DataCellsFilter != nil }
+func isFilterGrant(e types.BatchPermissionsRequestEntry) bool {
+	return e.Resource.DataCellsFilter != nil
+}
 
 // A batch grant answering 200 with a failed entry is an error naming the
 // entry; the other entries were applied.
