@@ -11,9 +11,13 @@
 //
 // Columns are matched to keys by common names (email, e_mail, phone, mobile,
 // first_name, fname, given_name, …); -map KEY=column overrides one, -map
-// KEY= drops one. The exit status is 0 on success, 1 when the input has
-// malformed lines (they are reported with their line numbers and the rest
-// is still processed), 2 for bad flags, a missing file or an unknown column.
+// KEY= drops one. With -detect the columns are mapped by classifying their
+// values (hashing/detect) instead, and the findings and mapping are
+// printed; a file with card numbers, national ids or free text with PII
+// stops before anything is written. The exit status is 0 on success, 1
+// when the input has malformed lines (they are reported with their line
+// numbers and the rest is still processed), 2 for bad flags, a missing
+// file or an unknown column, 3 when -detect found forbidden PII.
 package main
 
 import (
@@ -52,6 +56,7 @@ type config struct {
 	Country    string
 	DayFirst   bool
 	Overrides  map[hashing.Key]string // from -map; "" removes a key
+	Detect     bool                   // -detect: map columns by their values (detect.go)
 	BatchSize  int
 }
 
@@ -65,6 +70,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "hashcsv:", err)
 		return exitUsage
+	}
+	if cfg.Detect {
+		if code := detectColumns(ctx, &cfg, stdout, stderr); code != exitOK {
+			return code
+		}
 	}
 	sum, err := processFile(ctx, cfg)
 	if err != nil {
@@ -122,6 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	order := fs.String("date-order", "mdy", "how NN/NN/YYYY dates are read: mdy or dmy")
 	fs.Var(mapFlag(cfg.Overrides), "map", "KEY=column to map a column to a key (repeatable, or comma-separated); KEY= drops it")
 	fs.IntVar(&cfg.BatchSize, "batch", 2048, "rows per parallel batch")
+	fs.BoolVar(&cfg.Detect, "detect", false, "map columns by classifying their values and print the mapping; stop on card numbers, national ids or free text with PII (-map still overrides)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hashcsv [flags]\n\nKeys: %s\n\nFlags:\n", keyList())
 		fs.PrintDefaults()

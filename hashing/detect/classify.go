@@ -368,7 +368,9 @@ func (c *column) compatible(h Class, phone, national, distinctRatio float64, idL
 	case Email:
 		m = k(fEmail)
 	case Phone:
-		m = int(phone*float64(n) + 0.5)
+		if !idLike { // ascending or packed numbers are order ids, whatever the header says
+			m = int(phone*float64(n) + 0.5)
+		}
 	case FirstName, LastName, City:
 		m = k(fWord)
 	case FirstInitial:

@@ -86,7 +86,12 @@ func loadCorpus(t testing.TB) (corpusLabels, []string) {
 func TestCorpusAccuracy(t *testing.T) {
 	t.Run("stream", func(t *testing.T) { corpusAccuracy(t, streamLimit) })
 	// The corpus files are small: force the offset sampling of large files.
-	t.Run("offsets", func(t *testing.T) { corpusAccuracy(t, 0) })
+	t.Run("offsets", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("the stream run covers the classifier; -short skips the second pass")
+		}
+		corpusAccuracy(t, 0)
+	})
 }
 
 func corpusAccuracy(t *testing.T, limit int64) {

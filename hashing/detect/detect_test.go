@@ -52,7 +52,10 @@ func TestValuesOverHeader(t *testing.T) {
 		{col("col3", 60, func(int) string { return g.date(1950, 2000, 1) }), DOB},
 		{col("Telefonnummer", 60, func(int) string { return g.phone("de") }), Phone},
 		{col("x", 60, func(i int) string { return strconvI(4155550000 + 3*i) }), NotPII},
-		{col("mobile", 60, func(i int) string { return strconvI(4155550000 + 3*i) }), Phone},
+		// order numbers that read as phone numbers stay order numbers, even
+		// under a phone header
+		{col("mobile", 60, func(i int) string { return strconvI(4155550000 + 3*i) }), NotPII},
+		{col("mobile", 60, func(int) string { return "415" + g.digits(7) }), Phone},
 		{col("x", 60, func(int) string { return strconvI(10200 + g.r.IntN(300)) }), NotPII},
 		{col("notes", 60, func(int) string { return g.note(false) }), NotPII},
 		{col("notes", 60, func(int) string { return g.note(true) }), FreeTextPII},
@@ -156,7 +159,10 @@ func TestNoValueInOutput(t *testing.T) {
 		}
 	}
 	_, names := loadCorpus(t)
-	for _, name := range names {
+	for i, name := range names {
+		if testing.Short() && i%4 != 0 {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
 		if err != nil {
 			t.Fatal(err)
