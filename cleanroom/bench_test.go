@@ -34,7 +34,7 @@ func BenchmarkTableSpecValidate(b *testing.B) {
 
 // BenchmarkEnsureRerun is the steady state: everything exists, no writes.
 func BenchmarkEnsureRerun(b *testing.B) {
-	f := cleanroomtest.New()
+	f := cleanroomtest.NewCleanRooms()
 	m, err := cleanroomtest.NewMembership(b.Context(), f)
 	if err != nil {
 		b.Fatal(err)

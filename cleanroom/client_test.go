@@ -30,9 +30,9 @@ const (
 // world is a fake with a collaboration (creator: the fake's account, CAN_QUERY
 // and CAN_RECEIVE_RESULTS; partner: CAN_QUERY only) and the creator's
 // membership.
-func world(t *testing.T, optFns ...func(*cleanroomtest.Options)) (*cleanroomtest.CleanRooms, string) {
+func world(t *testing.T, optFns ...func(*cleanroomtest.CleanRoomsOptions)) (*cleanroomtest.CleanRooms, string) {
 	t.Helper()
-	f := cleanroomtest.New(optFns...)
+	f := cleanroomtest.NewCleanRooms(optFns...)
 	m, err := cleanroomtest.NewMembership(t.Context(), f, types.MemberSpecification{
 		AccountId: aws.String(partner), DisplayName: aws.String("publisher"),
 		MemberAbilities: []types.MemberAbility{types.MemberAbilityCanQuery}})
@@ -71,17 +71,17 @@ func changes(cs []cleanroom.Change) []string {
 
 // backends runs fn against the fake directly and through the REST test
 // server with a real SDK client; writes are counted by the fake in both.
-func backends(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, membership string), optFns ...func(*cleanroomtest.Options)) {
+func backends(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api cleanroom.CleanRoomsAPI, membership string), optFns ...func(*cleanroomtest.CleanRoomsOptions)) {
 	t.Run("fake", func(t *testing.T) {
 		f, m := world(t, optFns...)
 		fn(t, f, f, m)
 	})
 	t.Run("sdk over server", func(t *testing.T) {
 		f, m := world(t, optFns...)
-		srv := cleanroomtest.NewServer(f)
+		srv := cleanroomtest.NewCleanRoomsServer(f)
 		defer srv.Close()
-		c := cleanrooms.New(cleanrooms.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-			Credentials: staticCreds{}, HTTPClient: srv.Client()})
+		c := cleanrooms.New(cleanrooms.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
+			Credentials: staticCreds{}, HTTPClient: srv.Config().HTTPClient})
 		fn(t, f, c, m)
 	})
 }
@@ -313,7 +313,7 @@ func TestEnsureDoesNotAdoptUnmanagedAssociation(t *testing.T) {
 }
 
 func TestEnsureQuotaAndNotFound(t *testing.T) {
-	f, m := world(t, func(o *cleanroomtest.Options) { o.MaxConfiguredTables = 1 })
+	f, m := world(t, func(o *cleanroomtest.CleanRoomsOptions) { o.MaxConfiguredTables = 1 })
 	c := cleanroom.New(f)
 	s := spec(f, m)
 	s.Association, s.AssociationRule = nil, nil
@@ -633,7 +633,7 @@ func TestEnsureFindsAcrossShortPages(t *testing.T) {
 				t.Errorf("rerun: %d %s pages, want %d", got, op, want)
 			}
 		}
-	}, func(o *cleanroomtest.Options) { o.PageSize = 1 })
+	}, func(o *cleanroomtest.CleanRoomsOptions) { o.PageSize = 1 })
 }
 
 // TestEnsureValidatesTagBeforeAnyCall: the key is sent as a tag value and

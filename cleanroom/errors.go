@@ -6,37 +6,54 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
+
+	"github.com/cdpkit/cdpkit"
 )
 
 // Error categories for errors.Is. Every error this package returns for a
-// failed call is an *Error whose Kind is one of these.
+// failed call is an *Error whose Kind is one of these. Each matches the
+// shared cdpkit category named on it, so errors.Is(err, cdpkit.ErrNotFound)
+// and errors.Is(err, cleanroom.ErrNotFound) answer alike.
 var (
-	// ErrInvalidInput: local validation found service-rejected problems, or
-	// the service returned ValidationException.
-	ErrInvalidInput = errors.New("invalid input")
-	// ErrConflict: ConflictException (state conflict, sub-resources exist),
-	// or several resources carry the same cdpkit tag.
-	ErrConflict = errors.New("conflict")
-	// ErrAlreadyExists: ConflictException with reason ALREADY_EXISTS, or an
-	// unmanaged resource already holds the name. It also matches ErrConflict.
-	ErrAlreadyExists = errors.New("already exists")
-	// ErrQuota: ServiceQuotaExceededException.
-	ErrQuota = errors.New("quota exceeded")
-	// ErrNotFound: ResourceNotFoundException.
-	ErrNotFound = errors.New("not found")
-	// ErrAccessDenied: AccessDeniedException (also what the service returns
-	// for collaborations the caller cannot see).
-	ErrAccessDenied = errors.New("access denied")
-	// ErrThrottled: ThrottlingException after the SDK's own retries.
-	ErrThrottled = errors.New("throttled")
-	// ErrInternal: InternalServerException after the SDK's own retries, or
-	// an operation that answered without its output (Reason
-	// "EMPTY_RESPONSE").
-	ErrInternal = errors.New("internal service error")
-	// ErrReplacementRequired: the desired state differs from the existing
-	// resource in a field that cannot be updated in place, and replacement
-	// was not allowed (Options.AllowReplace). Changes lists them.
-	ErrReplacementRequired = errors.New("replacement required")
+	// ErrInvalidInput (cdpkit.ErrInvalid): local validation found
+	// service-rejected problems, or the service returned ValidationException.
+	ErrInvalidInput = cdpkit.ErrInvalid
+	// ErrConflict (cdpkit.ErrConflict): ConflictException (state conflict,
+	// sub-resources exist), or several resources carry the same cdpkit tag.
+	ErrConflict = cdpkit.ErrConflict
+	// ErrAlreadyExists (cdpkit.ErrAlreadyExists): ConflictException with
+	// reason ALREADY_EXISTS, or an unmanaged resource already holds the
+	// name. It also matches ErrConflict.
+	ErrAlreadyExists = cdpkit.ErrAlreadyExists
+	// ErrQuota (cdpkit.ErrLimitExceeded): ServiceQuotaExceededException.
+	ErrQuota = cdpkit.NewKind("quota exceeded", cdpkit.ErrLimitExceeded)
+	// ErrNotFound (cdpkit.ErrNotFound): ResourceNotFoundException.
+	ErrNotFound = cdpkit.ErrNotFound
+	// ErrAccessDenied (cdpkit.ErrAccessDenied): AccessDeniedException (also
+	// what the service returns for collaborations the caller cannot see).
+	ErrAccessDenied = cdpkit.ErrAccessDenied
+	// ErrThrottled (cdpkit.ErrThrottled): ThrottlingException after the
+	// SDK's own retries.
+	ErrThrottled = cdpkit.ErrThrottled
+	// ErrInternal (cdpkit.ErrUnavailable): InternalServerException after the
+	// SDK's own retries, or an operation that answered without its output
+	// (Reason "EMPTY_RESPONSE").
+	ErrInternal = cdpkit.NewKind("internal service error", cdpkit.ErrUnavailable)
+	// ErrReplacementRequired (cdpkit.ErrConflict): the desired state differs
+	// from the existing resource in a field that cannot be updated in place,
+	// and replacement was not allowed (Options.AllowReplace). Changes lists
+	// them.
+	ErrReplacementRequired = cdpkit.NewKind("replacement required", cdpkit.ErrConflict)
+	// ErrQueryFailed (cdpkit.ErrFailed): a protected query ended FAILED;
+	// Error.Reason is the service's error code and Error.Message its
+	// message.
+	ErrQueryFailed = cdpkit.NewKind("query failed", cdpkit.ErrFailed)
+	// ErrQueryCanceled (cdpkit.ErrCanceled): a protected query ended
+	// CANCELLED.
+	ErrQueryCanceled = cdpkit.NewKind("query cancelled", cdpkit.ErrCanceled)
+	// ErrQueryTimedOut (cdpkit.ErrFailed): a protected query ended TIMED_OUT
+	// (the service's run-time limit, not the caller's context).
+	ErrQueryTimedOut = cdpkit.NewKind("query timed out", cdpkit.ErrFailed)
 )
 
 // Field is one entry of a ValidationException's fieldList.
@@ -69,6 +86,13 @@ type Error struct {
 	// QuotaName and QuotaValue describe an exceeded quota.
 	QuotaName  string
 	QuotaValue float64
+	// QueryID and Status identify a protected query and its final status
+	// (ErrQueryFailed, ErrQueryCanceled, ErrQueryTimedOut).
+	QueryID string
+	Status  types.ProtectedQueryStatus
+	// Message is the service's message for a failed query (it describes
+	// the SQL, as the service words it).
+	Message string
 	// Err is the cause, typically an SDK error (*types.ValidationException…).
 	Err error
 }
@@ -100,6 +124,9 @@ func (e *Error) Error() string {
 	}
 	if e.QuotaName != "" {
 		b.WriteString(": quota " + strconv.Quote(e.QuotaName))
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
 	}
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())

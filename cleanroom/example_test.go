@@ -25,7 +25,7 @@ func Example() {
 	}
 	fmt.Println("problems:", len(overlap.Validate()))
 
-	fake := cleanroomtest.New()
+	fake := cleanroomtest.NewCleanRooms()
 	membership, err := cleanroomtest.NewMembership(ctx, fake)
 	if err != nil {
 		fmt.Println(err)

@@ -18,14 +18,18 @@ import (
 // deletes it needs to clean up. *cleanrooms.Client and *CleanRooms satisfy it.
 type API interface {
 	cleanroom.CleanRoomsAPI
+	CreateCollaboration(context.Context, *cleanrooms.CreateCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateCollaborationOutput, error)
+	CreateMembership(context.Context, *cleanrooms.CreateMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateMembershipOutput, error)
 	DeleteConfiguredTable(context.Context, *cleanrooms.DeleteConfiguredTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteConfiguredTableOutput, error)
 	GetCollaboration(context.Context, *cleanrooms.GetCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error)
 }
 
 // Config says where the suite may create resources.
 type Config struct {
-	// MembershipID is an ACTIVE membership of the caller in which the suite
-	// creates (and deletes) associations.
+	// MembershipID is an ACTIVE membership of the caller, able to query and
+	// receive results, in which the suite creates (and deletes)
+	// associations, templates and queries. Empty: the suite creates a
+	// collaboration and joins it.
 	MembershipID string
 	// RoleARN is the association role.
 	RoleARN string
@@ -36,11 +40,19 @@ type Config struct {
 	Name string
 }
 
-// Run runs the conformance suite as subtests of t.
-func Run(t *testing.T, api API, cfg Config) {
+// RunCleanRooms runs the conformance suite as subtests of t, each on a
+// fresh API from newAPI. When cfg.MembershipID is empty, each subtest
+// first creates a collaboration and joins it (as the fake and the wire
+// server allow; against the service, give a membership).
+func RunCleanRooms(t *testing.T, newAPI func(t *testing.T) API, cfg Config) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			api := newAPI(t)
+			cfg, err := withMembership(t.Context(), api, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := c.fn(t.Context(), api, cfg); err != nil {
 				t.Fatal(err)
 			}
@@ -48,14 +60,31 @@ func Run(t *testing.T, api API, cfg Config) {
 	}
 }
 
-// Test runs the suite outside go test and returns the first failure.
-func Test(ctx context.Context, api API, cfg Config) error {
+// TestCleanRooms runs the suite outside go test and returns the first
+// failure.
+func TestCleanRooms(ctx context.Context, api API, cfg Config) error {
+	cfg, err := withMembership(ctx, api, cfg)
+	if err != nil {
+		return err
+	}
 	for _, c := range cases {
 		if err := c.fn(ctx, api, cfg); err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 	}
 	return nil
+}
+
+func withMembership(ctx context.Context, api API, cfg Config) (Config, error) {
+	if cfg.MembershipID != "" {
+		return cfg, nil
+	}
+	m, err := NewMembership(ctx, api)
+	if err != nil {
+		return cfg, fmt.Errorf("creating a membership: %w", err)
+	}
+	cfg.MembershipID = m
+	return cfg, nil
 }
 
 var cases = []struct {

@@ -32,34 +32,18 @@ func sdkClient(t *testing.T, url string) *cleanrooms.Client {
 	})
 }
 
-func fakeConfig(t *testing.T, api interface {
-	cleanroomtest.API
-}) cleanroomtest.Config {
-	t.Helper()
-	var m string
-	var err error
-	switch a := api.(type) {
-	case *cleanroomtest.CleanRooms:
-		m, err = cleanroomtest.NewMembership(t.Context(), a)
-	case *cleanrooms.Client:
-		m, err = cleanroomtest.NewMembership(t.Context(), a)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cleanroomtest.Config{MembershipID: m, RoleARN: testRole, Database: "cdp", Table: "customers", Name: "cdpkit-conformance"}
-}
+var fakeConfig = cleanroomtest.Config{RoleARN: testRole, Database: "cdp", Table: "customers", Name: "cdpkit-conformance"}
 
 func TestConformanceFake(t *testing.T) {
-	f := cleanroomtest.New()
-	cleanroomtest.Run(t, f, fakeConfig(t, f))
+	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return cleanroomtest.NewCleanRooms() }, fakeConfig)
 }
 
 func TestConformanceServer(t *testing.T) {
-	srv := cleanroomtest.NewServer(cleanroomtest.New())
-	defer srv.Close()
-	c := sdkClient(t, srv.URL)
-	cleanroomtest.Run(t, c, fakeConfig(t, c))
+	cleanroomtest.RunCleanRooms(t, func(t *testing.T) cleanroomtest.API {
+		srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms())
+		t.Cleanup(srv.Close)
+		return srv.Client()
+	}, fakeConfig)
 }
 
 // TestConformanceAWS runs the suite against the real service when
@@ -76,7 +60,8 @@ func TestConformanceAWS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cleanroomtest.Run(t, cleanrooms.NewFromConfig(cfg), cleanroomtest.Config{
+	api := cleanrooms.NewFromConfig(cfg)
+	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return api }, cleanroomtest.Config{
 		MembershipID: os.Getenv("CDPKIT_CLEANROOMS_MEMBERSHIP"),
 		RoleARN:      os.Getenv("CDPKIT_CLEANROOMS_ROLE_ARN"),
 		Database:     os.Getenv("CDPKIT_CLEANROOMS_GLUE_DATABASE"),

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 
@@ -16,15 +15,11 @@ import (
 
 // A real SDK client talks to the fake through the REST test server and
 // gets the service's error types back.
-func ExampleNewServer() {
+func ExampleNewCleanRoomsServer() {
 	ctx := context.Background()
-	srv := cleanroomtest.NewServer(cleanroomtest.New())
+	srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms())
 	defer srv.Close()
-	client := cleanrooms.New(cleanrooms.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""),
-	})
+	client := srv.Client()
 	tbl, err := client.CreateConfiguredTable(ctx, cleanroom.Table{
 		Name: "Customers", Database: "cdp_curated", Table: "customers",
 		AllowedColumns: []string{"hashed_email", "segment"},

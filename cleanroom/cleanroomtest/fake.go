@@ -17,8 +17,9 @@ import (
 	"github.com/cdpkit/cdpkit/cleanroom/internal/wire"
 )
 
-// Options configure a CleanRooms fake. The zero value is the default.
-type Options struct {
+// CleanRoomsOptions configure a CleanRooms fake. The zero value is the
+// default.
+type CleanRoomsOptions struct {
 	// AccountID is the caller's account (default "111122223333").
 	AccountID string
 	// Region is used in ARNs (default "us-east-1").
@@ -28,6 +29,15 @@ type Options struct {
 	// MaxConfiguredTables is the "Configured tables per account" quota
 	// (default 250).
 	MaxConfiguredTables int
+	// QueryQueued and QueryRuns are how long a protected query stays
+	// SUBMITTED and then STARTED by Now (defaults 1s and 2s).
+	QueryQueued, QueryRuns time.Duration
+	// Results is where query results are written (default: an in-memory
+	// S3, see CleanRooms.S3).
+	Results ResultSink
+	// ResultFileRows, when positive, splits results into files of at most
+	// this many rows, as the service writes large results in parts.
+	ResultFileRows int
 	// PageSize, when positive, caps every list page at this many items
 	// whatever maxResults asks for, as the service may return a nextToken
 	// before maxResults is met. Zero: pages of maxResults (default 100).
@@ -46,14 +56,24 @@ type Options struct {
 // *types.AccessDeniedException for collaborations the account is not in.
 // It is safe for concurrent use and honours context cancellation.
 type CleanRooms struct {
+	*world
+	// account is the caller this view acts as (see As).
+	account string
+}
+
+// world is the state every account's view shares.
+type world struct {
 	mu     sync.Mutex
-	opts   Options
+	opts   CleanRoomsOptions
 	seq    int
 	tables map[string]*tableRec
 	// collaborations and memberships by id
 	collabs     map[string]*collabRec
 	memberships map[string]*types.Membership
 	assocs      map[string]*assocRec
+	templates   map[string]*types.AnalysisTemplate
+	queries     map[string]*queryRec
+	data        map[dataKey]TableData
 	tags        map[string]map[string]string // by ARN
 	calls       map[string]int
 	writes      int
@@ -65,45 +85,54 @@ type tableRec struct {
 	rules map[types.ConfiguredTableAnalysisRuleType]types.ConfiguredTableAnalysisRule
 }
 
-type collabRec struct {
-	c       types.Collaboration
-	members []types.MemberSummary
-}
-
 type assocRec struct {
 	a     types.ConfiguredTableAssociation
 	rules map[types.ConfiguredTableAssociationAnalysisRuleType]types.ConfiguredTableAssociationAnalysisRule
 }
 
-// New returns an empty fake.
-func New(optFns ...func(*Options)) *CleanRooms {
-	f := &CleanRooms{
+// NewCleanRooms returns an empty fake acting as Options.AccountID.
+func NewCleanRooms(optFns ...func(*CleanRoomsOptions)) *CleanRooms {
+	w := &world{
 		tables: map[string]*tableRec{}, collabs: map[string]*collabRec{},
 		memberships: map[string]*types.Membership{}, assocs: map[string]*assocRec{},
+		templates: map[string]*types.AnalysisTemplate{}, queries: map[string]*queryRec{}, data: map[dataKey]TableData{},
 		tags: map[string]map[string]string{}, calls: map[string]int{}, faults: map[string][]error{},
 	}
 	for _, fn := range optFns {
-		fn(&f.opts)
+		fn(&w.opts)
 	}
-	if f.opts.AccountID == "" {
-		f.opts.AccountID = "111122223333"
+	if w.opts.AccountID == "" {
+		w.opts.AccountID = "111122223333"
 	}
-	if f.opts.Region == "" {
-		f.opts.Region = "us-east-1"
+	if w.opts.Region == "" {
+		w.opts.Region = "us-east-1"
 	}
-	if f.opts.Now == nil {
-		f.opts.Now = time.Now
+	if w.opts.Now == nil {
+		w.opts.Now = time.Now
 	}
-	if f.opts.MaxConfiguredTables == 0 {
-		f.opts.MaxConfiguredTables = 250
+	if w.opts.MaxConfiguredTables == 0 {
+		w.opts.MaxConfiguredTables = 250
 	}
-	return f
+	if w.opts.Results == nil {
+		s := NewS3()
+		s.now = w.opts.Now
+		w.opts.Results = s
+	}
+	return &CleanRooms{world: w, account: w.opts.AccountID}
+}
+
+// As returns a view of the same fake acting as another AWS account: the
+// collaboration creator and an invited member are two views of one fake.
+// Configured tables, memberships and tags belong to the account that
+// created them; collaborations are visible to their members.
+func (f *CleanRooms) As(accountID string) *CleanRooms {
+	return &CleanRooms{world: f.world, account: accountID}
 }
 
 var _ cleanroom.CleanRoomsAPI = (*CleanRooms)(nil)
 
 // AccountID is the fake's own account id.
-func (f *CleanRooms) AccountID() string { return f.opts.AccountID }
+func (f *CleanRooms) AccountID() string { return f.account }
 
 // Writes is the number of write calls (Create*, Update*, Delete*, Tag*,
 // Untag*) received so far, failed ones included.
@@ -161,7 +190,7 @@ func (f *CleanRooms) newID() string {
 }
 
 func (f *CleanRooms) arn(resource string) string {
-	return "arn:aws:cleanrooms:" + f.opts.Region + ":" + f.opts.AccountID + ":" + resource
+	return "arn:aws:cleanrooms:" + f.opts.Region + ":" + f.account + ":" + resource
 }
 
 func (f *CleanRooms) now() *time.Time {
@@ -215,145 +244,6 @@ func isUUID(p *string) bool {
 	return p != nil && len(*p) == 36 && strings.Count(*p, "-") == 4 && strings.ToLower(*p) == *p
 }
 
-// ---- collaborations and memberships ----
-
-// CreateCollaboration implements the operation: the caller becomes the
-// creator; members are invited.
-func (f *CleanRooms) CreateCollaboration(ctx context.Context, in *cleanrooms.CreateCollaborationInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.CreateCollaborationOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "CreateCollaboration", true); err != nil {
-		return nil, err
-	}
-	if err := validation(cleanroom.ValidateCreateCollaboration(in)); err != nil {
-		return nil, err
-	}
-	id := f.newID()
-	now := f.now()
-	c := types.Collaboration{
-		Arn: aws.String(f.arn("collaboration/" + id)), Id: aws.String(id), Name: in.Name, Description: in.Description,
-		CreatorAccountId: aws.String(f.opts.AccountID), CreatorDisplayName: in.CreatorDisplayName,
-		MemberStatus: types.MemberStatusInvited, QueryLogStatus: in.QueryLogStatus, JobLogStatus: in.JobLogStatus,
-		DataEncryptionMetadata: in.DataEncryptionMetadata, AnalyticsEngine: in.AnalyticsEngine,
-		CreateTime: now, UpdateTime: now,
-	}
-	rec := &collabRec{c: c}
-	rec.members = append(rec.members, types.MemberSummary{
-		AccountId: aws.String(f.opts.AccountID), DisplayName: in.CreatorDisplayName,
-		Abilities: slices.Clone(in.CreatorMemberAbilities), Status: types.MemberStatusInvited, CreateTime: now, UpdateTime: now})
-	for _, m := range in.Members {
-		rec.members = append(rec.members, types.MemberSummary{
-			AccountId: m.AccountId, DisplayName: m.DisplayName, Abilities: slices.Clone(m.MemberAbilities),
-			Status: types.MemberStatusInvited, CreateTime: now, UpdateTime: now})
-	}
-	f.collabs[id] = rec
-	f.tags[*c.Arn] = clone(in.Tags)
-	return &cleanrooms.CreateCollaborationOutput{Collaboration: ptr(clone(c))}, nil
-}
-
-// GetCollaboration implements the operation. A collaboration the account
-// is not a member of, or that does not exist, is AccessDeniedException, as
-// the service does for cross-account resources.
-func (f *CleanRooms) GetCollaboration(ctx context.Context, in *cleanrooms.GetCollaborationInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "GetCollaboration", false); err != nil {
-		return nil, err
-	}
-	rec, ok := f.collabs[aws.ToString(in.CollaborationIdentifier)]
-	if !ok {
-		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
-	}
-	return &cleanrooms.GetCollaborationOutput{Collaboration: ptr(clone(rec.c))}, nil
-}
-
-// ListMembers implements the operation (one page).
-func (f *CleanRooms) ListMembers(ctx context.Context, in *cleanrooms.ListMembersInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.ListMembersOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "ListMembers", false); err != nil {
-		return nil, err
-	}
-	rec, ok := f.collabs[aws.ToString(in.CollaborationIdentifier)]
-	if !ok {
-		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
-	}
-	page, next, err := paginate(f, clone(rec.members), in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	return &cleanrooms.ListMembersOutput{MemberSummaries: page, NextToken: next}, nil
-}
-
-// CreateMembership implements the operation: the caller joins a
-// collaboration it is a member of (ConflictException if already joined).
-func (f *CleanRooms) CreateMembership(ctx context.Context, in *cleanrooms.CreateMembershipInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.CreateMembershipOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "CreateMembership", true); err != nil {
-		return nil, err
-	}
-	if !isUUID(in.CollaborationIdentifier) {
-		return nil, badID("collaborationIdentifier")
-	}
-	if in.QueryLogStatus == "" {
-		return nil, validation(cleanroom.Problems{{Path: "queryLogStatus", Reason: cleanroom.ReasonRequired, Severity: cleanroom.SeverityError}})
-	}
-	rec, ok := f.collabs[*in.CollaborationIdentifier]
-	if !ok {
-		return nil, notFound(types.ResourceTypeCollaboration, *in.CollaborationIdentifier)
-	}
-	i := slices.IndexFunc(rec.members, func(m types.MemberSummary) bool { return aws.ToString(m.AccountId) == f.opts.AccountID })
-	if i < 0 {
-		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
-	}
-	if rec.members[i].MembershipId != nil {
-		return nil, conflict(types.ResourceTypeMembership, *rec.members[i].MembershipId, types.ConflictExceptionReasonAlreadyExists, "membership already exists")
-	}
-	id := f.newID()
-	now := f.now()
-	m := types.Membership{
-		Arn: aws.String(f.arn("membership/" + id)), Id: aws.String(id),
-		CollaborationArn: rec.c.Arn, CollaborationId: rec.c.Id, CollaborationName: rec.c.Name,
-		CollaborationCreatorAccountId: rec.c.CreatorAccountId, CollaborationCreatorDisplayName: rec.c.CreatorDisplayName,
-		MemberAbilities: slices.Clone(rec.members[i].Abilities), QueryLogStatus: in.QueryLogStatus,
-		Status: types.MembershipStatusActive, CreateTime: now, UpdateTime: now,
-		DefaultResultConfiguration: in.DefaultResultConfiguration,
-	}
-	rec.members[i].MembershipId, rec.members[i].MembershipArn, rec.members[i].Status = m.Id, m.Arn, types.MemberStatusActive
-	if aws.ToString(rec.c.CreatorAccountId) == f.opts.AccountID {
-		rec.c.MemberStatus, rec.c.MembershipId, rec.c.MembershipArn = types.MemberStatusActive, m.Id, m.Arn
-	}
-	f.memberships[id] = &m
-	f.tags[*m.Arn] = clone(in.Tags)
-	return &cleanrooms.CreateMembershipOutput{Membership: ptr(clone(m))}, nil
-}
-
-// GetMembership implements the operation.
-func (f *CleanRooms) GetMembership(ctx context.Context, in *cleanrooms.GetMembershipInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.GetMembershipOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "GetMembership", false); err != nil {
-		return nil, err
-	}
-	m, err := f.membership(in.MembershipIdentifier)
-	if err != nil {
-		return nil, err
-	}
-	return &cleanrooms.GetMembershipOutput{Membership: ptr(clone(*m))}, nil
-}
-
-func (f *CleanRooms) membership(id *string) (*types.Membership, error) {
-	if !isUUID(id) {
-		return nil, badID("membershipIdentifier")
-	}
-	m, ok := f.memberships[*id]
-	if !ok {
-		return nil, notFound(types.ResourceTypeMembership, *id)
-	}
-	return m, nil
-}
-
 // ---- configured tables ----
 
 // CreateConfiguredTable implements the operation.
@@ -366,7 +256,7 @@ func (f *CleanRooms) CreateConfiguredTable(ctx context.Context, in *cleanrooms.C
 	if err := validation(cleanroom.ValidateCreateTable(in)); err != nil {
 		return nil, err
 	}
-	if len(f.tables) >= f.opts.MaxConfiguredTables {
+	if f.ownedTables() >= f.opts.MaxConfiguredTables {
 		return nil, &types.ServiceQuotaExceededException{Message: aws.String("quota exceeded"),
 			QuotaName: aws.String("Configured tables per account"), QuotaValue: aws.Float64(float64(f.opts.MaxConfiguredTables))}
 	}
@@ -389,7 +279,7 @@ func (f *CleanRooms) table(id *string) (*tableRec, error) {
 		return nil, badID("configuredTableIdentifier")
 	}
 	t, ok := f.tables[*id]
-	if !ok {
+	if !ok || !f.owns(t.t.Arn) {
 		return nil, notFound(types.ResourceTypeConfiguredTable, *id)
 	}
 	return t, nil
@@ -459,6 +349,9 @@ func (f *CleanRooms) ListConfiguredTables(ctx context.Context, in *cleanrooms.Li
 	}
 	var all []types.ConfiguredTableSummary
 	for _, t := range f.tables {
+		if !f.owns(t.t.Arn) {
+			continue
+		}
 		all = append(all, types.ConfiguredTableSummary{
 			Arn: t.t.Arn, Id: t.t.Id, Name: t.t.Name, AnalysisMethod: t.t.AnalysisMethod,
 			AnalysisRuleTypes: t.t.AnalysisRuleTypes, SelectedAnalysisMethods: t.t.SelectedAnalysisMethods,
@@ -834,6 +727,9 @@ func (f *CleanRooms) ListTagsForResource(ctx context.Context, in *cleanrooms.Lis
 	if !ok {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("resource not found")}
 	}
+	if !f.owns(in.ResourceArn) {
+		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
+	}
 	out := clone(tags)
 	if out == nil {
 		out = map[string]string{}
@@ -851,6 +747,9 @@ func (f *CleanRooms) TagResource(ctx context.Context, in *cleanrooms.TagResource
 	tags, ok := f.tags[aws.ToString(in.ResourceArn)]
 	if !ok {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("resource not found")}
+	}
+	if !f.owns(in.ResourceArn) {
+		return nil, &types.AccessDeniedException{Message: aws.String("access denied")}
 	}
 	if tags == nil {
 		tags = map[string]string{}
@@ -895,3 +794,19 @@ func paginate[T any](f *CleanRooms, all []T, max *int32, token *string) ([]T, *s
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// owns reports whether the resource ARN belongs to the caller's account.
+func (f *CleanRooms) owns(arn *string) bool {
+	parts := strings.SplitN(aws.ToString(arn), ":", 6)
+	return len(parts) == 6 && parts[4] == f.account
+}
+
+func (f *CleanRooms) ownedTables() int {
+	n := 0
+	for _, t := range f.tables {
+		if f.owns(t.t.Arn) {
+			n++
+		}
+	}
+	return n
+}

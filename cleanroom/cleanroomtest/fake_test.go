@@ -25,14 +25,14 @@ type both interface {
 // the fake through the REST server: both must surface the same errors.
 func each(t *testing.T, fn func(t *testing.T, f *cleanroomtest.CleanRooms, api both)) {
 	t.Run("fake", func(t *testing.T) {
-		f := cleanroomtest.New()
+		f := cleanroomtest.NewCleanRooms()
 		fn(t, f, f)
 	})
 	t.Run("server", func(t *testing.T) {
-		f := cleanroomtest.New()
-		srv := cleanroomtest.NewServer(f)
+		f := cleanroomtest.NewCleanRooms()
+		srv := cleanroomtest.NewCleanRoomsServer(f)
 		defer srv.Close()
-		fn(t, f, sdkClient(t, srv.URL))
+		fn(t, f, sdkClient(t, srv.URL()))
 	})
 }
 
@@ -148,10 +148,10 @@ func TestQuotaAndInjectedFaults(t *testing.T) {
 			t.Errorf("calls = %d", got)
 		}
 	})
-	f := cleanroomtest.New(func(o *cleanroomtest.Options) { o.MaxConfiguredTables = 1 })
-	srv := cleanroomtest.NewServer(f)
+	f := cleanroomtest.NewCleanRooms(func(o *cleanroomtest.CleanRoomsOptions) { o.MaxConfiguredTables = 1 })
+	srv := cleanroomtest.NewCleanRoomsServer(f)
 	defer srv.Close()
-	api := sdkClient(t, srv.URL)
+	api := sdkClient(t, srv.URL())
 	in := cleanroom.Table{Name: "T", Database: "d", Table: "t", AllowedColumns: []string{"a"}}.CreateInput(nil)
 	if _, err := api.CreateConfiguredTable(t.Context(), in); err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestPaginationAndCancellation(t *testing.T) {
 }
 
 func TestCollaborationValidation(t *testing.T) {
-	f := cleanroomtest.New()
+	f := cleanroomtest.NewCleanRooms()
 	_, err := f.CreateCollaboration(t.Context(), &cleanrooms.CreateCollaborationInput{
 		Name: aws.String(" "), Description: aws.String("d"), CreatorDisplayName: aws.String("me"),
 		CreatorMemberAbilities: []types.MemberAbility{}, QueryLogStatus: "DISABLED",
@@ -224,10 +224,10 @@ func TestCollaborationValidation(t *testing.T) {
 // TestPageSizeShortPages: with Options.PageSize the fake returns a
 // nextToken before maxResults is met, as the service may.
 func TestPageSizeShortPages(t *testing.T) {
-	f := cleanroomtest.New(func(o *cleanroomtest.Options) { o.PageSize = 2 })
-	srv := cleanroomtest.NewServer(f)
+	f := cleanroomtest.NewCleanRooms(func(o *cleanroomtest.CleanRoomsOptions) { o.PageSize = 2 })
+	srv := cleanroomtest.NewCleanRoomsServer(f)
 	defer srv.Close()
-	api := sdkClient(t, srv.URL)
+	api := sdkClient(t, srv.URL())
 	for range 3 {
 		table(t, api)
 	}
@@ -312,14 +312,14 @@ func TestServerErrorsEqualFakeErrors(t *testing.T) {
 		}
 		return err
 	}
-	opts := func(o *cleanroomtest.Options) { o.MaxConfiguredTables = 1 }
+	opts := func(o *cleanroomtest.CleanRoomsOptions) { o.MaxConfiguredTables = 1 }
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
-			f := cleanroomtest.New(opts)
+			f := cleanroomtest.NewCleanRooms(opts)
 			direct := exception(c.fn(t.Context(), f))
-			srv := cleanroomtest.NewServer(cleanroomtest.New(opts))
+			srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms(opts))
 			defer srv.Close()
-			viaSDK := exception(c.fn(t.Context(), sdkClient(t, srv.URL)))
+			viaSDK := exception(c.fn(t.Context(), sdkClient(t, srv.URL())))
 			if _, ok := direct.(error); !ok || direct == nil {
 				t.Fatalf("fake returned %v, want an SDK exception", direct)
 			}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/aws/smithy-go"
@@ -16,16 +17,45 @@ import (
 	"github.com/cdpkit/cdpkit/cleanroom/internal/wire"
 )
 
-// NewServer starts an httptest server on loopback that speaks the Clean
-// Rooms REST-JSON protocol for the operations CleanRooms implements, so a
-// real *cleanrooms.Client with BaseEndpoint set to its URL runs unmodified.
-// Errors carry the X-Amzn-ErrorType header and the JSON body the SDK's
-// deserializers read. Close it when done.
-func NewServer(f *CleanRooms) *httptest.Server {
-	return httptest.NewServer(Handler(f))
+// CleanRoomsServer serves a CleanRooms fake over the Clean Rooms REST-JSON
+// protocol on 127.0.0.1, so a real *cleanrooms.Client with BaseEndpoint
+// set to URL runs unmodified. Errors carry the X-Amzn-ErrorType header and
+// the JSON body the SDK's deserializers read. The server acts as the
+// account of the view it was given (see CleanRooms.As).
+type CleanRoomsServer struct {
+	srv *httptest.Server
+	f   *CleanRooms
 }
 
-// Handler is the HTTP handler NewServer serves.
+// NewCleanRoomsServer starts a server for f. Close it when done.
+func NewCleanRoomsServer(f *CleanRooms) *CleanRoomsServer {
+	return &CleanRoomsServer{srv: httptest.NewServer(Handler(f)), f: f}
+}
+
+// URL is the server's base URL.
+func (s *CleanRoomsServer) URL() string { return s.srv.URL }
+
+// Close shuts the server down.
+func (s *CleanRoomsServer) Close() { s.srv.Close() }
+
+// Config is an aws.Config for the server: static credentials, the fake's
+// region and BaseEndpoint set to URL.
+func (s *CleanRoomsServer) Config() aws.Config {
+	return aws.Config{
+		Region:       s.f.opts.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCLEANROOMSTEST", "cleanroomstest-secret", ""),
+		BaseEndpoint: aws.String(s.srv.URL),
+		HTTPClient:   s.srv.Client(),
+	}
+}
+
+// Client is a real SDK client for the server.
+func (s *CleanRoomsServer) Client(optFns ...func(*cleanrooms.Options)) *cleanrooms.Client {
+	return cleanrooms.NewFromConfig(s.Config(), optFns...)
+}
+
+// Handler is the HTTP handler CleanRoomsServer serves, acting as f's
+// account.
 func Handler(f *CleanRooms) http.Handler {
 	mux := http.NewServeMux()
 	const (
@@ -41,7 +71,53 @@ func Handler(f *CleanRooms) http.Handler {
 		in.CollaborationIdentifier = path(r, "collaborationIdentifier")
 		in.MaxResults, in.NextToken = pageQuery(r)
 	})
+	route(mux, "GET /collaborations", f.ListCollaborations, func(r *http.Request, in *cleanrooms.ListCollaborationsInput) {
+		in.MaxResults, in.NextToken = pageQuery(r)
+		in.MemberStatus = types.FilterableMemberStatus(r.URL.Query().Get("memberStatus"))
+	})
+	route(mux, "PATCH /collaborations/{collaborationIdentifier}", f.UpdateCollaboration, func(r *http.Request, in *cleanrooms.UpdateCollaborationInput) {
+		in.CollaborationIdentifier = path(r, "collaborationIdentifier")
+	})
 	route(mux, "POST /memberships", f.CreateMembership, nil)
+	route(mux, "GET /memberships", f.ListMemberships, func(r *http.Request, in *cleanrooms.ListMembershipsInput) {
+		in.MaxResults, in.NextToken = pageQuery(r)
+		in.Status = types.MembershipStatus(r.URL.Query().Get("status"))
+	})
+	route(mux, "PATCH "+ms, f.UpdateMembership, func(r *http.Request, in *cleanrooms.UpdateMembershipInput) {
+		in.MembershipIdentifier = path(r, "membershipIdentifier")
+	})
+	const at = ms + "/analysistemplates/{analysisTemplateIdentifier}"
+	route(mux, "POST "+ms+"/analysistemplates", f.CreateAnalysisTemplate, func(r *http.Request, in *cleanrooms.CreateAnalysisTemplateInput) {
+		in.MembershipIdentifier = path(r, "membershipIdentifier")
+	})
+	route(mux, "GET "+ms+"/analysistemplates", f.ListAnalysisTemplates, func(r *http.Request, in *cleanrooms.ListAnalysisTemplatesInput) {
+		in.MembershipIdentifier = path(r, "membershipIdentifier")
+		in.MaxResults, in.NextToken = pageQuery(r)
+	})
+	route(mux, "GET "+at, f.GetAnalysisTemplate, func(r *http.Request, in *cleanrooms.GetAnalysisTemplateInput) {
+		in.MembershipIdentifier, in.AnalysisTemplateIdentifier = path(r, "membershipIdentifier"), path(r, "analysisTemplateIdentifier")
+	})
+	route(mux, "PATCH "+at, f.UpdateAnalysisTemplate, func(r *http.Request, in *cleanrooms.UpdateAnalysisTemplateInput) {
+		in.MembershipIdentifier, in.AnalysisTemplateIdentifier = path(r, "membershipIdentifier"), path(r, "analysisTemplateIdentifier")
+	})
+	route(mux, "DELETE "+at, f.DeleteAnalysisTemplate, func(r *http.Request, in *cleanrooms.DeleteAnalysisTemplateInput) {
+		in.MembershipIdentifier, in.AnalysisTemplateIdentifier = path(r, "membershipIdentifier"), path(r, "analysisTemplateIdentifier")
+	})
+	const pq = ms + "/protectedQueries/{protectedQueryIdentifier}"
+	route(mux, "POST "+ms+"/protectedQueries", f.StartProtectedQuery, func(r *http.Request, in *cleanrooms.StartProtectedQueryInput) {
+		in.MembershipIdentifier = path(r, "membershipIdentifier")
+	})
+	route(mux, "GET "+ms+"/protectedQueries", f.ListProtectedQueries, func(r *http.Request, in *cleanrooms.ListProtectedQueriesInput) {
+		in.MembershipIdentifier = path(r, "membershipIdentifier")
+		in.MaxResults, in.NextToken = pageQuery(r)
+		in.Status = types.ProtectedQueryStatus(r.URL.Query().Get("status"))
+	})
+	route(mux, "GET "+pq, f.GetProtectedQuery, func(r *http.Request, in *cleanrooms.GetProtectedQueryInput) {
+		in.MembershipIdentifier, in.ProtectedQueryIdentifier = path(r, "membershipIdentifier"), path(r, "protectedQueryIdentifier")
+	})
+	route(mux, "PATCH "+pq, f.UpdateProtectedQuery, func(r *http.Request, in *cleanrooms.UpdateProtectedQueryInput) {
+		in.MembershipIdentifier, in.ProtectedQueryIdentifier = path(r, "membershipIdentifier"), path(r, "protectedQueryIdentifier")
+	})
 	route(mux, "GET "+ms, f.GetMembership, func(r *http.Request, in *cleanrooms.GetMembershipInput) {
 		in.MembershipIdentifier = path(r, "membershipIdentifier")
 	})

@@ -82,7 +82,7 @@ func embedded(ctx context.Context, dir string) (services, func(), error) {
 	if err != nil {
 		return services{}, nil, err
 	}
-	cr := cleanroomtest.New()
+	cr := cleanroomtest.NewCleanRooms()
 	membership, err := cleanroomtest.NewMembership(ctx, cr)
 	if err != nil {
 		return services{}, nil, err

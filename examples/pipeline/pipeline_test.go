@@ -33,7 +33,7 @@ func newFakes(t *testing.T) *fakes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cr := cleanroomtest.New()
+	cr := cleanroomtest.NewCleanRooms()
 	membership, err := cleanroomtest.NewMembership(t.Context(), cr)
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,20 @@ func unions() *awsjson.Unions {
 		&types.TableReferenceMemberSnowflake{})
 	awsjson.AddUnion[types.SnowflakeTableSchema](u, &types.SnowflakeTableSchemaMemberV1{})
 	awsjson.AddUnion[types.MembershipProtectedQueryOutputConfiguration](u, &types.MembershipProtectedQueryOutputConfigurationMemberS3{})
+	awsjson.AddUnion[types.ProtectedQueryOutputConfiguration](u,
+		&types.ProtectedQueryOutputConfigurationMemberS3{},
+		&types.ProtectedQueryOutputConfigurationMemberMember{},
+		&types.ProtectedQueryOutputConfigurationMemberDistribute{})
+	awsjson.AddUnion[types.ProtectedQueryDistributeOutputConfigurationLocation](u,
+		&types.ProtectedQueryDistributeOutputConfigurationLocationMemberS3{},
+		&types.ProtectedQueryDistributeOutputConfigurationLocationMemberMember{})
+	awsjson.AddUnion[types.ProtectedQueryOutput](u,
+		&types.ProtectedQueryOutputMemberS3{},
+		&types.ProtectedQueryOutputMemberMemberList{},
+		&types.ProtectedQueryOutputMemberDistribute{})
+	awsjson.AddUnion[types.ComputeConfiguration](u, &types.ComputeConfigurationMemberWorker{})
+	awsjson.AddUnion[types.AnalysisSource](u, &types.AnalysisSourceMemberText{}, &types.AnalysisSourceMemberArtifacts{})
+	awsjson.AddUnion[types.AnalysisSourceMetadata](u, &types.AnalysisSourceMetadataMemberArtifacts{})
 	return u
 }
 
