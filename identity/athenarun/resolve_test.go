@@ -79,7 +79,7 @@ func varchars(names ...string) []athenatest.Column {
 }
 
 // load puts recs into the fake as the records and identifiers tables.
-func load(t *testing.T, a *athenatest.Athena, recs []identity.Record) {
+func load(t testing.TB, a *athenatest.Athena, recs []identity.Record) {
 	t.Helper()
 	var rr, ir [][]any
 	for _, r := range recs {
