@@ -1,25 +1,31 @@
 package hashing
 
 import (
-	"errors"
 	"strconv"
+
+	"github.com/cdpkit/cdpkit"
 )
 
-// ErrInvalid is the category of every value that cannot be normalized under
+// ErrInvalid is the kind of every value that cannot be normalized under
 // the rules: the cell becomes missing. Use errors.As with *Error for the key,
-// reason and position.
-var ErrInvalid = errors.New("hashing: invalid value")
+// reason and position. It matches cdpkit.ErrInvalid, the category shared by
+// every cdpkit package.
+var ErrInvalid = cdpkit.NewKind("hashing: invalid value", cdpkit.ErrInvalid)
 
 // ErrWarning is the category of a value that was kept but may not match on
 // Meta's side, such as a national phone number with no country to complete
 // it ([ReasonPhoneNoCountry]). A function returning an error of this category
 // also returns the value.
-var ErrWarning = errors.New("hashing: value kept with a warning")
+//
+// It matches none of the shared cdpkit categories: a warning is not a
+// failure.
+var ErrWarning = cdpkit.NewKind("hashing: value kept with a warning", nil)
 
 // ErrConfig is the category of a bad configuration, such as the HMAC scheme
 // without a secret or an unknown default country. It is returned by [New]
-// and by the package-level functions given such options.
-var ErrConfig = errors.New("hashing: invalid options")
+// and by the package-level functions given such options. It matches
+// cdpkit.ErrInvalid.
+var ErrConfig = cdpkit.NewKind("hashing: invalid options", cdpkit.ErrInvalid)
 
 // Reason is a stable, machine-readable code for why a value was rejected or
 // flagged. It names the rule that failed, never the value.
@@ -104,15 +110,18 @@ func (e *Error) Error() string {
 // opposed to kept with a warning.
 func (e *Error) Rejected() bool { return !e.Reason.Warning() }
 
-// Is makes a rejection match [ErrInvalid] and a warning match [ErrWarning].
+// Is makes a rejection match [ErrInvalid] (and so cdpkit.ErrInvalid) and
+// a warning match [ErrWarning].
 func (e *Error) Is(target error) bool {
 	if e.Reason.Warning() {
 		return target == ErrWarning
 	}
-	return target == ErrInvalid
+	return target == ErrInvalid || target == cdpkit.ErrInvalid
 }
 
 type configError struct{ msg string }
 
-func (e *configError) Error() string        { return "hashing: options: " + e.msg }
-func (e *configError) Is(target error) bool { return target == ErrConfig }
+func (e *configError) Error() string { return "hashing: options: " + e.msg }
+func (e *configError) Is(target error) bool {
+	return target == ErrConfig || target == cdpkit.ErrInvalid
+}

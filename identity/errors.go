@@ -3,13 +3,18 @@ package identity
 import (
 	"errors"
 	"strconv"
+
+	"github.com/cdpkit/cdpkit"
 )
 
 var (
-	// ErrInvalidInput is the category of bad options and unusable input.
-	ErrInvalidInput = errors.New("identity: invalid input")
-	// ErrBoundExceeded is the category of runs failed by Options.Bounds.
-	ErrBoundExceeded = errors.New("identity: bound exceeded")
+	// ErrInvalidInput is the kind of bad options and unusable input. It
+	// matches cdpkit.ErrInvalid, the category shared by every cdpkit
+	// package.
+	ErrInvalidInput = cdpkit.NewKind("identity: invalid input", cdpkit.ErrInvalid)
+	// ErrBoundExceeded is the kind of runs failed by Options.Bounds. It
+	// matches cdpkit.ErrLimitExceeded.
+	ErrBoundExceeded = cdpkit.NewKind("identity: bound exceeded", cdpkit.ErrLimitExceeded)
 )
 
 // Error is an error of one operation. It never holds identifier values.
@@ -72,5 +77,8 @@ func (e *BoundError) Error() string {
 		strconv.FormatFloat(e.Got, 'g', 6, 64) + " > " + strconv.FormatFloat(e.Limit, 'g', 6, 64)
 }
 
-// Is makes a *BoundError match ErrBoundExceeded.
-func (e *BoundError) Is(target error) bool { return target == ErrBoundExceeded }
+// Is makes a *BoundError match ErrBoundExceeded and its category,
+// cdpkit.ErrLimitExceeded.
+func (e *BoundError) Is(target error) bool {
+	return target == ErrBoundExceeded || target == cdpkit.ErrLimitExceeded
+}

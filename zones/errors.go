@@ -3,37 +3,52 @@ package zones
 import (
 	"errors"
 	"strconv"
+
+	"github.com/cdpkit/cdpkit"
 )
 
 // kind is a category sentinel. Its message is used in *Error's text without
-// the package prefix.
-type kind struct{ name string }
+// the package prefix. It also matches its shared cdpkit category.
+type kind struct {
+	name     string
+	category error
+}
 
 func (k *kind) Error() string { return "zones: " + k.name }
 
+// Is makes a kind match its cdpkit category with errors.Is.
+func (k *kind) Is(target error) bool { return k.category != nil && target == k.category }
+
 // Category sentinels, matched with errors.Is. Every error returned by a
 // Store, a Backend in this module or a dataset/records helper that fits one
-// of them matches it.
+// of them matches it. Each also matches the category shared by every
+// cdpkit package that is named in its comment (errors.Is(err,
+// cdpkit.ErrInvalid) holds for an ErrInvalidInput error).
 var (
-	// ErrNotFound: the key does not exist.
-	ErrNotFound error = &kind{"not found"}
+	// ErrNotFound: the key does not exist. (cdpkit.ErrNotFound)
+	ErrNotFound error = &kind{"not found", cdpkit.ErrNotFound}
 	// ErrAlreadyExists: a create-only write found the key taken (including
 	// losing a race against a concurrent writer of the same key).
-	ErrAlreadyExists error = &kind{"already exists"}
+	ErrAlreadyExists error = &kind{"already exists", cdpkit.ErrAlreadyExists}
 	// ErrInvalidInput: a key, zone, prefix, option or input row that cannot
-	// be accepted. Nothing was written.
-	ErrInvalidInput error = &kind{"invalid input"}
+	// be accepted. Nothing was written. (cdpkit.ErrInvalid)
+	ErrInvalidInput error = &kind{"invalid input", cdpkit.ErrInvalid}
 	// ErrImmutable: the operation would change immutable data (deleting from
-	// the raw zone).
-	ErrImmutable error = &kind{"immutable"}
+	// the raw zone). (cdpkit.ErrInvalid)
+	ErrImmutable error = &kind{"immutable", cdpkit.ErrInvalid}
 	// ErrConflict: a concurrent conditional write or delete on the same key
 	// was in progress (S3 409 ConditionalRequestConflict). Retrying is safe.
-	ErrConflict error = &kind{"conflict"}
+	ErrConflict error = &kind{"conflict", cdpkit.ErrConflict}
 	// ErrThrottled: the backend asked the caller to slow down. Retrying with
 	// backoff is safe.
-	ErrThrottled error = &kind{"throttled"}
-	// ErrPermission: the backend refused access.
-	ErrPermission error = &kind{"permission denied"}
+	ErrThrottled error = &kind{"throttled", cdpkit.ErrThrottled}
+	// ErrAccessDenied: the backend refused access (missing permission or
+	// key). (cdpkit.ErrAccessDenied)
+	ErrAccessDenied error = &kind{"access denied", cdpkit.ErrAccessDenied}
+	// ErrPermission is ErrAccessDenied's former name.
+	//
+	// Deprecated: use ErrAccessDenied (or cdpkit.ErrAccessDenied).
+	ErrPermission = ErrAccessDenied
 )
 
 // Error is the typed error behind every failure that names an object. It

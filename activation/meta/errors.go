@@ -5,55 +5,68 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cdpkit/cdpkit"
 )
 
-// Error categories. Every error the package returns matches at most a few of
-// these with errors.Is; use errors.As with [*APIError] for Graph's code,
+// Error kinds. Every error the package returns matches at most a few of
+// these with errors.Is; each also matches one of the categories shared by
+// every cdpkit package (cdpkit.ErrInvalid, cdpkit.ErrAccessDenied, …),
+// named below, so code handling errors of several packages can test the
+// category instead. Use errors.As with [*APIError] for Graph's code,
 // subcode and trace id.
 var (
 	// ErrThrottled: a rate limit was hit (codes 4, 17, 32, 341, 613,
-	// 80000-80014).
-	// Throttled errors also match ErrTransient: waiting and retrying works.
-	ErrThrottled = errors.New("throttled")
+	// 80000-80014). Throttled errors also match ErrTransient: waiting and
+	// retrying works. Category cdpkit.ErrThrottled.
+	ErrThrottled = cdpkit.NewKind("meta: throttled", cdpkit.ErrThrottled)
 	// ErrTransient: retrying the same request later may succeed (HTTP 5xx,
 	// non-JSON bodies, connection failures, codes 1 and 2, is_transient;
-	// see [APIError.Kinds]).
-	ErrTransient = errors.New("transient")
-	// ErrPermanent: the request will fail the same way if repeated.
-	ErrPermanent = errors.New("permanent")
+	// see [APIError.Kinds]). Category cdpkit.ErrUnavailable.
+	ErrTransient = cdpkit.NewKind("meta: transient", cdpkit.ErrUnavailable)
+	// ErrPermanent: the request will fail the same way if repeated. It
+	// says how to react, not what went wrong, so it has no category of
+	// its own: a permanent error also matches one of the kinds below.
+	ErrPermanent = cdpkit.NewKind("meta: permanent", nil)
 	// ErrInvalidInput: the caller's input (schema, rows, options, ids) is
-	// wrong; Graph code 100, 105 and 194 also match.
-	ErrInvalidInput = errors.New("invalid input")
+	// wrong; Graph code 100, 105 and 194 also match. Category
+	// cdpkit.ErrInvalid.
+	ErrInvalidInput = cdpkit.NewKind("meta: invalid input", cdpkit.ErrInvalid)
 	// ErrUnauthorized: the access token is invalid or expired (code 190).
-	ErrUnauthorized = errors.New("unauthorized")
+	// Category cdpkit.ErrAccessDenied.
+	ErrUnauthorized = cdpkit.NewKind("meta: unauthorized", cdpkit.ErrAccessDenied)
 	// ErrForbidden: a permission is missing or terms are not accepted
-	// (codes 10, 200-299, 294).
-	ErrForbidden = errors.New("forbidden")
+	// (codes 10, 200-299, 294). Category cdpkit.ErrAccessDenied.
+	ErrForbidden = cdpkit.NewKind("meta: forbidden", cdpkit.ErrAccessDenied)
 	// ErrNotFound: the audience does not exist or is not shared with the
-	// caller (100/33, 1487301, 1487366).
-	ErrNotFound = errors.New("not found")
+	// caller (100/33, 1487301, 1487366). Category cdpkit.ErrNotFound.
+	ErrNotFound = cdpkit.NewKind("meta: not found", cdpkit.ErrNotFound)
 	// ErrAudienceRestricted: the audience is flagged and rejects member
-	// edits (100/1713230, operation_status 471).
-	ErrAudienceRestricted = errors.New("audience restricted")
+	// edits (100/1713230, operation_status 471). Category
+	// cdpkit.ErrAccessDenied.
+	ErrAudienceRestricted = cdpkit.NewKind("meta: audience restricted", cdpkit.ErrAccessDenied)
 	// ErrAudienceBusy: another update or replace is running on the audience
 	// (2650/1870145, or a replace already running in this Uploader).
-	ErrAudienceBusy = errors.New("audience busy")
+	// Category cdpkit.ErrConflict.
+	ErrAudienceBusy = cdpkit.NewKind("meta: audience busy", cdpkit.ErrConflict)
 	// ErrReplace: a usersreplace session failed (any other 2650 subcode).
 	// After 1870144, 1870147, 1870148 or 1870159 the Uploader deletes the
 	// replace's checkpoint: the next call starts the replace again in a
-	// new session.
-	ErrReplace = errors.New("replace failed")
+	// new session. Category cdpkit.ErrFailed.
+	ErrReplace = cdpkit.NewKind("meta: replace failed", cdpkit.ErrFailed)
 	// ErrReplaceNotResumable: a checkpointed replace cannot be continued (its
 	// session is older than the replace window, or Meta no longer knows it).
-	// Start the replace again without the checkpoint.
-	ErrReplaceNotResumable = errors.New("replace not resumable")
+	// Start the replace again without the checkpoint. Category
+	// cdpkit.ErrConflict.
+	ErrReplaceNotResumable = cdpkit.NewKind("meta: replace not resumable", cdpkit.ErrConflict)
 	// ErrConflict: the request names something ambiguous (two audiences
-	// with the name EnsureAudience was given).
-	ErrConflict = errors.New("conflict")
+	// with the name EnsureAudience was given). Category cdpkit.ErrConflict.
+	ErrConflict = cdpkit.NewKind("meta: conflict", cdpkit.ErrConflict)
 	// ErrCheckpoint: the checkpoint does not match this upload (different
 	// audience, operation, schema, batch size, or input rows), or it could not
-	// be read or written.
-	ErrCheckpoint = errors.New("checkpoint")
+	// be read or written (the storage error stays in the chain with its own
+	// category). Category cdpkit.ErrConflict.
+	ErrCheckpoint = cdpkit.NewKind("meta: checkpoint", cdpkit.ErrConflict)
 )
 
 // Graph error codes and subcodes the package acts on.
@@ -196,10 +209,11 @@ func isSep(c byte) bool {
 	return false
 }
 
-// Is reports whether e belongs to the category target (see [APIError.Kinds]).
+// Is reports whether e belongs to the kind target (see [APIError.Kinds]) or
+// to a kind's shared cdpkit category (a 200 matches cdpkit.ErrAccessDenied).
 func (e *APIError) Is(target error) bool {
 	for _, k := range e.Kinds() {
-		if k == target {
+		if k == target || errors.Is(k, target) {
 			return true
 		}
 	}
@@ -291,7 +305,7 @@ func (e *Error) Error() string {
 	}
 	if e.Kind != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Kind.Error())
+		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "meta: "))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")

@@ -3,13 +3,13 @@ package sqlgen
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/identity"
 )
 
@@ -39,12 +39,12 @@ func (d Dialect) String() string {
 }
 
 var (
-	// ErrInvalidInput is the category of configurations that cannot be
-	// generated.
-	ErrInvalidInput = errors.New("sqlgen: invalid input")
+	// ErrInvalidInput is the kind of configurations that cannot be
+	// generated. It matches cdpkit.ErrInvalid.
+	ErrInvalidInput = cdpkit.NewKind("sqlgen: invalid input", cdpkit.ErrInvalid)
 	// ErrNotConverged means the connected-components loop hit MaxIterations
-	// with labels still changing.
-	ErrNotConverged = errors.New("sqlgen: not converged")
+	// with labels still changing. It matches cdpkit.ErrLimitExceeded.
+	ErrNotConverged = cdpkit.NewKind("sqlgen: not converged", cdpkit.ErrLimitExceeded)
 )
 
 // Config describes the input tables and the resolution to generate.

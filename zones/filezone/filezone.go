@@ -168,7 +168,7 @@ func classify(err error) error {
 	case errors.Is(err, fs.ErrExist):
 		return zones.ErrAlreadyExists
 	case errors.Is(err, fs.ErrPermission):
-		return zones.ErrPermission
+		return zones.ErrAccessDenied
 	case errors.Is(err, syscall.ENAMETOOLONG):
 		return zones.ErrInvalidInput
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -28,7 +28,7 @@
 // Errors are *zones.Error values: 404/NoSuchKey/NotFound match
 // zones.ErrNotFound, 412 PreconditionFailed zones.ErrAlreadyExists, 409
 // ConditionalRequestConflict zones.ErrConflict (retry the whole write),
-// SlowDown/503 zones.ErrThrottled, 403/AccessDenied zones.ErrPermission.
+// SlowDown/503 zones.ErrThrottled, 403/AccessDenied zones.ErrAccessDenied.
 // A create-only write answered 409 whose key exists by then lost the race
 // to a concurrent writer and gets zones.ErrAlreadyExists, as the Backend
 // contract says.
@@ -200,7 +200,7 @@ func classify(err error) error {
 		case "SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable":
 			return zones.ErrThrottled
 		case "AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch":
-			return zones.ErrPermission
+			return zones.ErrAccessDenied
 		case "KeyTooLongError", "InvalidArgument":
 			return zones.ErrInvalidInput
 		}
@@ -217,7 +217,7 @@ func classify(err error) error {
 		case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 			return zones.ErrThrottled
 		case http.StatusForbidden:
-			return zones.ErrPermission
+			return zones.ErrAccessDenied
 		}
 	}
 	return nil

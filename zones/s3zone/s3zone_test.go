@@ -259,7 +259,7 @@ func TestErrorClassification(t *testing.T) {
 		{"PreconditionFailed", zones.ErrAlreadyExists},
 		{"ConditionalRequestConflict", zones.ErrConflict},
 		{"SlowDown", zones.ErrThrottled},
-		{"AccessDenied", zones.ErrPermission},
+		{"AccessDenied", zones.ErrAccessDenied},
 	} {
 		cause := &smithy.OperationError{ServiceID: "S3", OperationName: "HeadObject", Err: &smithy.GenericAPIError{Code: tc.code}}
 		b, _ := s3zone.New(stub{err: cause}, "b")
