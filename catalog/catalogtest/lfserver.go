@@ -89,6 +89,7 @@ var lfRoutes = map[string]lfHandler{
 	"/GetLFTag":                      lfOp((*LakeFormation).GetLFTag),
 	"/UpdateLFTag":                   lfOp((*LakeFormation).UpdateLFTag),
 	"/ListLFTags":                    lfOp((*LakeFormation).ListLFTags),
+	"/DeleteLFTag":                   lfOp((*LakeFormation).DeleteLFTag),
 	"/AddLFTagsToResource":           lfOp((*LakeFormation).AddLFTagsToResource),
 	"/RemoveLFTagsFromResource":      lfOp((*LakeFormation).RemoveLFTagsFromResource),
 	"/GetResourceLFTags":             lfOp((*LakeFormation).GetResourceLFTags),

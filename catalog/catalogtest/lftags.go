@@ -474,3 +474,35 @@ func (f *LakeFormation) SearchTablesByLFTags(ctx context.Context, in *lakeformat
 	}
 	return &lakeformation.SearchTablesByLFTagsOutput{TableList: items, NextToken: next}, nil
 }
+
+// DeleteLFTag deletes a tag: its assignments go, and so do the grants on
+// policies using the key, which the service invalidates.
+func (f *LakeFormation) DeleteLFTag(ctx context.Context, in *lakeformation.DeleteLFTagInput, _ ...func(*lakeformation.Options)) (*lakeformation.DeleteLFTagOutput, error) {
+	const op = "DeleteLFTag"
+	if err := f.begin(ctx, "LakeFormation", Call{Op: op, Write: true}); err != nil {
+		return nil, err
+	}
+	if in == nil || aws.ToString(in.TagKey) == "" {
+		return nil, lfError(op, invalidLF("TagKey is required"))
+	}
+	a := f.lock()
+	defer f.w.mu.Unlock()
+	k := strings.ToLower(*in.TagKey)
+	if a.tags[k] == nil {
+		return nil, lfError(op, notFoundLF("Tag key does not exist"))
+	}
+	delete(a.tags, k)
+	for _, m := range a.assigned {
+		delete(m, k)
+	}
+	for _, acct := range f.w.accounts {
+		for id, g := range acct.grants {
+			if (g.key.kind == rPolicy || g.key.kind == rTag) && g.key.catalog == a.id {
+				if _, uses := parseExpr(g.key.cols)[k]; uses || g.key.name == k {
+					delete(acct.grants, id)
+				}
+			}
+		}
+	}
+	return &lakeformation.DeleteLFTagOutput{}, nil
+}
