@@ -19,7 +19,8 @@
 // (source, record_key, cluster_source, cluster_key); it drops each label
 // table once the next two exist, and at the end drops every temporary
 // table and deletes its files (Athena's DROP TABLE leaves them). Persons
-// reads the output and runs identity.Resolve over it with one rule on the
+// reads the output (through GetQueryResults, or with
+// Options.ReadOutputFiles from the table's Parquet files in S3) and runs identity.Resolve over it with one rule on the
 // cluster, so a person's id comes from its smallest record exactly as in
 // process, and Options.Previous carries ids over across runs by the same
 // rules. The clusters are those identity.Resolve finds for the same rules,

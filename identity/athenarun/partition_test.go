@@ -69,6 +69,14 @@ func TestPartitionBySource(t *testing.T) {
 		if d := cmp.Diff(clusters(want), clusters(got)); d != "" {
 			t.Errorf("clusters differ:\n%s", d)
 		}
+		// The files hold no source column: it comes from the paths.
+		files, err := newRunner(t, a, a.S3(), nil, part, func(o *athenarun.Options) { o.ReadOutputFiles = true }).Persons(t.Context(), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(clusters(want), clusters(files)); d != "" {
+			t.Errorf("clusters from the partitioned files differ:\n%s", d)
+		}
 		total = len(a.Executions())
 	})
 	// Kill after the CTAS and the first INSERT were started.

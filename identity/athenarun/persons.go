@@ -1,11 +1,19 @@
 package athenarun
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"iter"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/cdpkit/cdpkit/identity"
 )
@@ -104,5 +112,100 @@ func (r *Runner) Persons(ctx context.Context, res *Result, opts ...func(*identit
 		return nil, fmt.Errorf("%w: athenarun: persons: limits, cluster-size caps and overrides have no SQL form; resolve in process", ErrInvalid)
 	}
 	all := append(append([]func(*identity.Options){}, opts...), PersonOptions)
-	return identity.Resolve(ctx, Records(r.Assignments(ctx, res.RunID, res.Output)), all...)
+	src := r.Assignments(ctx, res.RunID, res.Output)
+	if r.opts.ReadOutputFiles {
+		src = r.OutputFiles(ctx, res)
+	}
+	return identity.Resolve(ctx, Records(src), all...)
+}
+
+// outputRow is a row of the output table's files; source is missing from
+// the files of a table partitioned by source (it is in the path).
+type outputRow struct {
+	Source        *string `parquet:"source,optional"`
+	RecordKey     *string `parquet:"record_key,optional"`
+	ClusterSource *string `parquet:"cluster_source,optional"`
+	ClusterKey    *string `parquet:"cluster_key,optional"`
+}
+
+// OutputFiles reads the assignments from the output table's Parquet files
+// under res.Location, one file at a time (each read whole into memory), in
+// key order. For a table partitioned by source, the source comes from the
+// partition's path segment (source=<value>/).
+func (r *Runner) OutputFiles(ctx context.Context, res *Result) iter.Seq2[Assignment, error] {
+	return func(yield func(Assignment, error) bool) {
+		bucket, prefix, ok := strings.Cut(strings.TrimPrefix(res.Location, "s3://"), "/")
+		if !ok || !strings.HasPrefix(res.Location, "s3://") || bucket == "" {
+			yield(Assignment{}, fmt.Errorf("%w: athenarun: output files: the result has no s3:// location", ErrInvalid))
+			return
+		}
+		var token *string
+		for {
+			page, err := call(ctx, r, "ListObjectsV2", "output files", func() (*s3.ListObjectsV2Output, error) {
+				return r.store.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), ContinuationToken: token})
+			})
+			if err != nil {
+				yield(Assignment{}, err)
+				return
+			}
+			for _, o := range page.Contents {
+				key := aws.ToString(o.Key)
+				if aws.ToInt64(o.Size) == 0 || strings.HasSuffix(key, "/") || strings.HasSuffix(key, "$folder$") {
+					continue
+				}
+				if !r.readFile(ctx, bucket, key, prefix, yield) {
+					return
+				}
+			}
+			if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+				return
+			}
+			token = page.NextContinuationToken
+		}
+	}
+}
+
+// readFile yields one file's assignments; false means stop.
+func (r *Runner) readFile(ctx context.Context, bucket, key, prefix string, yield func(Assignment, error) bool) bool {
+	fail := func(err error) bool {
+		yield(Assignment{}, err)
+		return false
+	}
+	obj, err := call(ctx, r, "GetObject", "output files", func() (*s3.GetObjectOutput, error) {
+		return r.store.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	})
+	if err != nil {
+		return fail(err)
+	}
+	body, err := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if err != nil {
+		return fail(apiError("GetObject", "output files", err))
+	}
+	rows, err := parquet.Read[outputRow](bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		return fail(fmt.Errorf("%w: athenarun: output file %q is not the output's Parquet: %w", ErrInvalid, key, err))
+	}
+	var partSource *string
+	for _, seg := range strings.Split(strings.TrimPrefix(key, prefix), "/") {
+		if v, ok := strings.CutPrefix(seg, "source="); ok {
+			if u, err := url.PathUnescape(v); err == nil {
+				partSource = &u
+			}
+		}
+	}
+	for _, row := range rows {
+		src := row.Source
+		if src == nil {
+			src = partSource
+		}
+		if src == nil || row.RecordKey == nil || row.ClusterSource == nil || row.ClusterKey == nil {
+			return fail(fmt.Errorf("%w: athenarun: output file %q has a row without source, record_key, cluster_source or cluster_key", ErrInvalid, key))
+		}
+		a := Assignment{Record: identity.RecordRef{Source: *src, Key: *row.RecordKey}, Cluster: identity.RecordRef{Source: *row.ClusterSource, Key: *row.ClusterKey}}
+		if !yield(a, nil) {
+			return false
+		}
+	}
+	return true
 }

@@ -181,6 +181,15 @@ func TestResolveMatchesInProcess(t *testing.T) {
 				t.Fatalf("record %s: person id differs between in-process and athena", rec.Ref())
 			}
 		}
+		// The same from the output's Parquet files instead of GetQueryResults.
+		rf := newRunner(t, a, a.S3(), nil, func(o *athenarun.Options) { o.ReadOutputFiles = true })
+		fromFiles, err := rf.Persons(t.Context(), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(clusters(got), clusters(fromFiles)); d != "" || fromFiles.Len() != len(recs) {
+			t.Errorf("clusters from the files differ (%d records):\n%s", fromFiles.Len(), d)
+		}
 		if tabs := a.Tables("lake"); !slices.Equal(tabs, []string{"identifiers", "records", "resolved"}) {
 			t.Errorf("tables left: %v", tabs)
 		}

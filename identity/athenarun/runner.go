@@ -25,10 +25,12 @@ type API interface {
 	ListTableMetadata(ctx context.Context, in *athena.ListTableMetadataInput, optFns ...func(*athena.Options)) (*athena.ListTableMetadataOutput, error)
 }
 
-// Storage is the part of *s3.Client the runner calls to delete the files
-// of its temporary tables (Athena's DROP TABLE leaves them).
+// Storage is the part of *s3.Client the runner calls: to delete the files
+// of its temporary tables (Athena's DROP TABLE leaves them) and, with
+// Options.ReadOutputFiles, to read the output table's Parquet files.
 type Storage interface {
 	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error)
 }
 
@@ -67,6 +69,12 @@ type Options struct {
 	// further 100 sources (Athena's limit per statement), each reading the
 	// label and node tables again.
 	PartitionBySource bool
+
+	// ReadOutputFiles makes Persons read the output table's Parquet files
+	// from S3 (Result.Location) instead of paging through GetQueryResults
+	// at 1,000 rows a call: the way to read more than a few million
+	// assignments. It needs s3:GetObject and s3:ListBucket there.
+	ReadOutputFiles bool
 
 	// ReplaceOutput lets Resolve drop an output table that exists but was
 	// not written by this run. Without it that is ErrAlreadyExists.

@@ -194,9 +194,10 @@ func (a *Athena) CreateDatabase(name string) error {
 type Column struct{ Name, Type string }
 
 // PutTable creates table name in database with columns and rows (values
-// string, int64, int, float64, bool or nil), stored at location, as a
-// crawler or a Glue CreateTable over existing files would. It replaces a
-// table of that name.
+// string, int64, int, float64, bool or nil), as a crawler or a Glue
+// CreateTable over existing files would. When location is an s3://
+// prefix, the rows are also written there as a Parquet file
+// (part-00000.parquet). It replaces a table of that name.
 func (a *Athena) PutTable(database, name, location string, cols []Column, rows [][]any) error {
 	database, name = strings.ToLower(database), strings.ToLower(name)
 	if err := a.CreateDatabase(database); err != nil {
@@ -245,6 +246,19 @@ func (a *Athena) PutTable(database, name, location string, cols []Column, rows [
 	}
 	if err := tx.Commit(); err != nil {
 		return err
+	}
+	// The table's files, as a writer of the clean zone would have left
+	// them: Parquet under location, which is what queries are billed on.
+	if bucket, key, ok := splitURI(location); ok {
+		files, _, err := tableFiles(ctx, d.db, "SELECT * FROM "+quoteIdent(name), t.columns, 0)
+		if err != nil {
+			return err
+		}
+		t.bytes = 0
+		for _, f := range files {
+			a.opts.S3.put(bucket, strings.TrimSuffix(key, "/")+"/part-00000.parquet", f.body)
+			t.bytes += int64(len(f.body))
+		}
 	}
 	d.tables[name] = t
 	return nil

@@ -27,9 +27,12 @@
 // queued plus running queries past MaxActiveQueries are refused with
 // TooManyRequestsException (CONCURRENT_QUERY_LIMIT_EXCEEDED);
 // GetQueryResults pages up to 1,000 rows with the header row first and
-// column types in ColumnInfo; DataScannedInBytes is the size of the tables
-// a query reads (uncompressed values, where Athena bills compressed
-// Parquet columns, so the fake overstates it).
+// column types in ColumnInfo. Tables are stored as Parquet files (Snappy)
+// in the fake's S3, partition columns in Hive paths (col=value/) and not
+// in the files, so a reader of the lake finds what Athena would have
+// written; DataScannedInBytes is the size of the files of the tables a
+// query reads, each table once and all its columns (Athena reads only the
+// columns a query needs, but again for every reference Trino inlines).
 //
 // Faults: Inject makes the next calls of an operation fail (Throttling,
 // TooManyRequests or any error); Fail makes matching queries end FAILED

@@ -6,12 +6,15 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
 )
 
 // maxPartitions is the number of partitions one CTAS or INSERT INTO may
@@ -131,7 +134,7 @@ func (a *Athena) ctas(ctx context.Context, q *query, d *database, st *statement,
 		t.partition = tail
 		t.columns = t.columns[:len(t.columns)-len(part)]
 	}
-	files, rows, err := tableFiles(ctx, d.db, "SELECT * FROM "+quoteIdent(st.table), len(part))
+	files, rows, err := tableFiles(ctx, d.db, "SELECT * FROM "+quoteIdent(st.table), t.columns, len(part))
 	if err == nil && len(files) > maxPartitions {
 		err = &queryError{code: "HIVE_TOO_MANY_OPEN_PARTITIONS", msg: fmt.Sprintf("Exceeded limit of %d open writers for partitions/buckets", maxPartitions), category: 2, typ: 1301}
 	}
@@ -163,7 +166,7 @@ func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statemen
 	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE athenatest_insert AS "+sel); err != nil {
 		return err
 	}
-	files, rows, err := tableFiles(ctx, tx, "SELECT * FROM athenatest_insert", len(t.partition))
+	files, rows, err := tableFiles(ctx, tx, "SELECT * FROM athenatest_insert", t.columns, len(t.partition))
 	if err != nil {
 		return err
 	}
@@ -192,13 +195,16 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-type file struct{ body []byte }
+type file struct {
+	rows []parquet.Row
+	body []byte
+}
 
-// tableFiles renders the rows of query as the files a CTAS writes: one per
-// partition (the last nPart columns, as Hive path segments col=value/),
-// CSV-encoded; the fake does not write Parquet, and nothing reads these
-// files back.
-func tableFiles(ctx context.Context, db queryer, query string, nPart int) (map[string]*file, int64, error) {
+// tableFiles renders the rows of query as the files a CTAS or INSERT
+// writes: Parquet with Snappy, one file per partition (the last nPart
+// columns, which go in the Hive path segments col=value/ and not in the
+// file). cols are the data columns with their Athena types.
+func tableFiles(ctx context.Context, db queryer, query string, cols []types.Column, nPart int) (map[string]*file, int64, error) {
 	rs, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, 0, err
@@ -207,6 +213,28 @@ func tableFiles(ctx context.Context, db queryer, query string, nPart int) (map[s
 	names, err := rs.Columns()
 	if err != nil {
 		return nil, 0, err
+	}
+	if len(names) != len(cols)+nPart {
+		return nil, 0, fmt.Errorf("athenatest: %d columns for %d data and %d partition columns", len(names), len(cols), nPart)
+	}
+	group := parquet.Group{}
+	for _, c := range cols {
+		var leaf parquet.Node
+		switch aws.ToString(c.Type) {
+		case "bigint", "integer", "int", "smallint", "tinyint", "boolean":
+			leaf = parquet.Leaf(parquet.Int64Type)
+		case "double", "real":
+			leaf = parquet.Leaf(parquet.DoubleType)
+		default:
+			leaf = parquet.String()
+		}
+		group[aws.ToString(c.Name)] = parquet.Optional(leaf)
+	}
+	schema := parquet.NewSchema("athenatest", group)
+	index := make([]int, len(cols))
+	for i, c := range cols {
+		leaf, _ := schema.Lookup(aws.ToString(c.Name))
+		index[i] = leaf.ColumnIndex
 	}
 	files := map[string]*file{}
 	var n int64
@@ -220,31 +248,63 @@ func tableFiles(ctx context.Context, db queryer, query string, nPart int) (map[s
 			return nil, 0, err
 		}
 		n++
-		strs := make([]string, len(vals))
-		for i, v := range vals {
-			if s := format(v); s != nil {
-				strs[i] = *s
-			}
-		}
 		dir := ""
-		for i := len(names) - nPart; i < len(names); i++ {
-			dir += names[i] + "=" + strs[i] + "/"
+		for i := len(cols); i < len(names); i++ {
+			v := ""
+			if s := format(vals[i]); s != nil {
+				v = *s
+			}
+			dir += names[i] + "=" + url.PathEscape(v) + "/"
 		}
 		f := files[dir]
 		if f == nil {
 			f = &file{}
 			files[dir] = f
 		}
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		_ = w.Write(strs[:len(strs)-nPart])
-		w.Flush()
-		f.body = append(f.body, b.Bytes()...)
+		row := make(parquet.Row, len(cols))
+		for i := range cols {
+			var v parquet.Value
+			switch x := vals[i].(type) {
+			case nil:
+				row[index[i]] = parquet.Value{}.Level(0, 0, index[i])
+				continue
+			case int64:
+				v = parquet.Int64Value(x)
+			case float64:
+				if group[aws.ToString(cols[i].Name)].Type().Kind() == parquet.Int64 {
+					v = parquet.Int64Value(int64(x))
+				} else {
+					v = parquet.DoubleValue(x)
+				}
+			case []byte:
+				v = parquet.ByteArrayValue(x)
+			case string:
+				v = parquet.ByteArrayValue([]byte(x))
+			default:
+				v = parquet.ByteArrayValue([]byte(fmt.Sprint(x)))
+			}
+			row[index[i]] = v.Level(0, 1, index[i])
+		}
+		f.rows = append(f.rows, row)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, err
 	}
 	if len(files) == 0 && nPart == 0 {
 		files[""] = &file{}
 	}
-	return files, n, rs.Err()
+	for _, f := range files {
+		var b bytes.Buffer
+		w := parquet.NewWriter(&b, schema, parquet.Compression(&snappy.Codec{}))
+		if _, err := w.WriteRows(f.rows); err != nil {
+			return nil, 0, err
+		}
+		if err := w.Close(); err != nil {
+			return nil, 0, err
+		}
+		f.body, f.rows = b.Bytes(), nil
+	}
+	return files, n, nil
 }
 
 // describe reads a created table's columns with Athena types.

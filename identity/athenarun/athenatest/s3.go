@@ -1,7 +1,9 @@
 package athenatest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,10 +15,11 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// S3 is the object store behind the fake Athena: CTAS writes its table
-// files here and queries their result files, and the runner lists and
-// deletes what it owns through ListObjectsV2 and DeleteObjects, which have
-// the signatures of *s3.Client's methods. Buckets spring into existence on
+// S3 is the object store behind the fake Athena: CTAS and INSERT INTO
+// write their Parquet files here and queries their result files, and the
+// runner lists, reads and deletes what it owns through ListObjectsV2,
+// GetObject and DeleteObjects, which have the signatures of *s3.Client's
+// methods. Buckets spring into existence on
 // first write. It is safe for concurrent use.
 type S3 struct {
 	mu      sync.Mutex
@@ -108,6 +111,21 @@ func (s *S3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, _ ...
 		out.NextContinuationToken = aws.String(strconv.Itoa(end))
 	}
 	return out, nil
+}
+
+// GetObject returns an object's body; a missing key is NoSuchKey.
+func (s *S3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &smithy.OperationError{ServiceID: "S3", OperationName: "GetObject", Err: &smithy.CanceledError{Err: err}}
+	}
+	if in == nil || aws.ToString(in.Bucket) == "" || aws.ToString(in.Key) == "" {
+		return nil, s3Error("GetObject", "InvalidRequest", "bucket and key are required")
+	}
+	b, ok := s.Object(aws.ToString(in.Bucket), aws.ToString(in.Key))
+	if !ok {
+		return nil, &smithy.OperationError{ServiceID: "S3", OperationName: "GetObject", Err: &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}}
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(b)), ContentLength: aws.Int64(int64(len(b)))}, nil
 }
 
 // DeleteObjects deletes up to 1,000 keys; missing keys count as deleted,
