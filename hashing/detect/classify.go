@@ -108,6 +108,8 @@ type Finding struct {
 	// Evidence names the rules that decided, such as "values:email=0.98",
 	// "header:phone" or "decoy:sequential". It never holds a value.
 	Evidence []string `json:"evidence,omitempty"`
+	// Scan holds the counts over every row when the file was read by Scan.
+	Scan *ScanCounts `json:"scan,omitempty"`
 }
 
 // Forbidden reports whether the column holds a forbidden class.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -15,19 +16,22 @@ import (
 
 // Sampler keeps a deterministic, bounded sample of rows: the first
 // Options.FirstRows rows in file order, then a uniform reservoir of
-// Options.SampleRows rows from the rest (Vitter's algorithm R with a PCG
-// seeded by Options.Seed, so the same input and seed give the same
-// sample). Memory is bounded by the two counts whatever the input's size.
-// Rows may name columns as they come (JSON Lines objects need not share
-// keys); the sample keeps the union in order of first appearance.
+// Options.SampleRows rows from the rest (Li's algorithm L, with a PCG seeded
+// by Options.Seed, so the same input and seed give the same sample; rows
+// between the ones it keeps are skipped without being looked at). Memory
+// is bounded by the two counts whatever the input's size. Rows may name
+// columns as they come (JSON Lines objects need not share keys); the
+// sample keeps the union in order of first appearance.
 type Sampler struct {
 	o     Options
 	names []string
 	index map[string]int
 	first [][]string
 	res   [][]string
-	seen  int64 // rows offered after the first ones
-	total int64
+	total int64 // rows offered
+	after int64 // rows offered after the first ones
+	next  int64 // the next of those to keep, once the reservoir is full
+	w     float64
 	rng   *rand.Rand
 }
 
@@ -40,18 +44,59 @@ func NewSampler(optFns ...func(*Options)) *Sampler {
 // Add offers one row whose values are aligned with names. Values are
 // copied only when the row is kept.
 func (s *Sampler) Add(names, values []string) {
+	if slot, ok := s.want(); ok {
+		s.store(slot, names, values)
+	}
+}
+
+// want counts one more row and reports whether it is kept and where: -1
+// for the first rows, else a reservoir slot.
+func (s *Sampler) want() (int, bool) {
 	s.total++
 	if len(s.first) < s.o.FirstRows {
-		s.first = append(s.first, s.align(names, values))
-		return
+		return -1, true
 	}
-	s.seen++
-	if len(s.res) < s.o.SampleRows {
-		s.res = append(s.res, s.align(names, values))
-		return
+	i := s.after
+	s.after++
+	k := s.o.SampleRows
+	if len(s.res) < k {
+		if len(s.res) == k-1 {
+			s.w = math.Exp(math.Log(s.uniform()) / float64(k))
+			s.next = i + s.skip()
+		}
+		return len(s.res), true
 	}
-	if j := s.rng.Int64N(s.seen); j < int64(len(s.res)) {
-		s.res[j] = s.align(names, values)
+	if i != s.next {
+		return 0, false
+	}
+	s.w *= math.Exp(math.Log(s.uniform()) / float64(k))
+	s.next = i + s.skip()
+	return s.rng.IntN(k), true
+}
+
+// uniform is in (0, 1].
+func (s *Sampler) uniform() float64 { return 1 - s.rng.Float64() }
+
+func (s *Sampler) skip() int64 {
+	x := math.Floor(math.Log(s.uniform())/math.Log(1-s.w)) + 1
+	if !(x >= 1) || x > 1<<62 {
+		if x >= 1 {
+			return 1 << 62
+		}
+		return 1
+	}
+	return int64(x)
+}
+
+func (s *Sampler) store(slot int, names, values []string) {
+	row := s.align(names, values)
+	switch {
+	case slot < 0:
+		s.first = append(s.first, row)
+	case slot == len(s.res):
+		s.res = append(s.res, row)
+	default:
+		s.res[slot] = row
 	}
 }
 
