@@ -253,18 +253,13 @@ func AudienceChanges(ctx context.Context, prev, cur *Result, segment string) (sc
 			}
 		}
 		slices.Sort(held)
-		for ch, err := range Diff(ctx, prev, cur, segment) {
+		for p, err := range prev.Profiles(ctx) {
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			if ch.Entered {
+			if !slices.Contains(p.Segments, segment) {
 				continue
-			}
-			p, err := prev.Profile(ch.PersonID)
-			if err != nil {
-				yield(nil, err)
-				return
 			}
 			var gone Profile
 			for _, id := range p.Identifiers {

@@ -386,6 +386,12 @@ func (s *spiller) discard() {
 func (b *Builder) Build(ctx context.Context, assignments iter.Seq[identity.Assignment], rows iter.Seq2[Row, error]) (*Result, error) {
 	const op = "build"
 	start := time.Now()
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return nil, &Error{Op: op, Kind: ErrClosed}
+	}
 	in := &ingest{b: b, op: op, srcIdx: map[string]uint16{}, odd: map[uint64]string{}}
 	tab := newATable(b.o.ExpectedRecords)
 	n := 0

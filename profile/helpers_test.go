@@ -3,6 +3,7 @@ package profile_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
@@ -298,3 +299,7 @@ func naiveField(f profile.Field, col int, rows []nrow) profile.FieldValue {
 }
 
 func slicesSort(s []string) { slices.Sort(s) }
+
+func cmpStr(a, b string) int { return strings.Compare(a, b) }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

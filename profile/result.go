@@ -231,15 +231,15 @@ func (r *Result) alive() error {
 
 // partData returns a partition's state bytes.
 func (r *Result) partData(p int) ([]byte, error) {
+	if err := r.alive(); err != nil {
+		return nil, err
+	}
 	pt := r.parts[p]
 	if pt == nil {
 		return nil, nil
 	}
 	if pt.file == "" {
 		return pt.mem, nil
-	}
-	if err := r.alive(); err != nil {
-		return nil, err
 	}
 	return os.ReadFile(pt.file)
 }
@@ -495,12 +495,12 @@ func (r *Result) find(id string) (block, bool, error) {
 }
 
 func (r *Result) readAt(pt *part, off int64) (block, error) {
+	if err := r.alive(); err != nil {
+		return block{}, err
+	}
 	if pt.file == "" {
 		bl, _, err := readBlock(pt.mem[off:], true)
 		return bl, err
-	}
-	if err := r.alive(); err != nil {
-		return block{}, err
 	}
 	f, err := os.Open(pt.file)
 	if err != nil {
