@@ -22,14 +22,14 @@ import (
 func TestCategoriesMatchAcrossPackages(t *testing.T) {
 	ctx := t.Context()
 	store := zones.New(memzone.New())
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
 
 	_, hashErr := hashing.Normalize(hashing.Email, "not an email")
 	_, configErr := hashing.New(hashing.WithCountry("Atlantis"))
 	_, identityErr := identity.Resolve(ctx, nil, func(o *identity.Options) { o.Rules = []identity.Rule{{}} })
 	_, sqlgenErr := sqlgen.New(sqlgen.Athena, sqlgen.Config{})
-	_, metaErr := meta.NewUploader(metatest.NewRecorder(nil)).Add(ctx, "", meta.Schema{hashing.Email}, nil)
+	_, metaErr := meta.NewUploader(metatest.NewGraph()).Add(ctx, "", meta.Schema{hashing.Email}, nil)
 	_, zonesErr := store.Put(ctx, zones.Clean, "../x", strings.NewReader(""))
 	type bad struct {
 		N uint32 `parquet:"n"`
@@ -37,7 +37,7 @@ func TestCategoriesMatchAcrossPackages(t *testing.T) {
 	_, datasetErr := dataset.New[bad](store, zones.Clean, "x")
 	_, getErr := store.Get(ctx, zones.Clean, "missing")
 	_, statusErr := srv.Client().OperationStatus(ctx, "999")
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	rec.SetFaults(func(int) metatest.Fault { return metatest.Fault{Kind: metatest.GraphError, Code: meta.CodePermission} })
 	row := []hashing.Cell{}

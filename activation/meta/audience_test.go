@@ -14,7 +14,7 @@ import (
 // EnsureAudience finds the audience a previous run created instead of
 // creating another, across pages of the account's audiences.
 func TestEnsureAudienceIsIdempotent(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
 	client := srv.Client()
 	for i := range 130 { // more than a page of 100
@@ -31,7 +31,7 @@ func TestEnsureAudienceIsIdempotent(t *testing.T) {
 	if err != nil || created || id2 != id1 {
 		t.Fatalf("rerun: %q created=%v %v, want %q found again", id2, created, err, id1)
 	}
-	if n := srv.Model.Audiences(); n != 131 {
+	if n := srv.Graph().Model.Audiences(); n != 131 {
 		t.Errorf("the model holds %d audiences, want 131", n)
 	}
 	// Another account's audience of that name is not this account's.
@@ -64,7 +64,7 @@ func TestEnsureAudienceIsIdempotent(t *testing.T) {
 // noStatusAPI is an endpoint without operation_status: Graph's answer to
 // an unknown field, or a 200 without the field.
 type noStatusAPI struct {
-	*metatest.Recorder
+	*metatest.Graph
 	err error
 }
 
@@ -78,9 +78,9 @@ func TestReplaceWithoutOperationStatusNamesTheOption(t *testing.T) {
 	unknownField := &meta.Error{Op: "status", Kind: meta.ErrInvalidInput, Err: &meta.APIError{HTTPStatus: 400, Code: meta.CodeInvalidParameter, Message: "(#100) Tried accessing nonexisting field (operation_status)"}}
 	for name, statusErr := range map[string]error{"field refused": unknownField, "field missing": nil} {
 		t.Run(name, func(t *testing.T) {
-			rec := metatest.NewRecorder(nil)
+			rec := metatest.NewGraph()
 			aud := rec.Model.AddAudience()
-			api := noStatusAPI{Recorder: rec, err: statusErr}
+			api := noStatusAPI{Graph: rec, err: statusErr}
 			_, err := meta.NewUploader(api, fast).Replace(t.Context(), aud, testSchema, rows(t, "r", 5))
 			if err == nil || !strings.Contains(err.Error(), "SkipStatusCheck") {
 				t.Fatalf("got %v, want an error naming SkipStatusCheck", err)

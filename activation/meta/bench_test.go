@@ -121,7 +121,7 @@ func BenchmarkAddRecorder(b *testing.B) {
 	const n = 1_000_000
 	m := metatest.NewModel()
 	m.CountOnly = true
-	rec := metatest.NewRecorder(m)
+	rec := metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = m })
 	up := meta.NewUploader(rec)
 	b.ReportAllocs()
 	var peak peakHeap

@@ -226,9 +226,9 @@ func TestClientErrors(t *testing.T) {
 // A connection failure is transient, and the error carries neither the
 // URL's appsecret_proof nor any request data.
 func TestClientTransportError(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Reset}))
 	client := srv.Client(func(o *meta.ClientOptions) { o.AppSecret = "secret" })
 	req := testRequest(t)
@@ -236,7 +236,7 @@ func TestClientTransportError(t *testing.T) {
 	if !errors.Is(err, meta.ErrTransient) {
 		t.Fatalf("got %v, want ErrTransient", err)
 	}
-	if strings.Contains(err.Error(), "appsecret_proof") || strings.Contains(err.Error(), srv.URL) {
+	if strings.Contains(err.Error(), "appsecret_proof") || strings.Contains(err.Error(), srv.URL()) {
 		t.Error("error holds the request URL")
 	}
 	for i, c := range req.Cells {
@@ -282,7 +282,7 @@ func TestClientRejectsBadInput(t *testing.T) {
 }
 
 func TestCreateAudienceAndStatus(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
 	client := srv.Client()
 	id, err := client.CreateAudience(t.Context(), "act_1234", meta.AudienceSpec{Name: "high value", CustomerFileSource: meta.PartnerProvidedOnly})
@@ -297,13 +297,13 @@ func TestCreateAudienceAndStatus(t *testing.T) {
 		t.Errorf("new audience status %+v", st)
 	}
 	res, err := meta.NewUploader(client).Add(t.Context(), id, testSchema, rows(t, "c", 25))
-	if err != nil || res.RowsSent != 25 || srv.Model.Size(id) != 25 {
+	if err != nil || res.RowsSent != 25 || srv.Graph().Model.Size(id) != 25 {
 		t.Fatalf("upload to created audience: %v", err)
 	}
 	if _, err := srv.Client(func(o *meta.ClientOptions) { o.APIVersion = "v24.0" }).OperationStatus(t.Context(), id); err != nil {
 		t.Errorf("other API version: %v", err)
 	}
-	bad := meta.NewClient("wrong", func(o *meta.ClientOptions) { o.BaseURL = srv.URL })
+	bad := meta.NewClient("wrong", func(o *meta.ClientOptions) { o.BaseURL = srv.URL() })
 	if _, err := bad.OperationStatus(t.Context(), id); !errors.Is(err, meta.ErrUnauthorized) {
 		t.Errorf("wrong token: got %v, want ErrUnauthorized", err)
 	}
@@ -335,9 +335,9 @@ func TestParseUsage(t *testing.T) {
 }
 
 func TestDeleteViaPost(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	up := meta.NewUploader(srv.Client(func(o *meta.ClientOptions) { o.DeleteViaPost = true }))
 	if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "d", 30)); err != nil {
 		t.Fatal(err)
@@ -345,7 +345,7 @@ func TestDeleteViaPost(t *testing.T) {
 	if _, err := up.Remove(t.Context(), aud, testSchema, rows(t, "d", 10)); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.Model.Size(aud); got != 20 {
+	if got := srv.Graph().Model.Size(aud); got != 20 {
 		t.Errorf("audience has %d members, want 20", got)
 	}
 	c2, cap := capture(t, 200, `{}`, nil)
@@ -362,9 +362,9 @@ func TestDeleteViaPost(t *testing.T) {
 // Usage headers of successful responses reach the caller (and the
 // Uploader's pacing).
 func TestClientResponseUsage(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	u := &meta.Usage{Business: []meta.BusinessUseCaseUsage{{ObjectID: "act_1", Type: "custom_audience", CallCount: 97, RegainAccessMinutes: 2}}}
 	srv.SetUsage(u)
 	resp, err := srv.Client().UpdateUsers(t.Context(), meta.Add, aud, testRequest(t))

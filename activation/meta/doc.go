@@ -10,7 +10,7 @@
 //     never go in the query string), tolerant decoding of responses, and
 //     typed errors. It makes one HTTP request per call.
 //   - [AudienceAPI] is the seam the [Uploader] consumes; *Client implements
-//     it over HTTP and metatest.Recorder in process.
+//     it over HTTP and metatest.Graph in process.
 //   - [Uploader] streams rows (iter.Seq2[[]hashing.Cell, error]) into
 //     batches, always with a multi-key schema, is_raw true, a stable column
 //     order and a session (random positive session_id, batch_seq from 1,
@@ -122,9 +122,11 @@
 //
 // # Testing
 //
-// Package metatest has Server (an httptest Graph endpoint) and Recorder (an
-// in-process AudienceAPI) over one in-memory Model, with scriptable faults,
-// and the conformance suite RunAudienceAPI that both pass. The suite runs
+// Package metatest has Graph (the in-memory fake, an AudienceAPI, from
+// NewGraph) and GraphServer (the same fake as a loopback Graph endpoint a
+// real Client talks to, from NewGraphServer) over one Model, with
+// scriptable faults, and the conformance suite RunGraph / TestGraph that
+// both pass. The suite runs
 // against the real Graph API when META_TEST_TOKEN and META_TEST_AD_ACCOUNT
 // are set.
 package meta

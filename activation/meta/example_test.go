@@ -35,7 +35,7 @@ func each(rows [][]hashing.Cell) iter.Seq2[[]hashing.Cell, error] {
 
 func Example() {
 	ctx := context.Background()
-	srv := metatest.NewServer(nil) // a Graph endpoint on loopback
+	srv := metatest.NewGraphServer(metatest.NewGraph()) // a Graph endpoint on loopback
 	defer srv.Close()
 	client := srv.Client() // in production: meta.NewClient(token)
 
@@ -57,7 +57,7 @@ func Example() {
 		return
 	}
 	fmt.Printf("sent %d rows in %d batch, Meta received %d\n", res.RowsSent, res.Batches, res.NumReceived)
-	fmt.Println("members:", srv.Model.Size(audience))
+	fmt.Println("members:", srv.Graph().Model.Size(audience))
 	// Output:
 	// sent 3 rows in 1 batch, Meta received 3
 	// members: 3
@@ -67,7 +67,7 @@ func Example() {
 // batch is acknowledged once.
 func ExampleUploader_Replace() {
 	ctx := context.Background()
-	rec := metatest.NewRecorder(nil) // in-process fake of the same model
+	rec := metatest.NewGraph() // in-process fake of the same model
 	audience := rec.Model.AddAudience()
 	rec.SetFaults(metatest.Script(
 		metatest.Fault{Kind: metatest.Unavailable},
@@ -99,7 +99,7 @@ func ExampleUploader_Replace() {
 
 func ExampleAPIError() {
 	ctx := context.Background()
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	audience := rec.Model.AddAudience()
 	rec.Model.SetStatus(audience, meta.OperationStatus{Code: meta.StatusCodeRestricted})
 	_, err := meta.NewUploader(rec).Add(ctx, audience, meta.Schema{hashing.Email},
@@ -117,7 +117,7 @@ func ExampleAPIError() {
 // Hash raw records with package hashing and upload them, streaming.
 func ExampleHashedRows() {
 	ctx := context.Background()
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	audience := rec.Model.AddAudience()
 
 	h, err := hashing.New()
@@ -168,7 +168,7 @@ func ExampleFileCheckpoint() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	audience := rec.Model.AddAudience()
 	var rows [][]hashing.Cell
 	for i := range 50 {

@@ -43,7 +43,7 @@ func closedSession(st *meta.CheckpointState) bool {
 func TestLastBatchAppliedButNotCheckpointed(t *testing.T) {
 	for _, op := range []meta.Operation{meta.Add, meta.Replace, meta.Remove} {
 		t.Run(string(op), func(t *testing.T) {
-			rec := metatest.NewRecorder(nil)
+			rec := metatest.NewGraph()
 			aud := rec.Model.AddAudience()
 			up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10 })
 			if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 30)); err != nil {
@@ -101,7 +101,7 @@ func TestLastBatchAppliedButNotCheckpointed(t *testing.T) {
 func TestResumeRejectsShorterInput(t *testing.T) {
 	for _, op := range []meta.Operation{meta.Add, meta.Replace} {
 		t.Run(string(op), func(t *testing.T) {
-			rec := metatest.NewRecorder(nil)
+			rec := metatest.NewGraph()
 			aud := rec.Model.AddAudience()
 			cp := meta.NewFileCheckpoint(t.TempDir())
 			ctx, cancel := context.WithCancel(t.Context())
@@ -143,7 +143,7 @@ func TestResumeRejectsShorterInput(t *testing.T) {
 // the upload's context was canceled: Meta applied batch 3 and its answer
 // arrived as the upload was stopping.
 type raceAPI struct {
-	*metatest.Recorder
+	*metatest.Graph
 	applied chan struct{}
 }
 
@@ -153,20 +153,20 @@ func (r *raceAPI) UpdateUsers(ctx context.Context, op meta.Operation, aud string
 		<-r.applied
 		return nil, &meta.Error{Op: string(op), Kind: meta.ErrInvalidInput, Err: &meta.APIError{HTTPStatus: 400, Code: meta.CodeInvalidParameter}}
 	case 3:
-		resp, err := r.Recorder.UpdateUsers(ctx, op, aud, req)
+		resp, err := r.Graph.UpdateUsers(ctx, op, aud, req)
 		close(r.applied)
 		<-ctx.Done()
 		return resp, err
 	}
-	return r.Recorder.UpdateUsers(ctx, op, aud, req)
+	return r.Graph.UpdateUsers(ctx, op, aud, req)
 }
 
 // A batch Meta acknowledged is checkpointed even when the upload is
 // stopping, so that the resumed call does not send it again.
 func TestAckRecordedWhileStopping(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
-	api := &raceAPI{Recorder: rec, applied: make(chan struct{})}
+	api := &raceAPI{Graph: rec, applied: make(chan struct{})}
 	cp := meta.NewFileCheckpoint(t.TempDir())
 	// Batch 3's attempt is not canceled with the upload: its answer comes
 	// when the attempt times out.
@@ -191,7 +191,7 @@ func TestAckRecordedWhileStopping(t *testing.T) {
 // Meta's answer (finished, or expired: then it is added) completes it.
 func TestReplaceLastBatchResumedLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		up := meta.NewUploader(rec, fast, func(o *meta.Options) { o.BatchSize = 10 })
 		if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 30)); err != nil {
@@ -220,7 +220,7 @@ func TestReplaceLastBatchResumedLate(t *testing.T) {
 // A replace session Meta refused (2650/1870148: replace failed) cannot be
 // resumed: the checkpoint is cleared and the next call starts over.
 func TestFailedReplaceStartsOver(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	cp := meta.NewFileCheckpoint(t.TempDir())
 	// Batch 1 is refused (the fake then holds no running replace; it cannot
@@ -248,7 +248,7 @@ func TestFailedReplaceStartsOver(t *testing.T) {
 
 // flakyStatus fails the first n operation_status reads with err.
 type flakyStatus struct {
-	*metatest.Recorder
+	*metatest.Graph
 	n   int
 	err error
 }
@@ -258,17 +258,17 @@ func (f *flakyStatus) OperationStatus(ctx context.Context, aud string) (meta.Ope
 		f.n--
 		return meta.OperationStatus{}, f.err
 	}
-	return f.Recorder.OperationStatus(ctx, aud)
+	return f.Graph.OperationStatus(ctx, aud)
 }
 
 // The operation_status read before a replace is retried like a batch: a
 // transient failure does not fail the replace, a permanent one does at once.
 func TestStatusCheckRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		unavailable := &meta.Error{Op: "status", Kind: meta.ErrTransient, Err: &meta.APIError{HTTPStatus: 503, Code: 2, Transient: true}}
-		api := &flakyStatus{Recorder: rec, n: 2, err: unavailable}
+		api := &flakyStatus{Graph: rec, n: 2, err: unavailable}
 		up := meta.NewUploader(api, func(o *meta.Options) { o.BatchSize = 10; o.Retry.MinDelay = time.Second })
 		start := time.Now()
 		if _, err := up.Replace(t.Context(), aud, testSchema, rows(t, "s", 30)); err != nil {
@@ -294,7 +294,7 @@ func TestStatusCheckRetried(t *testing.T) {
 func TestInnerBatchAppliedButNotCheckpointed(t *testing.T) {
 	for _, op := range []meta.Operation{meta.Add, meta.Replace} {
 		t.Run(string(op), func(t *testing.T) {
-			rec := metatest.NewRecorder(nil)
+			rec := metatest.NewGraph()
 			aud := rec.Model.AddAudience()
 			fc := meta.NewFileCheckpoint(t.TempDir())
 			run := func(cp meta.Checkpoint) (*meta.Result, error) {

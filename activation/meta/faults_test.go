@@ -76,9 +76,9 @@ func checkBatches(t *testing.T, m *metatest.Model, session int64, n int) (reappl
 
 func TestAddUnderFaults250k(t *testing.T) {
 	n, batch := size(250_000, 12_000), size(1000, 120)
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Random(7, 0.3, mixedFaults...))
 	up := meta.NewUploader(srv.Client(), fast, func(o *meta.Options) { o.BatchSize = batch })
 
@@ -109,16 +109,16 @@ func TestAddUnderFaults250k(t *testing.T) {
 	if len(res.SessionIDs) != 1 {
 		t.Fatalf("%d sessions, want 1", len(res.SessionIDs))
 	}
-	reapplied := checkBatches(t, srv.Model, res.SessionIDs[0], nb)
+	reapplied := checkBatches(t, srv.Graph().Model, res.SessionIDs[0], nb)
 	if want := int64(n) + reapplied; res.NumReceived != want {
 		t.Errorf("num_received %d, want %d (%d rows plus %d received twice after lost answers)", res.NumReceived, want, n, reapplied)
 	}
-	if got := srv.Model.Size(aud); got != int64(n) {
+	if got := srv.Graph().Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members, want %d", got, n)
 	}
 	missing := 0
 	for i := range n {
-		if !srv.Model.Contains(aud, row(t, "faults", i)) {
+		if !srv.Graph().Model.Contains(aud, row(t, "faults", i)) {
 			missing++
 			if missing < 5 {
 				t.Errorf("row %d missing from the audience", i)
@@ -132,9 +132,9 @@ func TestAddUnderFaults250k(t *testing.T) {
 
 func TestReplaceUnderFaults(t *testing.T) {
 	n, batch := size(30_000, 6000), size(500, 300)
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	up := meta.NewUploader(srv.Client(), fast, func(o *meta.Options) { o.BatchSize = batch })
 	if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "old", 5000)); err != nil {
 		t.Fatal(err)
@@ -148,26 +148,26 @@ func TestReplaceUnderFaults(t *testing.T) {
 	if fails := failing(st); res.Retries != fails {
 		t.Errorf("%d retries for %d failed requests", res.Retries, fails)
 	}
-	checkBatches(t, srv.Model, res.SessionIDs[0], n/batch)
-	if got := srv.Model.Size(aud); got != int64(n) {
+	checkBatches(t, srv.Graph().Model, res.SessionIDs[0], n/batch)
+	if got := srv.Graph().Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members after replace, want %d", got, n)
 	}
 	for i := 0; i < 5000; i += 97 {
-		if srv.Model.Contains(aud, row(t, "old", i)) {
+		if srv.Graph().Model.Contains(aud, row(t, "old", i)) {
 			t.Fatalf("old row %d survived the replace", i)
 		}
 	}
 	for i := range n {
-		if !srv.Model.Contains(aud, row(t, "new", i)) {
+		if !srv.Graph().Model.Contains(aud, row(t, "new", i)) {
 			t.Fatalf("new row %d missing", i)
 		}
 	}
 }
 
 func TestRemoveUnderFaults(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	up := meta.NewUploader(srv.Client(), fast, func(o *meta.Options) { o.BatchSize = 500 })
 	if _, err := up.Add(t.Context(), aud, testSchema, rows(t, "r", 10_000)); err != nil {
 		t.Fatal(err)
@@ -177,8 +177,8 @@ func TestRemoveUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Remove: %v", err)
 	}
-	checkBatches(t, srv.Model, res.SessionIDs[0], 12)
-	if got := srv.Model.Size(aud); got != 4000 {
+	checkBatches(t, srv.Graph().Model, res.SessionIDs[0], 12)
+	if got := srv.Graph().Model.Size(aud); got != 4000 {
 		t.Errorf("audience has %d members, want 4000", got)
 	}
 }
@@ -186,9 +186,9 @@ func TestRemoveUnderFaults(t *testing.T) {
 // A permanent error stops the upload at once and is reported with its
 // category and Graph code; no retry is made.
 func TestPermanentErrorStops(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Script(metatest.Fault{}, metatest.Fault{Kind: metatest.GraphError, Code: meta.CodePermission, Subcode: 1870090}))
 	up := meta.NewUploader(srv.Client(), fast, func(o *meta.Options) { o.BatchSize = 100; o.Concurrency = 1 })
 	res, err := up.Add(t.Context(), aud, testSchema, rows(t, "p", 1000))
@@ -208,7 +208,7 @@ func TestPermanentErrorStops(t *testing.T) {
 }
 
 func TestRestrictedAudience(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	rec.Model.SetStatus(aud, meta.OperationStatus{Code: meta.StatusCodeRestricted})
 	up := meta.NewUploader(rec, fast)

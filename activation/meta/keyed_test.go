@@ -30,7 +30,7 @@ func TestKeyedCellsAreRejected(t *testing.T) {
 		}
 		return []hashing.Cell{c}
 	}
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	input := [][]hashing.Cell{mk(plain, "a@example.com"), mk(keyed, "b@example.com"), mk(plain, "c@example.com")}
 	res, err := meta.NewUploader(rec).Add(t.Context(), aud, meta.Schema{hashing.Email}, seq(input...))
@@ -57,15 +57,15 @@ func TestKeyedCellsRefusedByClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := &meta.UsersRequest{Schema: meta.Schema{hashing.Email}, Cells: []hashing.Cell{c}, Session: meta.Session{ID: 1, BatchSeq: 1}}
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
-	for name, api := range map[string]meta.AudienceAPI{"client": srv.Client(), "recorder": metatest.NewRecorder(srv.Model)} {
+	aud := srv.Graph().Model.AddAudience()
+	for name, api := range map[string]meta.AudienceAPI{"client": srv.Client(), "recorder": metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = srv.Graph().Model })} {
 		if _, err := api.UpdateUsers(t.Context(), meta.Add, aud, req); !errors.Is(err, meta.ErrInvalidInput) {
 			t.Errorf("%s: got %v, want ErrInvalidInput", name, err)
 		}
 	}
-	if srv.Model.Size(aud) != 0 {
+	if srv.Graph().Model.Size(aud) != 0 {
 		t.Error("keyed row reached the audience")
 	}
 }

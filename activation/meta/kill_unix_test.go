@@ -22,14 +22,14 @@ func TestKilledAndResumed(t *testing.T) {
 		return
 	}
 	n, batch := size(40_000, 10_000), size(1000, 250)
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Random(9, 0.25, mixedFaults...))
 	dir := t.TempDir()
 
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestKilledAndResumed$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "META_CHILD_URL="+srv.URL, "META_CHILD_AUD="+aud, "META_CHILD_DIR="+dir,
+	cmd.Env = append(os.Environ(), "META_CHILD_URL="+srv.URL(), "META_CHILD_AUD="+aud, "META_CHILD_DIR="+dir,
 		"META_CHILD_BATCH="+strconv.Itoa(batch), "META_CHILD_ROWS="+strconv.Itoa(n))
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
@@ -49,8 +49,8 @@ func TestKilledAndResumed(t *testing.T) {
 	if res.BatchesResumed != len(acked) || res.RowsSent+res.RowsResumed != int64(n) {
 		t.Errorf("resumed %d batches (checkpoint %d), rows %d+%d", res.BatchesResumed, len(acked), res.RowsSent, res.RowsResumed)
 	}
-	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
-	if got := srv.Model.Size(aud); got != int64(n) {
+	checkNotResent(t, srv.Graph().Model, st.Sessions[0].ID, acked, n/batch)
+	if got := srv.Graph().Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members, want %d", got, n)
 	}
 }

@@ -75,7 +75,7 @@ func TestNoGoroutinesAfterReturn(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				rec := metatest.NewRecorder(nil)
+				rec := metatest.NewGraph()
 				aud := rec.Model.AddAudience()
 				rec.SetFaults(tc.plan)
 				input := rows(t, "g", 500)

@@ -50,9 +50,9 @@ func TestGraphErrorTextRedacted(t *testing.T) {
 
 // A transport failure logs no URL, so no appsecret_proof.
 func TestTransportLogHasNoProof(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Reset}))
 	var logs bytes.Buffer
 	client := srv.Client(func(o *meta.ClientOptions) {
@@ -65,7 +65,7 @@ func TestTransportLogHasNoProof(t *testing.T) {
 	if logs.Len() == 0 {
 		t.Fatal("nothing logged")
 	}
-	if strings.Contains(logs.String(), "appsecret_proof") || strings.Contains(logs.String(), srv.URL) {
+	if strings.Contains(logs.String(), "appsecret_proof") || strings.Contains(logs.String(), srv.URL()) {
 		t.Error("log holds the request URL")
 	}
 }

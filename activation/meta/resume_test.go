@@ -48,9 +48,9 @@ func checkNotResent(t *testing.T, m *metatest.Model, session int64, acked map[in
 
 func TestCanceledAndResumed(t *testing.T) {
 	n, batch := size(60_000, 10_000), size(1000, 200)
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Random(5, 0.25, mixedFaults...))
 	cp := meta.NewFileCheckpoint(t.TempDir())
 	opts := func(o *meta.Options) { o.BatchSize = batch; o.Checkpoint = cp }
@@ -83,8 +83,8 @@ func TestCanceledAndResumed(t *testing.T) {
 	if len(res.SessionIDs) != 1 || res.SessionIDs[0] != st.Sessions[0].ID {
 		t.Errorf("resumed run used sessions %d, want the checkpointed one", len(res.SessionIDs))
 	}
-	checkNotResent(t, srv.Model, st.Sessions[0].ID, acked, n/batch)
-	if got := srv.Model.Size(aud); got != int64(n) {
+	checkNotResent(t, srv.Graph().Model, st.Sessions[0].ID, acked, n/batch)
+	if got := srv.Graph().Model.Size(aud); got != int64(n) {
 		t.Errorf("audience has %d members, want %d", got, n)
 	}
 	if st, err := cp.Load(t.Context(), key); err != nil || st != nil {
@@ -93,7 +93,7 @@ func TestCanceledAndResumed(t *testing.T) {
 }
 
 func TestResumeRejectsChangedInput(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	cp := meta.NewFileCheckpoint(t.TempDir())
 	ctx, cancel := context.WithCancel(t.Context())
@@ -129,7 +129,7 @@ func TestResumeRejectsChangedInput(t *testing.T) {
 func TestReplaceResumed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n, batch = 20_000, 1000
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		cp := meta.NewFileCheckpoint(t.TempDir())
 		opts := func(o *meta.Options) { o.BatchSize = batch; o.Checkpoint = cp }
@@ -170,7 +170,7 @@ func TestReplaceResumed(t *testing.T) {
 
 func TestReplaceTooOldToResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		cp := meta.NewFileCheckpoint(t.TempDir())
 		ctx, cancel := context.WithCancel(t.Context())
@@ -195,7 +195,7 @@ func TestReplaceTooOldToResume(t *testing.T) {
 // is added, so every row still arrives.
 func TestReplaceWindowContinuesAsAdd(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		rec.SetFaults(func(int) metatest.Fault { return metatest.Fault{Kind: metatest.Slow, Delay: 10 * time.Minute} })
 		up := meta.NewUploader(rec, fast, func(o *meta.Options) {
@@ -241,7 +241,7 @@ func TestReplaceWindowContinuesAsAdd(t *testing.T) {
 // session may have expired at Meta, starts again in a new session.
 func TestReplaceRestartsUnacknowledgedSession(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		cp := meta.NewFileCheckpoint(t.TempDir())
 		old := meta.CheckpointState{Version: 1, Audience: aud, Op: meta.Replace, Schema: testSchema, BatchSize: 100,
@@ -269,7 +269,7 @@ func TestReplaceRestartsUnacknowledgedSession(t *testing.T) {
 // ends with every row.
 func TestReplaceExpiredContinuesAsAdd(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		// Batch 1 is quick; batches 2-5 (sent together) take 100 minutes,
 		// so they reach the fake after the replace expired.

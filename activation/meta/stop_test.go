@@ -17,7 +17,7 @@ import (
 // A request whose context ends first is cut: its answer is lost although
 // Meta applied it.
 type wireAPI struct {
-	*metatest.Recorder
+	*metatest.Graph
 	release  chan struct{}
 	inFlight chan int
 	mu       sync.Mutex
@@ -28,7 +28,7 @@ func (w *wireAPI) UpdateUsers(ctx context.Context, op meta.Operation, aud string
 	w.mu.Lock()
 	w.sent[req.Session.BatchSeq]++
 	w.mu.Unlock()
-	resp, err := w.Recorder.UpdateUsers(ctx, op, aud, req)
+	resp, err := w.Graph.UpdateUsers(ctx, op, aud, req)
 	if seq := req.Session.BatchSeq; err == nil && seq >= 2 && seq <= 4 {
 		w.inFlight <- seq
 		select {
@@ -45,9 +45,9 @@ func (w *wireAPI) UpdateUsers(ctx context.Context, op meta.Operation, aud string
 // them again.
 func TestStopLetsAttemptsOnTheWireFinish(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
-		api := &wireAPI{Recorder: rec, release: make(chan struct{}), inFlight: make(chan int, 3), sent: map[int]int{}}
+		api := &wireAPI{Graph: rec, release: make(chan struct{}), inFlight: make(chan int, 3), sent: map[int]int{}}
 		cp := meta.NewFileCheckpoint(t.TempDir())
 		opts := func(o *meta.Options) { fast(o); o.BatchSize = 10; o.Concurrency = 3; o.Checkpoint = cp }
 		up := meta.NewUploader(api, opts)
@@ -99,9 +99,9 @@ func TestStopLetsAttemptsOnTheWireFinish(t *testing.T) {
 // An attempt on the wire at a stop is waited for at most AttemptTimeout.
 func TestStopWaitsAtMostAttemptTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
-		api := &wireAPI{Recorder: rec, release: make(chan struct{}), inFlight: make(chan int, 3), sent: map[int]int{}}
+		api := &wireAPI{Graph: rec, release: make(chan struct{}), inFlight: make(chan int, 3), sent: map[int]int{}}
 		up := meta.NewUploader(api, fast, func(o *meta.Options) { o.BatchSize = 10; o.Concurrency = 3; o.AttemptTimeout = 30 * time.Second })
 		ctx, cancel := context.WithCancel(t.Context())
 		start := time.Now()

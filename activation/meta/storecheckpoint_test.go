@@ -102,7 +102,7 @@ func TestStoreCheckpoint(t *testing.T) {
 func TestUploadResumesFromS3Checkpoint(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
 	store := zones.New(srv.Backend(t))
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	cp := func() meta.Checkpoint { return meta.NewStoreCheckpoint(store, zones.Curated, "_checkpoints") }
 	ctx, cancel := context.WithCancel(t.Context())

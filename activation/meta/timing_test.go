@@ -13,7 +13,7 @@ import (
 // Backoff doubles from MinDelay, each delay jittered within [d/2, d].
 func TestBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		un := metatest.Fault{Kind: metatest.Unavailable}
 		rec.SetFaults(metatest.Script(un, un, un, un, un))
@@ -43,7 +43,7 @@ func TestBackoff(t *testing.T) {
 
 func TestRetriesExhausted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		rec.SetFaults(func(int) metatest.Fault { return metatest.Fault{Kind: metatest.ServerError} })
 		up := meta.NewUploader(rec, func(o *meta.Options) { o.Retry.MaxAttempts = 3 })
@@ -65,7 +65,7 @@ func TestRetriesExhausted(t *testing.T) {
 // estimated_time_to_regain_access, not only its own retry.
 func TestThrottleRegainAccess(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Throttle, RegainMinutes: 3}))
 		up := meta.NewUploader(rec, func(o *meta.Options) {
@@ -108,7 +108,7 @@ func TestSlowdownBeforeLimit(t *testing.T) {
 		{100, time.Minute},
 	} {
 		synctest.Test(t, func(t *testing.T) {
-			rec := metatest.NewRecorder(nil)
+			rec := metatest.NewGraph()
 			aud := rec.Model.AddAudience()
 			rec.SetUsage(&meta.Usage{Business: []meta.BusinessUseCaseUsage{{ObjectID: "act_1", Type: "custom_audience", CallCount: tc.pct}}})
 			up := meta.NewUploader(rec, func(o *meta.Options) {
@@ -133,7 +133,7 @@ func TestSlowdownBeforeLimit(t *testing.T) {
 // not applied) and retried.
 func TestAttemptTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Slow, Delay: time.Hour}))
 		up := meta.NewUploader(rec, func(o *meta.Options) {
@@ -160,7 +160,7 @@ func TestAttemptTimeout(t *testing.T) {
 // "session already finished", which proves the batch was applied.
 func TestLostAnswerToLastBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		// Requests: batch 1, batches 2-4, then the last batch (index 4).
 		rec.SetFaults(metatest.Script(metatest.Fault{}, metatest.Fault{}, metatest.Fault{}, metatest.Fault{},
@@ -187,7 +187,7 @@ func TestLostAnswerToLastBatch(t *testing.T) {
 // audience, and a replace refuses to start while Meta reports one running.
 func TestReplaceExclusive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		aud := rec.Model.AddAudience()
 		rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Slow, Delay: time.Minute}))
 		up := meta.NewUploader(rec)
@@ -208,7 +208,7 @@ func TestReplaceExclusive(t *testing.T) {
 		}
 
 		// Another process's replace: Meta reports it in operation_status.
-		other := metatest.NewRecorder(rec.Model)
+		other := metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = rec.Model })
 		if _, err := other.UpdateUsers(t.Context(), meta.Replace, aud, &meta.UsersRequest{
 			Schema: testSchema, Cells: row(t, "o", 1), Session: meta.Session{ID: 42, BatchSeq: 1},
 		}); err != nil {
@@ -223,7 +223,7 @@ func TestReplaceExclusive(t *testing.T) {
 // Two uploads cannot share a checkpoint key.
 func TestCheckpointKeyExclusive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		rec := metatest.NewRecorder(nil)
+		rec := metatest.NewGraph()
 		a1, a2 := rec.Model.AddAudience(), rec.Model.AddAudience()
 		rec.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.Slow, Delay: time.Minute}))
 		cp := meta.NewFileCheckpoint(t.TempDir())

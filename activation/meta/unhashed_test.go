@@ -54,7 +54,7 @@ func TestUnhashedKeysOnTheWire(t *testing.T) {
 
 // A value-based audience takes rows with LOOKALIKE_VALUE end to end.
 func TestValueBasedAudience(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
 	client := srv.Client()
 	aud, err := client.CreateAudience(t.Context(), "act_1", meta.AudienceSpec{Name: "ltv", ValueBased: true})
@@ -70,10 +70,10 @@ func TestValueBasedAudience(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RowsSent != 2 || res.NumInvalidEntries != 0 || srv.Model.Size(aud) != 2 {
-		t.Errorf("sent %d, invalid %d, members %d", res.RowsSent, res.NumInvalidEntries, srv.Model.Size(aud))
+	if res.RowsSent != 2 || res.NumInvalidEntries != 0 || srv.Graph().Model.Size(aud) != 2 {
+		t.Errorf("sent %d, invalid %d, members %d", res.RowsSent, res.NumInvalidEntries, srv.Graph().Model.Size(aud))
 	}
-	if !srv.Model.Contains(aud, rowsIn[0]) {
+	if !srv.Graph().Model.Contains(aud, rowsIn[0]) {
 		t.Error("row 0 missing")
 	}
 	// Without the value column the value-based audience refuses the upload.

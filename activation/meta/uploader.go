@@ -19,7 +19,7 @@ import (
 )
 
 // AudienceAPI is what the Uploader needs from Graph. *Client implements it
-// over HTTP; metatest.Recorder implements it in process.
+// over HTTP; metatest.Graph implements it in process.
 type AudienceAPI interface {
 	// UpdateUsers sends one users/usersreplace request, exactly once.
 	UpdateUsers(ctx context.Context, op Operation, audienceID string, req *UsersRequest) (*UsersResponse, error)

@@ -30,7 +30,7 @@ func seq(rs ...[]hashing.Cell) iter.Seq2[[]hashing.Cell, error] {
 // Rows may list cells in any order and omit keys; bad rows are rejected
 // with their index and a reason, and never sent.
 func TestRowsPlacedAndRejected(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	full := row(t, "p", 1) // EMAIL, PHONE, COUNTRY
 	email, phone, country := full[0], full[1], full[2]
@@ -85,7 +85,7 @@ func TestRowsPlacedAndRejected(t *testing.T) {
 
 // Rejects beyond MaxRejectSamples are counted but not kept.
 func TestRejectSamplesCapped(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	bad := func(yield func([]hashing.Cell, error) bool) {
 		for range 250 {
@@ -107,7 +107,7 @@ func TestRejectSamplesCapped(t *testing.T) {
 }
 
 func TestInputErrorStops(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	boom := errors.New("disk on fire")
 	input := func(yield func([]hashing.Cell, error) bool) {
@@ -130,7 +130,7 @@ func TestInputErrorStops(t *testing.T) {
 }
 
 func TestBadOptionsAndSchema(t *testing.T) {
-	rec := metatest.NewRecorder(nil)
+	rec := metatest.NewGraph()
 	aud := rec.Model.AddAudience()
 	for name, tc := range map[string]struct {
 		schema meta.Schema
@@ -157,9 +157,9 @@ var hex64 = regexp.MustCompile(`[0-9a-f]{64}`)
 
 // Debug logs, errors and results never hold digests, even under faults.
 func TestNoDigestsInLogsOrErrors(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	srv.SetFaults(metatest.Random(1, 0.5, mixedFaults...))
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -199,7 +199,7 @@ func TestConformanceGraph(t *testing.T) {
 		t.Skip("set META_TEST_TOKEN and META_TEST_AD_ACCOUNT to run against the Graph API")
 	}
 	client := meta.NewClient(token, func(o *meta.ClientOptions) { o.AppSecret = os.Getenv("META_TEST_APP_SECRET") })
-	metatest.RunAudienceAPI(t, func(t *testing.T) metatest.Target {
+	metatest.RunGraph(t, func(t *testing.T) metatest.Target {
 		return metatest.Target{
 			API: client,
 			NewAudience: func(ctx context.Context) (string, error) {

@@ -28,8 +28,8 @@ type Target struct {
 	Size func(audienceID string) int64
 }
 
-// ForModel returns a Target for api over model (a Recorder, or a
-// meta.Client talking to a Server on the same model).
+// ForModel returns a Target for api over model (a Graph, or a meta.Client
+// talking to a GraphServer on the same model).
 func ForModel(api meta.AudienceAPI, model *Model) Target {
 	return Target{
 		API:         api,
@@ -60,9 +60,9 @@ var checks = []check{
 	{"CanceledContext", checkCanceled},
 }
 
-// RunAudienceAPI runs the conformance suite as subtests; newTarget is
-// called once per subtest.
-func RunAudienceAPI(t *testing.T, newTarget func(t *testing.T) Target) {
+// RunGraph runs the conformance suite as subtests; newTarget is called once
+// per subtest.
+func RunGraph(t *testing.T, newTarget func(t *testing.T) Target) {
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			if err := c.fn(t.Context(), newTarget(t)); err != nil {
@@ -72,9 +72,17 @@ func RunAudienceAPI(t *testing.T, newTarget func(t *testing.T) Target) {
 	}
 }
 
-// TestAudienceAPI runs the conformance suite outside go test and returns
-// every failure joined.
-func TestAudienceAPI(ctx context.Context, tg Target) error {
+// RunAudienceAPI is the former name of RunGraph.
+// Kept for existing callers; new code uses RunGraph.
+func RunAudienceAPI(t *testing.T, newTarget func(t *testing.T) Target) { RunGraph(t, newTarget) }
+
+// TestAudienceAPI is the former name of TestGraph.
+// Kept for existing callers; new code uses TestGraph.
+func TestAudienceAPI(ctx context.Context, tg Target) error { return TestGraph(ctx, tg) }
+
+// TestGraph runs the conformance suite outside go test and returns every
+// failure joined.
+func TestGraph(ctx context.Context, tg Target) error {
 	var errs []error
 	for _, c := range checks {
 		if err := c.fn(ctx, tg); err != nil {

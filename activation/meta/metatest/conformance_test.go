@@ -10,30 +10,30 @@ import (
 )
 
 var (
-	_ meta.AudienceAPI = (*metatest.Recorder)(nil)
+	_ meta.AudienceAPI = (*metatest.Graph)(nil)
 	_ meta.AudienceAPI = (*meta.Client)(nil)
 )
 
 func TestConformanceRecorder(t *testing.T) {
-	metatest.RunAudienceAPI(t, func(t *testing.T) metatest.Target {
+	metatest.RunGraph(t, func(t *testing.T) metatest.Target {
 		m := metatest.NewModel()
-		return metatest.ForModel(metatest.NewRecorder(m), m)
+		return metatest.ForModel(metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = m }), m)
 	})
 }
 
 func TestConformanceServer(t *testing.T) {
-	metatest.RunAudienceAPI(t, func(t *testing.T) metatest.Target {
-		srv := metatest.NewServer(nil)
+	metatest.RunGraph(t, func(t *testing.T) metatest.Target {
+		srv := metatest.NewGraphServer(metatest.NewGraph())
 		t.Cleanup(srv.Close)
-		return metatest.ForModel(srv.Client(), srv.Model)
+		return metatest.ForModel(srv.Client(), srv.Graph().Model)
 	})
 }
 
 // lax accepts every users request, as a careless fake would.
-type lax struct{ *metatest.Recorder }
+type lax struct{ *metatest.Graph }
 
 func (l lax) UpdateUsers(ctx context.Context, op meta.Operation, aud string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
-	resp, err := l.Recorder.UpdateUsers(ctx, op, aud, req)
+	resp, err := l.Graph.UpdateUsers(ctx, op, aud, req)
 	if err != nil {
 		return &meta.UsersResponse{NumReceived: int64(req.Rows())}, nil
 	}
@@ -43,7 +43,7 @@ func (l lax) UpdateUsers(ctx context.Context, op meta.Operation, aud string, req
 // The suite fails an implementation that does not enforce Graph's rules.
 func TestSuiteCatchesLaxFake(t *testing.T) {
 	m := metatest.NewModel()
-	err := metatest.TestAudienceAPI(t.Context(), metatest.ForModel(lax{metatest.NewRecorder(m)}, m))
+	err := metatest.TestGraph(t.Context(), metatest.ForModel(lax{metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = m })}, m))
 	if err == nil {
 		t.Fatal("the suite passed a fake that accepts everything")
 	}

@@ -1,8 +1,10 @@
 // Package metatest provides fakes of Meta's Custom Audience Graph API for
 // tests, and the conformance suite for meta.AudienceAPI implementations.
 //
-// [Server] is a Graph endpoint on loopback (httptest) and [Recorder] an
-// in-process meta.AudienceAPI. Both run over one [Model], which enforces
+// [Graph] (from [NewGraph]) is the in-memory fake, an in-process
+// meta.AudienceAPI, and [GraphServer] (from [NewGraphServer]) serves a
+// Graph on a loopback endpoint (httptest) for a real meta.Client, with
+// URL, Token, Client and Close. Both run over one [Model], which enforces
 // what Graph enforces: a known, unrestricted audience; a multi-key schema of
 // Custom Audience keys with is_raw true; rows as wide as the schema; at most
 // 10,000 rows per request; 64 lowercase hex digits in hashed columns
@@ -12,7 +14,7 @@
 // while a replace runs); and replace semantics (the member list is swapped
 // when the last batch arrives). Errors are Graph error envelopes.
 //
-// Server parses request bodies in one pass and checks their structure, but
+// GraphServer parses request bodies in one pass and checks their structure, but
 // is lenient about the syntax of individual numbers and literals; it is a
 // test double, not a JSON validator.
 //
@@ -30,10 +32,12 @@
 //
 // # Concurrency
 //
-// Model, Server and Recorder are safe for concurrent use.
+// Model, Graph and GraphServer are safe for concurrent use.
 //
 // # Testing
 //
-// [RunAudienceAPI] (subtests) and [TestAudienceAPI] (returns an error) run
-// the conformance suite against any [Target].
+// [RunGraph] (subtests) and [TestGraph] (returns an error) run the
+// conformance suite against any [Target]. (Server, NewServer, Recorder,
+// NewRecorder, RunAudienceAPI and TestAudienceAPI are the former names,
+// kept for existing callers.)
 package metatest

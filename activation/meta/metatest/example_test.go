@@ -14,9 +14,9 @@ import (
 
 func ExampleServer() {
 	ctx := context.Background()
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	audience := srv.Model.AddAudience()
+	audience := srv.Graph().Model.AddAudience()
 	// The first request gets an HTML error page, the second a reset.
 	srv.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.HTML}, metatest.Fault{Kind: metatest.Reset}))
 
@@ -36,7 +36,7 @@ func ExampleServer() {
 			fmt.Println("received", resp.NumReceived)
 		}
 	}
-	fmt.Println(srv.Stats().Requests, "requests, members:", srv.Model.Size(audience))
+	fmt.Println(srv.Stats().Requests, "requests, members:", srv.Graph().Model.Size(audience))
 	// Output:
 	// transient failure, retry
 	// transient failure, retry

@@ -49,14 +49,14 @@ func TestRandomPlan(t *testing.T) {
 
 // FailAfterApply applies the batch and then fails it, on both fakes.
 func TestFailAfterApply(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	rec := metatest.NewRecorder(srv.Model)
+	rec := metatest.NewGraph(func(o *metatest.GraphOptions) { o.Model = srv.Graph().Model })
 	for name, api := range map[string]interface {
 		meta.AudienceAPI
 		SetFaults(metatest.FaultPlan)
 	}{"server": &serverAPI{srv, srv.Client()}, "recorder": rec} {
-		aud := srv.Model.AddAudience()
+		aud := srv.Graph().Model.AddAudience()
 		api.SetFaults(metatest.Script(metatest.Fault{Kind: metatest.FailAfterApply}))
 		c, err := hashing.CellFromDigest(hashing.Email, h(name))
 		if err != nil {
@@ -66,10 +66,10 @@ func TestFailAfterApply(t *testing.T) {
 		if _, err := api.UpdateUsers(t.Context(), meta.Add, aud, req); !errors.Is(err, meta.ErrTransient) {
 			t.Errorf("%s: got %v, want a transient error", name, err)
 		}
-		if srv.Model.Size(aud) != 1 {
+		if srv.Graph().Model.Size(aud) != 1 {
 			t.Errorf("%s: batch not applied", name)
 		}
-		for _, b := range srv.Model.Batches() {
+		for _, b := range srv.Graph().Model.Batches() {
 			if b.Audience == aud && (b.Applied != 1 || b.Dropped != 1) {
 				t.Errorf("%s: applied %d dropped %d, want 1 and 1", name, b.Applied, b.Dropped)
 			}
@@ -78,6 +78,6 @@ func TestFailAfterApply(t *testing.T) {
 }
 
 type serverAPI struct {
-	*metatest.Server
+	*metatest.GraphServer
 	*meta.Client
 }

@@ -10,15 +10,16 @@ import (
 	"github.com/cdpkit/cdpkit/activation/meta"
 )
 
-// Recorder is an in-process meta.AudienceAPI over a Model: the same
-// validation, session rules and faults as Server, without HTTP. Use it for
+// Graph is the in-memory fake of Meta's Custom Audience Graph API: a
+// meta.AudienceAPI over a Model with the same validation, session rules and
+// faults as GraphServer, without HTTP. Use it for
 // fast tests and under testing/synctest (its Slow faults and everything the
 // Uploader waits on run on the bubble's clock). Errors have the shapes
 // meta.Client returns: *meta.Error wrapping *meta.APIError, or a transport
 // error for Reset and LostResponse.
 //
-// A Recorder is safe for concurrent use.
-type Recorder struct {
+// A Graph is safe for concurrent use.
+type Graph struct {
 	// Model is the shared state.
 	Model *Model
 
@@ -27,7 +28,30 @@ type Recorder struct {
 	log    []Request
 }
 
-// Request is one users request a Recorder received.
+// GraphOptions configures a Graph.
+type GraphOptions struct {
+	// Model is the state to serve; nil means a new Model. Fakes over one
+	// Model see each other's audiences.
+	Model *Model
+}
+
+// NewGraph returns an in-memory Graph fake.
+func NewGraph(optFns ...func(*GraphOptions)) *Graph {
+	var o GraphOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Model == nil {
+		o.Model = NewModel()
+	}
+	return &Graph{Model: o.Model}
+}
+
+// Recorder is the former name of Graph.
+// Kept for existing callers; new code uses Graph.
+type Recorder = Graph
+
+// Request is one users request a Graph received.
 type Request struct {
 	At       time.Time
 	Op       meta.Operation
@@ -40,25 +64,23 @@ type Request struct {
 	Fault FaultKind
 }
 
-// NewRecorder returns a Recorder over m (a new Model if nil).
-func NewRecorder(m *Model) *Recorder {
-	if m == nil {
-		m = NewModel()
-	}
-	return &Recorder{Model: m}
+// NewRecorder returns a Graph over m (a new Model if nil).
+// Kept for existing callers; new code uses NewGraph(func(o *GraphOptions) { o.Model = m }).
+func NewRecorder(m *Model) *Graph {
+	return NewGraph(func(o *GraphOptions) { o.Model = m })
 }
 
 // SetFaults installs a fault plan (nil removes it).
-func (r *Recorder) SetFaults(p FaultPlan) { r.faults.setPlan(p) }
+func (r *Graph) SetFaults(p FaultPlan) { r.faults.setPlan(p) }
 
 // SetUsage makes every response carry u as its rate-limit usage.
-func (r *Recorder) SetUsage(u *meta.Usage) { r.faults.setUsage(u) }
+func (r *Graph) SetUsage(u *meta.Usage) { r.faults.setUsage(u) }
 
-// Stats returns what the recorder saw.
-func (r *Recorder) Stats() Stats { return r.faults.stats() }
+// Stats returns what the fake saw.
+func (r *Graph) Stats() Stats { return r.faults.stats() }
 
 // Requests returns a copy of the users requests received, in order.
-func (r *Recorder) Requests() []Request {
+func (r *Graph) Requests() []Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]Request, len(r.log))
@@ -67,7 +89,7 @@ func (r *Recorder) Requests() []Request {
 }
 
 // OperationStatus implements meta.AudienceAPI.
-func (r *Recorder) OperationStatus(ctx context.Context, audienceID string) (meta.OperationStatus, error) {
+func (r *Graph) OperationStatus(ctx context.Context, audienceID string) (meta.OperationStatus, error) {
 	if err := ctx.Err(); err != nil {
 		return meta.OperationStatus{}, &meta.Error{Op: "status", Audience: audienceID, Err: err}
 	}
@@ -79,7 +101,7 @@ func (r *Recorder) OperationStatus(ctx context.Context, audienceID string) (meta
 }
 
 // UpdateUsers implements meta.AudienceAPI.
-func (r *Recorder) UpdateUsers(ctx context.Context, op meta.Operation, audienceID string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
+func (r *Graph) UpdateUsers(ctx context.Context, op meta.Operation, audienceID string, req *meta.UsersRequest) (*meta.UsersResponse, error) {
 	fail := func(kind, err error) error {
 		return &meta.Error{Op: string(op), Audience: audienceID, Batch: req.Session.BatchSeq, Kind: kind, Err: err}
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/cdpkit/cdpkit/activation/meta"
 )
 
-// Server is a Graph API endpoint on loopback (net/http/httptest) backed by a
-// Model, so meta.Client's real HTTP, encoding and decoding run in tests. It
-// serves:
+// GraphServer is a Graph API endpoint on loopback (net/http/httptest)
+// over a Graph fake, so meta.Client's real HTTP, encoding and decoding run
+// in tests. It serves:
 //
 //	POST   /{version}/act_{id}/customaudiences
 //	GET    /{version}/act_{id}/customaudiences  (paged: limit, after)
@@ -28,58 +28,79 @@ import (
 //
 // Bodies may be JSON ({"payload":{…},"session":{…}}, or payload and
 // session as JSON strings) or form-encoded. A payload in the query string
-// is rejected. Faults set with SetFaults apply to users requests only.
+// is rejected. The Graph's faults (SetFaults) apply to users requests only,
+// and are shared with the in-process Graph: one plan, one request count.
 //
-// A Server is safe for concurrent use. Close it when done.
+// A GraphServer is safe for concurrent use. Close it when done.
+type GraphServer struct {
+	g      *Graph
+	token  string
+	srv    *httptest.Server
+	faults *faults
+}
+
+// NewGraphServer starts a GraphServer on 127.0.0.1 over f's Model and
+// faults.
+func NewGraphServer(f *Graph) *GraphServer {
+	s := &GraphServer{g: f, token: "test-token", faults: &f.faults}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL to give meta.ClientOptions.BaseURL.
+func (s *GraphServer) URL() string { return s.srv.URL }
+
+// Token is the access token the server accepts.
+func (s *GraphServer) Token() string { return s.token }
+
+// Graph is the fake the server serves.
+func (s *GraphServer) Graph() *Graph { return s.g }
+
+// Close shuts the server down, waiting for outstanding requests.
+func (s *GraphServer) Close() { s.srv.Close() }
+
+// Client returns a meta.Client pointed at the server with its token.
+func (s *GraphServer) Client(optFns ...func(*meta.ClientOptions)) *meta.Client {
+	fns := append([]func(*meta.ClientOptions){func(o *meta.ClientOptions) {
+		o.BaseURL = s.srv.URL
+		o.HTTPClient = s.srv.Client()
+	}}, optFns...)
+	return meta.NewClient(s.token, fns...)
+}
+
+// SetFaults installs a fault plan for users requests (nil removes it). The
+// request counter keeps running.
+func (s *GraphServer) SetFaults(p FaultPlan) { s.faults.setPlan(p) }
+
+// SetUsage makes every users response carry u as rate-limit headers (nil
+// removes them).
+func (s *GraphServer) SetUsage(u *meta.Usage) { s.faults.setUsage(u) }
+
+// Stats returns what the server and its Graph saw.
+func (s *GraphServer) Stats() Stats { return s.faults.stats() }
+
+// Server is the former name of GraphServer, with its state as fields.
+// Kept for existing callers; new code uses NewGraphServer(NewGraph(...)).
 type Server struct {
+	*GraphServer
 	// URL is the base URL to give meta.ClientOptions.BaseURL.
 	URL string
 	// Model is the shared state.
 	Model *Model
 	// Token is the access token the server accepts.
 	Token string
-
-	srv    *httptest.Server
-	faults faults
 }
 
-// NewServer starts a Server on loopback over m (a new Model if nil).
+// NewServer starts a Server over m (a new Model if nil).
+// Kept for existing callers; new code uses NewGraphServer(NewGraph(func(o *GraphOptions) { o.Model = m })).
 func NewServer(m *Model) *Server {
-	if m == nil {
-		m = NewModel()
-	}
-	s := &Server{Model: m, Token: "test-token"}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	return s
+	gs := NewGraphServer(NewGraph(func(o *GraphOptions) { o.Model = m }))
+	return &Server{GraphServer: gs, URL: gs.URL(), Model: gs.g.Model, Token: gs.token}
 }
-
-// Close shuts the server down, waiting for outstanding requests.
-func (s *Server) Close() { s.srv.Close() }
-
-// Client returns a meta.Client pointed at the server with its token.
-func (s *Server) Client(optFns ...func(*meta.ClientOptions)) *meta.Client {
-	fns := append([]func(*meta.ClientOptions){func(o *meta.ClientOptions) {
-		o.BaseURL = s.URL
-		o.HTTPClient = s.srv.Client()
-	}}, optFns...)
-	return meta.NewClient(s.Token, fns...)
-}
-
-// SetFaults installs a fault plan for users requests (nil removes it). The
-// request counter keeps running.
-func (s *Server) SetFaults(p FaultPlan) { s.faults.setPlan(p) }
-
-// SetUsage makes every users response carry u as rate-limit headers (nil
-// removes them).
-func (s *Server) SetUsage(u *meta.Usage) { s.faults.setUsage(u) }
-
-// Stats returns what the server saw.
-func (s *Server) Stats() Stats { return s.faults.stats() }
 
 const maxBody = 64 << 20
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+func (s *GraphServer) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) < 2 || !strings.HasPrefix(parts[0], "v") {
 		writeError(w, graphErr(400, 2500, 0, "Unknown path components"), nil)
@@ -117,7 +138,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 2 && strings.HasPrefix(parts[0], "act_") && parts[1] == "customaudiences" && method == http.MethodGet:
 		s.list(w, r, strings.TrimPrefix(parts[0], "act_"))
 	case len(parts) == 1 && method == http.MethodGet:
-		st, ae := s.Model.Status(parts[0])
+		st, ae := s.g.Model.Status(parts[0])
 		if ae != nil {
 			writeError(w, ae, nil)
 			return
@@ -136,7 +157,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) authorized(r *http.Request, params map[string]any) bool {
+func (s *GraphServer) authorized(r *http.Request, params map[string]any) bool {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if tok == "" {
 		tok = r.URL.Query().Get("access_token")
@@ -144,18 +165,18 @@ func (s *Server) authorized(r *http.Request, params map[string]any) bool {
 	if tok == "" {
 		tok, _ = params["access_token"].(string)
 	}
-	return tok != "" && tok == s.Token
+	return tok != "" && tok == s.token
 }
 
 // list answers GET /act_{id}/customaudiences a page at a time (limit,
 // default 25, and the after cursor), as Graph pages edges.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, account string) {
+func (s *GraphServer) list(w http.ResponseWriter, r *http.Request, account string) {
 	q := r.URL.Query()
 	limit := 25
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
 		limit = min(n, 500)
 	}
-	all := s.Model.accountAudiences(account)
+	all := s.g.Model.accountAudiences(account)
 	start := 0
 	if after := q.Get("after"); after != "" {
 		start = len(all)
@@ -179,14 +200,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, account string) {
 			nq := next.Query()
 			nq.Set("after", all[end-1].id)
 			next.RawQuery = nq.Encode()
-			paging["next"] = s.URL + next.RequestURI()
+			paging["next"] = s.srv.URL + next.RequestURI()
 		}
 		out["paging"] = paging
 	}
 	writeJSON(w, 200, out, nil)
 }
 
-func (s *Server) create(w http.ResponseWriter, account string, params map[string]any) {
+func (s *GraphServer) create(w http.ResponseWriter, account string, params map[string]any) {
 	name, _ := params["name"].(string)
 	if name == "" {
 		writeError(w, graphErr(400, meta.CodeMissingParameter, 0, "(#194) The parameter name is required"), nil)
@@ -210,11 +231,11 @@ func (s *Server) create(w http.ResponseWriter, account string, params map[string
 		vb = v == "1" || v == "true"
 	}
 	desc, _ := params["description"].(string)
-	id := s.Model.createAudience(account, name, desc, vb)
+	id := s.g.Model.createAudience(account, name, desc, vb)
 	writeJSON(w, 200, map[string]any{"id": id}, nil)
 }
 
-func (s *Server) users(w http.ResponseWriter, r *http.Request, op meta.Operation, audience string, params map[string]any) {
+func (s *GraphServer) users(w http.ResponseWriter, r *http.Request, op meta.Operation, audience string, params map[string]any) {
 	ft := s.faults.next()
 	switch ft.Kind {
 	case Reset:
@@ -248,10 +269,10 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, op meta.Operation
 	if r.Context().Err() != nil {
 		return // the client gave up before we applied anything
 	}
-	resp, ae := s.Model.apply(rq)
+	resp, ae := s.g.Model.apply(rq)
 	if ft.Kind == LostResponse || ft.Kind == FailAfterApply {
 		if ae == nil {
-			s.Model.dropped(rq)
+			s.g.Model.dropped(rq)
 		}
 		if ft.Kind == FailAfterApply {
 			writeError(w, faultError(ft), nil)

@@ -36,13 +36,13 @@ func (g graphReply) num(k string) int {
 	return int(v)
 }
 
-func post(t *testing.T, srv *metatest.Server, method, path, ctype, body string) graphReply {
+func post(t *testing.T, srv *metatest.GraphServer, method, path, ctype, body string) graphReply {
 	t.Helper()
-	r, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
+	r, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Header.Set("Authorization", "Bearer "+srv.Token)
+	r.Header.Set("Authorization", "Bearer "+srv.Token())
 	r.Header.Set("Content-Type", ctype)
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
@@ -62,9 +62,9 @@ func usersBody(schema string, data string, session string) string {
 }
 
 func TestServerValidates(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	path := "/v25.0/" + aud + "/users"
 	sess := `{"session_id":1,"batch_seq":1,"last_batch_flag":false}`
 	good := `["` + h("a") + `","` + h("b") + `"]`
@@ -89,7 +89,7 @@ func TestServerValidates(t *testing.T) {
 			t.Errorf("%s: status %d code %d, want 400 and %d", tc.name, got.status, got.code(), tc.code)
 		}
 	}
-	if n := srv.Model.Size(aud); n != 0 {
+	if n := srv.Graph().Model.Size(aud); n != 0 {
 		t.Fatalf("%d members after rejected requests", n)
 	}
 
@@ -103,10 +103,10 @@ func TestServerValidates(t *testing.T) {
 	if samples, _ := got.body["invalid_entry_samples"].(map[string]any); len(samples) != 3 {
 		t.Errorf("%d invalid entry samples, want 3", len(samples))
 	}
-	if n := srv.Model.Size(aud); n != 2 {
+	if n := srv.Graph().Model.Size(aud); n != 2 {
 		t.Errorf("%d members, want 2", n)
 	}
-	if !srv.Model.Contains(aud, []hashing.Cell{mustCell(t, hashing.Email, h("d"))}) {
+	if !srv.Graph().Model.Contains(aud, []hashing.Cell{mustCell(t, hashing.Email, h("d"))}) {
 		t.Error("valid row missing")
 	}
 
@@ -130,9 +130,9 @@ func TestServerValidates(t *testing.T) {
 // Form bodies, stringified JSON, POST with method=DELETE and single-key
 // schemas work as on Graph.
 func TestServerEncodings(t *testing.T) {
-	srv := metatest.NewServer(nil)
+	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
-	aud := srv.Model.AddAudience()
+	aud := srv.Graph().Model.AddAudience()
 	path := "/v25.0/" + aud + "/users"
 	form := url.Values{
 		"payload": {`{"schema":["EMAIL","PHONE"],"is_raw":true,"data":[["` + h("a") + `",""],["` + h("b") + `","` + h("p") + `"]]}`},
@@ -145,14 +145,14 @@ func TestServerEncodings(t *testing.T) {
 	if got := post(t, srv, "POST", path, "application/json", single); got.status != 200 {
 		t.Fatalf("single-key add: %d %v", got.status, got.body)
 	}
-	if n := srv.Model.Size(aud); n != 3 {
+	if n := srv.Graph().Model.Size(aud); n != 3 {
 		t.Fatalf("%d members, want 3", n)
 	}
 	del := url.Values{"method": {"DELETE"}, "payload": {`{"schema":["EMAIL"],"is_raw":true,"data":[["` + h("c") + `"]]}`}}
 	if got := post(t, srv, "POST", path, "application/x-www-form-urlencoded", del.Encode()); got.status != 200 {
 		t.Fatalf("method=DELETE: %d %v", got.status, got.body)
 	}
-	if n := srv.Model.Size(aud); n != 2 {
+	if n := srv.Graph().Model.Size(aud); n != 2 {
 		t.Errorf("%d members after delete, want 2", n)
 	}
 }
