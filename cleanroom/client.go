@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,25 @@ type CleanRoomsAPI interface {
 	DeleteConfiguredTableAssociationAnalysisRule(context.Context, *cleanrooms.DeleteConfiguredTableAssociationAnalysisRuleInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteConfiguredTableAssociationAnalysisRuleOutput, error)
 
 	ListTagsForResource(context.Context, *cleanrooms.ListTagsForResourceInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListTagsForResourceOutput, error)
+
+	CreateCollaboration(context.Context, *cleanrooms.CreateCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateCollaborationOutput, error)
+	GetCollaboration(context.Context, *cleanrooms.GetCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error)
+	ListCollaborations(context.Context, *cleanrooms.ListCollaborationsInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListCollaborationsOutput, error)
+	UpdateCollaboration(context.Context, *cleanrooms.UpdateCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.UpdateCollaborationOutput, error)
+	CreateMembership(context.Context, *cleanrooms.CreateMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateMembershipOutput, error)
+	UpdateMembership(context.Context, *cleanrooms.UpdateMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.UpdateMembershipOutput, error)
+
+	CreateAnalysisTemplate(context.Context, *cleanrooms.CreateAnalysisTemplateInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateAnalysisTemplateOutput, error)
+	GetAnalysisTemplate(context.Context, *cleanrooms.GetAnalysisTemplateInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetAnalysisTemplateOutput, error)
+	UpdateAnalysisTemplate(context.Context, *cleanrooms.UpdateAnalysisTemplateInput, ...func(*cleanrooms.Options)) (*cleanrooms.UpdateAnalysisTemplateOutput, error)
+	DeleteAnalysisTemplate(context.Context, *cleanrooms.DeleteAnalysisTemplateInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteAnalysisTemplateOutput, error)
+	ListAnalysisTemplates(context.Context, *cleanrooms.ListAnalysisTemplatesInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListAnalysisTemplatesOutput, error)
+
+	StartProtectedQuery(context.Context, *cleanrooms.StartProtectedQueryInput, ...func(*cleanrooms.Options)) (*cleanrooms.StartProtectedQueryOutput, error)
+	GetProtectedQuery(context.Context, *cleanrooms.GetProtectedQueryInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetProtectedQueryOutput, error)
+	UpdateProtectedQuery(context.Context, *cleanrooms.UpdateProtectedQueryInput, ...func(*cleanrooms.Options)) (*cleanrooms.UpdateProtectedQueryOutput, error)
+	ListProtectedQueries(context.Context, *cleanrooms.ListProtectedQueriesInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListProtectedQueriesOutput, error)
+
 	GetMembership(context.Context, *cleanrooms.GetMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetMembershipOutput, error)
 	ListMembers(context.Context, *cleanrooms.ListMembersInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListMembersOutput, error)
 }
@@ -71,6 +91,16 @@ type Options struct {
 	// IAMMaxBackoff (defaults 1s and 30s).
 	IAMBackoff    time.Duration
 	IAMMaxBackoff time.Duration
+	// PollInterval is WaitQuery's first delay between polls, doubled per
+	// poll up to MaxPollInterval, each with jitter (defaults 1s and 30s;
+	// StartQuery backs off the same way between retries).
+	PollInterval, MaxPollInterval time.Duration
+	// StartRetries is how many times StartQuery retries a start whose
+	// outcome is unknown (default 3; negative: never).
+	StartRetries int
+	// AdoptWindow is how far back StartQuery looks for a query a lost
+	// response started (default 2 minutes, for clock skew).
+	AdoptWindow time.Duration
 	// Logger receives debug records of each change (no identifier values).
 	// Nil: silent.
 	Logger *slog.Logger
@@ -112,12 +142,15 @@ func New(api CleanRoomsAPI, optFns ...func(*Options)) *Client {
 // Resource names a kind of resource Ensure manages.
 type Resource string
 
-// Resources managed by Ensure.
+// Resources managed by Ensure, EnsureCollaboration and EnsureMembership.
 const (
 	ResourceTable           Resource = "configured table"
 	ResourceRule            Resource = "analysis rule"
 	ResourceAssociation     Resource = "association"
 	ResourceAssociationRule Resource = "association analysis rule"
+	ResourceCollaboration   Resource = "collaboration"
+	ResourceMembership      Resource = "membership"
+	ResourceTemplate        Resource = "analysis template"
 )
 
 // Action is what Ensure does (or would do) to a resource.
@@ -128,20 +161,33 @@ const (
 	ActionCreate  Action = "create"
 	ActionUpdate  Action = "update"
 	ActionReplace Action = "replace"
+	// ActionNone: the resource is as specified (collaboration plans list
+	// every resource, no-ops included).
+	ActionNone Action = "no-op"
 )
 
 // Change is one planned or applied change; Fields lists the wire names of
 // the fields that differ (for a replacement: those that cannot be updated).
+// Key names the resource within a plan when there are several of its kind
+// (an analysis template's key); Reason says why, in words.
 type Change struct {
 	Resource Resource
 	Action   Action
 	Fields   []string
+	Key      string
+	Reason   string
 }
 
 func (c Change) String() string {
 	s := string(c.Action) + " " + string(c.Resource)
+	if c.Key != "" {
+		s += " " + strconv.Quote(c.Key)
+	}
 	if len(c.Fields) > 0 {
 		s += " (" + strings.Join(c.Fields, ", ") + ")"
+	}
+	if c.Reason != "" {
+		s += ": " + c.Reason
 	}
 	return s
 }

@@ -527,4 +527,3 @@ func (f *CleanRooms) S3() *S3 {
 }
 
 func (f *CleanRooms) sink() ResultSink { return f.opts.Results }
-

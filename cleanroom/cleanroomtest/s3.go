@@ -39,8 +39,12 @@ type ResultSink interface {
 	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
-func noSuchKey() error    { return &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")} }
-func noSuchBucket() error { return &s3types.NoSuchBucket{Message: aws.String("The specified bucket does not exist.")} }
+func noSuchKey() error {
+	return &s3types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+}
+func noSuchBucket() error {
+	return &s3types.NoSuchBucket{Message: aws.String("The specified bucket does not exist.")}
+}
 
 // PutObject stores the body (read to the end) under bucket and key.
 func (s *S3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
