@@ -81,6 +81,27 @@ type lfAccount struct {
 	grants    map[string]*grantRec             // principal + "\x02" + rkey.sortKey()
 	filters   map[string]types.DataCellsFilter // "db\x00table\x00name"
 	locations map[string]types.ResourceInfo
+
+	// sorted caches the sorted keys of grants and filters for listings;
+	// nil when stale.
+	sortedGrants, sortedFilters []string
+}
+
+// changed drops the cached listing orders.
+func (a *lfAccount) changed() { a.sortedGrants, a.sortedFilters = nil, nil }
+
+func (a *lfAccount) grantIDs() []string {
+	if a.sortedGrants == nil {
+		a.sortedGrants = slices.Sorted(maps.Keys(a.grants))
+	}
+	return a.sortedGrants
+}
+
+func (a *lfAccount) filterKeys() []string {
+	if a.sortedFilters == nil {
+		a.sortedFilters = slices.Sorted(maps.Keys(a.filters))
+	}
+	return a.sortedFilters
 }
 
 type grantRec struct {

@@ -89,6 +89,7 @@ func (f *LakeFormation) CreateDataCellsFilter(ctx context.Context, in *lakeforma
 	f.w.seq++
 	d.VersionId = aws.String(strconv.Itoa(f.w.seq))
 	a.filters[k] = d
+	a.changed()
 	return &lakeformation.CreateDataCellsFilterOutput{}, nil
 }
 
@@ -164,6 +165,7 @@ func (f *LakeFormation) DeleteDataCellsFilter(ctx context.Context, in *lakeforma
 		return nil, lfError(op, notFoundLF("Data cells filter not found"))
 	}
 	delete(a.filters, k)
+	a.changed()
 	for id, g := range a.grants {
 		if g.key.kind == rFilter && filterKey(g.key.db, g.key.table, g.key.name) == k {
 			delete(a.grants, id)
@@ -192,7 +194,7 @@ func (f *LakeFormation) ListDataCellsFilter(ctx context.Context, in *lakeformati
 		prefix = filterKey(aws.ToString(t.DatabaseName), aws.ToString(t.Name), "")
 	}
 	var all []types.DataCellsFilter
-	for _, k := range slices.Sorted(maps.Keys(cat.filters)) {
+	for _, k := range cat.filterKeys() {
 		if strings.HasPrefix(k, prefix) {
 			all = append(all, cloneFilter(cat.filters[k]))
 		}

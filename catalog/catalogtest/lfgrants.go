@@ -233,6 +233,7 @@ func (w *lfWorld) grant(a *lfAccount, principal string, r *types.Resource, ps, g
 		}
 		w.ensureShare(o.id, recipient, pk == "org")
 	}
+	a.changed()
 	now := w.now()
 	for sk, sp := range storageKeys(k, all) {
 		id := grantID(principal, sk)
@@ -265,6 +266,7 @@ func (w *lfWorld) revoke(a *lfAccount, principal string, r *types.Resource, ps, 
 	if slices.Contains(ps, types.PermissionAll) {
 		ps = append(slices.Clone(ps), types.PermissionSelect) // with its implicit SELECT
 	}
+	a.changed()
 	revoked := false
 	for sk, sp := range storageKeys(k, permSet(append(slices.Clone(ps), gs...))) {
 		g := a.grants[grantID(principal, sk)]
@@ -461,25 +463,24 @@ func (f *LakeFormation) ListPermissions(ctx context.Context, in *lakeformation.L
 		filter = &k
 	}
 	principal := principalID(in.Principal)
-	var gs []*grantRec
-	for _, g := range a.grants {
+	var ids []string
+	for _, id := range a.grantIDs() {
+		g := a.grants[id]
 		if principal != "" && g.principal != principal || !typeMatches(in.ResourceType, g.key) {
 			continue
 		}
 		if filter != nil && g.key != *filter && !(filter.kind == rTable && filter.table != "*" && g.key.kind == rColumns && g.key.catalog == filter.catalog && g.key.db == filter.db && g.key.table == filter.table) {
 			continue
 		}
-		gs = append(gs, g)
+		ids = append(ids, id)
 	}
-	slices.SortFunc(gs, func(x, y *grantRec) int {
-		return strings.Compare(x.principal+"\x02"+x.key.sortKey(), y.principal+"\x02"+y.key.sortKey())
-	})
-	items, next, err := lfPage(gs, in.NextToken, in.MaxResults, 100, MaxPermissionsPage)
+	ids, next, err := lfPage(ids, in.NextToken, in.MaxResults, 100, MaxPermissionsPage)
 	if err != nil {
 		return nil, lfError(op, err)
 	}
 	out := &lakeformation.ListPermissionsOutput{PrincipalResourcePermissions: []types.PrincipalResourcePermissions{}, NextToken: next}
-	for _, g := range items {
+	for _, id := range ids {
+		g := a.grants[id]
 		p := types.PrincipalResourcePermissions{
 			Principal:                  &types.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(g.principal)},
 			Resource:                   g.key.resource(),

@@ -492,6 +492,9 @@ func (f *LakeFormation) DeleteLFTag(ctx context.Context, in *lakeformation.Delet
 		return nil, lfError(op, notFoundLF("Tag key does not exist"))
 	}
 	delete(a.tags, k)
+	for _, acct := range f.w.accounts {
+		acct.changed()
+	}
 	for _, m := range a.assigned {
 		delete(m, k)
 	}

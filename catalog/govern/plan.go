@@ -886,13 +886,22 @@ func (p *planner) grants(ctx context.Context) error {
 		return err
 	}
 	sortKeys := func(m map[grantKey]grantState) []grantKey {
-		return slices.SortedFunc(maps.Keys(m), func(a, b grantKey) int {
-			if c := strings.Compare(a.principal, b.principal); c != 0 {
-				return c
-			}
-			return strings.Compare(a.res.String(), b.res.String())
-		})
+		type keyed struct {
+			k grantKey
+			s string
+		}
+		ks := make([]keyed, 0, len(m))
+		for k := range m {
+			ks = append(ks, keyed{k, k.principal + "\x00" + k.res.String()})
+		}
+		slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.s, b.s) })
+		out := make([]grantKey, len(ks))
+		for i, k := range ks {
+			out[i] = k.k
+		}
+		return out
 	}
+	p.plan.Actions = slices.Grow(p.plan.Actions, len(p.desired))
 	for _, k := range sortKeys(p.desired) {
 		want := p.desired[k]
 		what := "grant " + k.String()
