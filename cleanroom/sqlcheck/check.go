@@ -50,7 +50,13 @@ func (r *Report) Err() error { return r.Problems.Err() }
 // once. tables describe the collaboration's tables (at least those the
 // query reads). Check is pure: it runs nothing.
 func Check(query string, tables []Table, optFns ...func(*Options)) *Report {
-	o := options(optFns)
+	rep, _, _ := check(query, tables, options(optFns))
+	return rep
+}
+
+// check is Check returning also the resolved query (nil when it does not
+// parse), for Simulate.
+func check(query string, tables []Table, o Options) (*Report, *analysis, *sp.Query) {
 	rep := &Report{}
 	q, err := sp.Parse(query)
 	if err != nil {
@@ -60,7 +66,7 @@ func Check(query string, tables []Table, optFns ...func(*Options)) *Report {
 			p.Pos, p.Detail = pos(pe.Pos), pe.Msg
 		}
 		rep.Problems = Problems{p}
-		return rep
+		return rep, nil, nil
 	}
 	a := &analysis{tables: map[string]*tinfo{}}
 	for i := range tables {
@@ -78,7 +84,7 @@ func Check(query string, tables []Table, optFns ...func(*Options)) *Report {
 		return cmp.Or(cmp.Compare(x.Pos.Line, y.Pos.Line), cmp.Compare(x.Pos.Column, y.Pos.Column))
 	})
 	rep.Problems = slices.CompactFunc(c.ps, func(x, y Problem) bool { return x == y })
-	return rep
+	return rep, a, q
 }
 
 type checker struct {

@@ -49,19 +49,35 @@
 // that could not be made (no Options.Runner) cleanroom.SeverityWarning.
 // Problems never contain a literal value from the query.
 //
+// Simulate runs a query that passes Check on sample rows (Table.Rows) with
+// the embedded pure-Go SQL engine the Clean Rooms fake uses (SQLite, through
+// modernc.org/sqlite: no cgo), then applies the output constraints as the
+// service does: a result row (a group) whose distinct count of a
+// constrained column is below the minimum is removed. The Simulation
+// reports how many rows each constraint removed, never which. Simulate adds
+// no differential-privacy noise, and Clean Rooms functions SQLite lacks
+// fail the simulation with the engine's message.
+//
 // # Errors
 //
 // Check returns a *Report and no error; Report.Err and Problems.Err turn
 // error-severity problems into an *Error of kind ErrRejected (which matches
-// cdpkit.ErrInvalid) carrying all problems.
+// cdpkit.ErrInvalid) carrying all problems. Simulate returns that same
+// error for a query Check rejects, an *Error of kind ErrSimulation (also
+// cdpkit.ErrInvalid) when the engine cannot run the query or a table's
+// sample is unusable, and ctx.Err() when the context ends.
 //
 // # Concurrency
 //
-// Check is pure and safe for concurrent use.
+// Check is pure and safe for concurrent use. Simulate is safe for
+// concurrent use; each call has its own in-memory database, closed before
+// it returns, and starts no goroutine that outlives it. A Table's Rows
+// sequence is iterated once per Simulate call.
 //
 // # Testing
 //
-// The package needs no fake: Check runs on table descriptions. The Clean Rooms fake (cleanroomtest) runs the same Check
+// The package needs no fake: Check runs on table descriptions, Simulate on
+// in-memory rows. The Clean Rooms fake (cleanroomtest) runs the same Check
 // before it starts a protected query, so a query that breaks a rule fails
 // there as it would on the service.
 package sqlcheck

@@ -1,6 +1,7 @@
 package sqlcheck_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -85,4 +86,43 @@ SELECT * FROM o`
 	fmt.Println(rep.Problems)
 	// Output:
 	// error 2:8: disallowed_output_column [table "orders" CUSTOM] "hashed_email": this column may not reach the query's output, directly or transformed
+}
+
+// Simulate runs a checked aggregation on sample rows and removes the
+// groups the output constraint would remove on the service, reporting
+// only how many.
+func ExampleSimulate() {
+	rule := cleanroom.Aggregation{
+		Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"hashed_email"}}},
+		JoinColumns:       []string{"hashed_email"},
+		DimensionColumns:  []string{"campaign"},
+		ScalarFunctions:   []types.ScalarFunctions{},
+		OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 3}},
+	}
+	tables := []sqlcheck.Table{
+		{
+			Name: "customers", Member: "111122223333", Rule: rule,
+			Columns: sqlcheck.Columns("hashed_email", "campaign"),
+			Rows:    sqlcheck.RowsOf([][]any{{"h1", ""}, {"h2", ""}, {"h3", ""}, {"h4", ""}}),
+		},
+		{
+			Name: "exposures", Member: "444455556666", Rule: rule,
+			Columns: sqlcheck.Columns("hashed_email", "campaign"),
+			Rows: sqlcheck.RowsOf([][]any{
+				{"h1", "spring"}, {"h2", "spring"}, {"h3", "spring"}, {"h4", "autumn"},
+			}),
+		},
+	}
+	sim, err := sqlcheck.Simulate(context.Background(), `SELECT e.campaign, COUNT(DISTINCT c.hashed_email) AS people
+FROM customers c JOIN exposures e ON c.hashed_email = e.hashed_email
+GROUP BY e.campaign`, tables, func(o *sqlcheck.Options) { o.Runner = "111122223333" })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sim.Rows)
+	fmt.Println("rows removed:", sim.RemovedRows)
+	// Output:
+	// [[spring 3]]
+	// rows removed: 1
 }

@@ -74,14 +74,16 @@ type Select struct {
 	Distinct bool
 	// DistinctPos locates DISTINCT when set.
 	DistinctPos Pos
-	Top         Expr
-	Items       []*SelectItem
-	From        []TableExpr
-	Where       Expr
-	GroupBy     []Expr
-	GroupByPos  Pos
-	Having      Expr
-	HavingPos   Pos
+	// TopPos locates TOP when Top is set.
+	TopPos     Pos
+	Top        Expr
+	Items      []*SelectItem
+	From       []TableExpr
+	Where      Expr
+	GroupBy    []Expr
+	GroupByPos Pos
+	Having     Expr
+	HavingPos  Pos
 	// End is the byte offset just after the last select item.
 	ItemsEnd int
 }

@@ -333,7 +333,7 @@ func (p *parser) top(s *Select) {
 		if s.Top != nil {
 			p.fail(p.cur().Pos, "TOP given twice")
 		}
-		p.next()
+		s.TopPos = p.next().Pos
 		t := p.cur()
 		if t.Kind != TokNumber {
 			p.unexpected("number")

@@ -1,0 +1,196 @@
+package sqlcheck
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	sp "github.com/cdpkit/cdpkit/cleanroom/sqlcheck/internal/sqlparse"
+	"github.com/cdpkit/cdpkit/internal/sqlengine"
+)
+
+// Simulation is the result of Simulate: the rows the service would return
+// (before any differential-privacy noise) and what the output constraints
+// removed.
+type Simulation struct {
+	// Report is the check's report (warnings, output constraints,
+	// differential privacy).
+	Report  *Report
+	Columns []Column
+	Rows    [][]any
+	// Removed counts, per output constraint, the result rows whose distinct
+	// count of the constrained column was below the minimum. A row below
+	// several minimums counts under each.
+	Removed []Removal
+	// RemovedRows is the number of result rows removed (each row once).
+	RemovedRows int
+}
+
+// Removal says how many result rows one output constraint removed; it
+// never says which.
+type Removal struct {
+	OutputConstraint
+	Rows int
+}
+
+// constraintPrefix names the columns Simulate adds to compute distinct
+// counts; they are removed from the result.
+const constraintPrefix = "__sqlcheck_oc_"
+
+// Simulate checks query (as Check does, and fails with ErrRejected if the
+// service would refuse it), runs it on the tables' sample rows (Table.Rows,
+// typed by Table.Columns) with the embedded SQL engine, and applies the
+// AGGREGATION output constraints as the service does: every result row
+// whose distinct count of a constrained column is below the minimum is
+// removed. To know those counts, the query runs with one COUNT(DISTINCT
+// column) per constraint added to its SELECT list, computed per group
+// alongside the query's own aggregates; the added columns are dropped from
+// the result.
+//
+// Row values are Go values of their column's type: string for string and
+// varchar, int64 for bigint and int, float64 for double and decimal, bool,
+// time.Time for date and timestamp, []byte for binary, nil for NULL.
+// Options.Params gives the values of analysis-template parameters. The
+// engine is SQLite's: Clean Rooms functions it lacks fail the simulation
+// with ErrSimulation and the engine's message, and TOP n is run as LIMIT n.
+// Differential privacy adds noise on the service, not here.
+func Simulate(ctx context.Context, query string, tables []Table, optFns ...func(*Options)) (*Simulation, error) {
+	o := options(optFns)
+	rep, a, q := check(query, tables, o)
+	if err := rep.Err(); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Op = "simulate"
+		}
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sim := &Simulation{Report: rep}
+	var edits []edit
+	var cons []OutputConstraint
+	if rep.RuleType == RuleAggregation && len(a.topSel) == 1 {
+		si := a.topSel[0]
+		var cols []string
+		for _, b := range si.bindings {
+			if b.base == nil || b.base.agg == nil {
+				continue
+			}
+			for _, oc := range b.base.agg.OutputConstraints {
+				n := len(cons)
+				cons = append(cons, OutputConstraint{Table: b.base.t.Name, Column: strings.ToLower(oc.Column), Minimum: int(oc.Minimum)})
+				cols = append(cols, ", COUNT(DISTINCT "+quoteIdent(b.name)+"."+quoteIdent(oc.Column)+") AS "+quoteIdent(constraintPrefix+strconv.Itoa(n)))
+			}
+		}
+		edits = append(edits, edit{off: si.s.ItemsEnd, end: si.s.ItemsEnd, text: strings.Join(cols, "")})
+	}
+	if body, ok := q.Body.(*sp.Select); ok && body.Top != nil && q.Limit == nil {
+		lit := body.Top.(*sp.Literal)
+		edits = append(edits, edit{off: body.TopPos.Off, end: lit.End, text: ""})
+		end := queryEnd(query)
+		edits = append(edits, edit{off: end, end: end, text: "\nLIMIT " + lit.Value})
+	}
+	run := applyEdits(query, edits)
+	run = strings.TrimRight(run, " \t\r\n")
+
+	var ets []sqlengine.Table
+	for _, name := range rep.Tables {
+		t := a.tables[strings.ToLower(name)].t
+		et := sqlengine.Table{Name: t.Name, Rows: t.Rows}
+		for _, c := range t.Columns {
+			typ := c.Type
+			if typ == "" {
+				typ = "string"
+			}
+			et.Columns = append(et.Columns, sqlengine.Column{Name: c.Name, Type: typ})
+		}
+		ets = append(ets, et)
+	}
+	res, err := sqlengine.Run(ctx, strings.TrimSuffix(run, ";"), ets, func(eo *sqlengine.Options) {
+		eo.Params = o.Params
+		eo.MaxRows = o.MaxRows
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		e := &Error{Op: "simulate", Kind: ErrSimulation, Err: err}
+		var ee *sqlengine.Error
+		if errors.As(err, &ee) {
+			e.Message = ee.Message
+			if ee.Table != "" {
+				e.Message = "table " + strconv.Quote(ee.Table) + ": " + ee.Message
+			}
+		}
+		return nil, e
+	}
+	keep := len(res.Columns) - len(cons)
+	for _, c := range res.Columns[:keep] {
+		sim.Columns = append(sim.Columns, Column{Name: c.Name, Type: c.Type})
+	}
+	sim.Removed = make([]Removal, len(cons))
+	for i, c := range cons {
+		sim.Removed[i].OutputConstraint = c
+	}
+	sim.Rows = make([][]any, 0, len(res.Rows))
+	for _, row := range res.Rows {
+		removed := false
+		for i := range cons {
+			if n, ok := asInt(row[keep+i]); !ok || n < int64(cons[i].Minimum) {
+				sim.Removed[i].Rows++
+				removed = true
+			}
+		}
+		if removed {
+			sim.RemovedRows++
+			continue
+		}
+		sim.Rows = append(sim.Rows, slices.Clip(row[:keep]))
+	}
+	return sim, nil
+}
+
+type edit struct {
+	off, end int
+	text     string
+}
+
+// applyEdits replaces query[off:end] by text for each edit (edits do not
+// overlap).
+func applyEdits(query string, edits []edit) string {
+	slices.SortFunc(edits, func(a, b edit) int { return b.off - a.off })
+	for _, e := range edits {
+		query = query[:e.off] + e.text + query[e.end:]
+	}
+	return query
+}
+
+// queryEnd is the byte offset after the query's last token, before a
+// final semicolon and trailing comments.
+func queryEnd(query string) int {
+	end := 0
+	for _, t := range sp.Tokens(query) {
+		if t.Kind == sp.TokEOF || (t.Kind == sp.TokOp && t.Text == ";") {
+			break
+		}
+		end = t.End
+	}
+	return end
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func asInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case float64:
+		return int64(v), true
+	case int:
+		return int64(v), true
+	}
+	return 0, false
+}
