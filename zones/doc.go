@@ -58,7 +58,7 @@
 // # Testing
 //
 // zones/zonestest has the conformance suite every Backend passes
-// (zonestest.Run), zonestest.New(t) for a ready in-memory Store, and
+// (zonestest.RunBackend), zonestest.New(t) for a ready in-memory Store, and
 // zonestest.NewFaulty for fault injection. zones/s3zone/s3zonetest runs an
 // in-process S3 server.
 package zones

@@ -42,7 +42,7 @@
 //
 // # Testing
 //
-// The package passes zonestest.Run; use t.TempDir() as the root in tests.
+// The package passes zonestest.RunBackend; use t.TempDir() as the root in tests.
 package filezone
 
 import (

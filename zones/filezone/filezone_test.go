@@ -29,14 +29,14 @@ func newBackend(t *testing.T) zones.Backend {
 // The large-object checks use 5 MiB: enough for several rounds of
 // filezone's 1 MiB copy pipeline.
 func TestConformance(t *testing.T) {
-	zonestest.Run(t, newBackend, zonestest.Capabilities{LargeObjectSize: 5 << 20})
+	zonestest.RunBackend(t, newBackend, zonestest.Capabilities{LargeObjectSize: 5 << 20})
 }
 
 func TestConformanceNoSync(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the synced run covers the same properties")
 	}
-	zonestest.Run(t, func(t *testing.T) zones.Backend {
+	zonestest.RunBackend(t, func(t *testing.T) zones.Backend {
 		b, err := filezone.New(t.TempDir(), func(o *filezone.Options) { o.NoSync = true })
 		if err != nil {
 			t.Fatal(err)

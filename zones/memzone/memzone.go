@@ -1,5 +1,5 @@
 // Package memzone is an in-memory zones.Backend: fast, concurrency-safe and
-// complete (it passes zonestest.Run), for tests and for short-lived
+// complete (it passes zonestest.RunBackend), for tests and for short-lived
 // pipelines whose data fits in memory. Nothing is persisted.
 //
 // # Errors

@@ -10,5 +10,5 @@ import (
 
 func TestConformance(t *testing.T) {
 	// The large-object checks use 4 MiB: memzone has no multipart path.
-	zonestest.Run(t, func(*testing.T) zones.Backend { return memzone.New() }, zonestest.Capabilities{LargeObjectSize: 4 << 20})
+	zonestest.RunBackend(t, func(*testing.T) zones.Backend { return memzone.New() }, zonestest.Capabilities{LargeObjectSize: 4 << 20})
 }

@@ -15,13 +15,13 @@ import (
 // server's client.
 func Example() {
 	ctx := context.Background()
-	srv := s3zonetest.Start()
+	srv := s3zonetest.NewS3Server(s3zonetest.NewS3())
 	defer srv.Close()
-	if err := srv.MakeBucket(ctx, "lake-raw"); err != nil {
+	if err := srv.CreateBucket(ctx, "lake-raw"); err != nil {
 		panic(err)
 	}
 
-	b, err := s3zone.New(srv.Client, "lake-raw", func(o *s3zone.Options) {
+	b, err := s3zone.New(srv.Client(), "lake-raw", func(o *s3zone.Options) {
 		o.UsePathStyle = true
 		o.Prefix = "tenant-42/"
 	})

@@ -32,7 +32,7 @@ func small(o *s3zone.Options) { o.PartSize = s3zone.MinPartSize; o.Concurrency =
 
 func TestConformanceGofakes3(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	zonestest.Run(t, func(t *testing.T) zones.Backend { return srv.Backend(t, small) },
+	zonestest.RunBackend(t, func(t *testing.T) zones.Backend { return srv.Backend(t, small) },
 		zonestest.Capabilities{LargeObjectSize: 11 << 20})
 	// The large-object checks must have gone through multipart uploads
 	// completed with If-None-Match.
@@ -80,7 +80,7 @@ func TestConformanceRealS3(t *testing.T) {
 	run := fmt.Sprintf("cdpkit-conformance/%d-%d/", time.Now().UnixNano(), rand.IntN(1e6))
 	var n int
 	var mu sync.Mutex
-	zonestest.Run(t, func(t *testing.T) zones.Backend {
+	zonestest.RunBackend(t, func(t *testing.T) zones.Backend {
 		mu.Lock()
 		n++
 		prefix := fmt.Sprintf("%s%d/", run, n)
@@ -158,8 +158,10 @@ func (r *recorder) AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipa
 
 func TestRequestsCarryConditionsChecksumsAndSSE(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	srv.CreateBucket(t, "lake")
-	rec := &recorder{API: srv.Client}
+	if err := srv.CreateBucket(t.Context(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{API: srv.Client()}
 	b, err := s3zone.New(rec, "lake", small, func(o *s3zone.Options) {
 		o.UsePathStyle = true
 		o.Prefix = "tenant-a/"
@@ -220,8 +222,10 @@ func TestRequestsCarryConditionsChecksumsAndSSE(t *testing.T) {
 
 func TestFailedMultipartIsAborted(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	srv.CreateBucket(t, "lake")
-	rec := &recorder{API: srv.Client, failPart: true}
+	if err := srv.CreateBucket(t.Context(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{API: srv.Client(), failPart: true}
 	b, err := s3zone.New(rec, "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
 	if err != nil {
 		t.Fatal(err)
@@ -276,10 +280,10 @@ func TestErrorClassification(t *testing.T) {
 
 func TestNewValidates(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	if _, err := s3zone.New(srv.Client, ""); !errors.Is(err, zones.ErrInvalidInput) {
+	if _, err := s3zone.New(srv.Client(), ""); !errors.Is(err, zones.ErrInvalidInput) {
 		t.Fatalf("empty bucket = %v", err)
 	}
-	if _, err := s3zone.New(srv.Client, "b", func(o *s3zone.Options) { o.Prefix = "no-slash" }); !errors.Is(err, zones.ErrInvalidInput) {
+	if _, err := s3zone.New(srv.Client(), "b", func(o *s3zone.Options) { o.Prefix = "no-slash" }); !errors.Is(err, zones.ErrInvalidInput) {
 		t.Fatalf("prefix without '/' = %v", err)
 	}
 }
@@ -288,8 +292,10 @@ func TestNewValidates(t *testing.T) {
 // that file (multipart above PartSize), with the digest in x-amz-meta-sha256.
 func TestPutRawLargeOnS3(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	srv.CreateBucket(t, "lake")
-	rec := &recorder{API: srv.Client}
+	if err := srv.CreateBucket(t.Context(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{API: srv.Client()}
 	b, err := s3zone.New(rec, "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
 	if err != nil {
 		t.Fatal(err)
@@ -349,8 +355,10 @@ func (s *stopAfter) Read(p []byte) (int, error) {
 // and no object.
 func TestInterruptedMultipartLeavesNoUpload(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	srv.CreateBucket(t, "lake")
-	b, err := s3zone.New(srv.Client, "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
+	if err := srv.CreateBucket(t.Context(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s3zone.New(srv.Client(), "lake", small, func(o *s3zone.Options) { o.UsePathStyle = true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +371,7 @@ func TestInterruptedMultipartLeavesNoUpload(t *testing.T) {
 	if _, err := b.Put(t.Context(), "failed", &stopAfter{r: body(), n: 12 << 20}, zones.PutOptions{}); !errors.Is(err, errStop) {
 		t.Fatalf("failed multipart Put = %v, want the body's error", err)
 	}
-	out, err := srv.Client.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")})
+	out, err := srv.Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,10 +384,10 @@ func TestInterruptedMultipartLeavesNoUpload(t *testing.T) {
 		}
 	}
 	// The check can fail: an upload that is not aborted is listed.
-	if _, err := srv.Client.CreateMultipartUpload(t.Context(), &s3.CreateMultipartUploadInput{Bucket: aws.String("lake"), Key: aws.String("open")}); err != nil {
+	if _, err := srv.Client().CreateMultipartUpload(t.Context(), &s3.CreateMultipartUploadInput{Bucket: aws.String("lake"), Key: aws.String("open")}); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := srv.Client.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")}); err != nil || len(out.Uploads) != 1 {
+	if out, err := srv.Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("lake")}); err != nil || len(out.Uploads) != 1 {
 		t.Fatalf("the server does not list an open upload (%v)", err)
 	}
 }

@@ -70,9 +70,16 @@ var checks = []check{
 	{"LargeObjectCreateOnlyRace", checkLargeRace},
 }
 
-// Run runs the conformance suite against backends made by newBackend, one
-// fresh backend per subtest. Every Backend implementation must pass it.
+// Run is the former name of RunBackend, kept for existing callers.
 func Run(t *testing.T, newBackend func(t *testing.T) zones.Backend, caps ...Capabilities) {
+	t.Helper()
+	RunBackend(t, newBackend, caps...)
+}
+
+// RunBackend runs the conformance suite against backends made by
+// newBackend, one fresh backend per subtest. Every Backend implementation
+// must pass it.
+func RunBackend(t *testing.T, newBackend func(t *testing.T) zones.Backend, caps ...Capabilities) {
 	t.Helper()
 	var c Capabilities
 	if len(caps) > 0 {

@@ -4,7 +4,7 @@
 //
 // # Conformance
 //
-// [Run] (inside go test) and [TestBackend] (anywhere, returns an error)
+// [RunBackend] (inside go test) and [TestBackend] (anywhere, returns an error)
 // check one contract on any Backend: ErrNotFound naming the key, round
 // trips, create-only writes and the concurrent-writer race (exactly one
 // winner), cancellation before and during a write with no partial object
@@ -48,7 +48,7 @@
 //
 // # Testing
 //
-// For an ISV: zonestest.New(t) in unit tests; zonestest.Run against your
+// For an ISV: zonestest.New(t) in unit tests; zonestest.RunBackend against your
 // own Backend; NewFaulty around any backend to test retries.
 package zonestest
 

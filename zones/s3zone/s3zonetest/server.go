@@ -30,14 +30,17 @@
 //
 // # Concurrency
 //
-// A Server is safe for concurrent use; it listens on 127.0.0.1 only and
+// S3 and S3Server are safe for concurrent use; it listens on 127.0.0.1 only and
 // holds everything in memory.
 //
 // # Testing
 //
-// NewServer(t) stops the server with t.Cleanup; Start/Close are for
-// examples and tools. Server.Backend(t) gives an s3zone backend on a fresh
-// bucket, ready for zonestest.Run.
+// NewS3 is the in-memory fake and NewS3Server(f) serves it on loopback,
+// with URL, Config (an aws.Config), Client (an *s3.Client) and Close, as
+// every cdpkit fake. NewServer(t) is the shorthand that t.Cleanup closes;
+// S3Server.Backend(t) gives an s3zone backend on a fresh bucket, ready for
+// zonestest.RunBackend. (Server and Start are the former shape, kept for
+// existing callers.)
 package s3zonetest
 
 import (
@@ -58,15 +61,10 @@ import (
 	"github.com/cdpkit/cdpkit/zones/s3zone"
 )
 
-// Server is an in-process S3-compatible endpoint.
-type Server struct {
-	// URL is the endpoint, http://127.0.0.1:port.
-	URL string
-	// Client is an *s3.Client configured for the server (static test
-	// credentials, path-style addressing, us-east-1).
-	Client *s3.Client
-
-	srv     *httptest.Server
+// S3 is the in-memory S3 fake: gofakes3's in-memory backend plus the
+// create-only (If-None-Match) serialization described in the package
+// documentation. Serve it with NewS3Server.
+type S3 struct {
 	backend *s3mem.Backend
 	mu      sync.Mutex // serializes conditional writes
 	buckets atomic.Int64
@@ -76,75 +74,131 @@ type Server struct {
 	conditional map[string]int
 }
 
-// NewServer starts a server that t.Cleanup stops.
-func NewServer(t testing.TB) *Server {
-	t.Helper()
-	s := Start()
-	t.Cleanup(s.Close)
+// S3Options configures an S3 fake. There is nothing to configure yet; the
+// type keeps NewS3's signature the shape of every cdpkit fake.
+type S3Options struct{}
+
+// NewS3 returns an empty in-memory S3.
+func NewS3(optFns ...func(*S3Options)) *S3 {
+	var o S3Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	return &S3{backend: s3mem.New(), conditional: map[string]int{}}
+}
+
+// ConditionalWrites reports how many conditional PutObject ("put") and
+// CompleteMultipartUpload ("complete") requests the fake has handled.
+func (f *S3) ConditionalWrites() map[string]int {
+	f.condMu.Lock()
+	defer f.condMu.Unlock()
+	m := make(map[string]int, len(f.conditional))
+	for k, v := range f.conditional {
+		m[k] = v
+	}
+	return m
+}
+
+// S3Server serves an S3 fake on 127.0.0.1 (plain HTTP, path-style), so a
+// real *s3.Client runs against it unmodified.
+type S3Server struct {
+	f   *S3
+	srv *httptest.Server
+}
+
+// NewS3Server starts serving f on loopback. Call Close when done.
+func NewS3Server(f *S3) *S3Server {
+	s := &S3Server{f: f}
+	fake := gofakes3.New(f.backend, gofakes3.WithAutoBucket(false))
+	s.srv = httptest.NewServer(f.enforceIfNoneMatch(fake.Server()))
 	return s
 }
 
-// Start starts a server outside a test (examples, local tools). Call Close
-// when done.
-func Start() *Server {
-	s := &Server{backend: s3mem.New(), conditional: map[string]int{}}
-	fake := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
-	s.srv = httptest.NewServer(s.enforceIfNoneMatch(fake.Server()))
-	s.URL = s.srv.URL
-	s.Client = s3.New(s3.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(s.URL),
-		UsePathStyle: true,
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""),
-		HTTPClient:   s.srv.Client(),
-	})
-	return s
-}
+// URL is the endpoint, http://127.0.0.1:port.
+func (s *S3Server) URL() string { return s.srv.URL }
 
 // Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+func (s *S3Server) Close() { s.srv.Close() }
 
-// CreateBucket creates a bucket.
-func (s *Server) CreateBucket(t testing.TB, name string) {
-	t.Helper()
-	if err := s.MakeBucket(context.Background(), name); err != nil {
-		t.Fatalf("s3zonetest: %v", err)
+// S3 is the fake the server serves.
+func (s *S3Server) S3() *S3 { return s.f }
+
+// Config is an aws.Config for the server: static test credentials,
+// us-east-1, BaseEndpoint set, the server's HTTP client. S3 clients made
+// from it need path-style addressing (Client sets it).
+func (s *S3Server) Config() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""),
+		HTTPClient:   s.srv.Client(),
 	}
 }
 
-// MakeBucket creates a bucket, for use outside tests.
-func (s *Server) MakeBucket(ctx context.Context, name string) error {
-	_, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+// Client returns an *s3.Client for the server (Config, path-style).
+func (s *S3Server) Client(optFns ...func(*s3.Options)) *s3.Client {
+	return s3.NewFromConfig(s.Config(), append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = true }}, optFns...)...)
+}
+
+// CreateBucket creates a bucket.
+func (s *S3Server) CreateBucket(ctx context.Context, name string) error {
+	_, err := s.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 	return err
 }
 
 // Backend returns an s3zone backend on a fresh bucket of this server.
-func (s *Server) Backend(t testing.TB, optFns ...func(*s3zone.Options)) *s3zone.Backend {
+func (s *S3Server) Backend(t testing.TB, optFns ...func(*s3zone.Options)) *s3zone.Backend {
 	t.Helper()
-	name := fmt.Sprintf("bucket-%d", s.buckets.Add(1))
-	s.CreateBucket(t, name)
-	b, err := s3zone.New(s.Client, name, append([]func(*s3zone.Options){func(o *s3zone.Options) { o.UsePathStyle = true }}, optFns...)...)
+	name := fmt.Sprintf("bucket-%d", s.f.buckets.Add(1))
+	if err := s.CreateBucket(t.Context(), name); err != nil {
+		t.Fatalf("s3zonetest: %v", err)
+	}
+	b, err := s3zone.New(s.Client(), name, append([]func(*s3zone.Options){func(o *s3zone.Options) { o.UsePathStyle = true }}, optFns...)...)
 	if err != nil {
 		t.Fatalf("s3zonetest: %v", err)
 	}
 	return b
 }
 
-// ConditionalWrites reports how many conditional PutObject ("put") and
-// CompleteMultipartUpload ("complete") requests the server has handled.
-func (s *Server) ConditionalWrites() map[string]int {
-	s.condMu.Lock()
-	defer s.condMu.Unlock()
-	m := make(map[string]int, len(s.conditional))
-	for k, v := range s.conditional {
-		m[k] = v
-	}
-	return m
+// ConditionalWrites reports the fake's conditional writes (see
+// S3.ConditionalWrites).
+func (s *S3Server) ConditionalWrites() map[string]int { return s.f.ConditionalWrites() }
+
+// NewServer starts a server over a new S3 that t.Cleanup stops: the
+// shorthand for NewS3Server(NewS3()) in tests.
+func NewServer(t testing.TB) *S3Server {
+	t.Helper()
+	s := NewS3Server(NewS3())
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Server is the former shape of S3Server, with the URL and a client as
+// fields. Kept for existing callers; new code uses NewS3Server(NewS3()).
+type Server struct {
+	*S3Server
+	// URL is the endpoint, http://127.0.0.1:port.
+	URL string
+	// Client is an *s3.Client configured for the server.
+	Client *s3.Client
+}
+
+// Start starts a server outside a test. Kept for existing callers; new
+// code uses NewS3Server(NewS3()).
+func Start() *Server {
+	s := NewS3Server(NewS3())
+	return &Server{S3Server: s, URL: s.URL(), Client: s.Client()}
+}
+
+// MakeBucket creates a bucket. Kept for existing callers; new code uses
+// S3Server.CreateBucket.
+func (s *Server) MakeBucket(ctx context.Context, name string) error {
+	return s.S3Server.CreateBucket(ctx, name)
 }
 
 // enforceIfNoneMatch makes If-None-Match: * atomic and effective on both
 // PutObject and CompleteMultipartUpload.
-func (s *Server) enforceIfNoneMatch(next http.Handler) http.Handler {
+func (f *S3) enforceIfNoneMatch(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inm := r.Header.Get("If-None-Match")
 		q := r.URL.Query()
@@ -158,14 +212,14 @@ func (s *Server) enforceIfNoneMatch(next http.Handler) http.Handler {
 		if isComplete {
 			kind = "complete"
 		}
-		s.condMu.Lock()
-		s.conditional[kind]++
-		s.condMu.Unlock()
+		f.condMu.Lock()
+		f.conditional[kind]++
+		f.condMu.Unlock()
 
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		bucket, key := splitPath(r.URL.Path)
-		if obj, err := s.backend.HeadObject(bucket, key); err == nil {
+		if obj, err := f.backend.HeadObject(bucket, key); err == nil {
 			if obj.Contents != nil {
 				obj.Contents.Close()
 			}

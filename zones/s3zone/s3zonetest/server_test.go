@@ -41,8 +41,10 @@ func completeOver(ctx context.Context, c *s3.Client, bucket, key string) error {
 
 func TestServerEnforcesIfNoneMatchOnComplete(t *testing.T) {
 	srv := s3zonetest.NewServer(t)
-	srv.CreateBucket(t, "lake")
-	err := completeOver(t.Context(), srv.Client, "lake", "k")
+	if err := srv.CreateBucket(t.Context(), "lake"); err != nil {
+		t.Fatal(err)
+	}
+	err := completeOver(t.Context(), srv.Client(), "lake", "k")
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "PreconditionFailed" {
 		t.Fatalf("create-only CompleteMultipartUpload over an existing key = %v, want 412 PreconditionFailed", err)
