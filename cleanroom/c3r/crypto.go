@@ -96,9 +96,9 @@ func (c *rowCipher) reset(nonce *[nonceLen]byte) error {
 }
 
 // iv is the first 12 bytes of SHA-256(label ‖ nonce).
-func (c *rowCipher) iv(label string, out *[ivLen]byte) {
+func (c *rowCipher) iv(label []byte, out *[ivLen]byte) {
 	c.h.Reset()
-	c.h.Write([]byte(label))
+	c.h.Write(label)
 	c.h.Write(c.nonce[:])
 	var s [sha256.Size]byte
 	copy(out[:], c.h.Sum(s[:0]))
@@ -107,7 +107,7 @@ func (c *rowCipher) iv(label string, out *[ivLen]byte) {
 // appendSealed appends a sealed cell for the encoded value, padded with
 // padLen zero bytes: "02:enc:" + Base64(nonce ‖ iv ‖ AES-GCM(encoded ‖
 // zeros ‖ uint16 padLen)).
-func (c *rowCipher) appendSealed(dst []byte, label string, encoded []byte, padLen int) []byte {
+func (c *rowCipher) appendSealed(dst []byte, label []byte, encoded []byte, padLen int) []byte {
 	var iv [ivLen]byte
 	c.iv(label, &iv)
 	n := nonceLen + ivLen + len(encoded) + padLen + padLenLen + tagLen
@@ -118,9 +118,7 @@ func (c *rowCipher) appendSealed(dst []byte, label string, encoded []byte, padLe
 	b = append(b, iv[:]...)
 	pt := len(b)
 	b = append(b, encoded...)
-	for range padLen {
-		b = append(b, 0)
-	}
+	b = append(b, make([]byte, padLen)...)
 	b = binary.BigEndian.AppendUint16(b, uint16(padLen))
 	b = c.gcm.Seal(b[:pt], iv[:], b[pt:], aad)
 	c.buf = b

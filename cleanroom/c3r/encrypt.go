@@ -124,6 +124,7 @@ type planCol struct {
 	fp      *fingerprinter
 	nulls   int64
 	dupChk  bool
+	label   []byte // name as bytes, for the IV
 }
 
 // encrypt runs the whole pipeline. open is called once, or twice when a
@@ -266,7 +267,7 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 				if len(enc)+pad > MaxPaddedPlaintext {
 					return st, newErr(op, c.name, n, ErrLimit, fmt.Sprintf("value of %d bytes exceeds %d", len(enc), MaxPaddedPlaintext))
 				}
-				cell = rc.appendSealed(cell, c.name, enc, pad)
+				cell = rc.appendSealed(cell, c.label, enc, pad)
 				if len(cell) > MaxCellBytes {
 					return st, newErr(op, c.name, n, ErrLimit, fmt.Sprintf("sealed cell of %d bytes exceeds %d", len(cell), MaxCellBytes))
 				}
@@ -424,7 +425,7 @@ func (e *Encryptor) plan(schema Schema, src source) ([]planCol, error) {
 		if !t.Valid() {
 			return nil, newErr(op, normalize(c.Source), 0, ErrType, "the input column's type is not supported by C3R")
 		}
-		p := planCol{outCol: outCol{name: name, typ: t, kind: c.Type}, src: si, srcType: t, pad: c.Pad}
+		p := planCol{outCol: outCol{name: name, typ: t, kind: c.Type}, src: si, srcType: t, pad: c.Pad, label: []byte(name)}
 		switch c.Type {
 		case Fingerprint:
 			if !t.Fingerprintable() {

@@ -15,7 +15,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	for _, v := range []Value{StringValue("x"), {Type: TypeBigInt, Int: 7}, {Type: TypeDate, Int: 1}, {Type: TypeBoolean, Bool: true},
 		{Type: TypeDouble, Float: 1.5}, {Type: TypeDecimal, Bytes: []byte("1.50"), Precision: 5, Scale: 2}, Null(TypeInt),
 		{Type: TypeTimestamp, Int: 5, UTC: true, Unit: Micros}, {Type: TypeVarchar, Bytes: []byte("v"), MaxLength: 9}} {
-		seeds = append(seeds, c.appendSealed(nil, "c", appendEncoded(nil, v), 3))
+		seeds = append(seeds, c.appendSealed(nil, []byte("c"), appendEncoded(nil, v), 3))
 	}
 	// A cell sealed by the official client.
 	seeds = append(seeds, []byte("02:enc:bm9uY2UwMTIzNDU2Nzg5MG5vbmNlMDEyMzQ1Njc4OTBqfRYZ98t5KU6aWfsQmMshIXB+aQeNKcVLRIG4IqVn2RSlGoabQoytMye/pDz15Oas"),

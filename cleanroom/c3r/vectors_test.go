@@ -104,7 +104,7 @@ func TestSealedVectors(t *testing.T) {
 		{"", "02:enc:bm9uY2UwMTIzNDU2Nzg5MG5vbmNlMDEyMzQ1Njc4OTBqfRYZ98t5KU6aWftj95yDN+G/A0Lx0zJ7ED5/Mfo="},
 	}
 	for _, tt := range tests {
-		got := string(c.appendSealed(nil, vecLabel, []byte(tt.msg), 0))
+		got := string(c.appendSealed(nil, []byte(vecLabel), []byte(tt.msg), 0))
 		if got != tt.want {
 			t.Errorf("seal %d bytes: got %s, want %s", len(tt.msg), got, tt.want)
 		}
