@@ -164,10 +164,23 @@ func (s TableSpec) validate(members []Member) Problems {
 		prefix(&c, "rule.", s.Rule.Validate())
 		for _, rc := range ruleColumnRefs(s.Rule) {
 			if !allowed[rc.column] {
-				c.warn("rule."+rc.path, ReasonColumnNotAllowed, "A6")
+				c.add("rule."+rc.path, ReasonColumnNotAllowed, SeverityError, "A6")
 			}
 			if k, ok := s.C3R[rc.column]; ok && !c3rAllowed(rc.use, k) {
 				c.add("rule."+rc.path, ReasonC3RColumnKind, SeverityError, rc.rule)
+			}
+		}
+	}
+	if s.Rule != nil {
+		// Aggregation and list rules name columns as AnalysisRuleColumnName
+		// (at most 127 code points): a 128-character allowed column can
+		// never appear in them. Custom rules (differential privacy
+		// included) use ColumnName, where 128 is fine.
+		if _, custom := asCustom(s.Rule); !custom {
+			for i, col := range dedupe(s.Table.AllowedColumns) {
+				if runeLen(col) == maxColumnName {
+					c.warn("table.allowedColumns"+idx(i), ReasonRuleColumnTooLong, "§1.1")
+				}
 			}
 		}
 	}
@@ -297,9 +310,31 @@ type columnRef struct {
 	use                columnUse
 }
 
+// ValidateRuleColumns reports every column a table analysis rule names
+// that is not among the table's allowed columns (rule A6: an error, the
+// service rejects it). Paths start at "analysisRulePolicy".
+func ValidateRuleColumns(allowedColumns []string, p types.ConfiguredTableAnalysisRulePolicy) Problems {
+	var c collector
+	if nilUnion(p) {
+		return nil
+	}
+	allowed := map[string]bool{}
+	for _, col := range allowedColumns {
+		allowed[col] = true
+	}
+	for _, rc := range policyColumnRefs(p) {
+		if !allowed[rc.column] {
+			c.add(rc.path, ReasonColumnNotAllowed, SeverityError, "A6")
+		}
+	}
+	return c.ps
+}
+
 // ruleColumnRefs lists every column a rule names, with its path and use.
-func ruleColumnRefs(r Rule) []columnRef {
-	v1, ok := r.Policy().(*types.ConfiguredTableAnalysisRulePolicyMemberV1)
+func ruleColumnRefs(r Rule) []columnRef { return policyColumnRefs(r.Policy()) }
+
+func policyColumnRefs(p types.ConfiguredTableAnalysisRulePolicy) []columnRef {
+	v1, ok := p.(*types.ConfiguredTableAnalysisRulePolicyMemberV1)
 	if !ok {
 		return nil
 	}

@@ -36,9 +36,9 @@ func TestTableSpec(t *testing.T) {
 		{"key is a tag value: 257 code points", func(s *cleanroom.TableSpec) { s.Key = repeat("é", 257) }, []string{"error key: too_long"}},
 		{"A6/rule column not allowed", func(s *cleanroom.TableSpec) { s.Table.AllowedColumns = []string{"segment"} },
 			[]string{
-				"warning rule.analysisRulePolicy.v1.aggregation.aggregateColumns[0].columnNames[0]: column_not_allowed (A6)",
-				"warning rule.analysisRulePolicy.v1.aggregation.joinColumns[0]: column_not_allowed (A6)",
-				"warning rule.analysisRulePolicy.v1.aggregation.outputConstraints[0].columnName: column_not_allowed (A6)",
+				"error rule.analysisRulePolicy.v1.aggregation.aggregateColumns[0].columnNames[0]: column_not_allowed (A6)",
+				"error rule.analysisRulePolicy.v1.aggregation.joinColumns[0]: column_not_allowed (A6)",
+				"error rule.analysisRulePolicy.v1.aggregation.outputConstraints[0].columnName: column_not_allowed (A6)",
 			}},
 		{"allowed column not in Glue schema", func(s *cleanroom.TableSpec) { s.GlueColumns = []string{"Hashed_Email", "segment"} },
 			[]string{"warning table.allowedColumns[2]: column_not_in_schema (§2.7)"}},
@@ -51,6 +51,11 @@ func TestTableSpec(t *testing.T) {
 		{"128-char allowed column cannot be used in a rule", func(s *cleanroom.TableSpec) {
 			s.Table.AllowedColumns = append(s.Table.AllowedColumns, repeat("c", 128))
 		}, []string{"warning table.allowedColumns[3]: allowed_column_unusable_in_rule (§1.1)"}},
+		{"128-char differential-privacy column: no warning", func(s *cleanroom.TableSpec) {
+			col := repeat("c", 128)
+			s.Table.AllowedColumns = append(s.Table.AllowedColumns, col)
+			s.Rule = cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{"111122223333"}, DifferentialPrivacyColumn: col}
+		}, []string{}},
 		{"table name and glue names", func(s *cleanroom.TableSpec) { s.Table.Name = " "; s.Table.Database = "my db"; s.Table.Table = "-t" },
 			[]string{"error table.name: blank", "error table.tableReference.glue.databaseName: pattern", "error table.tableReference.glue.tableName: pattern"}},
 		{"analysis method unknown", func(s *cleanroom.TableSpec) { s.Table.AnalysisMethod = "INDIRECT" },

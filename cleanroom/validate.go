@@ -423,9 +423,6 @@ func allowedColumns(c *collector, path string, cols []string) {
 	}
 	for i, col := range cols {
 		columnName(c, path+idx(i), col)
-		if runeLen(col) == maxColumnName {
-			c.warn(path+idx(i), ReasonRuleColumnTooLong, "§1.1")
-		}
 	}
 	warnDuplicates(c, path, cols, "A9")
 }

@@ -314,6 +314,13 @@ func (f *CleanRooms) UpdateConfiguredTable(ctx context.Context, in *cleanrooms.U
 		return nil, err
 	}
 	c := clone(*in)
+	if c.AllowedColumns != nil {
+		for _, r := range t.rules {
+			if err := validation(cleanroom.ValidateRuleColumns(c.AllowedColumns, r.Policy)); err != nil {
+				return nil, err // the rule would name a column no longer allowed
+			}
+		}
+	}
 	if c.Name != nil {
 		t.t.Name = c.Name
 	}
@@ -407,6 +414,9 @@ func (f *CleanRooms) CreateConfiguredTableAnalysisRule(ctx context.Context, in *
 	if len(t.rules) > 0 {
 		return nil, conflict(types.ResourceTypeConfiguredTable, *t.t.Id, types.ConflictExceptionReasonAlreadyExists, "an analysis rule already exists for this configured table")
 	}
+	if err := validation(cleanroom.ValidateRuleColumns(t.t.AllowedColumns, in.AnalysisRulePolicy)); err != nil {
+		return nil, err
+	}
 	now := f.now()
 	r := clone(types.ConfiguredTableAnalysisRule{
 		ConfiguredTableArn: t.t.Arn, ConfiguredTableId: t.t.Id, Type: in.AnalysisRuleType,
@@ -456,6 +466,9 @@ func (f *CleanRooms) UpdateConfiguredTableAnalysisRule(ctx context.Context, in *
 	}
 	t, r, err := f.tableRule(in.ConfiguredTableIdentifier, in.AnalysisRuleType)
 	if err != nil {
+		return nil, err
+	}
+	if err := validation(cleanroom.ValidateRuleColumns(t.t.AllowedColumns, in.AnalysisRulePolicy)); err != nil {
 		return nil, err
 	}
 	r.Policy = clone(in.AnalysisRulePolicy)
