@@ -1,5 +1,6 @@
-// Package catalogtest fakes the AWS Glue Data Catalog for tests of code that
-// uses package catalog (or the Glue API directly).
+// Package catalogtest fakes the AWS Glue Data Catalog and AWS Lake
+// Formation for tests of code that uses packages catalog and catalog/govern
+// (or the APIs directly).
 //
 //   - [Glue] is an in-memory implementation of catalog.GlueAPI. Its errors
 //     have the SDK's shape: a *smithy.OperationError wrapping the modelled
@@ -12,6 +13,23 @@
 //   - [RunGlue] (and [TestGlue], usable outside go test) is the conformance
 //     suite: the behaviours catalog relies on, checked against the fake,
 //     against the client on the server, and against real Glue.
+//
+// Lake Formation:
+//
+//   - [LakeFormation] is an in-memory Lake Formation implementing
+//     govern.LakeFormationAPI, with the RAM invitations its cross-account
+//     grants send ([LakeFormation.RAM], implementing govern.RAMAPI).
+//     Accounts added with [LakeFormation.AddAccount] share one world, each
+//     with its own [Glue] catalog, so producer and consumer accounts,
+//     invitations and resource links behave across them.
+//     [LakeFormation.Select] computes what a query engine would let a
+//     principal read (columns and row filters, through resource links), the
+//     oracle for "can this role read that column".
+//   - [NewLakeFormationServer] speaks Lake Formation's and RAM's REST-JSON
+//     protocols over the same world; the SigV4 access key names the
+//     account ([LakeFormationServer.ClientFor], [LakeFormationServer.RAMClient]).
+//   - [RunLakeFormation] (and [TestLakeFormation]) is the conformance suite
+//     of the behaviours govern relies on.
 //
 // Inspection helpers ([Glue.Table], [Glue.Partitions], [Glue.TableVersions],
 // [Glue.Calls], [Glue.Writes], [GlueServer.Requests]) return copies. Faults are
@@ -44,6 +62,33 @@
 // VersionId values are decimal counters starting at "0"; callers must treat
 // them as opaque. Listing order is by name (Glue's order is unspecified).
 //
+// Lake Formation modelled: LF-tags (keys and values lower-cased, 50 values
+// per call, one value per key per resource, inheritance database > table >
+// column), AddLFTagsToResource and RemoveLFTagsFromResource answering 200
+// with Failures, CreateLFTag on an existing key answering
+// InvalidInputException "Tag key already exists", grants on databases,
+// tables, table wildcards, columns, data cells filters, locations and
+// LF-tag policies; BatchGrant/BatchRevokePermissions (20 entries, per-entry
+// Failures); revoking what is not held answering InvalidInputException "No
+// permissions revoked"; SELECT on a table, and the implicit SELECT of ALL,
+// listed as SELECT on all its columns; grants to other accounts' roles only
+// from cross-account version 3, creating a RAM share with a PENDING
+// invitation (organizations need none) that expires after InvitationTTL;
+// roles reading only through grants to themselves, not to their account;
+// re-grants of shared resources only with the grant option, to the
+// recipient's own principals; data cells filters (AlreadyExists, VersionId
+// checks); DataLakeSettings replaced whole by PutDataLakeSettings, with the
+// default-permission and admin rules; registered locations
+// (AlreadyExists); paging; cancellation.
+//
+// Lake Formation not modelled: ListPermissions with both Principal and
+// Resource lists explicit grants (the service computes effective ones);
+// IncludeRelated; named LF-tag expressions; DATABASE tag policies in
+// Select; cross-account versions 1 and 2 (Glue resource policies, one share
+// per grant); hybrid access mode; Identity Center principals; conditions;
+// transactions and governed tables; the caller's own permissions (every
+// caller acts as an administrator of its account); message wording.
+//
 // # Live runs
 //
 // Set CDPKIT_GLUE_LIVE=1 plus the usual AWS credentials and region
@@ -58,4 +103,13 @@
 // UpdateTable, DeleteTable, GetTableVersions, BatchDeleteTableVersion,
 // BatchCreatePartition, BatchGetPartition, BatchUpdatePartition, BatchDeletePartition and
 // GetPartitions.
+//
+// For Lake Formation, set CDPKIT_LF_LIVE=1, CDPKIT_LF_ACCOUNT (the account
+// id), CDPKIT_LF_PRINCIPAL (a role of that account the suite grants to and
+// revokes from) and credentials of a data lake administrator, then run
+//
+//	go test ./catalog/catalogtest -run TestLakeFormationConformanceLive -v
+//
+// It creates and deletes databases and LF-tags named
+// <CDPKIT_LF_PREFIX, default cdpkit_conformance>_<behaviour>_<random>.
 package catalogtest

@@ -1,0 +1,100 @@
+// Package govern shares data products through AWS Lake Formation: LF-tags,
+// tag-based and named grants, data cells filters (column and row filters),
+// registered S3 locations and cross-account sharing, declared in a [Spec],
+// planned, and applied idempotently; and it answers "who can read what"
+// with [Governor.Effective].
+//
+// A spec describes one account's Data Catalog. A producer or central
+// governance account lists its LF-tags, its data products (database,
+// tables kept current by a catalog.Registrar, S3 location, LF-tags on
+// database, tables and columns) and the grants to consumers: roles,
+// accounts or organizations, on databases, tables, columns (or all but
+// some columns), rows through data cells filters, or by LF-tag expression.
+// A consumer account's spec accepts the producer's RAM invitations, creates
+// resource links to the shared tables and grants its roles on them.
+//
+//	g := govern.New(lakeformation.NewFromConfig(cfg), glue.NewFromConfig(cfg))
+//	plan, err := g.Plan(ctx, spec)  // reads only
+//	fmt.Print(plan)                 // create / update / replace / delete, with reasons
+//	res, err := g.Apply(ctx, plan)  // res.Writes == 0 when nothing changed
+//
+// Plan lists every action with a reason, no-ops included: creating or
+// extending LF-tags, registering locations, creating tables, assigning and
+// removing tags, creating or updating filters, creating or replacing
+// resource links (a link pointing elsewhere is replaced, never silently),
+// granting and revoking. A grant the spec no longer names is revoked when
+// the spec owns its resource: the products' databases, tables and filters,
+// the resources its Grants and Links name, and tag expressions over the
+// tag keys it defines. Grants of data lake administrators and of
+// Options.IgnorePrincipals are never revoked. A rerun of an unchanged spec
+// plans only no-ops and Apply then makes no call that writes.
+//
+// The service's traps are handled:
+//
+//   - Batch calls answer HTTP 200 with a per-entry Failures list
+//     (BatchGrantPermissions, BatchRevokePermissions, AddLFTagsToResource,
+//     RemoveLFTagsFromResource): any failed entry is a [*BatchError]
+//     naming it; the other entries were applied.
+//   - "Already exists" is done, not an error: an LF-tag key (answered as
+//     AlreadyExistsException or InvalidInputException "Tag key already
+//     exists") is read and extended; a registered location is kept; a data
+//     cells filter is read, compared and updated; an accepted invitation is
+//     accepted; a revoke answered "No permissions revoked" is done.
+//   - ConcurrentModificationException, "Invalid principal" (a role IAM has
+//     not propagated yet), throttling and transient faults are retried with
+//     Options.Backoff, for whole calls and for failed batch entries.
+//   - Data Lake settings are read, changed and written back whole at apply
+//     time, since PutDataLakeSettings replaces the structure: fields the spec
+//     does not set, and administrators added meanwhile, are kept.
+//   - Read-back is normalized before diffing: names and tags lower-cased,
+//     column lists sorted, SELECT on all columns of a table read as SELECT
+//     on the table, ALL absorbing the permissions it implies, permissions
+//     listed over several entries merged. An applied grant is no diff.
+//
+// Cross-account sharing grants to the consumer's role, not only to its
+// account: an account grant gives the account's roles nothing until its
+// administrator grants again (the plan warns). Granting to a role of
+// another account needs cross-account version 3 or more
+// (Settings.CrossAccountVersion; Plan refuses otherwise). The consumer's
+// spec lists AcceptSharesFrom (pending Lake Formation invitations are
+// listed page by page and accepted; Options.RAM is needed), Links with the
+// Readers that get DESCRIBE on them, and Grants passing shared resources on
+// to its roles when the producer granted the account with the grant option.
+//
+// A table whose S3 location is registered with Lake Formation cannot be
+// associated with AWS Clean Rooms: Plan warns when a product registers its
+// Location and marks a table CleanRooms.
+//
+// # Errors
+//
+// Every failure is a [*Error] naming the step and the resource (a table, a
+// tag key, a grant; never data values) and matching a shared cdpkit
+// category with errors.Is: [ErrInvalid] (a [*SpecError] from
+// [Spec.Validate], or InvalidInputException), [ErrNotFound],
+// [ErrAlreadyExists], [ErrConflict] (concurrent modification outlived the
+// retries; a data table where a link should be), [ErrAccessDenied],
+// [ErrThrottled], [ErrLimitExceeded], [ErrUnavailable], and
+// [ErrPartialFailure] (also cdpkit.ErrFailed) with a [*BatchError]. The SDK
+// error stays reachable with errors.As (*types.ConcurrentModificationException
+// ...). Apply stops at the first error; planning again resumes from what was
+// applied.
+//
+// # Concurrency
+//
+// A Governor is safe for concurrent use. Plan and Apply make their calls
+// one after another on the caller's goroutine (grants and revocations in
+// batches of 20) and start no goroutines. Backoff waits end when the
+// context is done.
+//
+// # Testing
+//
+// Package catalogtest holds an in-memory Lake Formation with the RAM
+// invitations of its cross-account grants (catalogtest.NewLakeFormation),
+// several accounts in one world (AddAccount), LF-tag semantics, the
+// partial-failure answers, and a Select method answering what a query
+// engine would let a principal read; a wire server
+// (catalogtest.NewLakeFormationServer) for real *lakeformation.Client and
+// *ram.Client values; and a conformance suite (catalogtest.RunLakeFormation)
+// that also runs against the real service with CDPKIT_LF_LIVE=1,
+// CDPKIT_LF_ACCOUNT and CDPKIT_LF_PRINCIPAL.
+package govern
