@@ -473,20 +473,32 @@ type Row struct {
 }
 
 // Rows hashes a stream of records, in order, with bounded memory: it reads
-// up to batch records (4096 when batch ≤ 0), hashes them with HashBatch on
-// all cores, yields them, and repeats. No goroutine outlives a batch, so
-// stopping the iteration early leaves nothing running. An error from recs
-// is yielded after the rows read before it, and ends the stream; so does a
-// cancelled ctx.
+// up to batch records (2048 when batch ≤ 0) and hashes them with HashBatch
+// on all cores while it reads the next batch and the caller handles the rows
+// of the previous one, so parsing, hashing and writing overlap. At most
+// three batches are held at once. Stopping the iteration early cancels the
+// batch being hashed and waits for it: no goroutine outlives the loop. An
+// error from recs is yielded after the rows read before it, and ends the
+// stream; so does a cancelled ctx.
 func (h *Hasher) Rows(ctx context.Context, schema []Key, recs iter.Seq2[Record, error], batch int) iter.Seq2[Row, error] {
 	if batch <= 0 {
-		batch = 4096
+		batch = 2048
 	}
 	return func(yield func(Row, error) bool) {
-		buf := make([]Record, 0, min(batch, 4096))
+		ctx, cancel := context.WithCancel(ctx)
+		var pending *rowsJob // the batch being hashed, if any
+		defer func() {
+			cancel()
+			if pending != nil {
+				<-pending.done
+			}
+		}()
+		buf := make([]Record, 0, min(batch, 2048))
+		var spare []Record // the records of the last batch yielded, for reuse
 		pos := 0
-		// flush hashes buf and yields it; false means stop.
-		flush := func() bool {
+		// hand starts hashing buf, then yields the batch hashed before it;
+		// false means stop.
+		hand := func() bool {
 			if len(buf) == 0 {
 				return true
 			}
@@ -496,34 +508,78 @@ func (h *Hasher) Rows(ctx context.Context, schema []Key, recs iter.Seq2[Record, 
 					buf[i].Row = first + i + 1
 				}
 			}
-			cells, perRec, err := h.hashBatch(ctx, schema, buf)
-			if err != nil {
-				yield(Row{}, err)
+			j := &rowsJob{recs: buf, done: make(chan struct{})}
+			go func() {
+				defer close(j.done)
+				j.cells, j.perRec, j.err = h.hashBatch(ctx, schema, j.recs)
+			}()
+			prev := pending
+			pending = j
+			buf = spare[:0]
+			spare = nil
+			if prev == nil {
+				return true
+			}
+			if !prev.yield(schema, yield) {
 				return false
 			}
-			n := len(schema)
-			for i := range buf {
-				r := Row{Number: buf[i].Row, Cells: cells[i*n : (i+1)*n : (i+1)*n], Errs: perRec[i]}
-				if !yield(r, nil) {
-					return false
-				}
-			}
-			buf = buf[:0]
+			clear(prev.recs)
+			spare = prev.recs[:0]
 			return true
+		}
+		// drain yields the batch still being hashed.
+		drain := func() bool {
+			if pending == nil {
+				return true
+			}
+			j := pending
+			ok := j.yield(schema, yield)
+			pending = nil
+			return ok
 		}
 		for rec, err := range recs {
 			if err != nil {
-				if flush() {
+				if hand() && drain() {
 					yield(Row{}, err)
 				}
 				return
 			}
 			pos++
 			buf = append(buf, rec)
-			if len(buf) == batch && !flush() {
+			if len(buf) == batch && !hand() {
 				return
 			}
 		}
-		flush()
+		if hand() {
+			drain()
+		}
 	}
+}
+
+// rowsJob is one batch of Rows: hashed on its own goroutine, yielded by
+// the caller's.
+type rowsJob struct {
+	recs   []Record
+	cells  []Cell
+	perRec [][]*Error
+	err    error
+	done   chan struct{}
+}
+
+// yield waits for the batch to be hashed and yields its rows; false means
+// stop.
+func (j *rowsJob) yield(schema []Key, yield func(Row, error) bool) bool {
+	<-j.done
+	if j.err != nil {
+		yield(Row{}, j.err)
+		return false
+	}
+	n := len(schema)
+	for i := range j.recs {
+		r := Row{Number: j.recs[i].Row, Cells: j.cells[i*n : (i+1)*n : (i+1)*n], Errs: j.perRec[i]}
+		if !yield(r, nil) {
+			return false
+		}
+	}
+	return true
 }
