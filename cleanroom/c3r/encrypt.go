@@ -452,7 +452,7 @@ func (e *Encryptor) plan(schema Schema, src source) ([]planCol, error) {
 // Options.TempDir for the second pass.
 func (e *Encryptor) EncryptCSV(ctx context.Context, dst io.Writer, src io.Reader, schema Schema, optFns ...func(*Options)) (Stats, error) {
 	opts := e.callOptions(optFns)
-	nulls := csvNulls{token: []byte(opts.CSVNullValue), hasToken: opts.CSVNullValue != ""}
+	nulls := csvNullsOf(opts)
 	var spool *os.File
 	defer func() {
 		if spool != nil {
@@ -482,6 +482,41 @@ func (e *Encryptor) EncryptCSV(ctx context.Context, dst io.Writer, src io.Reader
 	return e.encrypt(ctx, schema, open, func(cols []outCol) (sink, error) {
 		return newCSVSink(dst, names(cols))
 	}, opts)
+}
+
+// Input is a table file that can be read more than once (MAX padding's
+// first pass reads it again instead of spooling it).
+type Input struct {
+	Format Format
+	R      io.ReaderAt
+	Size   int64
+}
+
+// Encrypt encrypts in (CSV or Parquet) into dst in the given format (CSV
+// or Parquet), in shuffled row order; CSV input read into Parquet output
+// gives string columns. Nothing is written to dst unless every row passes
+// every check.
+func (e *Encryptor) Encrypt(ctx context.Context, dst io.Writer, format Format, in Input, schema Schema, optFns ...func(*Options)) (Stats, error) {
+	if !format.valid() || !in.Format.valid() || in.R == nil {
+		return Stats{}, newErr("encrypt", "", 0, cdpkit.ErrInvalid, "unknown format or no input")
+	}
+	opts := e.callOptions(optFns)
+	open := func(int) (source, error) {
+		if in.Format == Parquet {
+			return openParquet(in.R, in.Size)
+		}
+		return newCSVSource(io.NewSectionReader(in.R, 0, in.Size), csvNullsOf(opts))
+	}
+	return e.encrypt(ctx, schema, open, func(cols []outCol) (sink, error) {
+		if format == Parquet {
+			return newParquetSink(dst, cols)
+		}
+		return newCSVSink(dst, names(cols))
+	}, opts)
+}
+
+func csvNullsOf(o Options) csvNulls {
+	return csvNulls{token: []byte(o.CSVNullValue), hasToken: o.CSVNullValue != ""}
 }
 
 func needsMax(s Schema) bool {

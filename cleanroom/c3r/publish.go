@@ -25,6 +25,8 @@ const (
 	Parquet
 )
 
+func (f Format) valid() bool { return f == CSV || f == Parquet }
+
 func (f Format) ext() string {
 	if f == Parquet {
 		return ".parquet"
@@ -69,21 +71,23 @@ const (
 	manifestPrefix = "manifest"
 )
 
-// Publish encrypts a CSV or Parquet file (src, size bytes) into the clean
+// Publish encrypts a CSV or Parquet file (in) into the clean
 // zone of store, under dir: one file named from its content
-// (dir/part-<sha256>.csv or .parquet), plus a manifest under dir/_c3r/
+// (dir/part-<sha256>.csv or .parquet, as format says; describe a Parquet
+// one for Glue with CatalogSchema), plus a manifest under dir/_c3r/
 // (a directory Glue, Athena and Clean Rooms ignore). The file is spooled
 // with bounded memory and written create-only; only then are the files an
 // earlier run left in dir removed, so a rerun replaces rather than
 // duplicates and nothing is deleted before its replacement exists. A rerun
 // whose input, schema, settings and keys match the manifest writes
 // nothing (Published.Unchanged).
-func (e *Encryptor) Publish(ctx context.Context, store *zones.Store, dir string, format Format, src io.ReaderAt, size int64, schema Schema, optFns ...func(*Options)) (Published, error) {
+func (e *Encryptor) Publish(ctx context.Context, store *zones.Store, dir string, in Input, format Format, schema Schema, optFns ...func(*Options)) (Published, error) {
 	const op = "publish"
 	dir = strings.Trim(dir, "/")
-	if format != CSV && format != Parquet {
+	if !format.valid() || !in.Format.valid() {
 		return Published{}, newErr(op, "", 0, cdpkit.ErrInvalid, "unknown format")
 	}
+	src, size := in.R, in.Size
 	if err := zones.ValidateKey(dir + "/x"); err != nil {
 		return Published{}, &Error{Op: op, Kind: cdpkit.ErrInvalid, Err: err}
 	}
@@ -100,7 +104,7 @@ func (e *Encryptor) Publish(ctx context.Context, store *zones.Store, dir string,
 		Schema:      normalizedSchema(schema),
 		Settings:    e.settings,
 		KeyCheck:    e.keyCheck(),
-		FileFormat:  strings.TrimPrefix(format.ext(), "."),
+		FileFormat:  strings.TrimPrefix(in.Format.ext(), ".") + "->" + strings.TrimPrefix(format.ext(), "."),
 	}
 	if have, err := latestManifest(ctx, store, dir); err != nil {
 		return Published{}, &Error{Op: op, Err: err}
@@ -115,13 +119,7 @@ func (e *Encryptor) Publish(ctx context.Context, store *zones.Store, dir string,
 
 	out := store.NewOutput()
 	defer out.Discard()
-	var st Stats
-	var err error
-	if format == CSV {
-		st, err = e.EncryptCSV(ctx, out, io.NewSectionReader(src, 0, size), schema, optFns...)
-	} else {
-		st, err = e.EncryptParquet(ctx, out, src, size, schema, optFns...)
-	}
+	st, err := e.Encrypt(ctx, out, format, in, schema, optFns...)
 	if err != nil {
 		return Published{}, err
 	}

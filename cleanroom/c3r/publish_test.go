@@ -22,7 +22,7 @@ func TestPublishRerunAndCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := bytes.NewReader(clear)
-	p1, err := e.Publish(ctx, store, "c3r/customers", CSV, src, int64(len(clear)), schema)
+	p1, err := e.Publish(ctx, store, "c3r/customers", Input{CSV, src, int64(len(clear))}, CSV, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestPublishRerunAndCatalog(t *testing.T) {
 		t.Fatalf("first run: %+v", p1)
 	}
 	// Rerun: nothing written.
-	p2, err := e.Publish(ctx, store, "c3r/customers", CSV, src, int64(len(clear)), schema)
+	p2, err := e.Publish(ctx, store, "c3r/customers", Input{CSV, src, int64(len(clear))}, CSV, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestPublishRerunAndCatalog(t *testing.T) {
 	other := make([]byte, 32)
 	sec, _ := NewSecret(other)
 	e2, _ := NewEncryptor(sec, sampleSalt, LowAssurance(), func(o *Options) { o.TempDir = t.TempDir() })
-	p3, err := e2.Publish(ctx, store, "c3r/customers", CSV, src, int64(len(clear)), schema)
+	p3, err := e2.Publish(ctx, store, "c3r/customers", Input{CSV, src, int64(len(clear))}, CSV, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
