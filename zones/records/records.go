@@ -58,6 +58,10 @@ type Record struct {
 	values []string
 }
 
+// RowNumber is the record's line, for the errors of code that numbers rows
+// (hashing.RowsFrom).
+func (r Record) RowNumber() int { return int(r.Line) }
+
 // Names returns the column names. The slice is shared between records of
 // one CSV file; do not modify it.
 func (r Record) Names() []string { return r.names }
