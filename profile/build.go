@@ -307,7 +307,15 @@ type spiller struct {
 
 func (s *spiller) add(code uint64, row []byte) error {
 	p := orderKey(code) >> (64 - partBits)
-	buf := binary.AppendUvarint(s.bufs[p], uint64(len(row)+8))
+	buf := s.bufs[p]
+	if need := len(buf) + len(row) + 8 + binary.MaxVarintLen64; need > cap(buf) {
+		// Double (append grows large slices by a quarter, copying the
+		// partition over and over).
+		nb := make([]byte, len(buf), max(2*cap(buf), need, 4<<10))
+		copy(nb, buf)
+		buf = nb
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(row)+8))
 	buf = binary.LittleEndian.AppendUint64(buf, code)
 	buf = append(buf, row...)
 	s.held += int64(len(buf) - len(s.bufs[p]))
@@ -504,7 +512,7 @@ type entry struct {
 // buildPartition sorts a partition's rows by person, computes each
 // person's profile and writes the partition's state.
 func (res *Result) buildPartition(p int, data []byte, e *env) error {
-	var ents []entry
+	ents := make([]entry, 0, len(data)/64)
 	r := reader{b: data}
 	for len(r.b) > 0 {
 		l := r.uvarint()
@@ -526,6 +534,8 @@ func (res *Result) buildPartition(p int, data []byte, e *env) error {
 		return cmp.Compare(a.off, b.off)
 	})
 	w := res.newPartWriter()
+	w.buf = make([]byte, 0, len(data)+len(data)/4)
+	c := &computer{e: e}
 	var raws [][]byte
 	for i := 0; i < len(ents); {
 		j := i + 1
@@ -536,21 +546,10 @@ func (res *Result) buildPartition(p int, data []byte, e *env) error {
 		for _, en := range ents[i:j] {
 			raws = append(raws, data[en.off:en.off+en.n])
 		}
-		if err := w.person(ents[i].ok, ents[i].code, personID(ents[i].code, res.odd), raws, e); err != nil {
+		if err := w.person(ents[i].ok, ents[i].code, personID(ents[i].code, res.odd), raws, c); err != nil {
 			return err
 		}
 		i = j
 	}
 	return res.setPart(p, w)
-}
-
-// personRows decodes a person's encoded rows.
-func personRows(raws [][]byte) ([]prow, error) {
-	rows := make([]prow, len(raws))
-	for i, raw := range raws {
-		if err := decodeRow(raw, &rows[i]); err != nil {
-			return nil, err
-		}
-	}
-	return rows, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"unsafe"
 
 	"github.com/cdpkit/cdpkit/hashing"
 )
@@ -139,7 +140,12 @@ func (r *reader) value() Value {
 	case 0:
 		return Null
 	case String:
-		return Value{t: String, s: string(r.bytes(r.uvarint()))}
+		b := r.bytes(r.uvarint())
+		if len(b) == 0 {
+			r.err = true
+			return Null
+		}
+		return Value{t: String, s: unsafe.String(&b[0], len(b))}
 	case Int, Time:
 		return Value{t: t, n: r.varint()}
 	case Bool:
@@ -155,42 +161,63 @@ func (r *reader) value() Value {
 	return Null
 }
 
-// decodeRow decodes one encoded row; raw is kept as the row's tie-break.
-func decodeRow(raw []byte, into *prow) error {
-	r := reader{b: raw}
-	into.raw = raw
-	into.t = r.varint()
-	into.src = uint16(r.uvarint())
-	into.key = string(r.bytes(r.uvarint()))
-	nv := r.uvarint()
-	if nv > uint64(len(r.b)) {
-		return errCorrupt
-	}
-	into.vals = into.vals[:0]
-	for range nv {
-		into.vals = append(into.vals, r.value())
-	}
-	ni := r.uvarint()
-	if ni > uint64(len(r.b)) {
-		return errCorrupt
-	}
-	into.ids = into.ids[:0]
-	for range ni {
-		k := r.byte1()
-		flags := r.byte1()
-		var val string
-		if flags&2 != 0 {
-			val = hex.EncodeToString(r.bytes(32))
-		} else {
-			val = string(r.bytes(r.uvarint()))
+// rowDecoder decodes a person's rows into slabs it reuses from person to
+// person. String values, keys and identifier values alias the encoded
+// rows: a computed profile is detached (its survivors copied) before it
+// leaves the package.
+type rowDecoder struct {
+	rows []prow
+	vals []Value
+	ids  []pident
+	pos  [][4]int
+}
+
+func (d *rowDecoder) decode(raws [][]byte) ([]prow, error) {
+	d.rows, d.vals, d.ids, d.pos = d.rows[:0], d.vals[:0], d.ids[:0], d.pos[:0]
+	for _, raw := range raws {
+		r := reader{b: raw}
+		var pr prow
+		pr.raw = raw
+		pr.t = r.varint()
+		pr.src = uint16(r.uvarint())
+		pr.key = r.bytes(r.uvarint())
+		nv := r.uvarint()
+		if nv > uint64(len(r.b)) {
+			return nil, errCorrupt
 		}
-		if int(k) >= len(allKeys) {
-			r.err = true
+		v0 := len(d.vals)
+		for range nv {
+			d.vals = append(d.vals, r.value())
 		}
-		into.ids = append(into.ids, pident{key: k, keyed: flags&1 != 0, val: val})
+		ni := r.uvarint()
+		if ni > uint64(len(r.b)) {
+			return nil, errCorrupt
+		}
+		i0 := len(d.ids)
+		for range ni {
+			k := r.byte1()
+			flags := r.byte1()
+			var val []byte
+			if flags&2 != 0 {
+				val = r.bytes(32)
+			} else {
+				val = r.bytes(r.uvarint())
+			}
+			if int(k) >= len(allKeys) {
+				r.err = true
+			}
+			d.ids = append(d.ids, pident{key: k, flags: flags, val: val})
+		}
+		if r.err || len(r.b) != 0 {
+			return nil, errCorrupt
+		}
+		d.rows = append(d.rows, pr)
+		d.pos = append(d.pos, [4]int{v0, len(d.vals), i0, len(d.ids)})
 	}
-	if r.err || len(r.b) != 0 {
-		return errCorrupt
+	for i := range d.rows {
+		p := d.pos[i]
+		d.rows[i].vals = d.vals[p[0]:p[1]:p[1]]
+		d.rows[i].ids = d.ids[p[2]:p[3]:p[3]]
 	}
-	return nil
+	return d.rows, nil
 }

@@ -81,28 +81,22 @@ type partWriter struct {
 func (r *Result) newPartWriter() *partWriter { return &partWriter{res: r} }
 
 // person computes one person's segments and appends its block.
-func (w *partWriter) person(ok, code uint64, id string, raws [][]byte, e *env) error {
-	rows, err := personRows(raws)
+func (w *partWriter) person(ok, code uint64, id string, raws [][]byte, c *computer) error {
+	p, segs, err := c.profile(id, raws, false)
 	if err != nil {
 		return err
 	}
-	p := e.compute(id, rows)
-	segs := w.res.account(&p, 1)
+	w.res.account(&p, segs, 1)
 	w.idx = append(w.idx, idxEntry{ok: ok, off: int64(len(w.buf))})
 	w.buf = appendBlock(w.buf, code, id, segs, raws)
 	return nil
 }
 
-// account adds a profile's counts (sign 1) or removes them (-1) and
-// returns its segment bits.
-func (r *Result) account(p *Profile, sign int64) uint64 {
-	var segs uint64
-	for _, name := range p.Segments {
-		for i, s := range r.b.c.segments {
-			if s.name == name {
-				segs |= 1 << i
-				r.segCount[i].Add(sign)
-			}
+// account adds a profile's counts (sign 1) or removes them (-1).
+func (r *Result) account(p *Profile, segs uint64, sign int64) {
+	for i := range r.b.c.segments {
+		if segs&(1<<i) != 0 {
+			r.segCount[i].Add(sign)
 		}
 	}
 	r.persons.Add(sign)
@@ -110,7 +104,6 @@ func (r *Result) account(p *Profile, sign int64) uint64 {
 	for _, f := range p.Fields {
 		r.itemDrop.Add(sign * int64(f.Dropped))
 	}
-	return segs
 }
 
 func appendBlock(dst []byte, code uint64, id string, segs uint64, raws [][]byte) []byte {
@@ -361,13 +354,11 @@ func (r *Result) partitions(ctx context.Context) iter.Seq2[[]Profile, error] {
 				}
 				wg.Go(func() {
 					var profs []Profile
+					c := &computer{e: e}
 					err := r.blocks(p, true, func(bl block) error {
-						rows, err := personRows(bl.raws)
-						if err != nil {
-							return err
-						}
-						profs = append(profs, e.compute(bl.id, rows))
-						return nil
+						prof, _, err := c.profile(bl.id, bl.raws, true)
+						profs = append(profs, prof)
+						return err
 					})
 					slots[p] <- out{profs, err}
 				})
@@ -457,11 +448,12 @@ func (r *Result) Profile(id string) (Profile, error) {
 	if !ok {
 		return Profile{}, &Error{Op: "read", Kind: ErrNotFound, Err: msgError("no profile for the person")}
 	}
-	rows, err := personRows(bl.raws)
+	c := &computer{e: r.b.env(r.sources)}
+	p, _, err := c.profile(bl.id, bl.raws, true)
 	if err != nil {
 		return Profile{}, &Error{Op: "read", Err: err}
 	}
-	return r.b.env(r.sources).compute(bl.id, rows), nil
+	return p, nil
 }
 
 // find looks a person up in the overlay, then in the base state.

@@ -3,6 +3,7 @@ package profile
 import (
 	"bytes"
 	"cmp"
+	"encoding/hex"
 	"math"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ const noTime = math.MinInt64
 // prow is one decoded row of a person.
 type prow struct {
 	src  uint16
-	key  string
+	key  []byte
 	t    int64 // Unix milliseconds, or noTime
 	vals []Value
 	ids  []pident
@@ -26,8 +27,19 @@ type prow struct {
 
 type pident struct {
 	key   uint8 // index in allKeys
-	keyed bool
-	val   string
+	flags uint8 // 1 keyed, 2 val is a packed 32-byte digest
+	val   []byte
+}
+
+func (a pident) equal(b pident) bool {
+	return a.key == b.key && a.flags == b.flags && bytes.Equal(a.val, b.val)
+}
+
+func (a pident) text() string {
+	if a.flags&2 != 0 {
+		return hex.EncodeToString(a.val)
+	}
+	return string(a.val)
 }
 
 // env is what computing a profile needs besides the rows.
@@ -40,7 +52,7 @@ type env struct {
 }
 
 func (e *env) lineage(r *prow) Lineage {
-	l := Lineage{Source: e.sources[r.src], RecordKey: r.key}
+	l := Lineage{Source: e.sources[r.src], RecordKey: string(r.key)}
 	if r.t != noTime {
 		l.ObservedAt = time.UnixMilli(r.t).UTC()
 	}
@@ -58,7 +70,7 @@ func (e *env) rowCmp(a, b *prow) int {
 			return c
 		}
 	}
-	if c := strings.Compare(a.key, b.key); c != 0 {
+	if c := bytes.Compare(a.key, b.key); c != 0 {
 		return c
 	}
 	return bytes.Compare(a.raw, b.raw)
@@ -71,28 +83,92 @@ func (r *prow) val(col int) Value {
 	return Null
 }
 
-// compute builds a person's profile from its rows, which it sorts.
-func (e *env) compute(id string, rows []prow) Profile {
-	slices.SortFunc(rows, func(a, b prow) int { return e.rowCmp(&a, &b) })
-	p := Profile{PersonID: id}
-	p.Fields = make([]FieldValue, len(e.c.fields))
-	for i := range e.c.fields {
-		p.Fields[i] = e.field(&e.c.fields[i], rows)
-	}
-	p.Traits = e.traits(rows)
-	p.Identifiers, p.IdentifiersDropped = e.identifiers(rows)
-	for _, s := range e.c.segments {
-		if s.eval(&p, e) {
-			p.Segments = append(p.Segments, s.name)
-		}
-	}
-	return p
+// computer computes profiles on one goroutine, reusing its buffers.
+type computer struct {
+	e       *env
+	dec     rowDecoder
+	scratch Profile
+	seen    []seenID
 }
 
-func (e *env) field(f *cfield, rows []prow) FieldValue {
+type seenID struct {
+	id   pident
+	last int
+}
+
+// profile decodes a person's rows and computes its profile and segment
+// bits. With full false only what segments and statistics need is
+// computed (no lineage, no identifier values) into reused buffers, and
+// the Profile must not be kept; with full true the Profile owns its data.
+func (c *computer) profile(id string, raws [][]byte, full bool) (Profile, uint64, error) {
+	rows, err := c.dec.decode(raws)
+	if err != nil {
+		return Profile{}, 0, err
+	}
+	e := c.e
+	slices.SortFunc(rows, func(a, b prow) int { return e.rowCmp(&a, &b) })
+	var p Profile
+	if full {
+		p.Fields = make([]FieldValue, len(e.c.fields))
+		p.Traits.Custom = make([]TraitValue, len(e.c.traits))
+	} else {
+		p = c.scratch
+		p.Fields = slices.Grow(p.Fields[:0], len(e.c.fields))[:len(e.c.fields)]
+		p.Traits.Custom = slices.Grow(p.Traits.Custom[:0], len(e.c.traits))[:len(e.c.traits)]
+		p.Traits.Sources = p.Traits.Sources[:0]
+		p.Identifiers = p.Identifiers[:0]
+	}
+	p.PersonID = id
+	for i := range e.c.fields {
+		p.Fields[i] = e.field(&e.c.fields[i], rows, full)
+	}
+	e.traits(&p.Traits, rows)
+	p.Identifiers, p.IdentifiersDropped = c.identifiers(p.Identifiers, rows, full)
+	var segs uint64
+	for i, s := range e.c.segments {
+		if s.eval(&p, e) {
+			segs |= 1 << i
+			if full {
+				p.Segments = append(p.Segments, s.name)
+			}
+		}
+	}
+	if full {
+		p.detach()
+	} else {
+		c.scratch = p
+	}
+	return p, segs, nil
+}
+
+// detach copies the strings a profile shares with the encoded rows.
+func (p *Profile) detach() {
+	for i := range p.Fields {
+		f := &p.Fields[i]
+		f.Value = f.Value.clone()
+		for j := range f.Items {
+			f.Items[j].Value = f.Items[j].Value.clone()
+		}
+	}
+	for i := range p.Traits.Custom {
+		p.Traits.Custom[i].Value = p.Traits.Custom[i].Value.clone()
+	}
+}
+
+func (v Value) clone() Value {
+	if v.t == String {
+		v.s = strings.Clone(v.s)
+	}
+	return v
+}
+
+func (e *env) field(f *cfield, rows []prow, full bool) FieldValue {
 	fv := FieldValue{Name: f.Name}
 	set := func(r *prow, v Value) {
-		fv.Value, fv.Lineage = v, e.lineage(r)
+		fv.Value = v
+		if full {
+			fv.Lineage = e.lineage(r)
+		}
 	}
 	switch f.Policy {
 	case MostRecent:
@@ -224,7 +300,10 @@ func (e *env) field(f *cfield, rows []prow) FieldValue {
 			}
 			fv.Items = make([]Item, len(cs))
 			for i, c := range cs {
-				fv.Items[i] = Item{Value: c.v, Lineage: e.lineage(&rows[c.last])}
+				fv.Items[i] = Item{Value: c.v}
+				if full {
+					fv.Items[i].Lineage = e.lineage(&rows[c.last])
+				}
 			}
 			break
 		}
@@ -244,8 +323,9 @@ func (e *env) inWindow(t int64, w time.Duration) bool {
 	return t != noTime && t <= e.runAt && t >= e.runAt-w.Milliseconds()
 }
 
-func (e *env) traits(rows []prow) Traits {
-	t := Traits{Records: len(rows), RecencyDays: -1}
+func (e *env) traits(t *Traits, rows []prow) {
+	t.Records, t.RecencyDays, t.Frequency = len(rows), -1, 0
+	t.FirstSeen, t.LastSeen = time.Time{}, time.Time{}
 	first, last := int64(noTime), int64(noTime)
 	for i := range rows {
 		r := &rows[i]
@@ -275,12 +355,10 @@ func (e *env) traits(rows []prow) Traits {
 			t.RecencyDays = 0
 		}
 	}
-	t.Custom = make([]TraitValue, len(e.c.traits))
 	for k := range e.c.traits {
 		tr := &e.c.traits[k]
 		t.Custom[k] = TraitValue{Name: tr.Name, Value: e.trait(tr, rows)}
 	}
-	return t
 }
 
 func (e *env) trait(tr *ctrait, rows []prow) Value {
@@ -354,31 +432,27 @@ func (e *env) trait(tr *ctrait, rows []prow) Value {
 }
 
 // identifiers collects the distinct identifiers per key, most recently
-// seen first, bounded per key.
-func (e *env) identifiers(rows []prow) ([]Identifier, int) {
-	type seen struct {
-		id   pident
-		last int
-	}
-	var all []seen
+// seen first, bounded per key, into dst. Without full, only keys are set.
+func (c *computer) identifiers(dst []Identifier, rows []prow, full bool) ([]Identifier, int) {
+	all := c.seen[:0]
 	for i := range rows {
 		for _, id := range rows[i].ids {
-			j := slices.IndexFunc(all, func(s seen) bool { return s.id == id })
+			j := slices.IndexFunc(all, func(s seenID) bool { return s.id.equal(id) })
 			if j < 0 {
-				all = append(all, seen{id: id, last: i})
+				all = append(all, seenID{id: id, last: i})
 			} else {
 				all[j].last = i
 			}
 		}
 	}
+	c.seen = all
 	if len(all) == 0 {
-		return nil, 0
+		return dst, 0
 	}
-	slices.SortFunc(all, func(a, b seen) int {
+	slices.SortFunc(all, func(a, b seenID) int {
 		return cmp.Or(cmp.Compare(a.id.key, b.id.key), cmp.Compare(b.last, a.last),
-			strings.Compare(a.id.val, b.id.val), cmp.Compare(btoi(a.id.keyed), btoi(b.id.keyed)))
+			cmp.Compare(a.id.flags, b.id.flags), bytes.Compare(a.id.val, b.id.val))
 	})
-	out := make([]Identifier, 0, len(all))
 	dropped, run := 0, 0
 	for i, s := range all {
 		if i > 0 && s.id.key == all[i-1].id.key {
@@ -386,13 +460,17 @@ func (e *env) identifiers(rows []prow) ([]Identifier, int) {
 		} else {
 			run = 0
 		}
-		if run >= e.maxIDs {
+		if run >= c.e.maxIDs {
 			dropped++
 			continue
 		}
-		out = append(out, Identifier{Key: hashing.Key(allKeys[s.id.key]), Value: s.id.val, Keyed: s.id.keyed, Lineage: e.lineage(&rows[s.last])})
+		id := Identifier{Key: hashing.Key(allKeys[s.id.key])}
+		if full {
+			id.Value, id.Keyed, id.Lineage = s.id.text(), s.id.flags&1 != 0, c.e.lineage(&rows[s.last])
+		}
+		dst = append(dst, id)
 	}
-	return out, dropped
+	return dst, dropped
 }
 
 func btoi(b bool) int {

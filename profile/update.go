@@ -138,8 +138,8 @@ func (b *Builder) Update(ctx context.Context, prev *Result, lookup func(identity
 	res.parts = prev.parts
 	res.removed = make(map[uint64]struct{}, len(prev.removed))
 	maps.Copy(res.removed, prev.removed)
-	e := b.env(in.sources)
-	prevEnv := b.env(prev.sources)
+	cur := &computer{e: b.env(in.sources)}
+	old := &computer{e: b.env(prev.sources)}
 	res.persons.Store(int64(prev.stats.Persons))
 	for i := range prev.b.c.segments {
 		res.segCount[i].Store(int64(prev.stats.Segments[prev.b.c.segments[i].name]))
@@ -161,12 +161,11 @@ func (b *Builder) Update(ctx context.Context, prev *Result, lookup func(identity
 		if !found {
 			continue
 		}
-		old, err := personRows(bl.raws)
+		p, segs, err := old.profile(bl.id, bl.raws, false)
 		if err != nil {
 			return nil, &Error{Op: op, Err: err}
 		}
-		p := prevEnv.compute(bl.id, old)
-		res.account(&p, -1)
+		res.account(&p, segs, -1)
 		res.removed[code] = struct{}{}
 		for _, raw := range bl.raws {
 			src, key, err := rowSourceKey(raw, prev.sources)
@@ -205,12 +204,11 @@ func (b *Builder) Update(ctx context.Context, prev *Result, lookup func(identity
 			continue
 		}
 		id := affected[code]
-		rs, err := personRows(raws)
+		p, segs, err := cur.profile(id, raws, false)
 		if err != nil {
 			return nil, &Error{Op: op, Err: err}
 		}
-		p := e.compute(id, rs)
-		segs := res.account(&p, 1)
+		res.account(&p, segs, 1)
 		ok := orderKey(code)
 		pi := ok >> (64 - partBits)
 		overlay[pi] = append(overlay[pi], block{ok: ok, code: code, id: id, segs: segs, raws: raws})
