@@ -94,6 +94,7 @@ var lfRoutes = map[string]lfHandler{
 	"/RemoveLFTagsFromResource":      lfOp((*LakeFormation).RemoveLFTagsFromResource),
 	"/GetResourceLFTags":             lfOp((*LakeFormation).GetResourceLFTags),
 	"/SearchTablesByLFTags":          lfOp((*LakeFormation).SearchTablesByLFTags),
+	"/SearchDatabasesByLFTags":       lfOp((*LakeFormation).SearchDatabasesByLFTags),
 	"/GrantPermissions":              lfOp((*LakeFormation).GrantPermissions),
 	"/RevokePermissions":             lfOp((*LakeFormation).RevokePermissions),
 	"/BatchGrantPermissions":         lfOp((*LakeFormation).BatchGrantPermissions),

@@ -509,3 +509,34 @@ func (f *LakeFormation) DeleteLFTag(ctx context.Context, in *lakeformation.Delet
 	}
 	return &lakeformation.DeleteLFTagOutput{}, nil
 }
+
+// SearchDatabasesByLFTags returns the databases whose tags match the
+// expression.
+func (f *LakeFormation) SearchDatabasesByLFTags(ctx context.Context, in *lakeformation.SearchDatabasesByLFTagsInput, _ ...func(*lakeformation.Options)) (*lakeformation.SearchDatabasesByLFTagsOutput, error) {
+	const op = "SearchDatabasesByLFTags"
+	if err := f.begin(ctx, "LakeFormation", Call{Op: op}); err != nil {
+		return nil, err
+	}
+	if in == nil || len(in.Expression) == 0 {
+		return nil, lfError(op, invalidLF("Expression is required"))
+	}
+	a := f.lock()
+	defer f.w.mu.Unlock()
+	cat := f.w.accounts[catalogOf(in.CatalogId, a.id)]
+	if cat == nil {
+		return nil, lfError(op, notFoundLF("Catalog not found"))
+	}
+	expr := parseExpr(canonExpr(in.Expression))
+	var all []lftypes.TaggedDatabase
+	for _, db := range cat.glue.databaseNames() {
+		tags := cat.effectiveTags(db, "", "")
+		if matches(tags, expr) {
+			all = append(all, lftypes.TaggedDatabase{Database: &lftypes.DatabaseResource{CatalogId: aws.String(cat.id), Name: aws.String(db)}, LFTags: pairs(cat.id, tags)})
+		}
+	}
+	items, next, err := lfPage(all, in.NextToken, in.MaxResults, 100, 100)
+	if err != nil {
+		return nil, lfError(op, err)
+	}
+	return &lakeformation.SearchDatabasesByLFTagsOutput{DatabaseList: items, NextToken: next}, nil
+}

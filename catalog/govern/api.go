@@ -22,6 +22,7 @@ type LakeFormationAPI interface {
 	AddLFTagsToResource(ctx context.Context, params *lakeformation.AddLFTagsToResourceInput, optFns ...func(*lakeformation.Options)) (*lakeformation.AddLFTagsToResourceOutput, error)
 	RemoveLFTagsFromResource(ctx context.Context, params *lakeformation.RemoveLFTagsFromResourceInput, optFns ...func(*lakeformation.Options)) (*lakeformation.RemoveLFTagsFromResourceOutput, error)
 	GetResourceLFTags(ctx context.Context, params *lakeformation.GetResourceLFTagsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.GetResourceLFTagsOutput, error)
+	SearchDatabasesByLFTags(ctx context.Context, params *lakeformation.SearchDatabasesByLFTagsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.SearchDatabasesByLFTagsOutput, error)
 	SearchTablesByLFTags(ctx context.Context, params *lakeformation.SearchTablesByLFTagsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.SearchTablesByLFTagsOutput, error)
 	BatchGrantPermissions(ctx context.Context, params *lakeformation.BatchGrantPermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.BatchGrantPermissionsOutput, error)
 	BatchRevokePermissions(ctx context.Context, params *lakeformation.BatchRevokePermissionsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.BatchRevokePermissionsOutput, error)

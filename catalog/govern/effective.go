@@ -230,7 +230,20 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 			}
 			add(k, ps, cs, false, expr, r.String())
 		case kPolicy:
-			if r.name != string(types.ResourceTypeTable) {
+			if r.name == string(types.ResourceTypeDatabase) {
+				names, err := g.taggedDatabases(ctx, r)
+				if err != nil {
+					return nil, err
+				}
+				for _, db := range names {
+					d := dbs[[2]string{r.catalog, db}]
+					if d == nil {
+						d = &DatabaseAccess{CatalogID: r.catalog, Database: db}
+						dbs[[2]string{r.catalog, db}] = d
+					}
+					d.Permissions = append(d.Permissions, ps...)
+					d.Via = append(d.Via, Via{Grant: r.String(), Permissions: slices.Clone(ps)})
+				}
 				continue
 			}
 			if err := g.tagged(ctx, r, func(k tableKey, cols []string, all bool) {
@@ -329,6 +342,36 @@ func (g *Governor) tagged(ctx context.Context, r res, fn func(k tableKey, cols [
 		}
 		if token = out.NextToken; token == nil || *token == "" {
 			return nil
+		}
+	}
+}
+
+// taggedDatabases resolves a DATABASE tag policy through
+// SearchDatabasesByLFTags.
+func (g *Governor) taggedDatabases(ctx context.Context, r res) ([]string, error) {
+	expr := parseExprString(r.cols)
+	var lf []types.LFTag
+	for _, k := range slices.Sorted(maps.Keys(expr)) {
+		lf = append(lf, types.LFTag{TagKey: aws.String(k), TagValues: expr[k]})
+	}
+	var names []string
+	var token *string
+	for {
+		var out *lakeformation.SearchDatabasesByLFTagsOutput
+		err := g.retry(ctx, "SearchDatabasesByLFTags", func() (err error) {
+			out, err = g.lf.SearchDatabasesByLFTags(ctx, &lakeformation.SearchDatabasesByLFTagsInput{CatalogId: aws.String(r.catalog), Expression: lf, NextToken: token, MaxResults: aws.Int32(100)})
+			return err
+		})
+		if err != nil {
+			return nil, newError("effective permissions", r.String(), err)
+		}
+		for _, d := range out.DatabaseList {
+			if d.Database != nil {
+				names = append(names, strings.ToLower(aws.ToString(d.Database.Name)))
+			}
+		}
+		if token = out.NextToken; token == nil || *token == "" {
+			return names, nil
 		}
 	}
 }
