@@ -10,8 +10,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// ArrowColumns says which columns of an Arrow record batch make a Record.
-type ArrowColumns struct {
+// ArrowColumns is the former name of Columns, kept for existing callers.
+type ArrowColumns = Columns
+
+// Columns says which columns of a table make a Record: of an Arrow record
+// batch (RecordsFromArrow) or of Go rows such as a zones/dataset's
+// (RecordsFromRows).
+type Columns struct {
 	// SourceColumn names a string column holding the source; when empty,
 	// Source is used for every row.
 	SourceColumn string

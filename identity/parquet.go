@@ -119,30 +119,36 @@ func (res *Result) WriteAssignments(w io.Writer) error {
 }
 
 // WriteLinks writes the links, with the rule that made each, as Parquet.
-func (res *Result) WriteLinks(w io.Writer) error {
-	return writeRows(w, func(yield func(LinkRow) bool) {
+func (res *Result) WriteLinks(w io.Writer) error { return writeRows(w, res.linkRows()) }
+
+func (res *Result) linkRows() iter.Seq[LinkRow] {
+	return func(yield func(LinkRow) bool) {
 		for l := range res.Links() {
 			if !yield(LinkRow{SourceA: l.A.Source, RecordKeyA: l.A.Key, SourceB: l.B.Source, RecordKeyB: l.B.Key, Rule: l.Rule}) {
 				return
 			}
 		}
-	})
+	}
 }
 
 // WritePersons writes the per-person facts as Parquet.
-func (res *Result) WritePersons(w io.Writer) error {
-	return writeRows(w, func(yield func(PersonRow) bool) {
+func (res *Result) WritePersons(w io.Writer) error { return writeRows(w, res.personRows()) }
+
+func (res *Result) personRows() iter.Seq[PersonRow] {
+	return func(yield func(PersonRow) bool) {
 		for p := range res.Persons() {
 			if !yield(PersonRow{PersonID: p.ID, Size: int64(p.Size), Sources: p.Sources, FirstSeen: optTime(p.FirstSeen), LastSeen: optTime(p.LastSeen)}) {
 				return
 			}
 		}
-	})
+	}
 }
 
 // WriteAudits writes the guards' audit records as Parquet.
-func (res *Result) WriteAudits(w io.Writer) error {
-	return writeRows(w, func(yield func(AuditRow) bool) {
+func (res *Result) WriteAudits(w io.Writer) error { return writeRows(w, res.auditRows()) }
+
+func (res *Result) auditRows() iter.Seq[AuditRow] {
+	return func(yield func(AuditRow) bool) {
 		for _, a := range res.audits {
 			row := AuditRow{Guard: string(a.Guard), Rule: a.Rule, Kind: a.Kind, SourceA: a.A.Source, RecordKeyA: a.A.Key,
 				SourceB: a.B.Source, RecordKeyB: a.B.Key, Count: int64(a.Count), Reason: a.Reason}
@@ -153,7 +159,7 @@ func (res *Result) WriteAudits(w io.Writer) error {
 				return
 			}
 		}
-	})
+	}
 }
 
 // StatRows returns the statistics in the long form WriteStats writes, in a
@@ -220,7 +226,8 @@ const (
 
 // WriteDir writes the five datasets into dir (created if missing) under
 // fixed names, each to a temporary file renamed into place once complete,
-// so a rerun replaces the previous output and a failed run leaves it.
+// so a rerun replaces the previous output and a failed run leaves it. For
+// a lake on any zones backend (S3 included), with a context, use WriteTo.
 func (res *Result) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return &Error{Op: "write", Key: dir, Err: err}
