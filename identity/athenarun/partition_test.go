@@ -15,12 +15,12 @@ import (
 	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
 )
 
-// tenants spreads records over 250 sources, more than one statement may
+// tenants spreads records over n sources, more than one statement may
 // write partitions for.
-func tenants() []identity.Record {
-	recs := genRecords(8, 500)
+func tenants(n int) []identity.Record {
+	recs := genRecords(8, 2*n)
 	for i := range recs {
-		recs[i].Source = fmt.Sprintf("t%03d", i%250)
+		recs[i].Source = fmt.Sprintf("t%03d", i%n)
 		recs[i].Identifiers = recs[i].Identifiers[:len(recs[i].Identifiers)-2] // no name_zip: its sources are gone
 	}
 	return recs
@@ -36,11 +36,16 @@ func countRan(a *athenatest.Athena, prefix string) int {
 	return n
 }
 
-// With PartitionBySource the output of 250 sources is one CTAS and two
-// INSERT INTOs (the fake fails any statement writing more than 100
+// With PartitionBySource the output of 250 sources (101 with -short) is
+// one CTAS and an INSERT INTO per further 100 (the fake fails any statement writing more than 100
 // partitions), and a kill between them resumes without inserting twice.
 func TestPartitionBySource(t *testing.T) {
-	recs := tenants()
+	sources := 250
+	if testing.Short() {
+		sources = 101
+	}
+	recs := tenants(sources)
+	inserts := (sources+athenarun.MaxPartitions-1)/athenarun.MaxPartitions - 1
 	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
 	if err != nil {
 		t.Fatal(err)
@@ -56,10 +61,10 @@ func TestPartitionBySource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != 2 {
-			t.Errorf("output written by %d CTAS and %d INSERT, want 1 and 2", c, i)
+		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != inserts {
+			t.Errorf("output written by %d CTAS and %d INSERT, want 1 and %d", c, i, inserts)
 		}
-		if n := len(a.S3().Keys("lake", "tmp/identity/")); n != 250 {
+		if n := len(a.S3().Keys("lake", "tmp/identity/")); n != sources {
 			t.Errorf("%d output files, want one per source", n)
 		}
 		got, err := r.Persons(t.Context(), res)
@@ -79,7 +84,8 @@ func TestPartitionBySource(t *testing.T) {
 		}
 		total = len(a.Executions())
 	})
-	// Kill after the CTAS and the first INSERT were started.
+	// Kill after the output's CTAS (and, with 250 sources, the first
+	// INSERT) were started.
 	synctest.Test(t, func(t *testing.T) {
 		a := athenatest.NewAthena()
 		defer a.Close()
@@ -92,8 +98,8 @@ func TestPartitionBySource(t *testing.T) {
 		if _, err := newRunner(t, a, a.S3(), nil, part).Resolve(t.Context(), "tenants", config()); err != nil {
 			t.Fatal(err)
 		}
-		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != 2 {
-			t.Errorf("after restart: output written by %d CTAS and %d INSERT, want 1 and 2", c, i)
+		if c, i := countRan(a, "CREATE TABLE resolved "), countRan(a, "INSERT INTO resolved"); c != 1 || i != inserts {
+			t.Errorf("after restart: output written by %d CTAS and %d INSERT, want 1 and %d", c, i, inserts)
 		}
 		if left := tempLeft(a); len(left) > 0 {
 			t.Errorf("left behind %v", left)

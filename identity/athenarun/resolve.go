@@ -23,8 +23,9 @@ type Result struct {
 	Output string
 	// Location is the output table's files (under the run's prefix).
 	Location string
-	// Iterations is the number of label iterations the plan took; a
-	// resumed run counts those of the earlier attempt too.
+	// Iterations is the number of label iterations the plan took,
+	// counting those of an interrupted earlier call; 0 when the output of
+	// a finished run was adopted.
 	Iterations int
 	Steps      []Step
 	// DataScanned and Elapsed add up the steps'.
@@ -34,15 +35,13 @@ type Result struct {
 
 // run is one Resolve call's state.
 type resolveRun struct {
-	r       *Runner
-	id      string
-	plan    *sqlgen.Plan
-	prefix  string // the run's table name prefix
-	base    string // s3:// prefix of the run's files, ending in /
-	have    map[string]string
-	res     *Result
-	outLoc  string
-	created bool
+	r      *Runner
+	id     string
+	plan   *sqlgen.Plan
+	prefix string // the run's table name prefix
+	base   string // s3:// prefix of the run's files, ending in /
+	have   map[string]string
+	res    *Result
 }
 
 // Resolve runs identity resolution for cfg on Athena: it creates the node

@@ -745,11 +745,7 @@ func (a *Athena) ListTableMetadata(ctx context.Context, in *athena.ListTableMeta
 	slices.Sort(names)
 	start := 0
 	if tok := aws.ToString(in.NextToken); tok != "" {
-		i, ok := slices.BinarySearch(names, tok)
-		if !ok && (i == len(names) || tok == "") {
-			i = len(names)
-		}
-		start = i
+		start, _ = slices.BinarySearch(names, tok) // the first name at or after the token
 	}
 	end := min(start+limit, len(names))
 	out := &athena.ListTableMetadataOutput{TableMetadataList: []types.TableMetadata{}}

@@ -27,7 +27,8 @@
 // queued plus running queries past MaxActiveQueries are refused with
 // TooManyRequestsException (CONCURRENT_QUERY_LIMIT_EXCEEDED);
 // GetQueryResults pages up to 1,000 rows with the header row first and
-// column types in ColumnInfo. Tables are stored as Parquet files (Snappy)
+// column types in ColumnInfo (an integer expression is reported as bigint,
+// where Athena says integer for a bare literal). Tables are stored as Parquet files (Snappy)
 // in the fake's S3, partition columns in Hive paths (col=value/) and not
 // in the files, so a reader of the lake finds what Athena would have
 // written; DataScannedInBytes is the size of the files of the tables a

@@ -295,7 +295,7 @@ func tableFiles(ctx context.Context, db queryer, query string, cols []types.Colu
 	}
 	for _, f := range files {
 		var b bytes.Buffer
-		w := parquet.NewWriter(&b, schema, parquet.Compression(&snappy.Codec{}))
+		w := parquet.NewWriter(&b, schema, parquet.Compression(&snappy.Codec{}), parquet.PageBufferSize(16<<10))
 		if _, err := w.WriteRows(f.rows); err != nil {
 			return nil, 0, err
 		}
