@@ -233,6 +233,11 @@ type analysis struct {
 	cteSels  []*selInfo
 	outputs  []outCol
 	problems Problems
+	// starred are the tables a SELECT * expands; unresolved is set when a
+	// column could not be attributed to a table (Simulate then loads every
+	// column).
+	starred    map[*tinfo]bool
+	unresolved bool
 }
 
 var aggregateFuncs = map[string]bool{
@@ -409,6 +414,10 @@ func (a *analysis) star(it *sp.SelectItem, si *selInfo) []outCol {
 		}
 		switch {
 		case b.base != nil:
+			if a.starred == nil {
+				a.starred = map[*tinfo]bool{}
+			}
+			a.starred[b.base] = true
 			for _, c := range b.base.columnNames() {
 				out = append(out, outCol{name: c, lineage: []baseCol{{b.base, c}}, pos: it.Pos})
 			}
@@ -785,6 +794,7 @@ func (a *analysis) column(r *sp.ColumnRef, c useCtx, sc *scope, top bool) []base
 			if len(cands) == 1 {
 				return record(baseCol{cands[0].base, name})
 			}
+			a.unresolved = true
 			return nil
 		}
 	}

@@ -57,7 +57,12 @@ const constraintPrefix = "__sqlcheck_oc_"
 // with ErrSimulation and the engine's message, and TOP n is run as LIMIT n.
 // Differential privacy adds noise on the service, not here.
 func Simulate(ctx context.Context, query string, tables []Table, optFns ...func(*Options)) (*Simulation, error) {
-	o := options(optFns)
+	return simulate(ctx, query, tables, options(optFns), true)
+}
+
+// simulate is Simulate; reduce false loads every row and column (for
+// tests comparing the two).
+func simulate(ctx context.Context, query string, tables []Table, o Options, reduce bool) (*Simulation, error) {
 	rep, a, q := check(query, tables, o)
 	if err := rep.Err(); err != nil {
 		var e *Error
@@ -96,19 +101,11 @@ func Simulate(ctx context.Context, query string, tables []Table, optFns ...func(
 	run := applyEdits(query, edits)
 	run = strings.TrimRight(run, " \t\r\n")
 
-	var ets []sqlengine.Table
-	for _, name := range rep.Tables {
-		t := a.tables[strings.ToLower(name)].t
-		et := sqlengine.Table{Name: t.Name, Rows: t.Rows}
-		for _, c := range t.Columns {
-			typ := c.Type
-			if typ == "" {
-				typ = "string"
-			}
-			et.Columns = append(et.Columns, sqlengine.Column{Name: c.Name, Type: typ})
-		}
-		ets = append(ets, et)
+	lp := planLoad(a, rep)
+	if !reduce {
+		lp = &loadPlan{cols: map[*tinfo][]string{}}
 	}
+	ets := lp.engineTables(a.order)
 	res, err := sqlengine.Run(ctx, strings.TrimSuffix(run, ";"), ets, func(eo *sqlengine.Options) {
 		eo.Params = o.Params
 		eo.MaxRows = o.MaxRows
@@ -116,6 +113,10 @@ func Simulate(ctx context.Context, query string, tables []Table, optFns ...func(
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		var own *Error
+		if errors.As(err, &own) {
+			return nil, own
 		}
 		e := &Error{Op: "simulate", Kind: ErrSimulation, Err: err}
 		var ee *sqlengine.Error
