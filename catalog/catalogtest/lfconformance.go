@@ -98,11 +98,11 @@ func lfNames(env LakeFormationEnv, check string) (db, tag string) {
 // not exist).
 func lfCleanup(ctx context.Context, env LakeFormationEnv, db, tag string) {
 	lf := env.LakeFormation
-	out, err := lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{Principal: &types.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(env.Principal)}})
+	out, err := lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{})
 	if err == nil {
 		for _, p := range out.PrincipalResourcePermissions {
 			r := p.Resource
-			if r == nil || !strings.Contains(resourceDB(r), db) {
+			if r == nil || resourceDB(r) != db || aws.ToString(p.Principal.DataLakePrincipalIdentifier) != env.Principal {
 				continue
 			}
 			_, _ = lf.BatchRevokePermissions(ctx, &lakeformation.BatchRevokePermissionsInput{Entries: []types.BatchPermissionsRequestEntry{{
@@ -313,7 +313,7 @@ func lfChecks() []lfCheck {
 			}
 			return nil
 		}},
-		{"permissions_paginate", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
+		{"permissions_paginate_and_filter", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
 			lf := env.LakeFormation
 			if err := lfTable(ctx, env, db); err != nil {
 				return err
@@ -330,7 +330,7 @@ func lfChecks() []lfCheck {
 				if pages > 50 {
 					return errors.New("more than 50 pages of one entry")
 				}
-				out, err := lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{Principal: principal(env.Principal), MaxResults: aws.Int32(1), NextToken: token})
+				out, err := lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{MaxResults: aws.Int32(1), NextToken: token})
 				if err != nil {
 					return err
 				}
@@ -338,7 +338,7 @@ func lfChecks() []lfCheck {
 					return errors.New("a page exceeds MaxResults")
 				}
 				for _, p := range out.PrincipalResourcePermissions {
-					if resourceDB(p.Resource) == db {
+					if resourceDB(p.Resource) == db && aws.ToString(p.Principal.DataLakePrincipalIdentifier) == env.Principal {
 						seen++
 					}
 				}
@@ -348,6 +348,10 @@ func lfChecks() []lfCheck {
 			}
 			if seen < 2 {
 				return fmt.Errorf("paging returned %d of the grants", seen)
+			}
+			_, err := lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{Principal: principal(env.Principal)})
+			if code, _ := apiCode(err); code != "InvalidInputException" {
+				return fmt.Errorf("listing by principal without a resource: got %v, want InvalidInputException", err)
 			}
 			return nil
 		}},

@@ -441,9 +441,10 @@ func typeMatches(t types.DataLakeResourceType, k rkey) bool {
 }
 
 // ListPermissions lists the grants the caller's account made, filtered by
-// principal, resource type and resource. A named table also selects the
-// grants on its columns. With both Principal and Resource the service
-// computes effective permissions; the fake still lists explicit grants.
+// resource type, resource, and principal (which needs a resource, as in the
+// service). A named table also selects the grants on its columns. With both
+// Principal and Resource the service computes effective permissions; the
+// fake still lists explicit grants.
 func (f *LakeFormation) ListPermissions(ctx context.Context, in *lakeformation.ListPermissionsInput, _ ...func(*lakeformation.Options)) (*lakeformation.ListPermissionsOutput, error) {
 	const op = "ListPermissions"
 	if err := f.begin(ctx, "LakeFormation", Call{Op: op}); err != nil {
@@ -454,6 +455,9 @@ func (f *LakeFormation) ListPermissions(ctx context.Context, in *lakeformation.L
 	}
 	a := f.lock()
 	defer f.w.mu.Unlock()
+	if in.Principal != nil && in.Resource == nil {
+		return nil, lfError(op, invalidLF("Resource is mandatory if Principal is set in the input."))
+	}
 	var filter *rkey
 	if in.Resource != nil {
 		k, err := resourceKey(in.Resource, a.id)

@@ -82,15 +82,19 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 	for {
 		var out *lakeformation.ListPermissionsOutput
 		err := g.retry(ctx, "ListPermissions", func() (err error) {
-			out, err = g.lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{
-				CatalogId: cat, Principal: &types.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(principal)}, NextToken: token, MaxResults: aws.Int32(1000),
-			})
+			// The service refuses a Principal filter without a Resource:
+			// list the catalog's grants and keep the principal's.
+			out, err = g.lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{CatalogId: cat, NextToken: token, MaxResults: aws.Int32(1000)})
 			return err
 		})
 		if err != nil {
 			return nil, newError("effective permissions", principal, err)
 		}
-		grants = append(grants, out.PrincipalResourcePermissions...)
+		for _, e := range out.PrincipalResourcePermissions {
+			if principalOf(e.Principal) == principal {
+				grants = append(grants, e)
+			}
+		}
 		if token = out.NextToken; token == nil || *token == "" {
 			break
 		}
