@@ -36,8 +36,10 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 			rr := rg.Rows()
 			for {
 				n, err := rr.ReadRows(buf)
-				for _, row := range buf[:n] {
-					out := make([]any, len(cols))
+				// One allocation per batch: each row is its own slice of it.
+				backing := make([]any, n*len(cols))
+				for i, row := range buf[:n] {
+					out := backing[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
 					for _, v := range row {
 						c := v.Column()
 						if c < 0 || c >= len(out) || v.IsNull() {
