@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
@@ -20,17 +19,6 @@ func cell(k hashing.Key, normalized string) hashing.Cell {
 	sum := sha256.Sum256([]byte(normalized))
 	c, _ := hashing.CellFromDigest(k, hex.EncodeToString(sum[:]))
 	return c
-}
-
-// each adapts a slice of rows to the Uploader's input.
-func each(rows [][]hashing.Cell) iter.Seq2[[]hashing.Cell, error] {
-	return func(yield func([]hashing.Cell, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
 }
 
 func Example() {
@@ -51,7 +39,7 @@ func Example() {
 		{cell(hashing.Email, "cy@example.com")},
 	}
 	up := meta.NewUploader(client)
-	res, err := up.Add(ctx, audience, schema, each(rows))
+	res, err := up.Add(ctx, audience, schema, meta.Rows(rows))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -81,7 +69,7 @@ func ExampleUploader_Replace() {
 		o.BatchSize = 10
 		o.Retry.MinDelay = 1 // nanosecond: keep the example fast
 	})
-	res, err := up.Replace(ctx, audience, meta.Schema{hashing.Email}, each(rows))
+	res, err := up.Replace(ctx, audience, meta.Schema{hashing.Email}, meta.Rows(rows))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -103,7 +91,7 @@ func ExampleAPIError() {
 	audience := rec.Model.AddAudience()
 	rec.Model.SetStatus(audience, meta.OperationStatus{Code: meta.StatusCodeRestricted})
 	_, err := meta.NewUploader(rec).Add(ctx, audience, meta.Schema{hashing.Email},
-		each([][]hashing.Cell{{cell(hashing.Email, "ana@example.com")}}))
+		meta.Rows([][]hashing.Cell{{cell(hashing.Email, "ana@example.com")}}))
 	fmt.Println(errors.Is(err, meta.ErrAudienceRestricted))
 	var ae *meta.APIError
 	if errors.As(err, &ae) {
@@ -188,11 +176,11 @@ func ExampleFileCheckpoint() {
 				crash()
 			}
 		}
-	}).Add(ctx, audience, meta.Schema{hashing.Email}, each(rows))
+	}).Add(ctx, audience, meta.Schema{hashing.Email}, meta.Rows(rows))
 	fmt.Println("first run canceled:", errors.Is(err, context.Canceled))
 
 	// Second run: same rows, same options.
-	res, err := meta.NewUploader(rec, opts).Add(context.Background(), audience, meta.Schema{hashing.Email}, each(rows))
+	res, err := meta.NewUploader(rec, opts).Add(context.Background(), audience, meta.Schema{hashing.Email}, meta.Rows(rows))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -66,7 +66,7 @@ func TestValueBasedAudience(t *testing.T) {
 		{hashCell(t, hashing.Email, "ana@example.com"), hashCell(t, hashing.LookalikeValue, "44.5")},
 		{hashCell(t, hashing.Email, "bo@example.com"), hashCell(t, hashing.LookalikeValue, "0")},
 	}
-	res, err := meta.NewUploader(client).Add(t.Context(), aud, schema, each(rowsIn))
+	res, err := meta.NewUploader(client).Add(t.Context(), aud, schema, meta.Rows(rowsIn))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestValueBasedAudience(t *testing.T) {
 		t.Error("row 0 missing")
 	}
 	// Without the value column the value-based audience refuses the upload.
-	_, err = meta.NewUploader(client).Add(t.Context(), aud, meta.Schema{hashing.Email}, each([][]hashing.Cell{{rowsIn[0][0]}}))
+	_, err = meta.NewUploader(client).Add(t.Context(), aud, meta.Schema{hashing.Email}, meta.Rows([][]hashing.Cell{{rowsIn[0][0]}}))
 	if err == nil {
 		t.Error("value-based audience accepted rows without LOOKALIKE_VALUE")
 	}
