@@ -26,15 +26,25 @@
 //
 //	settings, err := c3r.ReadSettings(ctx, cleanroomsClient, collabID) // or given
 //	secret, err := c3r.SecretFromBase64(os.Getenv("C3R_SHARED_SECRET"))
+//	in := c3r.Input{Format: c3r.CSV, R: file, Size: size}
+//	header, err := c3r.ReadHeader(in)
 //	schema, err := c3r.GenerateSchema(header, map[string]c3r.ColumnType{"email": c3r.Fingerprint}, c3r.Pad{Type: c3r.PadMax}, settings, false)
 //	err = schema.Validate(settings, rule) // the configured table's analysis rule
 //	enc, err := c3r.NewEncryptor(secret, collabID, settings)
-//	stats, err := enc.EncryptCSV(ctx, w, r, schema) // or EncryptParquet
-//	obj, err := c3r.Publish(ctx, store, "customers", schema, func(w io.Writer) (c3r.Stats, error) { … })
+//	stats, err := enc.Encrypt(ctx, w, c3r.Parquet, in, schema) // or EncryptCSV, EncryptParquet
+//	pub, err := enc.Publish(ctx, store, "c3r/customers", in, c3r.Parquet, schema) // into the clean zone
+//	_, err = registrar.EnsureTable(ctx, "db", "customers", c3r.CatalogSchema(pub.Stats.Output, pub.Location))
 //
 // and, for the result receiver, NewDecryptor with DecryptCSV,
 // DecryptParquet or DecryptCell. ParseSchema and Schema.MarshalJSON read
 // and write the official client's schema files.
+//
+// Parquet input may hold STRING, INT32 (plain, INT(32), INT(16), DATE),
+// INT64, BOOLEAN, FLOAT and DOUBLE columns; DECIMAL and TIMESTAMP columns
+// cannot be encrypted by this package (ErrType), but sealed DECIMAL,
+// TIMESTAMP, CHAR and VARCHAR values from the official client decrypt.
+// Parquet output lists its columns in name order (parquet-go orders a
+// group's fields); readers match them by name.
 //
 // Encryption enforces the collaboration's settings: cleartext columns need
 // AllowCleartext; without AllowDuplicates a fingerprint column may not

@@ -131,6 +131,9 @@ type planCol struct {
 // column has MAX padding; newSink only once every row passed every check.
 func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass int) (source, error), newSink func([]outCol) (sink, error), opts Options) (st Stats, err error) {
 	const op = "encrypt"
+	if ctx.Err() != nil {
+		return st, &Error{Op: op, Kind: ErrCanceled, Err: ctx.Err()}
+	}
 	if err := schema.Validate(e.settings, nil); err != nil {
 		return st, err
 	}

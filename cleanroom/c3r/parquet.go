@@ -94,16 +94,15 @@ func parquetNode(t Type) parquet.Node {
 
 // parquetSource reads the top-level columns of a Parquet file.
 type parquetSource struct {
-	r     *parquet.Reader
-	hdr   []string
-	typ   []Type
-	leaf  []int // leaf column index of each header column
-	buf   []parquet.Row
-	pos   int
-	n     int
-	row   []Value
-	rows  int64
-	bytes [][]byte // per column scratch for byte arrays
+	r    *parquet.GenericReader[any]
+	hdr  []string
+	typ  []Type
+	leaf []int // leaf column index of each header column
+	buf  []parquet.Row
+	pos  int
+	n    int
+	row  []Value
+	rows int64
 }
 
 // openParquet opens a Parquet file. Third-party parsing is guarded: a
@@ -114,7 +113,7 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 	if err != nil {
 		return nil, &Error{Op: "read", Kind: ErrInput, Err: err}
 	}
-	s := &parquetSource{r: parquet.NewReader(f), buf: make([]parquet.Row, 256)}
+	s := &parquetSource{r: parquet.NewGenericReader[any](f), buf: make([]parquet.Row, 256)}
 	fields := f.Schema().Fields()
 	for _, fl := range fields {
 		s.hdr = append(s.hdr, fl.Name())
@@ -135,7 +134,7 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 
 func guard(err *error, row int64) {
 	if r := recover(); r != nil {
-		*err = &Error{Op: "read", Row: row, Kind: ErrInput, Err: detail(fmt.Sprint("parquet: corrupt file"))}
+		*err = &Error{Op: "read", Row: row, Kind: ErrInput, Err: detail("parquet: corrupt file")}
 	}
 }
 
@@ -193,7 +192,7 @@ func (s *parquetSource) next() (row []Value, err error) {
 // group's fields by name, so the file's column order is alphabetical;
 // readers (Glue, Athena, Clean Rooms) match columns by name.
 type parquetSink struct {
-	w    *parquet.Writer
+	w    *parquet.GenericWriter[any]
 	cols []outCol
 	leaf []int
 	buf  []parquet.Row
@@ -213,7 +212,7 @@ func newParquetSink(w io.Writer, cols []outCol) (*parquetSink, error) {
 		}
 		s.leaf[i] = lc.ColumnIndex
 	}
-	s.w = parquet.NewWriter(w, schema, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("cdpkit-c3r", "", ""))
+	s.w = parquet.NewGenericWriter[any](w, schema, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("cdpkit-c3r", "", ""))
 	return s, nil
 }
 

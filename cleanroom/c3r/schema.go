@@ -3,6 +3,7 @@ package c3r
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -351,4 +352,24 @@ func (s Schema) MarshalJSON() ([]byte, error) {
 		js.Columns = append(js.Columns, jc)
 	}
 	return json.Marshal(js)
+}
+
+// ReadHeader returns an input file's column names (a CSV's header row, a
+// Parquet file's top-level columns), for GenerateSchema.
+func ReadHeader(in Input) ([]string, error) {
+	if in.R == nil || !in.Format.valid() {
+		return nil, newErr("read header", "", 0, ErrInput, "unknown format or no input")
+	}
+	if in.Format == Parquet {
+		s, err := openParquet(in.R, in.Size)
+		if err != nil {
+			return nil, err
+		}
+		return s.hdr, nil
+	}
+	s, err := newCSVSource(io.NewSectionReader(in.R, 0, in.Size), csvNulls{})
+	if err != nil {
+		return nil, err
+	}
+	return s.hdr, nil
 }
