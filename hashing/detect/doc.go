@@ -20,7 +20,8 @@
 // Entry points: [CSV] for a CSV file read by offset (a 1 GiB file costs the
 // first rows and a few hundred small reads), [Records] for any stream of
 // zones/records records (CSV or JSON Lines through records.CSV and
-// records.JSONLines, which quarantine malformed lines), [Scan] to read
+// records.JSONLines, which quarantine malformed lines), [Parquet] for a
+// Parquet file (row groups seeked to the sampled rows), [Scan] to read
 // every row of a CSV (a uniform sample, plus every cell checked for card
 // numbers, SSNs and PII inside free text), [Classify] for columns the
 // caller sampled, and [Sampler] to build such a sample. Options ([Options]) set the sample sizes and seed, the default
@@ -78,8 +79,8 @@
 // requires 97% of the columns right, both streaming and sampling by offset.
 // The generator is in corpus_gen_test.go (go test -run TestCorpusUpToDate
 // -update rewrites the files). TestNoValueInOutput checks that no report or
-// error holds a value; FuzzClassify, FuzzCSV and FuzzScan fuzz the
-// classifier, the offset sampler and the full scan. BenchmarkCSVSample
+// error holds a value; FuzzClassify, FuzzCSV, FuzzScan and FuzzParquet fuzz
+// the classifier, the offset sampler, the full scan and the Parquet reader. BenchmarkCSVSample
 // classifies a 1 GiB CSV written to a temporary directory by sampling;
 // BenchmarkScan reads 1 GiB in full and reports MB per CPU second.
 package detect
