@@ -44,7 +44,9 @@ type Step struct {
 	// no query ran.
 	Adopted bool
 	// Reused: Athena answered the step's token with a query an earlier
-	// process had started; the runner waited for or read that query.
+	// process had started (submitted more than 5 s before this start, by
+	// Athena's clock against the local one); the runner waited for or read
+	// that query.
 	Reused bool
 	// DataScanned is Athena's DataScannedInBytes: what the query is billed
 	// on (the first 10 MB of every query are billed regardless).
@@ -111,7 +113,11 @@ type execution struct {
 	id     string
 	qe     *types.QueryExecution
 	reused bool
-	flaps  int
+	// cancelledBefore: the token's query was CANCELLED when first looked
+	// at, so a stop before this call ended it (an interrupted process's),
+	// not anything this call did.
+	cancelledBefore bool
+	flaps           int
 }
 
 // run starts statement with token and waits for it to end. On ctx's end it
@@ -156,7 +162,7 @@ func (r *Runner) run(ctx context.Context, step, statement, token string) (*execu
 		if qe == nil || qe.Status == nil {
 			return nil, apiError("GetQueryExecution", step, fmt.Errorf("no status for query %s", ex.id))
 		}
-		if n == 0 && qe.Status.SubmissionDateTime != nil && qe.Status.SubmissionDateTime.Before(before.Add(-time.Second)) {
+		if n == 0 && qe.Status.SubmissionDateTime != nil && qe.Status.SubmissionDateTime.Before(before.Add(-5*time.Second)) {
 			ex.reused = true
 		}
 		switch qe.Status.State {
@@ -172,6 +178,7 @@ func (r *Runner) run(ctx context.Context, step, statement, token string) (*execu
 			return ex, nil
 		case types.QueryExecutionStateFailed, types.QueryExecutionStateCancelled:
 			ex.qe = qe
+			ex.cancelledBefore = n == 0 && qe.Status.State == types.QueryExecutionStateCancelled
 			qerr := &QueryError{Step: step, QueryID: ex.id, State: qe.Status.State, Reason: aws.ToString(qe.Status.StateChangeReason)}
 			if ae := qe.Status.AthenaError; ae != nil {
 				qerr.Category, qerr.Type, qerr.Retryable = aws.ToInt32(ae.ErrorCategory), aws.ToInt32(ae.ErrorType), ae.Retryable

@@ -206,7 +206,9 @@ func (run *resolveRun) ensure(ctx context.Context, step string, t sqlgen.Table) 
 
 // ensureWith is ensure with more table properties (", partitioned_by = ...").
 func (run *resolveRun) ensureWith(ctx context.Context, step string, t sqlgen.Table, with string) error {
-	if loc, ok := run.have[t.Name]; ok && run.ours(loc) {
+	// A temporary table is the run's by its name (which holds the run's
+	// hash); the output only by its location.
+	if loc, ok := run.have[t.Name]; ok && (t.Name != run.plan.Config().Output || run.ours(loc)) {
 		run.report(Step{Name: step, Table: t.Name, Adopted: true})
 		if t.Name == run.plan.Config().Output {
 			run.res.Location = loc
@@ -255,7 +257,7 @@ func (run *resolveRun) ensureWith(ctx context.Context, step string, t sqlgen.Tab
 		}
 		lastErr = err
 		switch {
-		case qe.State == "CANCELLED" && ex != nil && ex.reused:
+		case ex != nil && ex.cancelledBefore:
 			// Stopped by an earlier, interrupted process: start afresh.
 		case qe.Retryable:
 		default:
@@ -274,7 +276,7 @@ func (run *resolveRun) changed(ctx context.Context, i int) (int64, error) {
 		ex, err := run.r.run(ctx, step, q, Token(run.id, step+"#"+strconv.Itoa(attempt), q))
 		if err != nil {
 			var qe *QueryError
-			if errors.As(err, &qe) && ctx.Err() == nil && (qe.Retryable || qe.State == "CANCELLED" && ex != nil && ex.reused) {
+			if errors.As(err, &qe) && ctx.Err() == nil && (qe.Retryable || ex != nil && ex.cancelledBefore) {
 				lastErr = err
 				continue
 			}
