@@ -315,6 +315,9 @@ func (c *checker) list() {
 	for _, k := range a.clauses {
 		c.errf(nil, rule, ReasonConstruct, k.pos, k.name, "not allowed in a query on tables with a list analysis rule")
 	}
+	for _, k := range a.operators {
+		c.errf(nil, rule, ReasonConstruct, k.pos, k.name, "list queries may compare with =, <>, !=, <, >, <=, >=, IN, LIKE and IS [NOT] NULL only")
+	}
 	for _, si := range a.topSel {
 		if !si.s.Distinct {
 			c.errf(nil, rule, ReasonDistinctRequired, si.s.Pos, "SELECT", "a list query must SELECT DISTINCT")

@@ -122,6 +122,8 @@ WHERE region = 'eu' AND signup_date > '2026-01-01' GROUP BY segment, region HAVI
 		want: []string{"E 1:87 construct_not_allowed GROUP BY", "E 1:105 construct_not_allowed ORDER BY"}},
 	{name: "list/subquery", opts: asRunner, query: `SELECT DISTINCT crm.city FROM crm JOIN leads ON crm.hashed_email = leads.hashed_email WHERE leads.zip IN (SELECT zip FROM leads)`,
 		want: []string{"E 1:93 construct_not_allowed IN subquery"}},
+	{name: "list/operators outside the list", opts: asRunner, query: `SELECT DISTINCT crm.city || 'x' FROM crm JOIN leads ON crm.hashed_email = leads.hashed_email WHERE leads.score BETWEEN 1 AND 5 OR crm.city ILIKE 'p%'`,
+		want: []string{"E 1:26 construct_not_allowed ||", "E 1:100 construct_not_allowed BETWEEN", "E 1:131 construct_not_allowed ILIKE"}},
 	{name: "list/non-join column in ON", opts: asRunner, query: `SELECT DISTINCT crm.city FROM crm JOIN leads ON crm.city = leads.zip`,
 		want: []string{"E 1:49 non_join_column_in_on crm city", "E 1:60 non_join_column_in_on leads zip"}},
 	{name: "list/additional analysis allowed by one table only", query: `SELECT DISTINCT crm.city FROM crm JOIN leads ON crm.hashed_email = leads.hashed_email`,

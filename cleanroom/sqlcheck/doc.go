@@ -26,7 +26,9 @@
 //     The output constraints that apply are listed in Report.OutputConstraints.
 //   - LIST: SELECT DISTINCT of list columns only, join columns only in ON,
 //     always an inner join reaching a table of the member who queries, no
-//     functions, GROUP BY, HAVING, ORDER BY, CTEs or subqueries.
+//     functions, GROUP BY, HAVING, ORDER BY, CTEs or subqueries, and only
+//     the comparisons the service lists (=, <>, !=, <, >, <=, >=, IN, LIKE,
+//     IS [NOT] NULL).
 //   - CUSTOM: the query is an analysis template the rule allows
 //     (Options.AnalysisTemplate) or the runner is an allowed analysis
 //     provider; disallowed output columns never reach the result, by any

@@ -72,3 +72,39 @@ func TestFromSpec(t *testing.T) {
 		t.Errorf("list query without a join: %v", got)
 	}
 }
+
+// TestRepositoryExampleSetups: the rules and queries of the repository's
+// clean-room examples pass, described with FromSpec.
+func TestRepositoryExampleSetups(t *testing.T) {
+	agg := func(dim string) cleanroom.Aggregation {
+		return cleanroom.Aggregation{
+			Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{"hashed_email"}}},
+			JoinColumns:       []string{"hashed_email"},
+			DimensionColumns:  []string{dim},
+			OutputConstraints: []cleanroom.OutputConstraint{{Column: "hashed_email", Minimum: 3}},
+		}
+	}
+	insights := []sqlcheck.Table{
+		sqlcheck.FromSpec(cleanroom.TableSpec{Table: cleanroom.Table{AllowedColumns: []string{"hashed_email", "segment"}}, Rule: agg("segment"),
+			Association: &cleanroom.Association{Name: "customers"}}, runner),
+		sqlcheck.FromSpec(cleanroom.TableSpec{Table: cleanroom.Table{AllowedColumns: []string{"hashed_email", "section"}}, Rule: agg("section"),
+			Association: &cleanroom.Association{Name: "readers"}}, publisher),
+	}
+	rep := sqlcheck.Check(`SELECT c.segment, r.section, COUNT(DISTINCT c.hashed_email) AS people
+FROM customers c JOIN readers r ON c.hashed_email = r.hashed_email
+GROUP BY c.segment, r.section
+ORDER BY c.segment, r.section`, insights, asRunner)
+	if len(rep.Problems) != 0 || len(rep.OutputConstraints) != 2 {
+		t.Errorf("insights: %v, constraints %v", rep.Problems, rep.OutputConstraints)
+	}
+	match := []sqlcheck.Table{
+		sqlcheck.FromSpec(cleanroom.TableSpec{Table: cleanroom.Table{AllowedColumns: []string{"match_key", "email_sha256"}},
+			Rule: cleanroom.List{JoinColumns: []string{"match_key"}, ListColumns: []string{"email_sha256"}}, Association: &cleanroom.Association{Name: "crm"}}, runner),
+		sqlcheck.FromSpec(cleanroom.TableSpec{Table: cleanroom.Table{AllowedColumns: []string{"match_key", "interest"}},
+			Rule: cleanroom.List{JoinColumns: []string{"match_key"}, ListColumns: []string{"interest"}}, Association: &cleanroom.Association{Name: "subscribers"}}, publisher),
+	}
+	rep = sqlcheck.Check(`SELECT DISTINCT c.email_sha256 FROM crm c JOIN subscribers s ON c.match_key = s.match_key WHERE s.interest = 'outdoors'`, match, asRunner)
+	if len(rep.Problems) != 0 || rep.RuleType != sqlcheck.RuleList {
+		t.Errorf("match: %v (%s)", rep.Problems, rep.RuleType)
+	}
+}

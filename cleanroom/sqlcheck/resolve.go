@@ -219,20 +219,23 @@ type selInfo struct {
 }
 
 type analysis struct {
-	tables   map[string]*tinfo
-	order    []*tinfo // referenced tables in order of first reference
-	uses     []use
-	funcs    []fnUse // scalar functions
-	aggs     []fnUse // aggregate calls (not window functions)
-	windows  []*sp.FuncCall
-	cons     []construct
-	clauses  []construct // GROUP BY, HAVING, ORDER BY
-	joins    []*joinInfo
-	params   []*sp.Param
-	topSel   []*selInfo
-	cteSels  []*selInfo
-	outputs  []outCol
-	problems Problems
+	tables  map[string]*tinfo
+	order   []*tinfo // referenced tables in order of first reference
+	uses    []use
+	funcs   []fnUse // scalar functions
+	aggs    []fnUse // aggregate calls (not window functions)
+	windows []*sp.FuncCall
+	cons    []construct
+	clauses []construct // GROUP BY, HAVING, ORDER BY
+	// operators are comparison and string operators a LIST query may not
+	// use (BETWEEN, ILIKE, IS TRUE/FALSE, ||).
+	operators []construct
+	joins     []*joinInfo
+	params    []*sp.Param
+	topSel    []*selInfo
+	cteSels   []*selInfo
+	outputs   []outCol
+	problems  Problems
 	// starred are the tables a SELECT * expands; unresolved is set when a
 	// column could not be attributed to a table (Simulate then loads every
 	// column).
@@ -630,6 +633,9 @@ func (a *analysis) expr(e sp.Expr, c useCtx, sc *scope, top bool) []baseCol {
 		sub(e.X, nestedCtx(c))
 		a.funcs = append(a.funcs, fnUse{name: "EXTRACT", pos: e.Pos, ctx: c, top: top, tables: a.tablesSince(n)})
 	case *sp.Binary:
+		if e.Op == "||" {
+			a.operators = append(a.operators, construct{name: "||", pos: e.OpPos, top: top})
+		}
 		sub(e.L, nestedCtx(c))
 		sub(e.R, nestedCtx(c))
 	case *sp.Unary:
@@ -654,15 +660,22 @@ func (a *analysis) expr(e sp.Expr, c useCtx, sc *scope, top bool) []baseCol {
 			a.query(e.Sub, sc, false, false)
 		}
 	case *sp.Between:
+		a.operators = append(a.operators, construct{name: "BETWEEN", pos: e.Pos, top: top})
 		nc := nestedCtx(c)
 		sub(e.X, nc)
 		sub(e.Lo, nc)
 		sub(e.Hi, nc)
 	case *sp.Like:
+		if e.Op == "ILIKE" {
+			a.operators = append(a.operators, construct{name: "ILIKE", pos: e.Pos, top: top})
+		}
 		nc := nestedCtx(c)
 		sub(e.X, nc)
 		sub(e.Pattern, nc)
 	case *sp.IsExpr:
+		if e.What != "NULL" {
+			a.operators = append(a.operators, construct{name: "IS " + e.What, pos: e.Pos, top: top})
+		}
 		sub(e.X, nestedCtx(c))
 	case *sp.Exists:
 		a.cons1("EXISTS subquery", e.Pos, top, false)
