@@ -101,7 +101,7 @@ func covers(g, k rkey) bool {
 		}
 		return g.table == "*" || g.table == k.table
 	case rColumns:
-		return g.wild && g.excl == "" && g.table == k.table && (k.kind == rColumns || k.kind == rFilter)
+		return g.wild && g.excl == "" && g.table == k.table && (k.kind == rTable || k.kind == rColumns || k.kind == rFilter)
 	}
 	return false
 }
