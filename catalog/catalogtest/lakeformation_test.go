@@ -234,8 +234,8 @@ func TestSettingsRules(t *testing.T) {
 	ctx := t.Context()
 	for name, s := range map[string]types.DataLakeSettings{
 		"default permissions for a role": {CreateTableDefaultPermissions: []types.PrincipalPermissions{{Principal: &types.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String("arn:aws:iam::123456789012:role/x")}, Permissions: []types.Permission{types.PermissionAll}}}},
-		"admin not a role":              {DataLakeAdmins: []types.DataLakePrincipal{{DataLakePrincipalIdentifier: aws.String("someone")}}},
-		"version 9":                     {Parameters: map[string]string{"CROSS_ACCOUNT_VERSION": "9"}},
+		"admin not a role":               {DataLakeAdmins: []types.DataLakePrincipal{{DataLakePrincipalIdentifier: aws.String("someone")}}},
+		"version 9":                      {Parameters: map[string]string{"CROSS_ACCOUNT_VERSION": "9"}},
 	} {
 		if _, err := f.PutDataLakeSettings(ctx, &lakeformation.PutDataLakeSettingsInput{DataLakeSettings: &s}); code(err) != "InvalidInputException" {
 			t.Errorf("%s: got %v", name, err)
