@@ -43,8 +43,8 @@
 // INT64, BOOLEAN, FLOAT and DOUBLE columns; DECIMAL and TIMESTAMP columns
 // cannot be encrypted by this package (ErrType), but sealed DECIMAL,
 // TIMESTAMP, CHAR and VARCHAR values from the official client decrypt.
-// Parquet output lists its columns in name order (parquet-go orders a
-// group's fields); readers match them by name.
+// Parquet output keeps the schema's column order; every column is
+// optional.
 //
 // Encryption enforces the collaboration's settings: cleartext columns need
 // AllowCleartext; without AllowDuplicates a fingerprint column may not

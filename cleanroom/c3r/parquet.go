@@ -188,9 +188,7 @@ func (s *parquetSource) next() (row []Value, err error) {
 	return s.row, nil
 }
 
-// parquetSink writes optional top-level columns. parquet-go orders a
-// group's fields by name, so the file's column order is alphabetical;
-// readers (Glue, Athena, Clean Rooms) match columns by name.
+// parquetSink writes optional top-level columns in the schema's order.
 type parquetSink struct {
 	w    *parquet.GenericWriter[any]
 	cols []outCol
@@ -198,12 +196,32 @@ type parquetSink struct {
 	buf  []parquet.Row
 }
 
-func newParquetSink(w io.Writer, cols []outCol) (*parquetSink, error) {
-	g := parquet.Group{}
+// orderedGroup is a parquet.Group whose fields keep the schema's order
+// (a plain Group sorts them by name).
+type orderedGroup struct {
+	parquet.Group
+	fields []parquet.Field
+}
+
+func (g orderedGroup) Fields() []parquet.Field { return g.fields }
+
+func newOrderedGroup(cols []outCol) orderedGroup {
+	g := orderedGroup{Group: parquet.Group{}}
 	for _, c := range cols {
-		g[c.name] = parquetNode(c.typ)
+		g.Group[c.name] = parquetNode(c.typ)
 	}
-	schema := parquet.NewSchema("c3r", g)
+	byName := map[string]parquet.Field{}
+	for _, f := range g.Group.Fields() {
+		byName[f.Name()] = f
+	}
+	for _, c := range cols {
+		g.fields = append(g.fields, byName[c.name])
+	}
+	return g
+}
+
+func newParquetSink(w io.Writer, cols []outCol) (*parquetSink, error) {
+	schema := parquet.NewSchema("c3r", newOrderedGroup(cols))
 	s := &parquetSink{cols: cols, leaf: make([]int, len(cols))}
 	for i, c := range cols {
 		lc, ok := schema.Lookup(c.name)
