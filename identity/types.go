@@ -157,32 +157,18 @@ type Options struct {
 	Incremental bool
 
 	// ExpectedRecords, when known, sizes the internal arrays up front so
-	// they are not regrown (and copied) while records stream in. On Linux
-	// the per-record arrays for that many records (about 20 bytes each)
-	// are faulted in when the run starts (see HugePages), so an estimate
-	// far above the real count costs resident memory for the run's
-	// duration; the rules' storage is faulted in as it fills, whatever
-	// the estimate. Without it the arrays double
-	// as they fill: at 10M records we measured about 1.5 times the wall
-	// time and 2.4-2.5 GiB peak memory instead of 1.9 GiB.
+	// they are not regrown (and copied) while records stream in: faster,
+	// and less peak memory (about 1.9 GiB instead of 2.5 at 10M records).
+	// On Linux the per-record arrays for that many records (about 20 bytes
+	// each) are resident for the whole run, so a gross overestimate costs
+	// memory.
 	ExpectedRecords int
 
 	// HugePages asks the kernel (Linux only) to back the run's large
-	// arrays (those of 4 MiB and up) with transparent huge pages, with
-	// madvise(MADV_HUGEPAGE); it takes effect when the system's THP mode
-	// is "madvise" or "always". Without it those arrays are still faulted
-	// in with one madvise(MADV_POPULATE_WRITE) each rather than a page
-	// fault per 4 KiB page (at 10M records that was about 470,000 faults,
-	// a third of the run's CPU time on the virtual machine we measured).
-	// Huge pages then save the TLB misses of the random lookups into
-	// per-record arrays (user CPU time about 20% lower at 10M records) but
-	// cost kernel time to assemble and zero 2 MiB pages: on that machine
-	// the wall time came out the same or worse (6.9-8.5 s against
-	// 6.5-7.1 s). Measure on yours. The advice stays on those address
-	// ranges after the call, and the Go runtime reuses them for other
-	// allocations, so in a long-lived process it can raise resident memory
-	// later (the reason the Go runtime itself stopped advising huge
-	// pages). Off by default.
+	// arrays with transparent huge pages. It lowers CPU time but may not
+	// lower wall time, and the advice outlives the call (the Go runtime
+	// reuses those ranges), which can raise a long-lived process's
+	// resident memory later. Measure before turning it on. Off by default.
 	HugePages bool
 
 	// Concurrency bounds the goroutines that rank records and group rules
