@@ -220,13 +220,19 @@ func TestResultsInManyFiles(t *testing.T) {
 		if !errors.Is(err, cleanroom.ErrQueryFailed) || !errors.Is(err, cdpkit.ErrFailed) || !errors.As(err, &ce) {
 			t.Fatalf("err = %v, want ErrQueryFailed", err)
 		}
-		if ce.Reason != cleanroomtest.CodeInvalidQuery || ce.Message != "no such column: secret" || ce.QueryID == "" {
+		if ce.Reason != cleanroomtest.CodeRuleViolation || !strings.Contains(ce.Message, "unknown_column") || ce.QueryID == "" {
 			t.Errorf("reason %q message %q", ce.Reason, ce.Message)
 		}
 		// A table not associated is refused.
 		_, err = c.RunQuery(ctx, cleanroom.QueryInput{MembershipID: m, SQL: "SELECT * FROM other", Output: &cleanroom.S3Output{Bucket: "out"}})
-		if !errors.As(err, &ce) || ce.Message != "no such table: other" {
+		if !errors.As(err, &ce) || ce.Reason != cleanroomtest.CodeRuleViolation || !strings.Contains(ce.Message, "unknown_table") {
 			t.Errorf("unassociated table: %v", err)
+		}
+		// A query the rules allow but the engine cannot run fails with the
+		// engine's message.
+		_, err = c.RunQuery(ctx, cleanroom.QueryInput{MembershipID: m, SQL: "SELECT k, nosuchfn(v) AS x FROM t", Output: &cleanroom.S3Output{Bucket: "out"}})
+		if !errors.As(err, &ce) || ce.Reason != cleanroomtest.CodeInvalidQuery || ce.Message != "no such function: nosuchfn" {
+			t.Errorf("engine error: %v", err)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
 	"github.com/cdpkit/cdpkit/internal/sqlengine"
 )
 
@@ -332,93 +333,85 @@ func (f *CleanRooms) execute(ctx context.Context, q *queryRec) (code, msg string
 		}
 	}
 	used := words(sqlText)
-	toks := tokens(sqlText)
-	var tables []sqlengine.Table
-	var having []string
 	receiver := q.account
 	if mo, ok := q.q.ResultConfiguration.OutputConfiguration.(*types.ProtectedQueryOutputConfigurationMemberMember); ok {
 		receiver = aws.ToString(mo.Value.AccountId)
 	}
+	var tables []sqlcheck.Table
 	for _, a := range f.collabAssociations(q.collab) {
 		alias := strings.ToLower(aws.ToString(a.a.Name))
-		if !used[alias] {
+		t := f.tables[aws.ToString(a.a.ConfiguredTableId)]
+		if t == nil {
 			continue
 		}
-		t := f.tables[aws.ToString(a.a.ConfiguredTableId)]
-		if t == nil || len(t.rules) == 0 {
-			return CodeRuleViolation, "table " + strconv.Quote(alias) + " has no analysis rule", nil, nil
-		}
+		owner := strings.SplitN(aws.ToString(t.t.Arn), ":", 6)[4]
+		ct := sqlcheck.Table{Name: alias, Member: owner}
 		for _, r := range t.rules {
-			v1, _ := r.Policy.(*types.ConfiguredTableAnalysisRulePolicyMemberV1)
-			if v1 == nil {
-				continue
-			}
-			switch p := v1.Value.(type) {
-			case *types.ConfiguredTableAnalysisRulePolicyV1MemberCustom:
-				allowed := p.Value.AllowedAnalyses
-				if q.template != nil {
-					if !slices.Contains(allowed, aws.ToString(q.template.Arn)) {
-						return CodeRuleViolation, "the analysis template is not allowed on table " + strconv.Quote(alias), nil, nil
-					}
-				} else if !slices.Contains(allowed, "ANY_QUERY") {
-					return CodeRuleViolation, "only allowed analysis templates can query table " + strconv.Quote(alias), nil, nil
-				}
-				if prov := p.Value.AllowedAnalysisProviders; q.template == nil && len(prov) > 0 && !slices.Contains(prov, q.account) {
-					return CodeRuleViolation, "the member running the query is not an allowed analysis provider of table " + strconv.Quote(alias), nil, nil
-				}
-			case *types.ConfiguredTableAnalysisRulePolicyV1MemberAggregation:
-				if q.template != nil {
-					return CodeRuleViolation, "analysis templates cannot query table " + strconv.Quote(alias) + " under an aggregation rule", nil, nil
-				}
-				qual := qualifier(toks, alias)
-				for _, oc := range p.Value.OutputConstraints {
-					if oc.Type == types.AggregationTypeCountDistinct && oc.Minimum != nil {
-						having = append(having, "COUNT(DISTINCT "+qual+"."+aws.ToString(oc.ColumnName)+") >= "+strconv.Itoa(int(*oc.Minimum)))
-					}
-				}
-			case *types.ConfiguredTableAnalysisRulePolicyV1MemberList:
-				if q.template != nil {
-					return CodeRuleViolation, "analysis templates cannot query table " + strconv.Quote(alias) + " under a list rule", nil, nil
-				}
+			ct.Rule = sqlcheck.RuleFromPolicy(r.Policy)
+			if r.Type != types.ConfiguredTableAnalysisRuleTypeCustom && q.template != nil && used[alias] {
+				return CodeRuleViolation, "analysis templates can only query tables under a custom rule; table " + strconv.Quote(alias) + " has a " + strings.ToLower(string(r.Type)) + " rule", nil, nil
 			}
 		}
 		for _, ar := range a.rules {
-			if rs := assocReceivers(ar); len(rs) > 0 && !slices.Contains(rs, receiver) {
+			if rs := assocReceivers(ar); used[alias] && len(rs) > 0 && !slices.Contains(rs, receiver) {
 				return CodeRuleViolation, "the result receiver is not allowed by the collaboration analysis rule of table " + strconv.Quote(alias), nil, nil
 			}
 		}
 		ref, _ := t.t.TableReference.(*types.TableReferenceMemberGlue)
-		if ref == nil {
-			return CodeNoData, "table " + strconv.Quote(alias) + " is not a Glue table", nil, nil
+		var d TableData
+		ok := false
+		if ref != nil {
+			d, ok = f.data[dataKey{owner, strings.ToLower(aws.ToString(ref.Value.DatabaseName)), strings.ToLower(aws.ToString(ref.Value.TableName))}]
 		}
-		owner := strings.SplitN(aws.ToString(t.t.Arn), ":", 6)[4]
-		d, ok := f.data[dataKey{owner, strings.ToLower(aws.ToString(ref.Value.DatabaseName)), strings.ToLower(aws.ToString(ref.Value.TableName))}]
 		if !ok {
-			return CodeNoData, "table " + strconv.Quote(alias) + " has no data in the fake", nil, nil
+			if used[alias] {
+				return CodeNoData, "table " + strconv.Quote(alias) + " has no data in the fake", nil, nil
+			}
+			for _, c := range t.t.AllowedColumns {
+				ct.Columns = append(ct.Columns, sqlcheck.Column{Name: c})
+			}
+			ct.Rows = sqlcheck.RowsOf(nil)
+			tables = append(tables, ct)
+			continue
 		}
 		et, terr := engineTable(ctx, alias, d, t.t.AllowedColumns)
 		if terr != nil {
 			return CodeNoData, "table " + strconv.Quote(alias) + ": " + terr.Error(), nil, nil
 		}
-		tables = append(tables, et)
-	}
-	if len(having) > 0 {
-		var ok bool
-		if sqlText, ok = withHaving(sqlText, having); !ok {
-			return CodeRuleViolation, "set operations over tables with aggregation rules are not supported by the fake", nil, nil
+		for _, c := range et.Columns {
+			ct.Columns = append(ct.Columns, sqlcheck.Column{Name: c.Name, Type: c.Type})
 		}
+		ct.Rows = et.Rows
+		tables = append(tables, ct)
 	}
-	res, rerr := sqlengine.Run(ctx, sqlText, tables, func(o *sqlengine.Options) { o.Params = params })
-	if rerr != nil {
+	sim, serr := sqlcheck.Simulate(ctx, sqlText, tables, func(o *sqlcheck.Options) {
+		o.Runner = q.account
+		o.Params = params
+		if q.template != nil {
+			o.AnalysisTemplate = aws.ToString(q.template.Arn)
+		}
+	})
+	if serr != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
-		var e *sqlengine.Error
-		if errors.As(rerr, &e) && e.Message != "" {
+		var e *sqlcheck.Error
+		switch {
+		case errors.As(serr, &e) && errors.Is(serr, sqlcheck.ErrRejected):
+			return CodeRuleViolation, e.Problems.Errors().String(), nil, nil
+		case errors.As(serr, &e) && e.Message != "":
 			return CodeInvalidQuery, e.Message, nil, nil
 		}
-		return CodeInvalidQuery, rerr.Error(), nil, nil
+		return CodeInvalidQuery, serr.Error(), nil, nil
 	}
+	cols := make([]sqlengine.Column, len(sim.Columns))
+	for i, c := range sim.Columns {
+		cols[i] = sqlengine.Column{Name: c.Name, Type: c.Type}
+		if c.Type == "" {
+			cols[i].Type = "string"
+		}
+	}
+	res := &sqlengine.Result{Columns: cols, Rows: sim.Rows}
 	return f.writeResult(ctx, q, res)
 }
 
