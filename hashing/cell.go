@@ -6,7 +6,7 @@ import "strings"
 // multi-key schema) or, for DOB, the Conversions API date-of-birth field.
 type Key string
 
-// The keys of ../shared/NORMALIZATION.md, spelled as Meta spells them on the wire.
+// The keys of the normalization rules (see the package documentation), spelled as Meta spells them on the wire.
 const (
 	Email          Key = "EMAIL"
 	Phone          Key = "PHONE"

@@ -1,6 +1,7 @@
 // Package hashing normalizes customer PII per field and hashes it with
 // SHA-256, byte-compatible with Meta's Custom Audience rules (scheme
-// "meta-sha256-v1"), as fixed by the project's NORMALIZATION.md.
+// "meta-sha256-v1"). The rules below are the package's contract: golden
+// vectors in testdata/ pin every one.
 //
 // The one-off entry points are [Normalize], [Hash] and [HashCell]. For
 // volume, build a [Hasher] once with [New] and use its methods: [Hasher.AppendHash]
@@ -9,19 +10,70 @@
 // ZIP; FI is derived from FN and DOBY/DOBM/DOBD from DOB when not given),
 // [Hasher.HashBatch] does the same for many records on all cores,
 // [Hasher.Rows] streams records through it in bounded batches
-// (iter.Seq2), and [Hasher.HashColumn] hashes one key's column of values.
+// (iter.Seq2), [RowsFrom] does it for a stream of parsed records such as
+// zones/records' CSV and JSON Lines readers (each row with its source
+// record), and [Hasher.HashColumn] hashes one key's column of values.
 //
 // # Rules
 //
-// Every key follows NORMALIZATION.md: input must be UTF-8; leading and
-// trailing Unicode white space, U+FEFF, U+200B and U+00A0 are trimmed; the
-// value is put in NFC and lowercased with full, language-neutral Unicode
-// rules (so "İ" becomes "i̇" and a final "Σ" becomes "ς"); a value that is
-// empty afterwards is missing and sent as "", never as sha256(""). For
-// hashed keys, 64 hex digits are taken as already hashed and passed through
-// lowercased (switch this off with [WithoutPreHashed]); 32 hex digits are
-// not. Where the rules leave a choice this package decides, and golden
-// vectors in testdata/ pin each decision:
+// For every key: input must be UTF-8 (invalid UTF-8 is rejected, never
+// mangled); leading and trailing Unicode white space, U+FEFF, U+200B and
+// U+00A0 are trimmed; the value is put in NFC and lowercased with full,
+// language-neutral Unicode rules (so "İ" becomes "i̇" and a final "Σ"
+// becomes "ς"); the digest is SHA-256 of the normalized value's UTF-8
+// bytes, as 64 lowercase hex digits. A value that is empty afterwards is
+// missing and sent as "", never as sha256(""). For hashed keys, 64 hex
+// digits are taken as already hashed and passed through lowercased (switch
+// this off with [WithoutPreHashed]); 32 hex digits are not. A value that
+// cannot be normalized is rejected: its cell is missing and the caller gets
+// a [Reason], never the value.
+//
+// Per key:
+//   - EMAIL (hashed): local@domain with exactly one '@', a local part of
+//     1-64 characters, a domain with at least one dot, labels of 1-63
+//     letters (any script), digits and '-', and a TLD of at least two
+//     letters or punycode ("xn--…"); no white space. No Gmail dot or +tag
+//     rewriting.
+//   - PHONE (hashed): input starting with '+' or "00" is international and
+//     keeps its digits (see decision 1 for a trunk prefix written after the
+//     country code); other input is national and is parsed with the row's
+//     COUNTRY, or the default region, into E.164 (GB "020 7946 0958" →
+//     "442079460958"); with no country known the digits are kept without
+//     leading zeros and [ReasonPhoneNoCountry] is reported as a warning.
+//     The result has no '+' and 8-15 digits; extensions are dropped.
+//   - FN, LN (hashed): letters of any script and their combining marks are
+//     kept; white space, punctuation, digits and symbols are dropped
+//     ("Mary-Jane O'Neil" → "maryjane", "oneil"; "Valéry" → "valéry").
+//   - FI (hashed): the first letter of the normalized FN, or of the value.
+//   - CT (hashed): Latin letters folded to ASCII ("München" → "munchen"),
+//     then letters of any script only ("New York" → "newyork").
+//   - ST (hashed): in the US (COUNTRY "us", or unknown and the value a US
+//     state name or code) the two-letter USPS code ("California" → "ca");
+//     a US value that is neither is rejected. Elsewhere the CT rule. ISO
+//     3166-2 input is decision 4.
+//   - ZIP (hashed): in the US (COUNTRY "us", or unknown and the value looks
+//     like a US ZIP) the first five digits, with leading zeros restored when
+//     COUNTRY is "us" and 3-4 digits were given; elsewhere lowercase without
+//     white space and '-' ("SW1A 1AA" → "sw1a1aa").
+//   - COUNTRY (hashed): ISO 3166-1 alpha-2, lowercase, from alpha-2,
+//     alpha-3 or English names, plus "UK" → "gb"; anything else is rejected.
+//   - DOBY, DOBM, DOBD (hashed): from a date (YYYY-MM-DD, YYYYMMDD, or
+//     MM/DD/YYYY, DD/MM/YYYY with [WithDateOrder]) or from the parts; a year
+//     in 1900…this year, a month 01-12, a day 01-31, and a full date must
+//     exist (no Feb 30). DOB (YYYYMMDD) is derived for the Conversions API.
+//   - GEN (hashed): m or male → "m", f or female → "f"; anything else is
+//     rejected.
+//   - MADID (not hashed): a UUID 8-4-4-4-12, lowercase, hyphens kept.
+//   - EXTERN_ID (not hashed): trimmed only.
+//   - LOOKALIKE_VALUE (not hashed): a finite number ≥ 0, written as
+//     canonical decimal text (decision 3).
+//
+// Meta's worked examples hold: "(650)555-1212" with country US gives
+// "16505551212", "mary@example.com" hashes to
+// f1904cf1a9d73a55fa5de0ac823c4403ded71afd4c3248d00bdcd0866552bb79.
+//
+// Where the rules leave a choice this package decides, and golden vectors
+// pin each decision:
 //   - NFC is applied again after lowercasing and after characters are
 //     removed, so that normalizing a normalized value changes nothing.
 //   - EMAIL lengths count characters (runes); domain labels may hold letters
@@ -112,7 +164,8 @@
 // returns the value and an error matching [ErrWarning]. errors.As to
 // [*Error] gives the key, a [Reason] code and the position (row, and the
 // column when the caller sets it). Errors never hold the value. Bad options
-// give an error matching [ErrConfig].
+// give an error matching [ErrConfig]. ErrInvalid and ErrConfig also match
+// cdpkit.ErrInvalid, the category every cdpkit package shares.
 //
 // # Concurrency
 //
