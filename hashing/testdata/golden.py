@@ -2,7 +2,7 @@
 """Writes the golden vectors in this directory (golden_*.json).
 
 Every expected normalized value below was written by hand from the rules in
-NORMALIZATION.md, not produced by the Go code. Digests are computed here with
+hashing's package documentation, not produced by the Go code. Digests are computed here with
 Python's hashlib/hmac from those expected values, and Meta's published worked
 examples are asserted against Meta's published digest prefixes, so that the
 Go tests compare two independent derivations.
@@ -50,7 +50,7 @@ def prehashed(file, key, inp, digest):
     files.setdefault(file, []).append(c)
 
 
-# --- Meta's worked examples (reference/meta-audiences.md §3) ---------------
+# --- Meta's worked examples (Meta's Custom Audience docs) -------------------
 assert sha("john_smith@gmail.com").startswith("62a14e44")
 assert sha("16505551212").startswith("e323ec62")
 assert sha("15559876543").startswith("1ef97083")
