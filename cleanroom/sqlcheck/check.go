@@ -551,6 +551,24 @@ func (c *checker) dp(t *tinfo) {
 			c.errf(t, rule, ReasonDPConstruct, ji.pos, "USING", "joins need an explicit ON condition with differential privacy")
 		}
 	}
+	for _, ji := range a.joins {
+		if ji.j == nil || ji.j.Kind == sp.JoinCross || !dpIn(ji.left) || !dpIn(ji.right) {
+			continue
+		}
+		if !userEquality(ji.j.On, ji) {
+			c.errf(t, rule, ReasonDPConstruct, ji.pos, "JOIN", "joins between differential-privacy tables must be equi-joins on their user identifier columns")
+		}
+	}
+	for _, k := range a.clauses {
+		if k.name == "ORDER BY" && k.inCTE {
+			c.errf(t, rule, ReasonDPConstruct, k.pos, k.name, "ORDER BY is allowed in common table expressions only inside window functions with differential privacy")
+		}
+	}
+	for _, f := range a.funcs {
+		if f.name == "ROLLUP" || f.name == "CUBE" || f.name == "GROUPING" {
+			c.errf(t, rule, ReasonDPConstruct, f.pos, f.name, "grouping sets, ROLLUP and CUBE are not supported with differential privacy")
+		}
+	}
 	for _, w := range a.windows {
 		ok := false
 		for _, e := range w.Over.PartitionBy {
@@ -587,6 +605,42 @@ func (c *checker) dp(t *tinfo) {
 			c.errf(t, rule, ReasonDPConstruct, si.s.Pos, user, "a common table expression over a differential-privacy table must output the user identifier column")
 		}
 	}
+}
+
+// dpIn reports whether one of ts has differential privacy.
+func dpIn(ts []*tinfo) bool {
+	for _, t := range ts {
+		if t.custom != nil && t.custom.DifferentialPrivacyColumn != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// userEquality reports whether e (an AND of conditions) equates the user
+// identifier columns of a differential-privacy table on each side of ji.
+func userEquality(e sp.Expr, ji *joinInfo) bool {
+	x, ok := unparen(e).(*sp.Binary)
+	if !ok {
+		return false
+	}
+	switch x.Op {
+	case "AND":
+		return userEquality(x.L, ji) || userEquality(x.R, ji)
+	case "=":
+		l, lok := unparen(x.L).(*sp.ColumnRef)
+		r, rok := unparen(x.R).(*sp.ColumnRef)
+		if !lok || !rok {
+			return false
+		}
+		lb, rb := ji.sc.bindingOf(l), ji.sc.bindingOf(r)
+		isUser := func(b *binding, ref *sp.ColumnRef) bool {
+			return b != nil && b.base != nil && b.base.custom != nil &&
+				strings.EqualFold(b.base.custom.DifferentialPrivacyColumn, ref.Name.Norm())
+		}
+		return isUser(lb, l) && isUser(rb, r)
+	}
+	return false
 }
 
 // inItems reports whether p lies in the select list of s.

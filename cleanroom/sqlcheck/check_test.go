@@ -168,6 +168,12 @@ SELECT m.tier, AVG(s.total), ROW_NUMBER() OVER (ORDER BY m.tier) FROM s JOIN min
 		want: []string{"E 1:12 dp_construct_not_supported dp_events user_id", "E 1:40 dp_construct_not_supported dp_events LIMIT", "E 1:60 dp_construct_not_supported dp_events TOP", "E 1:78 dp_construct_not_supported dp_events CROSS JOIN", "E 1:100 dp_construct_not_supported dp_events EXISTS subquery"}},
 	{name: "custom/dp window partition", opts: asRunner, query: `SELECT COUNT(*) OVER (PARTITION BY event) FROM dp_events`,
 		want: []string{"E 1:8 dp_construct_not_supported dp_events COUNT"}},
+	{name: "custom/dp join on user ids", opts: asRunner, query: `SELECT u.country, COUNT(DISTINCT e.user_id) FROM dp_events e JOIN dp_users u ON e.user_id = u.uid GROUP BY u.country`},
+	{name: "custom/dp join not on user ids, ORDER BY in CTE, ROLLUP", opts: asRunner, query: `WITH x AS (SELECT user_id, event FROM dp_events ORDER BY event)
+SELECT u.country, COUNT(*) FROM x JOIN dp_users u ON x.event = u.country JOIN dp_events e ON e.event = u.country GROUP BY ROLLUP(u.country)`,
+		want: []string{"E 1:49 dp_construct_not_supported dp_events ORDER BY", "E 1:49 dp_construct_not_supported dp_users ORDER BY",
+			"E 2:74 dp_construct_not_supported dp_events JOIN", "E 2:74 dp_construct_not_supported dp_users JOIN",
+			"E 2:123 dp_construct_not_supported dp_events ROLLUP", "E 2:123 dp_construct_not_supported dp_users ROLLUP"}},
 	{name: "custom/dp union", opts: asRunner, query: `SELECT COUNT(user_id) FROM dp_events UNION SELECT COUNT(user_id) FROM dp_events`,
 		want: []string{"E 1:38 dp_construct_not_supported dp_events UNION"}},
 

@@ -34,10 +34,12 @@
 //     provider; disallowed output columns never reach the result, by any
 //     route (alias, expression, CTE, SELECT *); with differential privacy,
 //     only AVG, COUNT, COUNT DISTINCT, STDDEV and SUM in the final SELECT and
-//     the documented SQL limits (no TOP, CROSS JOIN, EXISTS or IN subqueries,
-//     set operators in the final SELECT, LIMIT in CTEs; CTEs output the user
-//     identifier; windows partition by it). Report.DifferentialPrivacy says
-//     the service adds noise to such results.
+//     the documented SQL limits (no TOP, CROSS JOIN, USING, EXISTS or IN
+//     subqueries, set operators in the final SELECT, LIMIT, OFFSET or ORDER
+//     BY in CTEs, ROLLUP or CUBE; CTEs output the user identifier; windows
+//     partition by it; joins between differential-privacy tables equate
+//     their user identifiers). Report.DifferentialPrivacy says the service
+//     adds noise to such results.
 //   - C3R columns (Table.C3R): fingerprint columns only in join conditions
 //     and COUNT / COUNT DISTINCT, sealed columns only as plain SELECT outputs
 //     (or under COUNT).

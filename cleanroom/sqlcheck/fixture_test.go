@@ -89,6 +89,12 @@ func collaboration() []sqlcheck.Table {
 				DifferentialPrivacyColumn: "user_id"},
 		},
 		{
+			Name: "dp_users", Member: publisher,
+			Columns: sqlcheck.Columns("uid", "country"),
+			Rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{runner},
+				DifferentialPrivacyColumn: "uid"},
+		},
+		{
 			Name: "mine", Member: runner,
 			Columns: sqlcheck.Columns("user_id", "hashed_email", "tier"),
 			Rule:    cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery, template}, AllowedAnalysisProviders: []string{runner}},

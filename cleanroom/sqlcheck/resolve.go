@@ -195,8 +195,13 @@ type construct struct {
 type joinInfo struct {
 	j   *sp.Join // nil for a comma join
 	pos sp.Pos
-	// right is the binding the join adds (for comma joins, the new item).
+	// tables are the tables the join adds (its right side) and, once its
+	// ON condition is resolved, the tables the condition reads.
 	tables []*tinfo
+	// left and right are the tables on either side.
+	left, right []*tinfo
+	// sc resolves the ON condition's columns.
+	sc *scope
 }
 
 type cteInfo struct {
@@ -362,6 +367,7 @@ func (a *analysis) selectBlock(s *sp.Select, sc *scope, top, inCTE bool) ([]outC
 		}
 	}
 	for _, ji := range joins {
+		ji.sc = inner
 		if ji.j.On != nil {
 			n := len(a.uses)
 			a.expr(ji.j.On, useCtx{clause: clOn}, inner, top)
@@ -475,9 +481,14 @@ func (a *analysis) tableExpr(te sp.TableExpr, sc *scope, si *selInfo, top, inCTE
 		before := len(si.bindings)
 		a.tableExpr(te.Right, sc, si, top, inCTE, joins)
 		ji := &joinInfo{j: te, pos: te.Pos}
-		for _, b := range si.bindings[before:] {
-			if b.base != nil {
+		for i, b := range si.bindings {
+			switch {
+			case b.base == nil:
+			case i >= before:
 				ji.tables = append(ji.tables, b.base)
+				ji.right = append(ji.right, b.base)
+			default:
+				ji.left = append(ji.left, b.base)
 			}
 		}
 		a.joins = append(a.joins, ji)
