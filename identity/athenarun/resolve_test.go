@@ -1,7 +1,6 @@
 package athenarun_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/identity"
@@ -211,7 +212,6 @@ func TestResolveInvalid(t *testing.T) {
 	if _, err := r.Resolve(t.Context(), "", config()); !errors.Is(err, cdpkit.ErrInvalid) {
 		t.Errorf("no run id: %v", err)
 	}
-	_ = context.Background
 }
 
 // The runner drives a real *athena.Client over the wire server.
@@ -237,5 +237,30 @@ func TestResolveOverWire(t *testing.T) {
 	}
 	if d := cmp.Diff(clusters(want), clusters(got)); d != "" {
 		t.Errorf("clusters differ (-in process +athena over the wire):\n%s", d)
+	}
+}
+
+// The service's error shapes survive the wire: throttling is waited out,
+// and a concurrency limit that outlasts the retries is ErrLimitExceeded.
+func TestWireFaults(t *testing.T) {
+	a := athenatest.NewAthena(func(o *athenatest.AthenaOptions) { o.QueueTime, o.RunTime = -1, -1 })
+	defer a.Close()
+	if err := a.CreateDatabase("lake"); err != nil {
+		t.Fatal(err)
+	}
+	srv := athenatest.NewAthenaServer(a)
+	defer srv.Close()
+	r := newRunner(t, srv.Client(), a.S3(), nil, func(o *athenarun.Options) {
+		o.PollInterval, o.MaxPollInterval, o.MaxRetries = time.Millisecond, 2*time.Millisecond, 3
+	})
+	a.Inject("StartQueryExecution", 2, athenatest.Throttling())
+	if _, err := r.Exec(t.Context(), "wire", "probe", "SELECT 1"); err != nil {
+		t.Fatalf("throttled twice, 3 retries: %v", err)
+	}
+	a.Inject("StartQueryExecution", 10, athenatest.TooManyRequests())
+	_, err := r.Exec(t.Context(), "wire", "probe-2", "SELECT 2")
+	var tm *athenatypes.TooManyRequestsException
+	if !errors.Is(err, cdpkit.ErrLimitExceeded) || !errors.As(err, &tm) || tm.Reason != athenatypes.ThrottleReasonConcurrentQueryLimitExceeded {
+		t.Errorf("err = %v, want ErrLimitExceeded with the SDK's TooManyRequestsException", err)
 	}
 }

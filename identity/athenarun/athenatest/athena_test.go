@@ -49,6 +49,7 @@ func TestDialect(t *testing.T) {
 		{"SELECT nope FROM t", "COLUMN_NOT_FOUND"},
 		{"DROP TABLE nope", "TABLE_NOT_FOUND"},
 		{"VACUUM", "NOT_SUPPORTED"},
+		{"WITH a AS (SELECT 1 AS n) DELETE FROM t", "SYNTAX_ERROR"},
 	}
 	synctest.Test(t, func(t *testing.T) {
 		a := athenatest.NewAthena()
@@ -75,6 +76,7 @@ func TestDialect(t *testing.T) {
 			"SELECT CAST(length('abc') AS VARCHAR) || ':' || 'x' AS v",
 			"WITH a AS (SELECT n FROM default.t) SELECT ROW_NUMBER() OVER (ORDER BY n) AS r, COUNT(*) OVER () AS c FROM a",
 			"SELECT n, CASE WHEN n < 2 THEN 'a' ELSE 'b' END AS k FROM t WHERE n IN (1, 2) AND n <> 3",
+			"SELECT n FROM t WHERE n IN (SELECT 1) OR n = (SELECT 1)",
 		}
 		for _, q := range ok {
 			id := start(t, a, q)

@@ -158,6 +158,14 @@ var parenKeywords = map[string]bool{
 	"by": true, "with": true, "having": true, "distinct": true, "is": true,
 }
 
+// sqliteStatements are SQLite statement keywords that must not reach the
+// engine from a query.
+var sqliteStatements = map[string]bool{
+	"attach": true, "detach": true, "pragma": true, "vacuum": true, "reindex": true,
+	"delete": true, "update": true, "insert": true, "replace": true, "upsert": true,
+	"savepoint": true, "release": true, "rollback": true, "commit": true, "begin": true,
+}
+
 // castTypes maps Trino types to SQLite's.
 var castTypes = map[string]string{
 	"varchar": "TEXT", "char": "TEXT", "bigint": "INTEGER", "integer": "INTEGER",
@@ -176,6 +184,10 @@ func translate(ts []token, db string, tables func(string) bool, refs map[string]
 	for _, t := range ws {
 		if t.kind == tokPunct && t.text == ";" {
 			return "", userError("SYNTAX_ERROR", "only one statement is allowed per query")
+		}
+		// SQLite would run these inside a WITH; Athena's SELECT has none.
+		if t.kind == tokIdent && sqliteStatements[strings.ToLower(t.text)] {
+			return "", userError("SYNTAX_ERROR", "mismatched input '%s'", strings.ToLower(t.text))
 		}
 	}
 	next := func(i int) (token, int) {
