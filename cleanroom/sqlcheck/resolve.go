@@ -137,6 +137,7 @@ type outCol struct {
 
 type binding struct {
 	name    string // alias or table name, lower case
+	written string // alias or table name as written (for rewriting SQL)
 	pos     sp.Pos
 	base    *tinfo   // a collaboration table
 	outs    []outCol // a CTE or derived table
@@ -444,9 +445,9 @@ func (a *analysis) tableExpr(te sp.TableExpr, sc *scope, si *selInfo, top, inCTE
 	switch te := te.(type) {
 	case *sp.TableName:
 		name := te.Name().Norm()
-		b := &binding{name: name, pos: te.Pos}
+		b := &binding{name: name, written: te.Name().Name, pos: te.Pos}
 		if te.Alias != nil {
-			b.name = te.Alias.Norm()
+			b.name, b.written = te.Alias.Norm(), te.Alias.Name
 		}
 		if len(te.Parts) == 1 {
 			if c := sc.cte(name); c != nil {

@@ -87,7 +87,7 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 			for _, oc := range b.base.agg.OutputConstraints {
 				n := len(cons)
 				cons = append(cons, OutputConstraint{Table: b.base.t.Name, Column: strings.ToLower(oc.Column), Minimum: int(oc.Minimum)})
-				cols = append(cols, ", COUNT(DISTINCT "+quoteIdent(b.name)+"."+quoteIdent(oc.Column)+") AS "+quoteIdent(constraintPrefix+strconv.Itoa(n)))
+				cols = append(cols, ", COUNT(DISTINCT "+quoteIdent(b.written)+"."+quoteIdent(oc.Column)+") AS "+quoteIdent(constraintPrefix+strconv.Itoa(n)))
 			}
 		}
 		edits = append(edits, edit{off: si.s.ItemsEnd, end: si.s.ItemsEnd, text: strings.Join(cols, "")})

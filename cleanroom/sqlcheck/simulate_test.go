@@ -191,3 +191,25 @@ func TestSimulateErrors(t *testing.T) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
+
+// TestSimulateQuotedNames: tables and columns whose names need quoting
+// (spaces, mixed case) get their constraint columns right.
+func TestSimulateQuotedNames(t *testing.T) {
+	tables := collaboration()
+	for i := range tables {
+		if tables[i].Name == "My Events" {
+			tables[i].Columns = sqlcheck.Columns("event id", "points accumulated", "hashed_email")
+			tables[i].Rows = sqlcheck.RowsOf([][]any{
+				{"1", "gold", "a"}, {"2", "gold", "b"}, {"3", "silver", "c"}, {"3", "silver", "d"},
+			})
+		}
+	}
+	sim, err := sqlcheck.Simulate(t.Context(), `SELECT "points accumulated" AS tier, COUNT("event id") AS n FROM "My Events" AS "Ev" GROUP BY 1 ORDER BY 1`, tables, asRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// silver has two events but one distinct event id: under the minimum 2.
+	if diff := cmp.Diff([][]any{{"gold", int64(2)}}, sim.Rows); diff != "" || sim.RemovedRows != 1 {
+		t.Errorf("rows (-want +got):\n%s removed %d", diff, sim.RemovedRows)
+	}
+}
