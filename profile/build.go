@@ -8,6 +8,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -192,7 +193,6 @@ type ingest struct {
 	keys    uint32 // bitmask of identifier keys seen
 	idKeys  []uint8
 	idsBuf  []hashing.Cell
-	scratch []byte
 
 	rejected []Rejection
 	orphans  []orphan
@@ -222,21 +222,19 @@ func (in *ingest) reject(r *Row, reason string) {
 	in.rejected = append(in.rejected, Rejection{Source: r.Source, Key: r.Key, Reason: reason})
 }
 
-// encode validates a row and encodes it, or rejects it (returning nil).
-func (in *ingest) encode(r *Row) ([]byte, error) {
+// encode validates a row and appends its encoding to dst, or returns dst
+// and why the row is rejected.
+func (in *ingest) encode(r *Row, dst []byte) ([]byte, string, error) {
 	if r.Source == "" || r.Key == "" {
-		in.reject(r, "empty source or record key")
-		return nil, nil
+		return dst, "empty source or record key", nil
 	}
 	cols := in.b.c.spec.Columns
 	if len(r.Values) > len(cols) {
-		in.reject(r, "more values ("+strconv.Itoa(len(r.Values))+") than Spec.Columns ("+strconv.Itoa(len(cols))+")")
-		return nil, nil
+		return dst, "more values ("+strconv.Itoa(len(r.Values))+") than Spec.Columns ("+strconv.Itoa(len(cols))+")", nil
 	}
 	for i, v := range r.Values {
 		if !v.IsNull() && v.t != cols[i].Type {
-			in.reject(r, "column "+strconv.Quote(cols[i].Name)+": a "+v.t.String()+" value where the column is "+cols[i].Type.String())
-			return nil, nil
+			return dst, "column "+strconv.Quote(cols[i].Name)+": a "+v.t.String()+" value where the column is "+cols[i].Type.String(), nil
 		}
 	}
 	ids := r.Identifiers
@@ -254,8 +252,7 @@ func (in *ingest) encode(r *Row) ([]byte, error) {
 	for i, c := range ids {
 		k := keyIndex(string(c.Key()))
 		if k < 0 {
-			in.reject(r, "identifier "+strconv.Itoa(i)+" has no valid key")
-			return nil, nil
+			return dst, "identifier "+strconv.Itoa(i)+" has no valid key", nil
 		}
 		in.idKeys = append(in.idKeys, uint8(k))
 	}
@@ -264,14 +261,13 @@ func (in *ingest) encode(r *Row) ([]byte, error) {
 	}
 	src, err := in.source(r.Source)
 	if err != nil {
-		return nil, err
+		return dst, "", err
 	}
 	t := int64(noTime)
 	if !r.Time.IsZero() {
 		t = r.Time.UnixMilli()
 	}
-	in.scratch = appendRow(in.scratch[:0], src, r.Key, t, r.Values, ids, in.idKeys)
-	return in.scratch, nil
+	return appendRow(dst, src, r.Key, t, r.Values, ids, in.idKeys), "", nil
 }
 
 // personID returns the id text of a code.
@@ -402,56 +398,108 @@ func (b *Builder) Build(ctx context.Context, assignments iter.Seq[identity.Assig
 	}
 	in := &ingest{b: b, op: op, srcIdx: map[string]uint16{}, odd: map[uint64]string{}}
 	tab := newATable(b.o.ExpectedRecords)
-	n := 0
-	for a := range assignments {
-		if n++; n&0xffff == 0 && ctx.Err() != nil {
-			return nil, &Error{Op: op, Err: ctx.Err()}
+	conc := b.o.Concurrency >= 2
+
+	// Assignments: the caller's goroutine reads and hashes them, another
+	// fills the index.
+	err := pipe(ctx, conc, func(emit func(*batch) (*batch, error)) error {
+		bt := newBatch()
+		n := 0
+		for a := range assignments {
+			if n++; n&0xffff == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			code, err := in.code(a.Person)
+			if err != nil {
+				return err
+			}
+			h1, h2 := recordHash(a.Record.Source, a.Record.Key)
+			bt.h = append(bt.h, [3]uint64{h1, h2, code})
+			if len(bt.h) == batchRows {
+				if bt, err = emit(bt); err != nil {
+					return err
+				}
+			}
 		}
-		code, err := in.code(a.Person)
-		if err != nil {
-			return nil, err
+		_, err := emit(bt)
+		return err
+	}, func(bt *batch) error {
+		for _, h := range bt.h {
+			if prev, dup := tab.put(h[0], h[1], h[2]); dup && prev != h[2] {
+				return newErr(op, "", ErrInvalidInput, "a record is assigned to two persons")
+			}
 		}
-		h1, h2 := recordHash(a.Record.Source, a.Record.Key)
-		if prev, dup := tab.put(h1, h2, code); dup && prev != code {
-			return nil, newErr(op, "", ErrInvalidInput, "a record is assigned to two persons")
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, &Error{Op: op, Err: err}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapErr(op, err)
 	}
 	b.o.Logger.DebugContext(ctx, "profile: assignments indexed", "records", tab.n)
 
+	// Rows: the caller's goroutine reads, validates, hashes and encodes
+	// them; another looks their persons up and files them by partition.
 	sp := &spiller{b: b}
 	defer sp.discard()
-	n = 0
-	for r, err := range rows {
-		if err != nil {
-			return nil, &Error{Op: op, Err: err}
+	err = pipe(ctx, conc, func(emit func(*batch) (*batch, error)) error {
+		bt := newBatch()
+		n := 0
+		for r, err := range rows {
+			if err != nil {
+				return err
+			}
+			if n++; n&0xfff == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var reason string
+			bt.raw, reason, err = in.encode(&r, bt.raw)
+			if err != nil {
+				return err
+			}
+			h1, h2 := recordHash(r.Source, r.Key)
+			bt.h = append(bt.h, [3]uint64{h1, h2, uint64(len(bt.raw))})
+			bt.reason = append(bt.reason, reason)
+			bt.refs = append(bt.refs, [2]string{r.Source, r.Key})
+			if len(bt.h) == batchRows || len(bt.raw) > 1<<20 {
+				if bt, err = emit(bt); err != nil {
+					return err
+				}
+			}
 		}
-		if n++; n&0xfff == 0 && ctx.Err() != nil {
-			return nil, &Error{Op: op, Err: ctx.Err()}
+		_, err := emit(bt)
+		return err
+	}, func(bt *batch) error {
+		start := 0
+		for i, h := range bt.h {
+			raw := bt.raw[start:h[2]]
+			start = int(h[2])
+			if bt.reason[i] != "" {
+				in.rejected = append(in.rejected, Rejection{Source: bt.refs[i][0], Key: bt.refs[i][1], Reason: bt.reason[i]})
+				continue
+			}
+			code, ok := tab.get(h[0], h[1])
+			if !ok {
+				in.rejected = append(in.rejected, Rejection{Source: bt.refs[i][0], Key: bt.refs[i][1], Reason: reasonNoPerson})
+				in.orphans = append(in.orphans, orphan{raw: slices.Clone(raw)})
+				continue
+			}
+			in.rows++
+			if err := sp.add(code, raw); err != nil {
+				return err
+			}
 		}
-		raw, err := in.encode(&r)
-		if err != nil {
-			return nil, err
-		}
-		if raw == nil {
-			continue
-		}
-		h1, h2 := recordHash(r.Source, r.Key)
-		code, ok := tab.get(h1, h2)
-		if !ok {
-			in.reject(&r, "record has no person")
-			in.orphans = append(in.orphans, orphan{raw: slices.Clone(raw)})
-			continue
-		}
-		in.rows++
-		if err := sp.add(code, raw); err != nil {
-			return nil, &Error{Op: op, Err: err}
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapErr(op, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: op, Err: err}
+	}
+	if len(tab.slots) >= 1<<22 {
+		// The record index of a large run (96 MB or more) is garbage
+		// now: collect it before the partitions allocate.
+		tab = nil
+		runtime.GC()
 	}
 	tab = nil
 	b.o.Logger.DebugContext(ctx, "profile: rows joined", "rows", in.rows, "rejected", len(in.rejected), "spilled_bytes", sp.spilled)
@@ -459,7 +507,7 @@ func (b *Builder) Build(ctx context.Context, assignments iter.Seq[identity.Assig
 	res := newResult(b, in)
 	res.stats.SpilledBytes = sp.spilled
 	e := b.env(res.sources)
-	err := b.parallel(ctx, func(p int) error {
+	err = b.parallel(ctx, func(p int) error {
 		data, err := sp.partition(p)
 		if err != nil {
 			return err
@@ -472,6 +520,87 @@ func (b *Builder) Build(ctx context.Context, assignments iter.Seq[identity.Assig
 	}
 	res.finish(start)
 	return res, nil
+}
+
+// batch is a slice of the input passed from the reading goroutine to the
+// filing one. For assignments, h holds record hash and person code; for
+// rows, record hash and the end of the row's encoding in raw.
+type batch struct {
+	h      [][3]uint64
+	raw    []byte
+	reason []string
+	refs   [][2]string
+}
+
+const batchRows = 1024
+
+func newBatch() *batch { return &batch{h: make([][3]uint64, 0, batchRows)} }
+
+func (bt *batch) reset() {
+	bt.h, bt.raw = bt.h[:0], bt.raw[:0]
+	clear(bt.reason)
+	clear(bt.refs)
+	bt.reason, bt.refs = bt.reason[:0], bt.refs[:0]
+}
+
+// pipe runs produce on the caller's goroutine and consume, batch by batch
+// in order, on another one (or inline without conc). emit hands a full
+// batch over and returns an empty one. The consuming goroutine is joined
+// before pipe returns; the first error of either side is returned.
+func pipe(ctx context.Context, conc bool, produce func(emit func(*batch) (*batch, error)) error, consume func(*batch) error) error {
+	if !conc {
+		return produce(func(bt *batch) (*batch, error) {
+			err := consume(bt)
+			bt.reset()
+			return bt, err
+		})
+	}
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 3)
+	for range 2 {
+		free <- newBatch()
+	}
+	var cerr error
+	var stopped atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for bt := range full {
+			if cerr == nil {
+				if cerr = consume(bt); cerr != nil {
+					stopped.Store(true)
+				}
+			}
+			bt.reset()
+			free <- bt
+		}
+	}()
+	perr := produce(func(bt *batch) (*batch, error) {
+		full <- bt
+		if stopped.Load() {
+			return nil, errConsumer
+		}
+		return <-free, nil
+	})
+	close(full)
+	<-done
+	if cerr != nil {
+		return cerr
+	}
+	if perr != nil {
+		return perr
+	}
+	return ctx.Err()
+}
+
+var errConsumer = errors.New("consumer stopped")
+
+func wrapErr(op string, err error) error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	return &Error{Op: op, Err: err}
 }
 
 // parallel runs f for every partition on up to Concurrency goroutines
@@ -534,7 +663,7 @@ func (res *Result) buildPartition(p int, data []byte, e *env) error {
 		return cmp.Compare(a.off, b.off)
 	})
 	w := res.newPartWriter()
-	w.buf = make([]byte, 0, len(data)+len(data)/4)
+	w.buf = make([]byte, 0, len(data)+len(data)/16)
 	c := &computer{e: e}
 	var raws [][]byte
 	for i := 0; i < len(ents); {

@@ -153,6 +153,10 @@ type compiled struct {
 	fields   []cfield
 	traits   []ctrait
 	segments []csegment
+	// needField and needTrait say what a build computes for segments and
+	// statistics: fields and traits segments use, and UniqueList fields
+	// (whose dropped items are counted).
+	needField, needTrait []bool
 }
 
 type cfield struct {
@@ -338,6 +342,22 @@ func compile(s Spec) (*compiled, error) {
 			return nil, err
 		}
 		c.segments = append(c.segments, csegment{name: sg.Name, expr: e, eval: ev})
+	}
+	c.needField = make([]bool, len(c.fields))
+	c.needTrait = make([]bool, len(c.traits))
+	for i, f := range c.fields {
+		c.needField[i] = f.list
+	}
+	for _, sg := range c.segments {
+		for _, leaf := range sg.expr.names(nil) {
+			o, _ := c.resolve(leaf.Name)
+			if o.field >= 0 {
+				c.needField[o.field] = true
+			}
+			if o.trait >= 0 {
+				c.needTrait[o.trait] = true
+			}
+		}
 	}
 	return c, nil
 }

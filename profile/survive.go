@@ -120,9 +120,11 @@ func (c *computer) profile(id string, raws [][]byte, full bool) (Profile, uint64
 	}
 	p.PersonID = id
 	for i := range e.c.fields {
-		p.Fields[i] = e.field(&e.c.fields[i], rows, full)
+		if full || e.c.needField[i] {
+			p.Fields[i] = e.field(&e.c.fields[i], rows, full)
+		}
 	}
-	e.traits(&p.Traits, rows)
+	e.traits(&p.Traits, rows, full)
 	p.Identifiers, p.IdentifiersDropped = c.identifiers(p.Identifiers, rows, full)
 	var segs uint64
 	for i, s := range e.c.segments {
@@ -323,7 +325,7 @@ func (e *env) inWindow(t int64, w time.Duration) bool {
 	return t != noTime && t <= e.runAt && t >= e.runAt-w.Milliseconds()
 }
 
-func (e *env) traits(t *Traits, rows []prow) {
+func (e *env) traits(t *Traits, rows []prow, full bool) {
 	t.Records, t.RecencyDays, t.Frequency = len(rows), -1, 0
 	t.FirstSeen, t.LastSeen = time.Time{}, time.Time{}
 	first, last := int64(noTime), int64(noTime)
@@ -356,8 +358,10 @@ func (e *env) traits(t *Traits, rows []prow) {
 		}
 	}
 	for k := range e.c.traits {
-		tr := &e.c.traits[k]
-		t.Custom[k] = TraitValue{Name: tr.Name, Value: e.trait(tr, rows)}
+		if full || e.c.needTrait[k] {
+			tr := &e.c.traits[k]
+			t.Custom[k] = TraitValue{Name: tr.Name, Value: e.trait(tr, rows)}
+		}
 	}
 }
 
@@ -471,11 +475,4 @@ func (c *computer) identifiers(dst []Identifier, rows []prow, full bool) ([]Iden
 		dst = append(dst, id)
 	}
 	return dst, dropped
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

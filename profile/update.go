@@ -75,11 +75,12 @@ func (b *Builder) Update(ctx context.Context, prev *Result, lookup func(identity
 		if n++; n&0xfff == 0 && ctx.Err() != nil {
 			return nil, &Error{Op: op, Err: ctx.Err()}
 		}
-		raw, err := in.encode(&r)
+		raw, reason, err := in.encode(&r, nil)
 		if err != nil {
 			return nil, err
 		}
-		if raw == nil {
+		if reason != "" {
+			in.reject(&r, reason)
 			continue
 		}
 		id, ok := lookup(identity.RecordRef{Source: r.Source, Key: r.Key})
