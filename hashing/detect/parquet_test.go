@@ -23,9 +23,9 @@ type parquetCustomer struct {
 func TestParquet(t *testing.T) {
 	g := gen{rand.New(rand.NewPCG(13, 13))}
 	var b bytes.Buffer
-	w := parquet.NewGenericWriter[parquetCustomer](&b, parquet.MaxRowsPerRowGroup(300))
+	w := parquet.NewGenericWriter[parquetCustomer](&b, parquet.MaxRowsPerRowGroup(100))
 	var rows []parquetCustomer
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < 1000; i++ {
 		rows = append(rows, parquetCustomer{ID: int64(500000 + i), Email: strings.TrimSpace(g.email()), Phone: g.phone("es"),
 			Card: g.card(), OrderNo: int64(4155550000 + 3*i), Gender: g.pick([]string{"M", "F"})})
 	}
@@ -47,7 +47,7 @@ func TestParquet(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
-	if rep.Rows != 3000 || rep.Findings[1].Counts.Sampled != 250 {
+	if rep.Rows != 1000 || rep.Findings[1].Counts.Sampled != 250 {
 		t.Errorf("rows %d, sampled %d", rep.Rows, rep.Findings[1].Counts.Sampled)
 	}
 	if !errors.Is(rep.Check(), ErrForbidden) {
