@@ -372,7 +372,7 @@ func (a *applier) createLink(ctx context.Context, what, db, name string, target 
 		return err
 	})
 	if isCode(err, "AlreadyExistsException", "") {
-		out, gerr := a.g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: a.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
+		out, gerr := a.g.getTable(ctx, a.cat, db, name)
 		if gerr != nil {
 			return newError("apply", what, gerr)
 		}

@@ -110,7 +110,7 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 			columns[k] = nil
 			return nil, nil
 		}
-		out, err := g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: cat, DatabaseName: aws.String(k.db), Name: aws.String(k.table)})
+		out, err := g.getTable(ctx, cat, k.db, k.table)
 		if isCode(err, "EntityNotFoundException", "") {
 			columns[k] = nil
 			return nil, nil

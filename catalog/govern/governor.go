@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/smithy-go"
 
 	"github.com/cdpkit/cdpkit/catalog"
@@ -157,3 +159,21 @@ func isCode(err error, code, msg string) bool {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// getTable reads a Glue table with retries.
+func (g *Governor) getTable(ctx context.Context, catalogID *string, db, name string) (*glue.GetTableOutput, error) {
+	var out *glue.GetTableOutput
+	err := g.retry(ctx, "GetTable", func() (err error) {
+		out, err = g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: catalogID, DatabaseName: aws.String(db), Name: aws.String(name)})
+		return err
+	})
+	return out, err
+}
+
+// getDatabase reads a Glue database with retries.
+func (g *Governor) getDatabase(ctx context.Context, catalogID *string, db string) error {
+	return g.retry(ctx, "GetDatabase", func() error {
+		_, err := g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: catalogID, Name: aws.String(db)})
+		return err
+	})
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
@@ -365,7 +364,7 @@ func (p *planner) tables(ctx context.Context) error {
 	for _, prod := range p.spec.Products {
 		db := strings.ToLower(prod.Database)
 		p.dbs[db] = true
-		_, err := p.g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: p.cat, Name: aws.String(db)})
+		err := p.g.getDatabase(ctx, p.cat, db)
 		dbMissing := isCode(err, "EntityNotFoundException", "")
 		if err != nil && !dbMissing {
 			return newError("plan", "database "+db, err)
@@ -384,7 +383,7 @@ func (p *planner) tables(ctx context.Context) error {
 			what := "table " + db + "." + name
 			var cur *gluetypes.Table
 			if !dbMissing {
-				out, err := p.g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
+				out, err := p.g.getTable(ctx, p.cat, db, name)
 				switch {
 				case isCode(err, "EntityNotFoundException", ""):
 				case err != nil:
@@ -797,7 +796,7 @@ func (p *planner) linkTables(ctx context.Context) error {
 		target := gluetypes.TableIdentifier{CatalogId: aws.String(l.Target.CatalogID), DatabaseName: aws.String(strings.ToLower(l.Target.Database)), Name: aws.String(strings.ToLower(l.Target.Table))}
 		if !dbs[db] && !p.dbs[db] {
 			dbs[db] = true
-			_, err := p.g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: p.cat, Name: aws.String(db)})
+			err := p.g.getDatabase(ctx, p.cat, db)
 			switch {
 			case isCode(err, "EntityNotFoundException", ""):
 				p.add(Action{Kind: Create, Resource: "database " + db, Reason: "holds resource links", run: func(ctx context.Context, a *applier) error {
@@ -807,7 +806,7 @@ func (p *planner) linkTables(ctx context.Context) error {
 				return newError("plan", "database "+db, err)
 			}
 		}
-		out, err := p.g.glue.GetTable(ctx, &glue.GetTableInput{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
+		out, err := p.g.getTable(ctx, p.cat, db, name)
 		switch {
 		case isCode(err, "EntityNotFoundException", ""):
 			p.add(Action{Kind: Create, Resource: what, Reason: "points at " + l.Target.CatalogID + ":" + l.Target.Database + "." + l.Target.Table, run: func(ctx context.Context, a *applier) error {
