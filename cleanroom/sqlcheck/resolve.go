@@ -247,6 +247,8 @@ type analysis struct {
 	// column).
 	starred    map[*tinfo]bool
 	unresolved bool
+	// colonCasts are the x::type casts, which Simulate rewrites to CAST.
+	colonCasts []*sp.Cast
 }
 
 var aggregateFuncs = map[string]bool{
@@ -638,6 +640,7 @@ func (a *analysis) expr(e sp.Expr, c useCtx, sc *scope, top bool) []baseCol {
 		name := e.Syntax
 		if name == "::" {
 			name = "CAST"
+			a.colonCasts = append(a.colonCasts, e)
 		}
 		a.funcs = append(a.funcs, fnUse{name: name, pos: e.Pos, ctx: c, top: top, tables: a.tablesSince(n)})
 	case *sp.Extract:

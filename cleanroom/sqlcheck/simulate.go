@@ -54,7 +54,8 @@ const constraintPrefix = "__sqlcheck_oc_"
 // time.Time for date and timestamp, []byte for binary, nil for NULL.
 // Options.Params gives the values of analysis-template parameters. The
 // engine is SQLite's: Clean Rooms functions it lacks fail the simulation
-// with ErrSimulation and the engine's message, and TOP n is run as LIMIT n.
+// with ErrSimulation and the engine's message; TOP n runs as LIMIT n and
+// x::type as CAST(x AS type).
 // Differential privacy adds noise on the service, not here.
 func Simulate(ctx context.Context, query string, tables []Table, optFns ...func(*Options)) (*Simulation, error) {
 	return simulate(ctx, query, tables, options(optFns), true)
@@ -97,6 +98,11 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 		edits = append(edits, edit{off: body.TopPos.Off, end: lit.End, text: ""})
 		end := queryEnd(query)
 		edits = append(edits, edit{off: end, end: end, text: "\nLIMIT " + lit.Value})
+	}
+	// The engine (SQLite) has no x::type: run it as CAST(x AS type).
+	for _, c := range a.colonCasts {
+		edits = append(edits, edit{off: c.Pos.Off, end: c.Pos.Off, text: "CAST("},
+			edit{off: c.OpOff, end: c.End, text: " AS " + c.Type + ")"})
 	}
 	run := applyEdits(query, edits)
 	run = strings.TrimRight(run, " \t\r\n")
@@ -162,7 +168,7 @@ type edit struct {
 // applyEdits replaces query[off:end] by text for each edit (edits do not
 // overlap).
 func applyEdits(query string, edits []edit) string {
-	slices.SortFunc(edits, func(a, b edit) int { return b.off - a.off })
+	slices.SortStableFunc(edits, func(a, b edit) int { return b.off - a.off })
 	for _, e := range edits {
 		query = query[:e.off] + e.text + query[e.end:]
 	}

@@ -213,3 +213,26 @@ func TestSimulateQuotedNames(t *testing.T) {
 		t.Errorf("rows (-want +got):\n%s removed %d", diff, sim.RemovedRows)
 	}
 }
+
+// TestSimulateColonCast: x::type, nested and inside the select list's
+// last item, runs as CAST on the engine.
+func TestSimulateColonCast(t *testing.T) {
+	sim, err := sqlcheck.Simulate(t.Context(), `SELECT cust.segment::varchar(10) AS s, COUNT(DISTINCT cust.hashed_email)::bigint::varchar AS n
+FROM cust JOIN expo ON cust.hashed_email = expo.hashed_email GROUP BY 1 ORDER BY 1`, castTables(), asRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]any{{"s2", "3"}}, sim.Rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+func castTables() []sqlcheck.Table {
+	tables := overlapTables()
+	for i := range tables {
+		r := tables[i].Rule.(cleanroom.Aggregation)
+		r.ScalarFunctions = []types.ScalarFunctions{types.ScalarFunctionsCast}
+		tables[i].Rule = r
+	}
+	return tables
+}

@@ -263,6 +263,9 @@ type Cast struct {
 	Type string
 	// Syntax is "CAST", "CONVERT", "TRY_CAST" or "::".
 	Syntax string
+	// OpOff is the byte offset of "::" and End the offset after the type
+	// (set for the :: syntax).
+	OpOff, End int
 }
 
 // Case is CASE [operand] WHEN … THEN … [ELSE …] END.

@@ -637,8 +637,10 @@ func (p *parser) unary() Expr {
 func (p *parser) postfix() Expr {
 	x := p.primary()
 	for p.isOp("::") {
-		p.next()
-		x = &Cast{Pos: x.Position(), X: x, Type: p.typeName(), Syntax: "::"}
+		op := p.next()
+		c := &Cast{Pos: x.Position(), X: x, Type: p.typeName(), Syntax: "::", OpOff: op.Pos.Off}
+		c.End = p.prevEnd
+		x = c
 	}
 	return x
 }
