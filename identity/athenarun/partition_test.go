@@ -46,10 +46,7 @@ func TestPartitionBySource(t *testing.T) {
 	}
 	recs := tenants(sources)
 	inserts := (sources+athenarun.MaxPartitions-1)/athenarun.MaxPartitions - 1
-	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := inProcess(t, recs)
 	part := func(o *athenarun.Options) { o.PartitionBySource = true }
 	var total int
 	synctest.Test(t, func(t *testing.T) {

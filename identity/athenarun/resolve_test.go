@@ -65,10 +65,23 @@ func rules() []identity.Rule {
 func config() sqlgen.Config {
 	return sqlgen.Config{
 		Records: "records", Identifiers: "identifiers", Output: "resolved",
-		Location: "s3://lake/tmp/identity/",
-		Rules:    rules(),
-		Blocked:  map[string][]string{"EMAIL": {digest("e0")}},
+		Location:  "s3://lake/tmp/identity/",
+		Rules:     rules(),
+		Blocked:   map[string][]string{"EMAIL": {digest("e0")}},
+		DegreeCap: map[string]int{"EMAIL": 4},
 	}
+}
+
+// inProcess resolves recs in Go with config()'s guards.
+func inProcess(t testing.TB, recs []identity.Record, more ...func(*identity.Options)) *identity.Result {
+	t.Helper()
+	res, err := identity.Resolve(t.Context(), seq(recs), append([]func(*identity.Options){func(o *identity.Options) {
+		o.Rules, o.Blocked, o.DegreeCap = rules(), config().Blocked, config().DegreeCap
+	}}, more...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func varchars(names ...string) []athenatest.Column {
@@ -143,14 +156,7 @@ func TestResolveMatchesInProcess(t *testing.T) {
 		n = 200
 	}
 	recs := genRecords(1, n)
-	opts := func(o *identity.Options) {
-		o.Rules = rules()
-		o.Blocked = config().Blocked
-	}
-	want, err := identity.Resolve(t.Context(), seq(recs), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := inProcess(t, recs)
 	synctest.Test(t, func(t *testing.T) {
 		a := athenatest.NewAthena()
 		defer a.Close()
@@ -217,10 +223,7 @@ func TestResolveInvalid(t *testing.T) {
 // The runner drives a real *athena.Client over the wire server.
 func TestResolveOverWire(t *testing.T) {
 	recs := genRecords(7, 120)
-	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := inProcess(t, recs)
 	a := athenatest.NewAthena(func(o *athenatest.AthenaOptions) { o.QueueTime, o.RunTime = -1, -1 })
 	defer a.Close()
 	load(t, a, recs)
@@ -263,4 +266,44 @@ func TestWireFaults(t *testing.T) {
 	if !errors.Is(err, cdpkit.ErrLimitExceeded) || !errors.As(err, &tm) || tm.Reason != athenatypes.ThrottleReasonConcurrentQueryLimitExceeded {
 		t.Errorf("err = %v, want ErrLimitExceeded with the SDK's TooManyRequestsException", err)
 	}
+}
+
+// Person ids carry over across runs as they do in process: a second load
+// with more records, given the first run's ids, gets the ids the
+// in-process resolution of the same load gets.
+func TestIDsAcrossRuns(t *testing.T) {
+	all := genRecords(12, 300)
+	first, second := all[:200], all
+	prev := inProcess(t, first)
+	want := inProcess(t, second, func(o *identity.Options) { o.Previous = prev.Lookup })
+	if want.Stats().Carried == 0 {
+		t.Fatal("the test data carries no id over")
+	}
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, second)
+		r := newRunner(t, a, a.S3(), nil)
+		res, err := r.Resolve(t.Context(), "load-2", config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Persons(t.Context(), res, func(o *identity.Options) { o.Previous = prev.Lookup })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := got.Stats(), want.Stats(); g.Carried != w.Carried || g.New != w.New || g.Split != w.Split {
+			t.Errorf("carried/new/split %d/%d/%d, in process %d/%d/%d", g.Carried, g.New, g.Split, w.Carried, w.New, w.Split)
+		}
+		for _, rec := range second {
+			w, _ := want.Lookup(rec.Ref())
+			g, _ := got.Lookup(rec.Ref())
+			if w != g {
+				t.Fatalf("a record's person id differs from in process")
+			}
+		}
+		if _, err := r.Persons(t.Context(), res, func(o *identity.Options) { o.MaxClusterSize = 10 }); !errors.Is(err, cdpkit.ErrInvalid) {
+			t.Errorf("MaxClusterSize on the Athena path: %v, want ErrInvalid", err)
+		}
+	})
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 
 	"github.com/cdpkit/cdpkit"
-	"github.com/cdpkit/cdpkit/identity"
 	"github.com/cdpkit/cdpkit/identity/athenarun"
 	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
 )
@@ -94,10 +93,7 @@ func tempLeft(a *athenatest.Athena) []string {
 // clusters, runs no CTAS twice and leaves no temporary table or file.
 func TestKillAndRestart(t *testing.T) {
 	recs := genRecords(2, 150)
-	want, err := identity.Resolve(t.Context(), seq(recs), func(o *identity.Options) { o.Rules = rules(); o.Blocked = config().Blocked })
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := inProcess(t, recs)
 	kills := []int{2, 5, 9, 14}
 	if testing.Short() {
 		kills = []int{5}
