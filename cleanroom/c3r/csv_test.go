@@ -69,7 +69,11 @@ func TestRoundTripCSV(t *testing.T) {
 		"4,Dee,dee@example.com,ünïcödé\n"
 	for combo := range 16 {
 		settings := Settings{combo&1 != 0, combo&2 != 0, combo&4 != 0, combo&8 != 0}
-		for _, pad := range []Pad{{PadNone, 0}, {PadFixed, 64}, {PadMax, 3}} {
+		pads := []Pad{{PadNone, 0}, {PadFixed, 64}, {PadMax, 3}}
+		if testing.Short() { // every combination, one padding each
+			pads = pads[combo%3 : combo%3+1]
+		}
+		for _, pad := range pads {
 			t.Run(fmt.Sprintf("%+v/pad%d", settings, pad.Type), func(t *testing.T) {
 				schema := Schema{Columns: []Column{
 					{Source: "id", Type: Sealed, Pad: pad},
