@@ -87,7 +87,10 @@
 // Select; cross-account versions 1 and 2 (Glue resource policies, one share
 // per grant); hybrid access mode; Identity Center principals; conditions;
 // transactions and governed tables; the caller's own permissions (every
-// caller acts as an administrator of its account); message wording.
+// caller acts as an administrator of its account) and the implicit
+// permissions of a table's creator; the default permissions of new
+// databases and tables (nothing is granted when Glue creates them);
+// message wording.
 //
 // # Live runs
 //

@@ -99,6 +99,13 @@ func TestCleanRoomsOnRegisteredLocationWarns(t *testing.T) {
 	}) {
 		t.Fatalf("warnings %+v", p.Warnings)
 	}
+	outside := *s.Products[0].Tables[0].Schema
+	outside.Location = "s3://clean-rooms-sources/orders/"
+	s.Products[0].Tables[0].Schema = &outside
+	if p, _ = govern.New(w.lf, w.glue, noWait).Plan(t.Context(), s); len(p.Warnings) != 0 {
+		t.Fatalf("a table stored outside the registered location warned: %+v", p.Warnings)
+	}
+	s.Products[0].Tables[0].Schema = ordersSchema()
 	s.Products[0].Location = ""
 	if p, _ = govern.New(w.lf, w.glue, noWait).Plan(t.Context(), s); len(p.Warnings) != 0 {
 		t.Fatalf("unregistered location warned: %+v", p.Warnings)

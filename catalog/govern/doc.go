@@ -26,7 +26,12 @@
 // the spec owns its resource: the products' databases, tables and filters,
 // the resources its Grants and Links name, and tag expressions over the
 // tag keys it defines. Grants of data lake administrators and of
-// Options.IgnorePrincipals are never revoked. A rerun of an unchanged spec
+// Options.IgnorePrincipals are never revoked: list there the role that runs
+// the Governor when it is not a data lake administrator (the service lists
+// its implicit permissions on what it created, and they cannot be
+// revoked). Grants to IAM_ALLOWED_PRINCIPALS on product tables are revoked
+// unless the spec names them; Settings.LakeFormationDefaults stops the
+// service from adding them to new tables. A rerun of an unchanged spec
 // plans only no-ops and Apply then makes no call that writes.
 //
 // The service's traps are handled:
@@ -63,7 +68,7 @@
 //
 // A table whose S3 location is registered with Lake Formation cannot be
 // associated with AWS Clean Rooms: Plan warns when a product registers its
-// Location and marks a table CleanRooms.
+// Location and marks a table CleanRooms that is stored under it.
 //
 // # Errors
 //

@@ -350,12 +350,19 @@ func (p *planner) locations(ctx context.Context) error {
 			p.add(Action{Kind: NoOp, Resource: what, Reason: reason})
 		}
 		for _, t := range prod.Tables {
-			if t.CleanRooms {
+			if t.CleanRooms && (t.Schema == nil || under(t.Schema.Location, prod.Location)) {
 				p.warn("table "+prod.Database+"."+t.Name, "its S3 location is registered with Lake Formation, and AWS Clean Rooms cannot associate a table stored there: keep Clean Rooms tables outside LF-registered locations")
 			}
 		}
 	}
 	return nil
+}
+
+// under says whether S3 URI loc lies under prefix (a table stored outside
+// the registered location is not governed by it).
+func under(loc, prefix string) bool {
+	loc, prefix = strings.TrimSuffix(loc, "/")+"/", strings.TrimSuffix(prefix, "/")+"/"
+	return strings.HasPrefix(loc, prefix)
 }
 
 // ---- databases and tables (kept current by catalog.Registrar) ----
