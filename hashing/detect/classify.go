@@ -315,7 +315,7 @@ func decide(c *column) Finding {
 		return set(Country, c.cnt[fCountry], 0.4+0.4*sh(fCountry), ev("values:country", sh(fCountry)))
 	case sh(fStateUS) >= 0.8:
 		return set(State, c.cnt[fStateUS], 0.35+0.4*sh(fStateUS), ev("values:us-state", sh(fStateUS)))
-	case sh(fBirthYear) >= 0.9 && c.yearRange() >= 15 && !idLike:
+	case sh(fBirthYear) >= 0.9 && c.yearRange() >= 15 && !c.ascending(): // years are packed by nature
 		return set(BirthYear, c.cnt[fBirthYear], 0.35+0.4*sh(fBirthYear), ev("values:birth-year", sh(fBirthYear)))
 	case sh(fZipUS) >= 0.8 && !idLike && c.zipSpread():
 		return set(Zip, c.cnt[fZipUS], 0.35+0.4*sh(fZipUS), ev("values:us-zip", sh(fZipUS)))
@@ -428,7 +428,7 @@ func (c *column) phoneShare() float64 {
 // rather than phones or codes: ascending in file order, or packed in a
 // narrow range.
 func (c *column) idLike() bool {
-	if c.pairs >= 10 && share(c.ordered, c.pairs) >= 0.9 {
+	if c.ascending() {
 		return true
 	}
 	if c.numSeen >= 20 && share(c.numSeen, c.n) >= 0.8 {
@@ -438,6 +438,11 @@ func (c *column) idLike() bool {
 		}
 	}
 	return false
+}
+
+// ascending: numbers that grow row after row in file order.
+func (c *column) ascending() bool {
+	return c.pairs >= 10 && share(c.ordered, c.pairs) >= 0.9
 }
 
 // numSpread: phone numbers spread over a wide range of values.

@@ -371,7 +371,29 @@ var kinds = map[string]kind{
 			s := sha256.Sum256([]byte(strings.TrimSpace(strings.ToLower(g.email()))))
 			return hex.EncodeToString(s[:])
 		}},
+	"phonebare": {Phone, []string{"col_p", "number", "contact1"},
+		func(g gen, _ int, _ string) string {
+			for {
+				v := g.pick(usAreas) + strconv.Itoa(200+g.r.IntN(799)) + g.digits(4)
+				if num, err := phonenumbers.Parse(v, "US"); err == nil && phonenumbers.IsValidNumber(num) {
+					return v
+				}
+			}
+		}},
+	"zip4": {Zip, []string{"postcode", "Postleitzahl", "NPA", "code postal"},
+		func(g gen, _ int, _ string) string { return strconv.Itoa(1000 + g.r.IntN(8999)) }},
+	"yearblind": {BirthYear, []string{"y", "col_y", "attr"},
+		func(g gen, _ int, _ string) string { return strconv.Itoa(1945 + g.r.IntN(60)) }},
+	"emailjunk": {Email, []string{"Email", "mail", "e-mail (work)"},
+		func(g gen, _ int, _ string) string {
+			if g.chance(0.15) {
+				return g.pick([]string{"n/a", "-", "unknown", "none"})
+			}
+			return g.email()
+		}},
 	// decoys
+	"modelyear": {NotPII, []string{"c4", "v_year", "col_m"},
+		func(g gen, _ int, _ string) string { return strconv.Itoa(1995 + g.r.IntN(31)) }},
 	"orderid": {NotPII, []string{"order_id", "Bestellnummer", "order number", "numero commande", "ref"},
 		func(g gen, row int, _ string) string { return strconv.Itoa(4155550000 + row*3 + g.r.IntN(3)) }},
 	"orderidraw": {NotPII, []string{"col_a", "field1", "num", "c2"},
@@ -424,6 +446,7 @@ func generateCorpus() []corpusFile {
 		{"email", "notespii", "notes", "orderid", "phone", "fn"},
 		{"fi", "ln", "zip", "city", "state", "country", "score", "uuidtx", "natid"},
 		{"extid", "email", "phone", "fn", "ln", "dob", "orderdateraw", "orderidraw", "productraw"},
+		{"emailjunk", "phonebare", "zip4", "yearblind", "modelyear", "ln", "gender"},
 	}
 	var files []corpusFile
 	for i := 0; i < 32; i++ {

@@ -73,7 +73,7 @@
 //
 // # Testing
 //
-// testdata/corpus holds 32 generated CSV files (320 labelled columns:
+// testdata/corpus holds 32 generated CSV files (312 labelled columns:
 // messy multilingual headers, unhelpful ones, mixed formats, empty cells,
 // decoys); TestCorpusAccuracy logs precision and recall per class and
 // requires 97% of the columns right, both streaming and sampling by offset.
