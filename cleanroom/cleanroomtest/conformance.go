@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
@@ -20,6 +21,7 @@ type API interface {
 	cleanroom.CleanRoomsAPI
 	CreateCollaboration(context.Context, *cleanrooms.CreateCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateCollaborationOutput, error)
 	CreateMembership(context.Context, *cleanrooms.CreateMembershipInput, ...func(*cleanrooms.Options)) (*cleanrooms.CreateMembershipOutput, error)
+	ListMemberships(context.Context, *cleanrooms.ListMembershipsInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListMembershipsOutput, error)
 	DeleteConfiguredTable(context.Context, *cleanrooms.DeleteConfiguredTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteConfiguredTableOutput, error)
 	GetCollaboration(context.Context, *cleanrooms.GetCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error)
 }
@@ -38,6 +40,11 @@ type Config struct {
 	Database, Table string
 	// Name prefixes display names so runs are recognisable.
 	Name string
+	// ResultBucket is an S3 bucket the membership's queries may write to
+	// (the fakes accept any name).
+	ResultBucket string
+	// PollInterval is the first delay between query polls (default 1s).
+	PollInterval time.Duration
 }
 
 // RunCleanRooms runs the conformance suite as subtests of t, each on a
@@ -98,6 +105,9 @@ var cases = []struct {
 	{"Associations", associations},
 	{"CollaborationAccessDenied", collaborationAccessDenied},
 	{"EnsureIsIdempotent", ensureIdempotent},
+	{"CollaborationLifecycle", collaborationLifecycle},
+	{"AnalysisTemplates", analysisTemplates},
+	{"ProtectedQueries", protectedQueries},
 }
 
 const missingID = "00000000-0000-4000-8000-00000000dead"
@@ -394,6 +404,190 @@ func ensureIdempotent(ctx context.Context, api API, cfg Config) error {
 	}
 	if again.ConfiguredTableID != first.ConfiguredTableID || again.AssociationID != first.AssociationID {
 		return errors.New("second ensure found different resources")
+	}
+	return nil
+}
+
+// collaborationLifecycle: the creator is INVITED until it joins, lists the
+// collaboration and its members, joins once (a second membership is a
+// ConflictException), and updates its membership's result configuration.
+func collaborationLifecycle(ctx context.Context, api API, cfg Config) error {
+	c, err := api.CreateCollaboration(ctx, &cleanrooms.CreateCollaborationInput{
+		Name: aws.String(cfg.Name + " lifecycle"), Description: aws.String("cdpkit conformance"),
+		CreatorDisplayName: aws.String("creator"), CreatorMemberAbilities: []types.MemberAbility{types.MemberAbilityCanQuery, types.MemberAbilityCanReceiveResults},
+		Members:        []types.MemberSpecification{{AccountId: aws.String("999988887777"), DisplayName: aws.String("partner"), MemberAbilities: []types.MemberAbility{}}},
+		QueryLogStatus: types.CollaborationQueryLogStatusDisabled,
+	})
+	if err != nil {
+		return fmt.Errorf("create collaboration: %w", err)
+	}
+	got, err := api.GetCollaboration(ctx, &cleanrooms.GetCollaborationInput{CollaborationIdentifier: c.Collaboration.Id})
+	if err != nil {
+		return fmt.Errorf("get collaboration: %w", err)
+	}
+	if got.Collaboration.MemberStatus != types.MemberStatusInvited {
+		return fmt.Errorf("creator status before joining = %s, want INVITED", got.Collaboration.MemberStatus)
+	}
+	listed := false
+	var token *string
+	for {
+		page, err := api.ListCollaborations(ctx, &cleanrooms.ListCollaborationsInput{MemberStatus: types.FilterableMemberStatusInvited, NextToken: token})
+		if err != nil {
+			return fmt.Errorf("list collaborations: %w", err)
+		}
+		for _, s := range page.CollaborationList {
+			listed = listed || aws.ToString(s.Id) == aws.ToString(c.Collaboration.Id)
+		}
+		if token = page.NextToken; token == nil {
+			break
+		}
+	}
+	if !listed {
+		return errors.New("the invitation is not listed with memberStatus INVITED")
+	}
+	members, err := api.ListMembers(ctx, &cleanrooms.ListMembersInput{CollaborationIdentifier: c.Collaboration.Id})
+	if err != nil {
+		return fmt.Errorf("list members: %w", err)
+	}
+	if len(members.MemberSummaries) != 2 {
+		return fmt.Errorf("%d members, want 2 (creator and partner)", len(members.MemberSummaries))
+	}
+	m, err := api.CreateMembership(ctx, &cleanrooms.CreateMembershipInput{CollaborationIdentifier: c.Collaboration.Id, QueryLogStatus: types.MembershipQueryLogStatusDisabled})
+	if err != nil {
+		return fmt.Errorf("create membership: %w", err)
+	}
+	_, err = api.CreateMembership(ctx, &cleanrooms.CreateMembershipInput{CollaborationIdentifier: c.Collaboration.Id, QueryLogStatus: types.MembershipQueryLogStatusDisabled})
+	var cf *types.ConflictException
+	if !errors.As(err, &cf) {
+		return fmt.Errorf("second membership: want ConflictException, got %v", err)
+	}
+	got, err = api.GetCollaboration(ctx, &cleanrooms.GetCollaborationInput{CollaborationIdentifier: c.Collaboration.Id})
+	if err != nil {
+		return err
+	}
+	if got.Collaboration.MemberStatus != types.MemberStatusActive || aws.ToString(got.Collaboration.MembershipId) != aws.ToString(m.Membership.Id) {
+		return errors.New("after joining the collaboration does not show the caller ACTIVE with its membership")
+	}
+	rc := &types.MembershipProtectedQueryResultConfiguration{OutputConfiguration: &types.MembershipProtectedQueryOutputConfigurationMemberS3{
+		Value: types.ProtectedQueryS3OutputConfiguration{Bucket: aws.String(resultBucket(cfg)), ResultFormat: types.ResultFormatParquet}}}
+	if _, err := api.UpdateMembership(ctx, &cleanrooms.UpdateMembershipInput{MembershipIdentifier: m.Membership.Id, DefaultResultConfiguration: rc}); err != nil {
+		return fmt.Errorf("update membership: %w", err)
+	}
+	gm, err := api.GetMembership(ctx, &cleanrooms.GetMembershipInput{MembershipIdentifier: m.Membership.Id})
+	if err != nil {
+		return err
+	}
+	if gm.Membership.DefaultResultConfiguration == nil {
+		return errors.New("membership lost its default result configuration")
+	}
+	ms, err := api.ListMemberships(ctx, &cleanrooms.ListMembershipsInput{})
+	if err != nil {
+		return fmt.Errorf("list memberships: %w", err)
+	}
+	if !slices.ContainsFunc(ms.MembershipSummaries, func(s types.MembershipSummary) bool { return aws.ToString(s.Id) == aws.ToString(m.Membership.Id) }) {
+		return errors.New("the membership is not listed")
+	}
+	return nil
+}
+
+func resultBucket(cfg Config) string {
+	if cfg.ResultBucket != "" {
+		return cfg.ResultBucket
+	}
+	return "cdpkit-conformance-results"
+}
+
+// analysisTemplates: create, read, list, update the description, a taken
+// name, an undeclared parameter, delete.
+func analysisTemplates(ctx context.Context, api API, cfg Config) error {
+	spec := cleanroom.TemplateSpec{Name: "cdpkit_conformance_template", SQL: "SELECT segment FROM t WHERE segment = :segment",
+		Parameters: []cleanroom.TemplateParameter{{Name: "segment", Type: types.ParameterTypeVarchar, Default: aws.String("sports")}}}
+	out, err := api.CreateAnalysisTemplate(ctx, spec.CreateInput(cfg.MembershipID, nil))
+	if err != nil {
+		return fmt.Errorf("create template: %w", err)
+	}
+	id := out.AnalysisTemplate.Id
+	defer func() {
+		_, _ = api.DeleteAnalysisTemplate(context.WithoutCancel(ctx), &cleanrooms.DeleteAnalysisTemplateInput{MembershipIdentifier: aws.String(cfg.MembershipID), AnalysisTemplateIdentifier: id})
+	}()
+	if _, err := api.CreateAnalysisTemplate(ctx, spec.CreateInput(cfg.MembershipID, nil)); !errors.As(err, new(*types.ConflictException)) {
+		return fmt.Errorf("taken name: want ConflictException, got %v", err)
+	}
+	bad := spec
+	bad.Name, bad.SQL = "cdpkit_conformance_bad", "SELECT :undeclared"
+	if _, err := api.CreateAnalysisTemplate(ctx, bad.CreateInput(cfg.MembershipID, nil)); !errors.As(err, new(*types.ValidationException)) {
+		return fmt.Errorf("undeclared parameter: want ValidationException, got %v", err)
+	}
+	if _, err := api.UpdateAnalysisTemplate(ctx, &cleanrooms.UpdateAnalysisTemplateInput{MembershipIdentifier: aws.String(cfg.MembershipID),
+		AnalysisTemplateIdentifier: id, Description: aws.String("updated")}); err != nil {
+		return fmt.Errorf("update template: %w", err)
+	}
+	got, err := api.GetAnalysisTemplate(ctx, &cleanrooms.GetAnalysisTemplateInput{MembershipIdentifier: aws.String(cfg.MembershipID), AnalysisTemplateIdentifier: id})
+	if err != nil {
+		return fmt.Errorf("get template: %w", err)
+	}
+	if src, ok := got.AnalysisTemplate.Source.(*types.AnalysisSourceMemberText); !ok || src.Value != spec.SQL || aws.ToString(got.AnalysisTemplate.Description) != "updated" ||
+		len(got.AnalysisTemplate.AnalysisParameters) != 1 {
+		return errors.New("get template: not as created and updated")
+	}
+	list, err := api.ListAnalysisTemplates(ctx, &cleanrooms.ListAnalysisTemplatesInput{MembershipIdentifier: aws.String(cfg.MembershipID)})
+	if err != nil {
+		return fmt.Errorf("list templates: %w", err)
+	}
+	if !slices.ContainsFunc(list.AnalysisTemplateSummaries, func(s types.AnalysisTemplateSummary) bool { return aws.ToString(s.Id) == aws.ToString(id) }) {
+		return errors.New("the template is not listed")
+	}
+	if _, err := api.DeleteAnalysisTemplate(ctx, &cleanrooms.DeleteAnalysisTemplateInput{MembershipIdentifier: aws.String(cfg.MembershipID), AnalysisTemplateIdentifier: id}); err != nil {
+		return fmt.Errorf("delete template: %w", err)
+	}
+	if _, err := api.GetAnalysisTemplate(ctx, &cleanrooms.GetAnalysisTemplateInput{MembershipIdentifier: aws.String(cfg.MembershipID), AnalysisTemplateIdentifier: id}); !errors.As(err, new(*types.ResourceNotFoundException)) {
+		return fmt.Errorf("get deleted template: want ResourceNotFoundException, got %v", err)
+	}
+	return nil
+}
+
+// protectedQueries: a query naming a table that is not in the
+// collaboration ends FAILED with an error code and message; a query can
+// be cancelled (or has already ended: ConflictException); both are listed,
+// newest first; an unknown query is ResourceNotFoundException.
+func protectedQueries(ctx context.Context, api API, cfg Config) error {
+	c := cleanroom.New(api, func(o *cleanroom.Options) {
+		if cfg.PollInterval > 0 {
+			o.PollInterval = cfg.PollInterval
+		}
+	})
+	out := &cleanroom.S3Output{Bucket: resultBucket(cfg), KeyPrefix: "cdpkit-conformance"}
+	_, err := c.RunQuery(ctx, cleanroom.QueryInput{MembershipID: cfg.MembershipID, SQL: "SELECT COUNT(DISTINCT hashed_email) FROM cdpkit_no_such_table", Output: out})
+	var ce *cleanroom.Error
+	if !errors.Is(err, cleanroom.ErrQueryFailed) || !errors.As(err, &ce) || ce.Reason == "" || ce.Message == "" {
+		return fmt.Errorf("query on an unknown table: want ErrQueryFailed with a code and message, got %v", err)
+	}
+	q2, err := c.StartQuery(ctx, cleanroom.QueryInput{MembershipID: cfg.MembershipID, SQL: "SELECT COUNT(DISTINCT hashed_email) FROM cdpkit_other_table", Output: out})
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	err = c.CancelQuery(ctx, cfg.MembershipID, q2.ID)
+	switch {
+	case err == nil:
+		if _, err := c.WaitQuery(ctx, cfg.MembershipID, q2.ID); !errors.Is(err, cleanroom.ErrQueryCanceled) && !errors.Is(err, cleanroom.ErrQueryFailed) {
+			return fmt.Errorf("cancelled query: want ErrQueryCanceled, got %v", err)
+		}
+	case !errors.Is(err, cleanroom.ErrConflict):
+		return fmt.Errorf("cancel: %w", err)
+	}
+	var ids []string
+	for s, err := range c.Queries(ctx, cfg.MembershipID, "") {
+		if err != nil {
+			return fmt.Errorf("list queries: %w", err)
+		}
+		ids = append(ids, s.ID)
+	}
+	i1, i2 := slices.Index(ids, ce.QueryID), slices.Index(ids, q2.ID)
+	if i1 < 0 || i2 < 0 || i2 > i1 {
+		return errors.New("queries not listed newest first")
+	}
+	if _, err := c.GetQuery(ctx, cfg.MembershipID, missingID); !errors.Is(err, cleanroom.ErrNotFound) {
+		return fmt.Errorf("unknown query: want ErrNotFound, got %v", err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -32,15 +33,21 @@ func sdkClient(t *testing.T, url string) *cleanrooms.Client {
 	})
 }
 
-var fakeConfig = cleanroomtest.Config{RoleARN: testRole, Database: "cdp", Table: "customers", Name: "cdpkit-conformance"}
+var fakeConfig = cleanroomtest.Config{RoleARN: testRole, Database: "cdp", Table: "customers", Name: "cdpkit-conformance", PollInterval: time.Millisecond}
+
+// quick makes the fake's queries end within milliseconds, as the suite
+// runs on the real clock here.
+func quick(o *cleanroomtest.CleanRoomsOptions) {
+	o.QueryQueued, o.QueryRuns = time.Millisecond, time.Millisecond
+}
 
 func TestConformanceFake(t *testing.T) {
-	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return cleanroomtest.NewCleanRooms() }, fakeConfig)
+	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return cleanroomtest.NewCleanRooms(quick) }, fakeConfig)
 }
 
 func TestConformanceServer(t *testing.T) {
 	cleanroomtest.RunCleanRooms(t, func(t *testing.T) cleanroomtest.API {
-		srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms())
+		srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms(quick))
 		t.Cleanup(srv.Close)
 		return srv.Client()
 	}, fakeConfig)
@@ -66,6 +73,7 @@ func TestConformanceAWS(t *testing.T) {
 		RoleARN:      os.Getenv("CDPKIT_CLEANROOMS_ROLE_ARN"),
 		Database:     os.Getenv("CDPKIT_CLEANROOMS_GLUE_DATABASE"),
 		Table:        os.Getenv("CDPKIT_CLEANROOMS_GLUE_TABLE"),
+		ResultBucket: os.Getenv("CDPKIT_CLEANROOMS_RESULT_BUCKET"),
 		Name:         "cdpkit-conformance",
 	})
 }

@@ -1,44 +1,82 @@
 // Package cleanroomtest is an in-memory AWS Clean Rooms for tests and for
 // running cdpkit without an AWS account.
 //
-// CleanRooms implements configured tables and their analysis rules,
-// collaborations, memberships, configured table associations and their
-// analysis rules, and tags, with the SDK's method signatures, so it
-// satisfies cleanroom.CleanRoomsAPI. It enforces the model-level (E)
-// checks of package cleanroom server-side and fails the way the service
-// does: *types.ValidationException with reason FIELD_VALIDATION_FAILED and
-// a fieldList of JSON paths, *types.ConflictException for a second analysis
-// rule on a table or a taken association name (ALREADY_EXISTS) and for
-// deleting resources that still have sub-resources (SUBRESOURCES_EXIST),
-// *types.ResourceNotFoundException for unknown ids,
-// *types.AccessDeniedException for collaborations the account cannot see,
-// and *types.ServiceQuotaExceededException past the configured-table quota.
-// List operations page with maxResults (1–100, default 100) and nextToken;
-// Options.PageSize makes pages shorter than maxResults, as the service may,
-// so callers' pagination is exercised with a handful of resources.
-// Writes counts write calls, Calls counts calls per operation, FailNext
-// injects errors (IAMDelay is the IAM eventual-consistency error).
+// CleanRooms (NewCleanRooms) implements configured tables and their
+// analysis rules, collaborations, memberships, configured table
+// associations and their analysis rules, analysis templates, protected
+// queries and tags, with the SDK's method signatures, so it satisfies
+// cleanroom.CleanRoomsAPI. One fake holds several accounts: As returns a
+// view acting as another account, so a collaboration's creator and an
+// invited member (who joins with CreateMembership: being listed is the
+// invitation) are two views of one service. Configured tables, memberships
+// and tags belong to their account; collaborations are visible to their
+// members.
 //
-// NewServer serves the same fake over the Clean Rooms REST-JSON protocol on
-// loopback, so a real *cleanrooms.Client with BaseEndpoint set to the
-// server URL, static credentials and a fixed region runs unmodified.
+// It enforces the model-level (E) checks of package cleanroom server-side
+// and fails the way the service does: *types.ValidationException with
+// reason FIELD_VALIDATION_FAILED and a fieldList of JSON paths (including
+// a rule naming a column the table does not allow),
+// *types.ConflictException for a second analysis rule on a table, a taken
+// association or template name, a second membership (ALREADY_EXISTS),
+// deleting resources that still have sub-resources (SUBRESOURCES_EXIST)
+// and cancelling an ended query, *types.ResourceNotFoundException for
+// unknown ids, *types.AccessDeniedException for collaborations the account
+// cannot see and for queries from a member that cannot query, and
+// *types.ServiceQuotaExceededException past the configured-table,
+// template (25 per membership) and ongoing-query (5 per membership)
+// quotas. List operations page with maxResults (1–100, default 100) and
+// nextToken; Options.PageSize makes pages shorter than maxResults, as the
+// service may. Writes counts write calls, Calls counts calls per
+// operation, FailNext injects errors (IAMDelay is the IAM
+// eventual-consistency error).
 //
-// Run (in tests) and Test (elsewhere) are the conformance suite every
-// implementation must pass: the fake, the server, and the real service.
+// # Protected queries
+//
+// The fake runs queries. SetTableData gives a Glue table its content:
+// rows, Parquet files, or the Parquet objects under a zones.Store location.
+// A query is SUBMITTED for Options.QueryQueued, STARTED for
+// Options.QueryRuns, by Options.Now (a clock the test controls), and runs
+// on the next read: package cleanroom/sqlcheck checks it against the
+// analysis rules of the tables of the collaboration (an unassociated table
+// or a column outside the allowed columns does not exist for it) and runs
+// it on an embedded pure-Go SQL engine, applying the aggregation output
+// constraints (groups under a minimum distinct count are removed); the
+// association analysis rules' result receivers and the custom rules'
+// templates are enforced too. The result is written in the requested
+// format (CSV or Parquet, in files of Options.ResultFileRows rows) to the
+// requested S3 location, or the receiving member's default result
+// configuration, through Options.Results (default: an in-memory S3, see
+// CleanRooms.S3 and S3, which cleanroom.ResultRows reads). A query the
+// rules refuse ends FAILED with CodeRuleViolation and the checker's
+// problems, a SQL error with CodeInvalidQuery and the engine's message, a
+// table without data with CodeNoData (the service's own codes for these
+// cases are not documented).
+//
+// CleanRoomsServer (NewCleanRoomsServer) serves a fake view over the Clean
+// Rooms REST-JSON protocol on 127.0.0.1; its Client (or Config) is a real
+// *cleanrooms.Client that runs unmodified against it.
+//
+// RunCleanRooms (in tests) and TestCleanRooms (elsewhere) are the
+// conformance suite every implementation must pass: the fake, the server,
+// and the real service.
 //
 // # Errors
 //
 // Errors are the SDK's own types from
-// github.com/aws/aws-sdk-go-v2/service/cleanrooms/types, or the context's
-// error when the context is done.
+// github.com/aws/aws-sdk-go-v2/service/cleanrooms/types (S3's for the
+// in-memory S3), or the context's error when the context is done.
 //
 // # Concurrency
 //
-// CleanRooms is safe for concurrent use; every call holds one lock.
+// CleanRooms and S3 are safe for concurrent use; every call holds one
+// lock (a query runs under it when it is read).
 //
 // # Testing
 //
 // The conformance suite runs against AWS when CDPKIT_CLEANROOMS_LIVE=1 with
-// CDPKIT_CLEANROOMS_MEMBERSHIP, CDPKIT_CLEANROOMS_ROLE_ARN,
-// CDPKIT_CLEANROOMS_GLUE_DATABASE and CDPKIT_CLEANROOMS_GLUE_TABLE set.
+// CDPKIT_CLEANROOMS_MEMBERSHIP (a membership able to query and receive
+// results), CDPKIT_CLEANROOMS_ROLE_ARN, CDPKIT_CLEANROOMS_GLUE_DATABASE,
+// CDPKIT_CLEANROOMS_GLUE_TABLE and CDPKIT_CLEANROOMS_RESULT_BUCKET set. It
+// creates a collaboration, templates and queries (which fail on purpose)
+// besides configured tables and associations.
 package cleanroomtest
