@@ -152,9 +152,9 @@ func TestFileCheckpointShrinkToSnapshot(t *testing.T) {
 // changed and dropped batches, new sessions, reloads by fresh instances)
 // and checks every Save against a fresh Load.
 func TestFileCheckpointRandomHistories(t *testing.T) {
-	seeds, steps := uint64(20), 200
+	seeds, steps := uint64(soakSize(20, 4, 2)), 200
 	if testing.Short() {
-		seeds, steps = 4, 100
+		steps = 100
 	}
 	for seed := range seeds {
 		rng := rand.New(rand.NewPCG(seed, 7))

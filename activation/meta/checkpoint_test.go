@@ -84,7 +84,7 @@ func TestFileCheckpointLog(t *testing.T) {
 		}
 		return fi.ModTime().String() + "/" + strconv.FormatInt(fi.Size(), 10)
 	}
-	const n = 3000
+	n := soakSize(3000, 800, 400)
 	rewrites, last := 0, stamp()
 	for i := range n {
 		st.Acked = append(st.Acked, meta.AckedBatch{Index: i, Rows: 10, Sum: uint32(i * 7)})

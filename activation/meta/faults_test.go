@@ -74,8 +74,10 @@ func checkBatches(t *testing.T, m *metatest.Model, session int64, n int) (reappl
 	return reapplied
 }
 
+// TestAddUnderFaults250k sends 250,000 rows under faults with
+// CDPKIT_SOAK set, 40,000 by default and 12,000 under -short.
 func TestAddUnderFaults250k(t *testing.T) {
-	n, batch := size(250_000, 12_000), size(1000, 120)
+	n, batch := soakSize(250_000, 40_000, 12_000), soakSize(1000, 300, 120)
 	srv := metatest.NewGraphServer(metatest.NewGraph())
 	defer srv.Close()
 	aud := srv.Graph().Model.AddAudience()

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"iter"
+	"os"
 	"testing"
 	"time"
 
@@ -65,4 +66,20 @@ func size(full, short int) int {
 		return short
 	}
 	return full
+}
+
+// soak reports whether CDPKIT_SOAK is set: the long versions of the
+// fault and checkpoint soaks run then (see the README for timings).
+func soak() bool { return os.Getenv("CDPKIT_SOAK") != "" }
+
+// soakSize returns long with CDPKIT_SOAK set, short under -short and
+// normal otherwise.
+func soakSize(long, normal, short int) int {
+	switch {
+	case soak():
+		return long
+	case testing.Short():
+		return short
+	}
+	return normal
 }
