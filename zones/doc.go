@@ -44,7 +44,9 @@
 // Failures are *[Error] values ("zones: put \"raw/k\": already exists")
 // that name the key, never data. They match one category with errors.Is —
 // [ErrNotFound], [ErrAlreadyExists], [ErrInvalidInput], [ErrImmutable]
-// (deleting from raw), [ErrConflict], [ErrThrottled], [ErrPermission] — and
+// (deleting from raw), [ErrConflict], [ErrThrottled], [ErrAccessDenied] —
+// each of which also matches the category every cdpkit package shares
+// (cdpkit.ErrNotFound, cdpkit.ErrInvalid, cdpkit.ErrAccessDenied, …), and
 // keep the cause (an S3 smithy API error, an *fs.PathError, ctx.Err()) in
 // the chain for errors.As.
 //

@@ -101,7 +101,11 @@
 // Categories match with errors.Is: [ErrThrottled], [ErrTransient],
 // [ErrPermanent], [ErrInvalidInput], [ErrUnauthorized], [ErrForbidden],
 // [ErrNotFound], [ErrAudienceRestricted], [ErrAudienceBusy], [ErrReplace],
-// [ErrReplaceNotResumable], [ErrCheckpoint]. Graph errors are reachable with
+// [ErrReplaceNotResumable], [ErrConflict], [ErrCheckpoint]; each also
+// matches the category every cdpkit package shares (ErrInvalidInput
+// matches cdpkit.ErrInvalid, ErrForbidden and ErrUnauthorized
+// cdpkit.ErrAccessDenied, ErrTransient cdpkit.ErrUnavailable, …; see each
+// variable). Graph errors are reachable with
 // errors.As as *[APIError] (code, subcode, is_transient, fbtrace_id, user
 // title and message, HTTP status, parsed usage headers). Errors, logs and
 // results never hold identifier values or digests; invalid_entry_samples are
