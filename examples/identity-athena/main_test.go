@@ -11,11 +11,15 @@ import (
 // curated zone keeps one assignments file.
 func TestRunTwice(t *testing.T) {
 	dir := t.TempDir()
+	people := 200
+	if testing.Short() {
+		people = 60
+	}
 	var first, second bytes.Buffer
-	if err := run(t.Context(), dir, 200, 3, &first); err != nil {
+	if err := run(t.Context(), dir, people, 3, &first); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(t.Context(), dir, 200, 3, &second); err != nil {
+	if err := run(t.Context(), dir, people, 3, &second); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"step cc_1", "step changed_1", "scanned=", "temporary tables left: 0", "same persons as identity.Resolve in process: true", "new: 0)"} {

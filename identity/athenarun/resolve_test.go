@@ -272,8 +272,12 @@ func TestWireFaults(t *testing.T) {
 // with more records, given the first run's ids, gets the ids the
 // in-process resolution of the same load gets.
 func TestIDsAcrossRuns(t *testing.T) {
-	all := genRecords(12, 300)
-	first, second := all[:200], all
+	n := 300
+	if testing.Short() {
+		n = 120
+	}
+	all := genRecords(12, n)
+	first, second := all[:2*n/3], all
 	prev := inProcess(t, first)
 	want := inProcess(t, second, func(o *identity.Options) { o.Previous = prev.Lookup })
 	if want.Stats().Carried == 0 {
