@@ -97,9 +97,11 @@ type Finding struct {
 	// does not name its key).
 	Key hashing.Key `json:"key,omitempty"`
 	// Scheme, for Hashed, is the likely digest: "sha256" (64 hex, as
-	// meta-sha256-v1, sha256-v1 and hmac-sha256-v1 all write it),
-	// "sha256-upper" when the hex is upper-case (Meta wants lower-case),
-	// "md5", "sha1" or "sha512".
+	// meta-sha256-v1, sha256-v1 and hmac-sha256-v1 all write it; the
+	// digest alone cannot tell them apart, and hashing passes such values
+	// through unless the Hasher is keyed), "sha256-upper" when the hex is
+	// upper-case (hashing lowercases it), or "md5/sha1/sha512" for other
+	// lengths, which hashing does not accept (no Key then).
 	Scheme string `json:"scheme,omitempty"`
 	// Header is the class the column's name suggested, or "".
 	Header Class `json:"header,omitempty"`
@@ -256,15 +258,21 @@ func decide(c *column) Finding {
 	case sh(fHex64)+sh(fHexOther) >= 0.8:
 		f := set(Hashed, c.cnt[fHex64]+c.cnt[fHexOther], 0.6+0.35*(sh(fHex64)+sh(fHexOther)), ev("values:hex", sh(fHex64)+sh(fHexOther)))
 		f.Scheme = c.scheme()
-		if hk, ok := c.hint.key.Key(); ok {
+		// The header names what was hashed: hashed_email (a Hashed hint
+		// with a key) or phone_hash (the key word is the longer match).
+		named := c.hint.key
+		if _, ok := c.hint.class.Key(); ok {
+			named = c.hint.class
+		}
+		if hk, ok := named.Key(); ok {
 			f.Key = hk
-			f.Evidence = append(f.Evidence, "header-key:"+string(c.hint.key))
+			f.Evidence = append(f.Evidence, "header-key:"+string(named))
 		}
 		if c.emptyDigest > 0 {
 			f.Evidence = append(f.Evidence, "digest-of-empty")
 		}
-		if f.Scheme != "sha256" {
-			f.Key = "" // hashing passes only lower-case 64-hex digests through
+		if f.Scheme != "sha256" && f.Scheme != "sha256-upper" {
+			f.Key = "" // hashing passes only 64-hex digests through (lowercased)
 		}
 		return f
 	case sh(fEmail) >= 0.6:

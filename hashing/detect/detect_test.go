@@ -79,12 +79,16 @@ func TestValuesOverHeader(t *testing.T) {
 func strconvI(i int) string { return fmt.Sprint(i) }
 
 func TestHashedKeyAndScheme(t *testing.T) {
+	f0 := classOf(t, col("email_md5", 40, func(i int) string { return strings.Repeat(fmt.Sprintf("%02xab", i+1), 8) }))
+	if f0.Class != Hashed || f0.Key != "" || f0.Scheme != "md5/sha1/sha512" {
+		t.Errorf("md5: got %s key %q scheme %q", f0.Class, f0.Key, f0.Scheme)
+	}
 	f := classOf(t, col("hashed_email", 40, func(i int) string { return strings.Repeat(fmt.Sprintf("%02x", i+1), 32) }))
 	if f.Class != Hashed || f.Key != hashing.Email || f.Scheme != "sha256" {
 		t.Errorf("got %s key %q scheme %q", f.Class, f.Key, f.Scheme)
 	}
 	f = classOf(t, col("phone_hash", 40, func(i int) string { return strings.Repeat(fmt.Sprintf("%02XAB", i+1), 16) }))
-	if f.Class != Hashed || f.Key != "" || f.Scheme != "sha256-upper" {
+	if f.Class != Hashed || f.Key != hashing.Phone || f.Scheme != "sha256-upper" {
 		t.Errorf("upper-case: got %s key %q scheme %q", f.Class, f.Key, f.Scheme)
 	}
 }
