@@ -32,6 +32,17 @@ func (c *csvReader) read() ([][]byte, []bool, error) {
 	c.ends = c.ends[:0]
 	c.quoted = c.quoted[:0]
 	ch, err := c.r.ReadByte()
+	if c.line == 0 && err == nil && ch == 0xEF {
+		// A UTF-8 byte order mark before the header is not data.
+		if b, perr := c.r.Peek(2); perr == nil && b[0] == 0xBB && b[1] == 0xBF {
+			c.r.Discard(2)
+			ch, err = c.r.ReadByte()
+		}
+	}
+	// Empty lines are skipped, as the official client's parser does.
+	for err == nil && (ch == '\n' || ch == '\r') {
+		ch, err = c.r.ReadByte()
+	}
 	if err != nil {
 		return nil, nil, err // io.EOF: no more records
 	}

@@ -11,14 +11,17 @@ import (
 )
 
 func TestCSVReaderRules(t *testing.T) {
-	in := "a,b,c\r\n" +
+	in := "\xEF\xBB\xBFa,b,c\r\n\n" +
 		`  x  ,"  y  ",` + "\n" +
 		`"",,"q""uote"` + "\n" +
 		`"multi` + "\n" + `line",  ,z` + "\n" +
-		"last,row,noeol"
+		"\n\nlast,row,noeol"
 	s, err := newCSVSource(strings.NewReader(in), csvNulls{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Equal(s.hdr, []string{"a", "b", "c"}) {
+		t.Errorf("header %q", s.hdr)
 	}
 	want := [][]string{{"x", "  y  ", "<NULL>"}, {"<NULL>", "<NULL>", `q"uote`}, {"multi\nline", "<NULL>", "z"}, {"last", "row", "noeol"}}
 	for i, w := range want {
