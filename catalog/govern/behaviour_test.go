@@ -12,6 +12,7 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 
+	"github.com/cdpkit/cdpkit/catalog"
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 	"github.com/cdpkit/cdpkit/catalog/govern"
 )
@@ -213,5 +214,36 @@ func TestEffectiveMatchesWhatCanBeRead(t *testing.T) {
 	}
 	if orders := a.Tables[1]; !slices.Equal(orders.Columns, []string{"amount", "country", "order_id"}) || orders.RowFilters != nil {
 		t.Fatalf("orders %+v", orders)
+	}
+}
+
+// A schema change is planned as an update and applied by the Registrar
+// (new columns appended); a removed column is the Registrar's typed
+// refusal, not a silent drop.
+func TestSchemaChangesGoThroughTheRegistrar(t *testing.T) {
+	w := newWorld(t)
+	g := govern.New(w.lf, w.glue, noWait)
+	mustApply(t, g, centralSpec())
+	s := centralSpec()
+	s.Products[0].Tables[0].Schema.Columns = append(s.Products[0].Tables[0].Schema.Columns, catalog.Column{Name: "channel", Type: "string"})
+	p, _ := mustApply(t, g, s)
+	if p.Changes() != 1 || !strings.Contains(p.String(), "update table sales.orders: columns differ") {
+		t.Fatalf("plan:\n%s", p)
+	}
+	if n := len(w.glue.Table("sales", "orders").StorageDescriptor.Columns); n != 5 {
+		t.Fatalf("%d columns", n)
+	}
+	if p, r := mustApply(t, g, s); p.Changes() != 0 || r.Writes != 0 {
+		t.Fatalf("rerun:\n%s", p)
+	}
+	s = centralSpec()
+	s.Products[0].Tables[0].Schema.Columns = s.Products[0].Tables[0].Schema.Columns[:3]
+	p, err := g.Plan(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Apply(t.Context(), p)
+	if !errors.Is(err, catalog.ErrIncompatibleSchema) {
+		t.Fatalf("dropping columns: %v", err)
 	}
 }
