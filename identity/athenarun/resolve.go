@@ -62,6 +62,37 @@ type resolveRun struct {
 // tables are not partitioned, so no statement comes near CTAS's
 // 100-partition limit.
 func (r *Runner) Resolve(ctx context.Context, runID string, cfg sqlgen.Config) (*Result, error) {
+	run, err := r.newRun(runID, cfg)
+	if err != nil {
+		return nil, err
+	}
+	err = run.resolve(ctx)
+	if err != nil && ctx.Err() == nil && !r.opts.KeepOnFailure {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		if cerr := run.cleanup(cctx); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
+	if err != nil {
+		return run.res, err
+	}
+	return run.res, nil
+}
+
+// Cleanup drops the temporary tables of run runID and deletes their files,
+// for a run that was interrupted and will not be resumed (Resolve keeps
+// them when ctx ends) or that failed with KeepOnFailure. The output table
+// is left alone. cfg is the configuration the run was started with.
+func (r *Runner) Cleanup(ctx context.Context, runID string, cfg sqlgen.Config) (*Result, error) {
+	run, err := r.newRun(runID, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return run.res, run.cleanup(ctx)
+}
+
+func (r *Runner) newRun(runID string, cfg sqlgen.Config) (*resolveRun, error) {
 	if runID == "" {
 		return nil, fmt.Errorf("%w: athenarun: resolve: runID is required", ErrInvalid)
 	}
@@ -84,18 +115,7 @@ func (r *Runner) Resolve(ctx context.Context, runID string, cfg sqlgen.Config) (
 	}
 	run.plan = p
 	run.res = &Result{RunID: runID, Output: cfg.Output}
-	err = run.resolve(ctx)
-	if err != nil && ctx.Err() == nil && !r.opts.KeepOnFailure {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
-		if cerr := run.cleanup(cctx); cerr != nil {
-			err = errors.Join(err, cerr)
-		}
-	}
-	if err != nil {
-		return run.res, err
-	}
-	return run.res, nil
+	return run, nil
 }
 
 func (run *resolveRun) resolve(ctx context.Context) error {

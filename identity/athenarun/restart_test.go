@@ -270,6 +270,30 @@ func TestCancelStopsAndResumes(t *testing.T) {
 	})
 }
 
+// Cleanup removes what an abandoned run left.
+func TestCleanupAbandoned(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena(func(o *athenatest.AthenaOptions) { o.RunTime = 10 * time.Second })
+		defer a.Close()
+		load(t, a, genRecords(5, 60))
+		ctx, cancel := context.WithTimeout(t.Context(), 35*time.Second)
+		defer cancel()
+		r := newRunner(t, a, a.S3(), nil, fastPolls)
+		if _, err := r.Resolve(ctx, "abandoned", config()); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		if len(tempLeft(a)) == 0 {
+			t.Fatal("nothing left to clean")
+		}
+		if _, err := r.Cleanup(t.Context(), "abandoned", config()); err != nil {
+			t.Fatal(err)
+		}
+		if left := tempLeft(a); len(left) > 0 {
+			t.Errorf("left behind %v", left)
+		}
+	})
+}
+
 // An output table this run did not write is never replaced silently.
 func TestOutputNotOurs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -81,7 +81,8 @@ type Options struct {
 	ReplaceOutput bool
 	// KeepOnFailure keeps the run's temporary tables and files when a
 	// step fails, for inspection; by default they are removed. They are
-	// always kept when ctx ends, so that a restart resumes.
+	// always kept when ctx ends, so that a restart resumes; Cleanup
+	// removes them.
 	KeepOnFailure bool
 
 	// Progress, when set, is called after every step (on the calling
