@@ -1,10 +1,12 @@
 package sqlcheck
 
 import (
+	"context"
 	"iter"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	sp "github.com/cdpkit/cdpkit/cleanroom/sqlcheck/internal/sqlparse"
 	"github.com/cdpkit/cdpkit/internal/sqlengine"
@@ -23,6 +25,28 @@ import (
 //     not loaded (a semi-join reduction). It applies to string columns
 //     compared with string columns, each table read once, and only when
 //     the other table's rows have all been seen.
+//
+// And it loads them without a goroutine per row: modernc.org/sqlite starts
+// one per statement to watch a cancellable context, which doubled the cost
+// of loading. The engine gets a loadContext whose Done is nil while rows
+// load (the row iterators check the caller's context every 1024 rows
+// instead) and the caller's channel once every table has loaded, so the
+// query itself stays interruptible.
+
+// loadContext is the caller's context with no Done channel until the
+// sample rows have loaded.
+type loadContext struct {
+	context.Context
+	loaded atomic.Bool
+}
+
+// Done returns nil while rows load, then the caller's channel.
+func (c *loadContext) Done() <-chan struct{} {
+	if c.loaded.Load() {
+		return c.Context.Done()
+	}
+	return nil
+}
 
 // keySet is the set of join-key values of one column of a loaded table.
 type keySet struct {
@@ -40,6 +64,10 @@ type loadPlan struct {
 	cols    map[*tinfo][]string // nil entry: every column
 	eqs     []keyEq
 	keySets map[baseCol]*keySet
+	// ctx is the engine's context; pending counts the tables whose rows
+	// have not all been read.
+	ctx     *loadContext
+	pending atomic.Int32
 }
 
 func planLoad(a *analysis, rep *Report) *loadPlan {
@@ -166,10 +194,12 @@ func (lp *loadPlan) engineTables(order []*tinfo) []sqlengine.Table {
 			idx = append(idx, i)
 			et.Columns = append(et.Columns, sqlengine.Column{Name: c.Name, Type: typ})
 		}
-		if t.t.Rows != nil {
-			et.Rows = lp.rows(t, idx, pos)
-		}
+		et.Rows = lp.rows(t, idx, pos)
 		out = append(out, et)
+	}
+	lp.pending.Store(int32(len(out)))
+	if len(out) == 0 {
+		lp.ctx.loaded.Store(true)
 	}
 	return out
 }
@@ -221,9 +251,19 @@ func (lp *loadPlan) rows(t *tinfo, idx []int, pos map[*tinfo]int) iter.Seq2[[]an
 			}
 		}
 		n := 0
+		src := t.t.Rows
+		if src == nil {
+			src = func(func([]any, error) bool) {}
+		}
 	rows:
-		for row, err := range t.t.Rows {
+		for row, err := range src {
 			n++
+			if n%1024 == 0 {
+				if err := lp.ctx.Context.Err(); err != nil {
+					yield(nil, err)
+					return
+				}
+			}
 			if err != nil {
 				yield(nil, err)
 				return
@@ -265,6 +305,9 @@ func (lp *loadPlan) rows(t *tinfo, idx []int, pos map[*tinfo]int) iter.Seq2[[]an
 		}
 		for _, c := range collects {
 			c.set.complete = true
+		}
+		if lp.pending.Add(-1) == 0 {
+			lp.ctx.loaded.Store(true)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package sqlcheck
 
 import (
+	"context"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -73,5 +75,40 @@ func TestReducedLoadSameResult(t *testing.T) {
 	lp := planLoad(a, rep)
 	if len(lp.eqs) != 1 || len(lp.cols[a.order[0]]) != 1 || len(lp.cols[a.order[1]]) != 3 {
 		t.Errorf("plan: %d equalities, columns %v", len(lp.eqs), lp.cols)
+	}
+}
+
+// TestLoadContext: no Done channel while rows load (so the driver starts no
+// goroutine per row), the caller's once they have, and the caller's
+// cancellation stops loading within 1024 rows.
+func TestLoadContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	lc := &loadContext{Context: ctx}
+	if lc.Done() != nil {
+		t.Fatal("Done while loading")
+	}
+	lc.loaded.Store(true)
+	if lc.Done() != ctx.Done() {
+		t.Fatal("Done after loading is not the caller's")
+	}
+
+	read := 0
+	endless := func(yield func([]any, error) bool) {
+		for i := 0; ; i++ {
+			read++
+			if i == 5000 {
+				cancel()
+			}
+			if !yield([]any{"k" + strconv.Itoa(i)}, nil) {
+				return
+			}
+		}
+	}
+	tables := []Table{{Name: "t", Member: "1", Columns: Columns("k"), Rows: endless,
+		Rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{"1"}}}}
+	_, err := Simulate(ctx, `SELECT COUNT(*) FROM t`, tables, func(o *Options) { o.Runner = "1" })
+	if !errors.Is(err, context.Canceled) || read > 5000+1024 {
+		t.Fatalf("err %v after %d rows", err, read)
 	}
 }

@@ -109,10 +109,11 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 
 	lp := planLoad(a, rep)
 	if !reduce {
-		lp = &loadPlan{cols: map[*tinfo][]string{}}
+		lp.cols, lp.eqs = map[*tinfo][]string{}, nil
 	}
+	lp.ctx = &loadContext{Context: ctx}
 	ets := lp.engineTables(a.order)
-	res, err := sqlengine.Run(ctx, strings.TrimSuffix(run, ";"), ets, func(eo *sqlengine.Options) {
+	res, err := sqlengine.Run(lp.ctx, strings.TrimSuffix(run, ";"), ets, func(eo *sqlengine.Options) {
 		eo.Params = o.Params
 		eo.MaxRows = o.MaxRows
 	})
