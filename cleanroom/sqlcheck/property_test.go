@@ -46,7 +46,11 @@ func TestNoLiteralInProblems(t *testing.T) {
 			o.AdditionalAnalysis = true
 		},
 	}
-	for i := 0; i < 600; i++ {
+	n := 600
+	if testing.Short() {
+		n = 150
+	}
+	for i := 0; i < n; i++ {
 		shape := literalQueries[rng.IntN(len(literalQueries))]
 		var secrets []string
 		q := shape
