@@ -168,6 +168,19 @@ type CollaborationResult struct {
 	Warnings Problems
 }
 
+// TemplateARNs returns the ARNs of the templates with the given keys, in
+// order, for a Custom rule's AllowedAnalyses (keys of templates not yet
+// created, as in a dry run, are left out).
+func (r *CollaborationResult) TemplateARNs(keys ...string) []string {
+	out := []string{}
+	for _, k := range keys {
+		if arn := r.Templates[k]; arn != "" {
+			out = append(out, arn)
+		}
+	}
+	return out
+}
+
 // Changes returns the plan's entries that write.
 func (r *CollaborationResult) Changes() []Change {
 	var out []Change

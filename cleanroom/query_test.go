@@ -260,7 +260,7 @@ func TestTemplateQueryWithParameters(t *testing.T) {
 		x := newInsights(t, nil)
 		ctx := t.Context()
 		arn := x.collabResult.Templates["by-segment"]
-		x.cdpT.Rule = cleanroom.Custom{AllowedAnalyses: []string{arn}}
+		x.cdpT.Rule = cleanroom.Custom{AllowedAnalyses: x.collabResult.TemplateARNs("by-segment", "not-created")}
 		if _, err := x.cdpC.Ensure(ctx, x.cdpT, func(o *cleanroom.Options) { o.AllowReplace = true }); err != nil {
 			t.Fatal(err)
 		}
