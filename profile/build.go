@@ -230,11 +230,11 @@ func (in *ingest) encode(r *Row, dst []byte) ([]byte, string, error) {
 	}
 	cols := in.b.c.spec.Columns
 	if len(r.Values) > len(cols) {
-		return dst, "more values ("+strconv.Itoa(len(r.Values))+") than Spec.Columns ("+strconv.Itoa(len(cols))+")", nil
+		return dst, "more values (" + strconv.Itoa(len(r.Values)) + ") than Spec.Columns (" + strconv.Itoa(len(cols)) + ")", nil
 	}
 	for i, v := range r.Values {
 		if !v.IsNull() && v.t != cols[i].Type {
-			return dst, "column "+strconv.Quote(cols[i].Name)+": a "+v.t.String()+" value where the column is "+cols[i].Type.String(), nil
+			return dst, "column " + strconv.Quote(cols[i].Name) + ": a " + v.t.String() + " value where the column is " + cols[i].Type.String(), nil
 		}
 	}
 	ids := r.Identifiers
@@ -252,7 +252,7 @@ func (in *ingest) encode(r *Row, dst []byte) ([]byte, string, error) {
 	for i, c := range ids {
 		k := keyIndex(string(c.Key()))
 		if k < 0 {
-			return dst, "identifier "+strconv.Itoa(i)+" has no valid key", nil
+			return dst, "identifier " + strconv.Itoa(i) + " has no valid key", nil
 		}
 		in.idKeys = append(in.idKeys, uint8(k))
 	}

@@ -19,8 +19,8 @@
 //
 // Build takes identity's record-to-person assignments ([identity.Result]'s
 // Assignments fits) and [Row]s from any number of clean-zone datasets
-// ([DatasetRows] adapts a zones/dataset Dataset), keyed by source and
-// record key. The assignments are indexed in memory (about 32 bytes per
+// ([DatasetRows] and [PartitionedRows] adapt a zones/dataset Dataset),
+// keyed by source and record key. The assignments are indexed in memory (about 32 bytes per
 // record); the rows are encoded, partitioned by person and spilled to
 // Options.TempDir past Options.MemoryBudget, then each partition is sorted
 // by person and processed on its own, so memory does not grow with the
@@ -75,9 +75,10 @@
 //
 // [NewDatasets] describes five curated-zone datasets (profiles,
 // profile_fields with lineage, profile_traits, profile_identifiers and
-// segment_members partitioned by segment). [Datasets.Write] writes a
-// Result in one pass; file names depend on content only, so a rerun
-// replaces the previous files instead of duplicating them.
+// segment_members partitioned by segment) and profile_rejections in the
+// quarantine zone. [Datasets.Write] writes a Result in one pass; file
+// names depend on content only, so a rerun replaces the previous files
+// instead of duplicating them.
 // [Datasets.Tables] describes them as catalog Schemas and
 // [Datasets.Register] registers them in Glue.
 //
@@ -89,15 +90,18 @@
 // does not parse is a [*ParseError] matching [ErrSyntax]. Input rows that
 // cannot be used are not errors: [Result.Rejected] lists them with a
 // reason (no person for the record, a value of the wrong type, too many
-// values, an empty source or key), and [Datasets.Write] does not drop
-// them silently either: they are counted in [Stats].Rejected. Errors from
+// values, an empty source or key), [Stats].Rejected counts them and
+// [Datasets.Write] writes them to the quarantine zone. Errors from
 // the input iterators and the context stop a call and are kept in the
 // chain of the returned [*Error]. No error holds a field value or digest.
 //
 // # Concurrency
 //
-// Build and Update read their iterators on the caller's goroutine, then
-// process partitions on up to Options.Concurrency goroutines; Profiles
+// Build reads its iterators on the caller's goroutine; with
+// Options.Concurrency of 2 or more, one more goroutine indexes the
+// assignments and files the rows meanwhile. Partitions are then processed
+// on up to Options.Concurrency goroutines. Update reads and rebuilds on
+// the caller's goroutine. Profiles
 // computes partitions ahead on as many, and Datasets.Write runs its
 // writers concurrently. Every goroutine is joined before the call (or the
 // iteration) returns, also when the caller stops early. A Result is

@@ -14,6 +14,8 @@ import (
 	"github.com/cdpkit/cdpkit/hashing"
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/cdpkit/cdpkit/profile"
+	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/memzone"
 )
 
 func TestSpecErrors(t *testing.T) {
@@ -90,6 +92,25 @@ func TestRejections(t *testing.T) {
 	st := res.Stats()
 	if st.Rows != 2 || st.Rejected != 4 || st.Persons != 1 {
 		t.Fatalf("stats %+v", st)
+	}
+	// Written, they land in the quarantine zone with their reasons.
+	ds, err := profile.NewDatasets(zones.New(memzone.New()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ds.Write(t.Context(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for r, err := range ds.Rejections.Rows(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons = append(reasons, r.Reason)
+	}
+	if w.Rejections.Rows != 4 || len(reasons) != 4 || reasons[3] != "record has no person" {
+		t.Fatalf("quarantined %d: %v", w.Rejections.Rows, reasons)
 	}
 }
 

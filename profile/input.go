@@ -49,3 +49,27 @@ func Rows(rows []Row) iter.Seq2[Row, error] {
 		}
 	}
 }
+
+// PartitionedRows streams a partitioned clean-zone dataset file by file,
+// giving toRow each stored row with its file's partition values (the
+// source, typically, when the dataset is partitioned by source).
+func PartitionedRows[T any](ctx context.Context, ds *dataset.Dataset[T], toRow func(v T, partition map[string]string) (Row, error)) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		for f, err := range ds.Files(ctx) {
+			if err != nil {
+				yield(Row{}, err)
+				return
+			}
+			for v, err := range ds.ReadFile(ctx, f.Key) {
+				if err != nil {
+					yield(Row{}, err)
+					return
+				}
+				r, err := toRow(v, f.Partition)
+				if !yield(r, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}

@@ -84,13 +84,24 @@ type MemberRow struct {
 	RunAt    time.Time `parquet:"run_at,timestamp(millisecond)"`
 }
 
-// Datasets are the curated-zone datasets a Result is written to.
+// RejectionRow is an input row a build did not use, with why (in the
+// quarantine zone). No value of the row is kept.
+type RejectionRow struct {
+	Source    string    `parquet:"source,dict"`
+	RecordKey string    `parquet:"record_key"`
+	Reason    string    `parquet:"reason,dict"`
+	RunAt     time.Time `parquet:"run_at,timestamp(millisecond)"`
+}
+
+// Datasets are the curated-zone datasets a Result is written to, and the
+// quarantine-zone dataset of its rejected rows.
 type Datasets struct {
 	Profiles    *dataset.Dataset[ProfileRow]
 	Fields      *dataset.Dataset[FieldRow]
 	Traits      *dataset.Dataset[TraitRow]
 	Identifiers *dataset.Dataset[IdentifierRow]
 	Members     *dataset.Dataset[MemberRow]
+	Rejections  *dataset.Dataset[RejectionRow]
 }
 
 // Dataset names under the prefix given to NewDatasets.
@@ -100,6 +111,8 @@ const (
 	TraitsName      = "profile_traits"
 	IdentifiersName = "profile_identifiers"
 	MembersName     = "segment_members"
+	// RejectionsName is in the quarantine zone.
+	RejectionsName = "profile_rejections"
 )
 
 // writeInput is the input name of every Write: a rerun replaces the
@@ -109,7 +122,7 @@ const writeInput = "profile"
 // NewDatasets describes the five curated-zone datasets under prefix
 // ("" or e.g. "cdp/"): profiles, profile_fields (values with lineage),
 // profile_traits, profile_identifiers and segment_members (partitioned by
-// segment).
+// segment), and profile_rejections in the quarantine zone.
 func NewDatasets(store *zones.Store, prefix string) (*Datasets, error) {
 	var d Datasets
 	var err error
@@ -134,16 +147,20 @@ func NewDatasets(store *zones.Store, prefix string) (*Datasets, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if d.Rejections, err = dataset.New[RejectionRow](store, zones.Quarantine, prefix+RejectionsName); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
 // Written reports a Write, per dataset.
 type Written struct {
-	Profiles, Fields, Traits, Identifiers, Members dataset.WriteResult
+	Profiles, Fields, Traits, Identifiers, Members, Rejections dataset.WriteResult
 }
 
-// Write writes r to the five datasets in one pass over its profiles (the
-// five writers run concurrently and are joined before Write returns).
+// Write writes r to the datasets in one pass over its profiles (the
+// writers run concurrently and are joined before Write returns), then
+// its memberships and its rejected rows.
 // File names depend only on the content, so a rerun replaces the previous
 // run's files and an unchanged rerun leaves identical files.
 func (d *Datasets) Write(ctx context.Context, r *Result) (Written, error) {
@@ -206,6 +223,13 @@ func (d *Datasets) Write(ctx context.Context, r *Result) (Written, error) {
 		}
 	})
 	if err != nil {
+		return w, &Error{Op: "write", Err: err}
+	}
+	rej := make([]RejectionRow, len(r.rejected))
+	for i, x := range r.rejected {
+		rej[i] = RejectionRow{Source: x.Source, RecordKey: x.Key, Reason: x.Reason, RunAt: runAt}
+	}
+	if w.Rejections, err = d.Rejections.Write(ctx, writeInput, dataset.Slice(rej)); err != nil {
 		return w, &Error{Op: "write", Err: err}
 	}
 	return w, nil
