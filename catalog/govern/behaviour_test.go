@@ -84,6 +84,21 @@ func TestAccountGrantWarnsAndRoleCannotRead(t *testing.T) {
 	if p, r := mustApply(t, cons, cs); p.Changes() != 0 || r.Writes != 0 {
 		t.Fatalf("consumer rerun:\n%s", p)
 	}
+	// The consumer's view of its re-grant: the shared table's columns are
+	// not in its catalog, so the access is "all but budget".
+	a, err := cons.Effective(t.Context(), consumer, analyst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shared *govern.TableAccess
+	for i, ta := range a.Tables {
+		if ta.CatalogID == central {
+			shared = &a.Tables[i]
+		}
+	}
+	if shared == nil || !shared.AllColumns || !slices.Equal(shared.ExcludedColumns, []string{"budget"}) || shared.Readable("budget") || !shared.Readable("clicks") {
+		t.Fatalf("consumer's effective access %+v", a.Tables)
+	}
 }
 
 // A registered location and a table meant for Clean Rooms are warned about.

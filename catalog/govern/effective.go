@@ -37,6 +37,9 @@ type TableAccess struct {
 	// instead when a grant covers all of them.
 	Columns    []string
 	AllColumns bool
+	// ExcludedColumns limit AllColumns: the columns of a table of another
+	// catalog that an all-but-these-columns grant leaves out.
+	ExcludedColumns []string
 	// RowFilters are the row conditions that limit reading (OR-ed); nil
 	// when some grant reads every row.
 	RowFilters []string
@@ -45,7 +48,8 @@ type TableAccess struct {
 
 // Readable says whether the principal can read column c of the table.
 func (t *TableAccess) Readable(c string) bool {
-	return t.AllColumns || slices.Contains(t.Columns, strings.ToLower(c))
+	c = strings.ToLower(c)
+	return t.AllColumns && !slices.Contains(t.ExcludedColumns, c) || slices.Contains(t.Columns, c)
 }
 
 // Via is one grant behind an access.
@@ -65,6 +69,7 @@ type tableAcc struct {
 	perms      permSet
 	cols       map[string]bool
 	all        bool
+	excl       map[string]bool // with all: columns left out by every all-but grant
 	allRows    bool
 	rowFilters []string
 	via        []Via
@@ -138,8 +143,9 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 		}
 		return t
 	}
-	// add records a grant on a table: cols nil means all columns.
-	add := func(k tableKey, ps []types.Permission, cols []string, all bool, rowFilter string, via string) {
+	// add records a grant on a table: all means every column but excl
+	// (the table's columns are unknown), otherwise cols.
+	add := func(k tableKey, ps []types.Permission, cols []string, all bool, excl []string, rowFilter string, via string) {
 		t := acc(k)
 		for _, p := range ps {
 			t.perms[p] = true
@@ -150,7 +156,13 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 			return
 		}
 		if all {
-			t.all = true
+			ex := map[string]bool{}
+			for _, c := range excl {
+				if !t.all || t.excl[c] {
+					ex[c] = true
+				}
+			}
+			t.all, t.excl = true, ex
 		}
 		for _, c := range cols {
 			t.cols[c] = true
@@ -187,22 +199,24 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 				if err != nil {
 					return nil, err
 				}
-				add(k, ps, cs, cs == nil, "", r.String())
+				add(k, ps, cs, cs == nil, nil, "", r.String())
 			}
 		case kColumns:
 			k := tableKey{r.catalog, r.db, r.table}
-			var cs []string
-			if r.wild {
-				all, err := colsOf(k)
-				if err != nil {
-					return nil, err
-				}
-				excl := splitCols(r.excl)
-				cs = slices.DeleteFunc(all, func(c string) bool { return slices.Contains(excl, c) })
-			} else {
-				cs = splitCols(r.cols)
+			if !r.wild {
+				add(k, ps, splitCols(r.cols), false, nil, "", r.String())
+				continue
 			}
-			add(k, ps, cs, false, "", r.String())
+			all, err := colsOf(k)
+			if err != nil {
+				return nil, err
+			}
+			excl := splitCols(r.excl)
+			if all == nil {
+				add(k, ps, nil, true, excl, "", r.String())
+				continue
+			}
+			add(k, ps, slices.DeleteFunc(all, func(c string) bool { return slices.Contains(excl, c) }), false, nil, "", r.String())
 		case kFilter:
 			var out *lakeformation.GetDataCellsFilterOutput
 			err := g.retry(ctx, "GetDataCellsFilter", func() (err error) {
@@ -232,7 +246,7 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 			if f.RowFilter != nil {
 				expr = aws.ToString(f.RowFilter.FilterExpression)
 			}
-			add(k, ps, cs, false, expr, r.String())
+			add(k, ps, cs, false, nil, expr, r.String())
 		case kPolicy:
 			if r.name == string(types.ResourceTypeDatabase) {
 				names, err := g.taggedDatabases(ctx, r)
@@ -251,7 +265,7 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 				continue
 			}
 			if err := g.tagged(ctx, r, func(k tableKey, cols []string, all bool) {
-				add(k, ps, cols, false, "", r.String())
+				add(k, ps, cols, false, nil, "", r.String())
 			}); err != nil {
 				return nil, err
 			}
@@ -268,7 +282,15 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 	}) {
 		t := tables[k]
 		ta := TableAccess{CatalogID: k.catalog, Database: k.db, Table: k.table, Permissions: t.perms.canon().list(), AllColumns: t.all, Via: t.via}
-		if !t.all {
+		if t.all {
+			ta.ExcludedColumns = slices.Sorted(maps.Keys(t.excl))
+			for c := range t.cols {
+				if t.excl[c] {
+					ta.Columns = append(ta.Columns, c)
+				}
+			}
+			slices.Sort(ta.Columns)
+		} else {
 			ta.Columns = slices.Sorted(maps.Keys(t.cols))
 		}
 		if !t.allRows && len(t.rowFilters) > 0 {
