@@ -36,7 +36,7 @@ func countRan(a *athenatest.Athena, prefix string) int {
 	return n
 }
 
-// With PartitionBySource the output of 250 sources (101 with -short) is
+// With PartitionBySource (and NumberBySource) the output of 250 sources (101 with -short) is
 // one CTAS and an INSERT INTO per further 100 (the fake fails any statement writing more than 100
 // partitions), and a kill between them resumes without inserting twice.
 func TestPartitionBySource(t *testing.T) {
@@ -47,7 +47,7 @@ func TestPartitionBySource(t *testing.T) {
 	recs := tenants(sources)
 	inserts := (sources+athenarun.MaxPartitions-1)/athenarun.MaxPartitions - 1
 	want := inProcess(t, recs)
-	part := func(o *athenarun.Options) { o.PartitionBySource = true }
+	part := func(o *athenarun.Options) { o.PartitionBySource, o.NumberBySource = true, true }
 	var total int
 	synctest.Test(t, func(t *testing.T) {
 		a := athenatest.NewAthena()

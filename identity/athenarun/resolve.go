@@ -147,7 +147,11 @@ func (run *resolveRun) resolve(ctx context.Context) error {
 			return fmt.Errorf("%w: athenarun: resolve: output table %q exists and was not written by this run", ErrAlreadyExists, cfg.Output)
 		}
 	}
-	if err := run.ensure(ctx, "nodes", run.plan.Nodes()); err != nil {
+	nodes := run.plan.Nodes()
+	if run.r.opts.NumberBySource {
+		nodes = run.plan.NodesBySource()
+	}
+	if err := run.ensure(ctx, "nodes", nodes); err != nil {
 		return err
 	}
 	if err := run.ensure(ctx, "edges", run.plan.Edges()); err != nil {

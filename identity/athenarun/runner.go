@@ -70,6 +70,13 @@ type Options struct {
 	// label and node tables again.
 	PartitionBySource bool
 
+	// NumberBySource numbers the records with one window per source
+	// (sqlgen's NodesBySource) instead of one window over all records,
+	// which Athena runs on a single worker: the same numbers, computed in
+	// parallel across sources, at the price of reading the input twice.
+	// Use it past a few hundred million records spread over many sources.
+	NumberBySource bool
+
 	// ReadOutputFiles makes Persons read the output table's Parquet files
 	// from S3 (Result.Location) instead of paging through GetQueryResults
 	// at 1,000 rows a call: the way to read more than a few million
