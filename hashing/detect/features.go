@@ -82,7 +82,6 @@ type column struct {
 	hex64Upper             int
 	minYear, maxYear       int // of whole dates
 	emptyDigest            int
-	lengths                int
 }
 
 type evaluator struct {
@@ -99,7 +98,6 @@ func (e *evaluator) add(c *column, v string, inOrder bool) {
 		return
 	}
 	c.n++
-	c.lengths += len(v)
 	if c.distinct == nil {
 		c.distinct = make(map[uint64]struct{})
 	}
