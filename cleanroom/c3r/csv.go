@@ -115,8 +115,12 @@ func (c *csvReader) split() [][]byte {
 }
 
 // csvNulls applies the official client's CSV input rules: unquoted values
-// are trimmed, quoted ones are not; by default an unquoted empty cell and
-// a quoted "" are NULL; with a custom token only cells equal to it are.
+// are trimmed, quoted ones are not, and NULL depends on the NULL token:
+//
+//   - none: a blank cell and a quoted "" are NULL;
+//   - a blank token (e.g. " "): a blank cell is NULL, "" is an empty string;
+//   - the token `""`: only a quoted "" is NULL, a blank cell is empty;
+//   - any other token: only cells equal to it are NULL.
 type csvNulls struct {
 	token    []byte
 	hasToken bool
@@ -126,13 +130,19 @@ func (n csvNulls) value(field []byte, quoted bool) Value {
 	if !quoted {
 		field = bytes.Trim(field, " \t")
 	}
-	if n.hasToken {
-		if bytes.Equal(field, n.token) {
-			return Value{Type: TypeString, Null: true}
-		}
-		return Value{Type: TypeString, Bytes: field}
+	blank, quotedEmpty := !quoted && len(field) == 0, quoted && len(field) == 0
+	var null bool
+	switch tok := bytes.TrimSpace(n.token); {
+	case !n.hasToken:
+		null = blank || quotedEmpty
+	case len(tok) == 0:
+		null = blank
+	case string(tok) == `""`:
+		null = quotedEmpty
+	default:
+		null = bytes.Equal(field, n.token)
 	}
-	if len(field) == 0 {
+	if null {
 		return Value{Type: TypeString, Null: true}
 	}
 	return Value{Type: TypeString, Bytes: field}

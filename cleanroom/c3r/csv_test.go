@@ -45,11 +45,31 @@ func TestCSVReaderRules(t *testing.T) {
 		t.Errorf("after the last row: %v", err)
 	}
 
-	// A custom NULL token: empty cells are empty strings.
-	s, _ = newCSVSource(strings.NewReader("a,b\nNULL,\n"), csvNulls{token: []byte("NULL"), hasToken: true})
-	row, _ := s.next()
-	if !row[0].Null || row[1].Null || len(row[1].Bytes) != 0 {
-		t.Errorf("custom token: %+v", row)
+	// Custom NULL tokens: which of blank, "" and the token are NULL.
+	for _, tc := range []struct {
+		token string
+		want  string // per cell of `NULL,,""`: N for NULL, E for empty, V for a value
+	}{
+		{"NULL", "NEE"},
+		{" ", "VNE"},
+		{`""`, "VEN"},
+	} {
+		s, _ := newCSVSource(strings.NewReader("a,b,c\nNULL,,\"\"\n"), csvNulls{token: []byte(tc.token), hasToken: true})
+		row, _ := s.next()
+		got := ""
+		for _, v := range row {
+			switch {
+			case v.Null:
+				got += "N"
+			case len(v.Bytes) == 0:
+				got += "E"
+			default:
+				got += "V"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("token %q: got %s, want %s", tc.token, got, tc.want)
+		}
 	}
 
 	for _, bad := range []string{"a,b\n1\n", "a,b\n1,2,3\n", "a\n\"open\n"} {

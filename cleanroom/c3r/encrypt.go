@@ -25,9 +25,11 @@ type Options struct {
 	// before they spill to TempDir (0 is 64 MiB). Peak memory is about
 	// this plus 256 × 16 KiB of spill buffers per spilled stream.
 	MemoryBudget int64
-	// CSVNullValue, when set, is the token that marks NULL in CSV input;
-	// empty cells are then empty strings. Unset, an unquoted empty cell
-	// and a quoted "" are both NULL (the official client's default).
+	// CSVNullValue is the official client's --csvInputNullValue. Unset
+	// (""), a blank cell and a quoted "" are both NULL. A blank token
+	// (" ") makes only blank cells NULL ("" is an empty string); the token
+	// `""` makes only quoted "" NULL (blank cells are empty strings); any
+	// other token makes only cells equal to it NULL.
 	CSVNullValue string
 	// Logger receives one summary line per call (rows, whether rows were
 	// spilled). Nil logs nothing. Values are never logged.

@@ -49,7 +49,7 @@ func TestEncryptRules(t *testing.T) {
 	}{
 		{"cleartext not allowed", HighAssurance(), "k\n1\n", Schema{Columns: []Column{{Source: "k", Type: Cleartext}}}, ErrNotAllowed, "k", 0},
 		{"duplicate value", HighAssurance(), "k\na\nb\na\n", fp, ErrDuplicate, "k_fingerprint", 3},
-		{"two NULLs without preserveNulls", HighAssurance(), "k\n\nb\n\"\"\n", fp, ErrDuplicate, "k_fingerprint", 3},
+		{"two NULLs without preserveNulls", HighAssurance(), "k\n \nb\n\"\"\n", fp, ErrDuplicate, "k_fingerprint", 3},
 		{"FIXED too short", LowAssurance(), "k\nabcdef\n", Schema{Columns: []Column{{Source: "k", Type: Sealed, Pad: Pad{PadFixed, 6}}}}, ErrLimit, "k_sealed", 1},
 		{"MAX over 12000", LowAssurance(), "k\n" + strings.Repeat("x", 2500) + "\n", Schema{Columns: []Column{{Source: "k", Type: Sealed, Pad: Pad{PadMax, 10000}}}}, ErrLimit, "k_sealed", 0},
 		{"cell over 12000 unpadded", LowAssurance(), "k\na\n" + strings.Repeat("x", 12000) + "\n", Schema{Columns: []Column{{Source: "k", Type: Sealed}}}, ErrLimit, "k_sealed", 2},
