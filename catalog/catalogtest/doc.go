@@ -92,6 +92,32 @@
 // databases and tables (nothing is granted when Glue creates them);
 // message wording.
 //
+// # Errors
+//
+// The fakes return what the SDK would: a *smithy.OperationError naming the
+// service and operation, wrapping the modelled exception
+// (*types.EntityNotFoundException, *types.InvalidInputException, RAM's
+// *types.ResourceShareInvitationAlreadyAcceptedException ...), so
+// errors.As and the error categories of catalog and catalog/govern work as
+// against AWS. Partial failures are answers, not errors, as in the
+// services: batch and tag calls return their Failures lists. Injected
+// non-API failures wrap ErrInjected (the wire servers drop the connection
+// instead); a canceled context gives a *smithy.CanceledError.
+//
+// # Concurrency
+//
+// Glue and LakeFormation (with its RAM) are safe for concurrent use. Each
+// call runs the injectors outside the fake's lock, so an injector may block
+// or call the fake itself. The wire servers serve requests concurrently
+// and are stopped by Close.
+//
+// # Testing
+//
+// The fakes are checked by the same conformance suites (RunGlue,
+// RunLakeFormation) as the clients on the wire servers and, behind the
+// environment variables below, the real services; wire tests check that
+// every served operation round-trips the SDK's own serialisation.
+//
 // # Live runs
 //
 // Set CDPKIT_GLUE_LIVE=1 plus the usual AWS credentials and region
