@@ -22,7 +22,7 @@ func TestRun(t *testing.T) {
 			"shared.marketing_campaigns.budget: not readable (access denied)\n",
 			"table sales.orders: [DESCRIBE SELECT] columns amount,country,dt,order_id, all rows (via tables tagged confidentiality=public;domain=sales)\n",
 			"accept the pending invitation",
-			"rerun of both specs: 0 writes (services counted 0)\n",
+			"rerun writes: 0 (services counted 0)\n",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("run %d: output lacks %q:\n%s", i, want, out.String())
