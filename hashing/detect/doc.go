@@ -7,15 +7,16 @@
 // birth date and its parts, gender, mobile advertiser id, external id, IP
 // address, payment card, national id, free text with PII in it, already
 // hashed, not PII), says how sure it is and why, and suggests the mapping of
-// columns to [hashing] keys ([Mapping]) that feeds [hashing.Hasher.HashRow]
-// directly.
+// columns to [hashing] keys ([Mapping]) whose Schema and Columns feed
+// [hashing.RowsFrom] (and whose Record fills a [hashing.Record] for
+// [hashing.Hasher.HashRow]) directly.
 //
 //	rep, err := detect.CSV(ctx, file, size)          // samples by offset
 //	if err := detect.Gate(ctx, store, "customers", rawKey, rep, detect.Quarantine); err != nil {
 //		return err // a payment card, a national id or free text with PII: nothing goes on
 //	}
-//	schema := rep.Mapping.Schema()                   // []hashing.Key
-//	rep.Mapping.Record(&rec, row)                    // then h.HashRow(nil, schema, &rec)
+//	rows := hashing.RowsFrom(ctx, h, rep.Mapping.Schema(), rep.Mapping.Columns(), recs, 0)
+//	// or, row by row: rep.Mapping.Record(&rec, values); h.HashRow(nil, rep.Mapping.Schema(), &rec)
 //
 // Entry points: [CSV] for a CSV file read by offset (a 1 GiB file costs the
 // first rows and a few hundred small reads), [Records] for any stream of

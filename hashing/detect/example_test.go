@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cdpkit/cdpkit/hashing"
 	"github.com/cdpkit/cdpkit/hashing/detect"
 	"github.com/cdpkit/cdpkit/zones/records"
 )
@@ -45,4 +46,36 @@ func ExampleReport_Check() {
 	fmt.Println(rep.Check())
 	// Output:
 	// detect: forbidden pii in column "card" (payment_card)
+}
+
+// The mapping feeds hashing.RowsFrom as it is: Schema is the key list,
+// Columns the key → column map.
+func ExampleMapping() {
+	const file = "courriel,portable,ville\n" +
+		"Ann@Example.com,+33 6 12 34 56 78,Paris\n" +
+		"bo@example.org,+33 6 98 76 54 32,Lyon\n" +
+		"cy@example.net,+33 7 11 22 33 44,Marseille\n"
+	ctx := context.Background()
+	rep, err := detect.Records(ctx, records.CSV(ctx, strings.NewReader(file), "f.csv", nil))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, _ := hashing.New()
+	schema := rep.Mapping.Schema()
+	fmt.Println(schema)
+	for row, err := range hashing.RowsFrom(ctx, h, schema, rep.Mapping.Columns(), records.CSV(ctx, strings.NewReader(file), "f.csv", nil), 0) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		// line, cells, rejected values, the email digest's first 8 hex digits
+		// (sha256("ann@example.com") starts 71d4f55f)
+		fmt.Println(row.Number, len(row.Cells), len(row.Errs), row.Cells[0].Value()[:8])
+	}
+	// Output:
+	// [EMAIL PHONE CT]
+	// 2 3 0 71d4f55f
+	// 3 3 0 bcab8abd
+	// 4 3 0 dd077ed7
 }
