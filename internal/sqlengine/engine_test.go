@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -249,5 +250,57 @@ func TestWriteCSV(t *testing.T) {
 	want := "d,ts,b,s\n2026-01-02,2026-01-02 00:00:00,true,\"a,b\"\n,2026-01-02 03:04:05.000006,false,\n"
 	if buf.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+// TestParquetManyPagesAndRowGroups reads a file of several row groups and
+// many pages back value for value (the reader works column by column and
+// must keep a batch's strings valid across page boundaries).
+func TestParquetManyPagesAndRowGroups(t *testing.T) {
+	const n = 140_000 // two row groups of WriteParquet's 128k rows
+	row := func(i int) []any {
+		var s any = strings.Repeat("v", i%7) + strconv.Itoa(i)
+		if i%11 == 0 {
+			s = nil
+		}
+		return []any{s, int64(i), float64(i) / 4}
+	}
+	cols := []sqlengine.Column{{Name: "s", Type: "string"}, {Name: "i", Type: "bigint"}, {Name: "f", Type: "double"}}
+	var buf bytes.Buffer
+	err := sqlengine.WriteParquet(&buf, cols, func(yield func([]any, error) bool) {
+		for i := range n {
+			if !yield(row(i), nil) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows, err := sqlengine.ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept [][]any // rows kept across batches must stay intact
+	i := 0
+	for r, err := range rows {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := row(i); len(r) != 3 || r[0] != want[0] || r[1] != want[1] || r[2] != want[2] {
+			t.Fatalf("row %d = %v, want %v", i, r, want)
+		}
+		if i%10_007 == 0 {
+			kept = append(kept, r)
+		}
+		i++
+	}
+	if i != n {
+		t.Fatalf("read %d rows, want %d", i, n)
+	}
+	for j, r := range kept {
+		if d := cmp.Diff(row(j*10_007), r); d != "" {
+			t.Fatalf("kept row %d changed (-want +got):\n%s", j*10_007, d)
+		}
 	}
 }

@@ -31,43 +31,111 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 		return nil, nil, err
 	}
 	seq := func(yield func([]any, error) bool) {
-		buf := make([]parquet.Row, 256)
+		const batch = 1024
+		bufs := make([][]parquet.Value, len(cols))
+		for i := range bufs {
+			bufs[i] = make([]parquet.Value, batch)
+		}
 		for _, rg := range f.RowGroups() {
-			rr := rg.Rows()
-			for {
-				n, err := rr.ReadRows(buf)
-				// One allocation per batch: each row is its own slice of it.
-				backing := make([]any, n*len(cols))
-				for i, row := range buf[:n] {
-					out := backing[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
-					for _, v := range row {
-						c := v.Column()
-						if c < 0 || c >= len(out) || v.IsNull() {
-							continue
-						}
-						out[c] = conv[c](v)
-					}
-					if !yield(out, nil) {
-						rr.Close()
+			// Column by column, a batch at a time: much cheaper than
+			// assembling parquet rows, and the schema is flat (one value per
+			// row and column).
+			chunks := rg.ColumnChunks()
+			readers := make([]*columnCursor, len(cols))
+			for i := range readers {
+				readers[i] = &columnCursor{pages: chunks[i].Pages()}
+			}
+			closeAll := func() {
+				for _, r := range readers {
+					r.close()
+				}
+			}
+			left := rg.NumRows()
+			for left > 0 {
+				n := int(min(left, batch))
+				for i, r := range readers {
+					if err := r.read(bufs[i][:n]); err != nil {
+						closeAll()
+						yield(nil, &Error{Op: "read", Kind: ErrTable, Message: "corrupt Parquet data", Err: err})
 						return
 					}
 				}
-				if err == io.EOF {
-					break
+				backing := make([]any, n*len(cols))
+				for row := range n {
+					out := backing[row*len(cols) : (row+1)*len(cols) : (row+1)*len(cols)]
+					for c := range cols {
+						if v := bufs[c][row]; !v.IsNull() {
+							out[c] = conv[c](v)
+						}
+					}
+					if !yield(out, nil) {
+						closeAll()
+						return
+					}
 				}
-				if err != nil {
-					rr.Close()
-					yield(nil, &Error{Op: "read", Kind: ErrTable, Message: "corrupt Parquet data", Err: err})
-					return
+				for _, r := range readers {
+					r.release()
 				}
+				left -= int64(n)
 			}
-			if err := rr.Close(); err != nil {
-				yield(nil, &Error{Op: "read", Err: err})
-				return
-			}
+			closeAll()
 		}
 	}
 	return cols, seq, nil
+}
+
+// columnCursor reads a column chunk's values across its pages.
+type columnCursor struct {
+	pages  parquet.Pages
+	page   parquet.Page
+	values parquet.ValueReader
+	// done are pages read to the end whose values (byte arrays point into
+	// them) are still in the current batch: released after it.
+	done []parquet.Page
+}
+
+// read fills buf completely.
+func (c *columnCursor) read(buf []parquet.Value) error {
+	for len(buf) > 0 {
+		if c.values == nil {
+			p, err := c.pages.ReadPage()
+			if err != nil {
+				if err == io.EOF {
+					return io.ErrUnexpectedEOF
+				}
+				return err
+			}
+			c.page, c.values = p, p.Values()
+		}
+		n, err := c.values.ReadValues(buf)
+		buf = buf[n:]
+		if err == io.EOF || (err == nil && n == 0) {
+			c.done = append(c.done, c.page)
+			c.page, c.values = nil, nil
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// release releases the pages the last batch finished.
+func (c *columnCursor) release() {
+	for _, p := range c.done {
+		parquet.Release(p)
+	}
+	c.done = c.done[:0]
+}
+
+func (c *columnCursor) close() {
+	c.release()
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page, c.values = nil, nil
+	}
+	c.pages.Close()
 }
 
 // ParquetTable is a table named name over one Parquet file; its rows are
