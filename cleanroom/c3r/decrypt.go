@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"log/slog"
 
 	"github.com/cdpkit/cdpkit"
@@ -263,4 +264,70 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: decrypted", slog.Int64("rows", n))
 	}
 	return Stats{Rows: n, Columns: len(cols)}, nil
+}
+
+// Row is one decrypted row of a result. Values are valid until the next
+// iteration; Columns is shared by every row.
+type Row struct {
+	// Number is the 1-based data row of the input.
+	Number  int64
+	Columns []string
+	Values  []Value
+}
+
+// Rows decrypts a result (CSV or Parquet) row by row: sealed cells become
+// typed values, everything else passes through (as STRING for CSV, with
+// its Parquet type otherwise). A bad cell ends the sequence with an *Error
+// naming its row and column.
+func (d *Decryptor) Rows(ctx context.Context, in Input, optFns ...func(*Options)) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		opts := d.callOptions(optFns)
+		var src source
+		var err error
+		switch {
+		case in.R == nil || !in.Format.valid():
+			err = newErr("decrypt", "", 0, ErrInput, "unknown format or no input")
+		case in.Format == Parquet:
+			src, err = openParquet(in.R, in.Size)
+		default:
+			src, err = newCSVSource(io.NewSectionReader(in.R, 0, in.Size), csvNullsOf(opts))
+		}
+		if err != nil {
+			yield(Row{}, err)
+			return
+		}
+		cols := make([]string, len(src.header()))
+		for i, h := range src.header() {
+			cols[i] = normalize(h)
+		}
+		types := src.types()
+		vals := make([]Value, len(cols))
+		for n := int64(1); ; n++ {
+			if ctx.Err() != nil {
+				yield(Row{}, &Error{Op: "decrypt", Kind: ErrCanceled, Err: ctx.Err()})
+				return
+			}
+			row, err := src.next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(Row{}, err)
+				return
+			}
+			for i, v := range row {
+				vals[i] = v
+				if v.Null || types[i] != TypeString {
+					continue
+				}
+				if vals[i], err = d.DecryptCell(v.Bytes); err != nil {
+					yield(Row{}, cellError(err, cols[i], n))
+					return
+				}
+			}
+			if !yield(Row{Number: n, Columns: cols, Values: vals}, nil) {
+				return
+			}
+		}
+	}
 }

@@ -36,7 +36,7 @@
 //	_, err = registrar.EnsureTable(ctx, "db", "customers", c3r.CatalogSchema(pub.Stats.Output, pub.Location))
 //
 // and, for the result receiver, NewDecryptor with DecryptCSV,
-// DecryptParquet or DecryptCell. ParseSchema and Schema.MarshalJSON read
+// DecryptParquet, Rows (an iter.Seq2 of typed rows) or DecryptCell. ParseSchema and Schema.MarshalJSON read
 // and write the official client's schema files.
 //
 // Parquet input may hold STRING, INT32 (plain, INT(32), INT(16), DATE),

@@ -73,3 +73,42 @@ func TestCancelAndLog(t *testing.T) {
 		t.Errorf("decrypt canceled: %v", err)
 	}
 }
+
+func TestDecryptRows(t *testing.T) {
+	pq := writeTyped(t, typedRows(5, true))
+	schema := Schema{Columns: []Column{{Source: "id", Type: Cleartext}, {Source: "i32", Type: Sealed}, {Source: "s", Type: Fingerprint}}}
+	s := LowAssurance()
+	e, _ := NewEncryptor(sampleSecret(t), sampleSalt, s, func(o *Options) { o.TempDir = t.TempDir() })
+	d, _ := NewDecryptor(sampleSecret(t), sampleSalt)
+	for _, format := range []Format{CSV, Parquet} {
+		var enc bytes.Buffer
+		if _, err := e.Encrypt(t.Context(), &enc, format, Input{Parquet, bytes.NewReader(pq), int64(len(pq))}, schema); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r, err := range d.Rows(t.Context(), Input{format, bytes.NewReader(enc.Bytes()), int64(enc.Len())}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if !slices.Equal(r.Columns, []string{"id", "i32_sealed", "s_fingerprint"}) {
+				t.Fatalf("columns %v", r.Columns)
+			}
+			v := r.Values[1]
+			if !v.Null && v.Type != TypeInt {
+				t.Errorf("format %d row %d: sealed INT came back as %v", format, r.Number, v.Type)
+			}
+			if r.Values[2].Type != TypeString || (!r.Values[2].Null && Kind(r.Values[2].Bytes) != FingerprintCell) {
+				t.Errorf("format %d row %d: fingerprint not passed through", format, r.Number)
+			}
+		}
+		if n != 5 {
+			t.Errorf("format %d: %d rows", format, n)
+		}
+	}
+	// A bad cell ends the sequence with the row and column.
+	in := []byte("a\n02:enc:AAAA\n")
+	for _, err := range d.Rows(t.Context(), Input{CSV, bytes.NewReader(in), int64(len(in))}) {
+		wantErr(t, err, ErrFormat, "a", 1)
+	}
+}
