@@ -125,16 +125,25 @@ func peakRSS() float64 {
 //
 //	go test -run '^$' -bench 'Build/1M$' -benchtime 1x ./profile/
 func BenchmarkBuild(b *testing.B) {
-	for _, n := range []int{100_000, 1_000_000, 10_000_000} {
+	for _, size := range []struct {
+		n      int
+		budget int64
+	}{{100_000, 0}, {1_000_000, 0}, {1_000_000, 32 << 20}, {10_000_000, 0}} {
+		n := size.n
 		name := strconv.Itoa(n/1000) + "k"
 		if n >= 1_000_000 {
 			name = strconv.Itoa(n/1_000_000) + "M"
+		}
+		if size.budget > 0 {
+			name += "-budget" + strconv.FormatInt(size.budget>>20, 10) + "M"
 		}
 		b.Run(name, func(b *testing.B) {
 			d := newBenchData()
 			ctx := context.Background()
 			for b.Loop() {
-				bl, err := profile.NewBuilder(benchSpec(), func(o *profile.Options) { o.RunAt = runAt; o.ExpectedRecords = n; o.TempDir = b.TempDir() })
+				bl, err := profile.NewBuilder(benchSpec(), func(o *profile.Options) {
+					o.RunAt, o.ExpectedRecords, o.TempDir, o.MemoryBudget = runAt, n, b.TempDir(), size.budget
+				})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -35,6 +36,7 @@ type Builder struct {
 	dir    string
 	closed bool
 	seq    atomic.Int64
+	open   map[*os.File]bool
 }
 
 // NewBuilder validates spec and returns a Builder. A spec naming an
@@ -60,6 +62,10 @@ func (b *Builder) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
+	for f := range b.open {
+		f.Close()
+	}
+	b.open = nil
 	if b.dir == "" {
 		return nil
 	}
@@ -83,6 +89,39 @@ func (b *Builder) tempFile(kind string) (string, error) {
 		b.dir = d
 	}
 	return filepath.Join(b.dir, kind+"-"+strconv.FormatInt(b.seq.Add(1), 10)), nil
+}
+
+// createFile creates a state file the Builder keeps open until Close.
+func (b *Builder) createFile(kind string) (*os.File, error) {
+	name, err := b.tempFile(kind)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		f.Close()
+		os.Remove(name)
+		return nil, ErrClosed
+	}
+	if b.open == nil {
+		b.open = map[*os.File]bool{}
+	}
+	b.open[f] = true
+	return f, nil
+}
+
+// dropFile closes and removes a state file of a failed build.
+func (b *Builder) dropFile(f *os.File) {
+	b.mu.Lock()
+	delete(b.open, f)
+	b.mu.Unlock()
+	f.Close()
+	os.Remove(f.Name())
 }
 
 func (b *Builder) env(sources []string) *env {
@@ -297,28 +336,38 @@ type spiller struct {
 	b       *Builder
 	bufs    [nParts][]byte
 	files   [nParts]string
-	held    int64
+	held    int64 // capacity of bufs: what the budget bounds
 	spilled int64
 }
 
 func (s *spiller) add(code uint64, row []byte) error {
 	p := orderKey(code) >> (64 - partBits)
 	buf := s.bufs[p]
-	if need := len(buf) + len(row) + 8 + binary.MaxVarintLen64; need > cap(buf) {
+	need := len(buf) + len(row) + 8 + binary.MaxVarintLen64
+	if need > cap(buf) {
 		// Double (append grows large slices by a quarter, copying the
-		// partition over and over).
-		nb := make([]byte, len(buf), max(2*cap(buf), need, 4<<10))
-		copy(nb, buf)
-		buf = nb
+		// partition over and over), unless that passes the budget: then
+		// spill everything first, which empties the buffers.
+		newCap := max(2*cap(buf), need, 4<<10)
+		if s.held-int64(cap(buf))+int64(newCap) > s.b.o.MemoryBudget {
+			if err := s.spill(); err != nil {
+				return err
+			}
+			buf = s.bufs[p]
+			need = len(row) + 8 + binary.MaxVarintLen64
+			newCap = max(need, 4<<10)
+		}
+		if need > cap(buf) {
+			nb := make([]byte, len(buf), newCap)
+			copy(nb, buf)
+			s.held += int64(newCap - cap(buf))
+			buf = nb
+		}
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(row)+8))
 	buf = binary.LittleEndian.AppendUint64(buf, code)
 	buf = append(buf, row...)
-	s.held += int64(len(buf) - len(s.bufs[p]))
 	s.bufs[p] = buf
-	if s.held > s.b.o.MemoryBudget {
-		return s.spill()
-	}
 	return nil
 }
 
@@ -348,7 +397,6 @@ func (s *spiller) spill() error {
 		s.spilled += int64(len(s.bufs[p]))
 		s.bufs[p] = s.bufs[p][:0]
 	}
-	s.held = 0
 	return nil
 }
 
@@ -360,9 +408,18 @@ func (s *spiller) partition(p int) ([]byte, error) {
 	if s.files[p] == "" {
 		return buf, nil
 	}
-	data, err := os.ReadFile(s.files[p])
-	os.Remove(s.files[p])
+	defer os.Remove(s.files[p])
+	f, err := os.Open(s.files[p])
 	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, st.Size(), st.Size()+int64(len(buf)))
+	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, err
 	}
 	return append(data, buf...), nil

@@ -48,7 +48,7 @@ type Result struct {
 // part is one partition's state: blocks of persons in order.
 type part struct {
 	mem  []byte
-	file string
+	file *os.File // kept open for lookups; the Builder closes it
 	size int64
 	idx  []idxEntry
 }
@@ -178,14 +178,14 @@ func (r *Result) setPart(p int, w *partWriter) error {
 		pt.mem = slices.Clip(w.buf)
 	} else {
 		r.memHeld.Add(-pt.size)
-		name, err := r.b.tempFile("state")
+		f, err := r.b.createFile("state")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(name, w.buf, 0o600); err != nil {
+		if _, err := f.Write(w.buf); err != nil {
 			return err
 		}
-		pt.file = name
+		pt.file = f
 		r.files.Add(1)
 	}
 	r.parts[p] = pt
@@ -207,8 +207,8 @@ func (r *Result) finish(start time.Time) {
 // release removes the state files of a Result that failed to build.
 func (r *Result) release() {
 	for _, p := range r.parts {
-		if p != nil && p.file != "" {
-			os.Remove(p.file)
+		if p != nil && p.file != nil {
+			r.b.dropFile(p.file)
 		}
 	}
 }
@@ -231,10 +231,12 @@ func (r *Result) partData(p int) ([]byte, error) {
 	if pt == nil {
 		return nil, nil
 	}
-	if pt.file == "" {
+	if pt.file == nil {
 		return pt.mem, nil
 	}
-	return os.ReadFile(pt.file)
+	data := make([]byte, pt.size)
+	_, err := pt.file.ReadAt(data, 0)
+	return data, err
 }
 
 // blockLess is the person order.
@@ -490,15 +492,11 @@ func (r *Result) readAt(pt *part, off int64) (block, error) {
 	if err := r.alive(); err != nil {
 		return block{}, err
 	}
-	if pt.file == "" {
+	if pt.file == nil {
 		bl, _, err := readBlock(pt.mem[off:], true)
 		return bl, err
 	}
-	f, err := os.Open(pt.file)
-	if err != nil {
-		return block{}, err
-	}
-	defer f.Close()
+	f := pt.file
 	var hdr [binary.MaxVarintLen64]byte
 	n, _ := f.ReadAt(hdr[:], off)
 	l, k := binary.Uvarint(hdr[:n])
