@@ -193,15 +193,17 @@ func (f *LakeFormation) ListDataCellsFilter(ctx context.Context, in *lakeformati
 		}
 		prefix = filterKey(aws.ToString(t.DatabaseName), aws.ToString(t.Name), "")
 	}
-	var all []types.DataCellsFilter
-	for _, k := range cat.filterKeys() {
-		if strings.HasPrefix(k, prefix) {
-			all = append(all, cloneFilter(cat.filters[k]))
-		}
+	keys := cat.filterKeys()
+	if prefix != "" {
+		keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !strings.HasPrefix(k, prefix) })
 	}
-	items, next, err := lfPage(all, in.NextToken, in.MaxResults, 100, 100)
+	keys, next, err := lfPage(keys, in.NextToken, in.MaxResults, 100, 100)
 	if err != nil {
 		return nil, lfError(op, err)
+	}
+	items := make([]types.DataCellsFilter, 0, len(keys))
+	for _, k := range keys {
+		items = append(items, cloneFilter(cat.filters[k]))
 	}
 	return &lakeformation.ListDataCellsFilterOutput{DataCellsFilters: items, NextToken: next}, nil
 }
