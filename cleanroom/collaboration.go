@@ -213,8 +213,8 @@ type collabState struct {
 // memberships and associations — delete it by hand if that is meant. A
 // template whose SQL, parameters or name changed is replaced (deleted and
 // created, which gives it a new ARN that owners' Custom rules must list)
-// only with Options.AllowReplace. Options.DryRun returns the plan without
-// writing.
+// only with Options.AllowReplace. Options.DryRun (PlanCollaboration)
+// returns the plan, replacements included, without writing.
 func (c *Client) EnsureCollaboration(ctx context.Context, spec CollaborationSpec, optFns ...func(*Options)) (*CollaborationResult, error) {
 	o := c.opts
 	for _, f := range optFns {
@@ -237,9 +237,6 @@ func (c *Client) EnsureCollaboration(ctx context.Context, spec CollaborationSpec
 			replace = append(replace, ch)
 		}
 	}
-	if len(replace) > 0 {
-		return nil, &Error{Op: op, Key: spec.Key, Kind: ErrReplacementRequired, Changes: replace}
-	}
 	fill := func() {
 		if st.collab != nil {
 			res.CollaborationID, res.CollaborationARN = deref(st.collab.Id), deref(st.collab.Arn)
@@ -252,12 +249,26 @@ func (c *Client) EnsureCollaboration(ctx context.Context, spec CollaborationSpec
 		}
 	}
 	fill()
-	if o.DryRun || len(res.Changes()) == 0 {
+	if o.DryRun {
+		return res, nil
+	}
+	if len(replace) > 0 {
+		return nil, &Error{Op: op, Key: spec.Key, Kind: ErrReplacementRequired, Changes: replace}
+	}
+	if len(res.Changes()) == 0 {
 		return res, nil
 	}
 	err = c.applyCollaboration(ctx, spec, st, res.Plan, o)
 	fill()
 	return res, err
+}
+
+// PlanCollaboration is EnsureCollaboration with Options.DryRun: it reads
+// and returns the plan (every resource with create, update, replace or
+// no-op and a reason) without writing, replacements included (applying
+// them is what fails with ErrReplacementRequired).
+func (c *Client) PlanCollaboration(ctx context.Context, spec CollaborationSpec, optFns ...func(*Options)) (*CollaborationResult, error) {
+	return c.EnsureCollaboration(ctx, spec, append(slices.Clone(optFns), func(o *Options) { o.DryRun = true })...)
 }
 
 func (c *Client) readCollaboration(ctx context.Context, spec CollaborationSpec, o Options) (*collabState, error) {

@@ -39,7 +39,7 @@ func TestEnsureCollaborationPlanApplyRerun(t *testing.T) {
 			}
 			c := cleanroom.New(api)
 			spec := collabSpec()
-			plan, err := c.EnsureCollaboration(ctx, spec, func(o *cleanroom.Options) { o.DryRun = true })
+			plan, err := c.PlanCollaboration(ctx, spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,6 +96,11 @@ func TestEnsureCollaborationPlanApplyRerun(t *testing.T) {
 			}
 			if d := cmp.Diff([]string{"queryLogStatus", "members"}, ce.Changes[0].Fields); d != "" {
 				t.Errorf("fields (-want +got):\n%s", d)
+			}
+			// The plan shows the replacement; applying it is refused.
+			p, err := c.PlanCollaboration(ctx, bad)
+			if err != nil || p.Plan[0].Action != cleanroom.ActionReplace {
+				t.Fatalf("plan of a replacement: %v, %v", p, err)
 			}
 			// A template's SQL changes only by replacement, with AllowReplace.
 			spec.Templates[0].SQL += " ORDER BY 1"
