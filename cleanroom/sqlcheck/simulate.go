@@ -125,13 +125,19 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 		if errors.As(err, &own) {
 			return nil, own
 		}
-		e := &Error{Op: "simulate", Kind: ErrSimulation, Err: err}
+		e := &Error{Op: "simulate", Kind: ErrSimulation}
 		var ee *sqlengine.Error
 		if errors.As(err, &ee) {
-			e.Message = ee.Message
+			// The engine's own error is not kept in the chain: SQLite
+			// quotes the token it stopped at, which may be a literal.
+			msg := engineMessage(ee.Message, query)
+			e.Err = &sqlengine.Error{Op: ee.Op, Table: ee.Table, Kind: ee.Kind, Message: msg}
+			e.Message = msg
 			if ee.Table != "" {
-				e.Message = "table " + strconv.Quote(ee.Table) + ": " + ee.Message
+				e.Message = "table " + strconv.Quote(ee.Table) + ": " + msg
 			}
+		} else {
+			e.Message = "the engine could not run the query"
 		}
 		return nil, e
 	}
@@ -201,4 +207,28 @@ func asInt(v any) (int64, bool) {
 		return int64(v), true
 	}
 	return 0, false
+}
+
+// engineMessage is the engine's message msg without any literal of query.
+// SQLite quotes the token where parsing stopped (near "'2024-01-01'":
+// syntax error, unrecognized token: "'…") and that token may be a value;
+// such messages keep only what went wrong, and any other message that
+// contains a string literal of the query is replaced whole.
+func engineMessage(msg, query string) string {
+	switch {
+	case strings.HasPrefix(msg, `near "`):
+		if i := strings.LastIndex(msg, `": `); i >= len(`near "`)-1 {
+			msg = msg[i+len(`": `):] + " (at a construct the engine does not support)"
+		} else {
+			msg = "syntax error (at a construct the engine does not support)"
+		}
+	case strings.HasPrefix(msg, "unrecognized token"):
+		msg = "unrecognized token (a construct the engine does not support)"
+	}
+	for _, t := range sp.Tokens(query) {
+		if t.Kind == sp.TokString && t.Text != "" && strings.Contains(msg, t.Text) {
+			return "the engine could not run the query (its message quoted a value of the query)"
+		}
+	}
+	return msg
 }

@@ -236,3 +236,36 @@ func castTables() []sqlcheck.Table {
 	}
 	return tables
 }
+
+// TestSimulateEngineErrorNoLiteral: Clean Rooms syntax the engine cannot
+// parse (typed literals, intervals) makes SQLite quote the token it
+// stopped at; that token is a literal of the query and must not reach the
+// error, its chain or its message.
+func TestSimulateEngineErrorNoLiteral(t *testing.T) {
+	tables := []sqlcheck.Table{{
+		Name: "t", Member: runner, Columns: sqlcheck.Columns("a"),
+		Rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{runner}},
+		Rows: sqlcheck.RowsOf([][]any{{"x"}}),
+	}}
+	for _, q := range []string{
+		`SELECT a FROM t WHERE a > DATE 'secret-literal'`,
+		`SELECT a FROM t WHERE a > TIMESTAMP 'secret-literal'`,
+		`SELECT a FROM t WHERE a > INTERVAL 'secret-literal' DAY`,
+	} {
+		_, err := sqlcheck.Simulate(t.Context(), q, tables, asRunner)
+		var e *sqlcheck.Error
+		if !errors.As(err, &e) || !errors.Is(err, sqlcheck.ErrSimulation) || e.Message == "" {
+			t.Fatalf("%s: want ErrSimulation with a message, got %T", q, err)
+		}
+		leaks := strings.Contains(err.Error(), "secret-literal") || strings.Contains(e.Message, "secret-literal")
+		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+			leaks = leaks || strings.Contains(u.Error(), "secret-literal")
+		}
+		for _, u := range e.Unwrap() {
+			leaks = leaks || strings.Contains(u.Error(), "secret-literal")
+		}
+		if leaks {
+			t.Errorf("%s: the engine error echoes the query's literal", q)
+		}
+	}
+}
