@@ -97,7 +97,7 @@ type parquetSource struct {
 	r    *parquet.GenericReader[any]
 	hdr  []string
 	typ  []Type
-	leaf []int // leaf column index of each header column
+	col  []int // header column of each leaf column, -1 for none
 	buf  []parquet.Row
 	pos  int
 	n    int
@@ -121,11 +121,13 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 	}
 	// Leaf indexes follow the schema's field order for flat schemas; a
 	// nested column makes every later leaf index shift, so map by path.
-	s.leaf = make([]int, len(fields))
+	s.col = make([]int, len(f.Schema().Columns()))
+	for i := range s.col {
+		s.col[i] = -1
+	}
 	for i, fl := range fields {
-		s.leaf[i] = -1
-		if lc, ok := f.Schema().Lookup(fl.Name()); ok && fl.Leaf() {
-			s.leaf[i] = lc.ColumnIndex
+		if lc, ok := f.Schema().Lookup(fl.Name()); ok && fl.Leaf() && lc.ColumnIndex < len(s.col) {
+			s.col[lc.ColumnIndex] = i
 		}
 	}
 	s.row = make([]Value, len(fields))
@@ -164,8 +166,11 @@ func (s *parquetSource) next() (row []Value, err error) {
 	}
 	for _, v := range pr {
 		ci := v.Column()
-		i := slices.Index(s.leaf, ci)
-		if i < 0 || v.IsNull() || !s.typ[i].Valid() {
+		if ci < 0 || ci >= len(s.col) || s.col[ci] < 0 {
+			continue
+		}
+		i := s.col[ci]
+		if v.IsNull() || !s.typ[i].Valid() {
 			continue
 		}
 		out := &s.row[i]
@@ -195,6 +200,10 @@ type parquetSink struct {
 	leaf []int
 	buf  []parquet.Row
 }
+
+// rowGroupRows bounds a row group, which the writer holds in memory until
+// it is flushed.
+const rowGroupRows = 100_000
 
 // orderedGroup is a parquet.Group whose fields keep the schema's order
 // (a plain Group sorts them by name).
@@ -230,7 +239,8 @@ func newParquetSink(w io.Writer, cols []outCol) (*parquetSink, error) {
 		}
 		s.leaf[i] = lc.ColumnIndex
 	}
-	s.w = parquet.NewGenericWriter[any](w, schema, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("cdpkit-c3r", "", ""))
+	s.w = parquet.NewGenericWriter[any](w, schema, parquet.Compression(&snappy.Codec{}),
+		parquet.CreatedBy("cdpkit-c3r", "", ""), parquet.MaxRowsPerRowGroup(rowGroupRows))
 	return s, nil
 }
 
