@@ -138,7 +138,7 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 	acc := func(k tableKey) *tableAcc {
 		t := tables[k]
 		if t == nil {
-			t = &tableAcc{perms: permSet{}, cols: map[string]bool{}}
+			t = &tableAcc{cols: map[string]bool{}}
 			tables[k] = t
 		}
 		return t
@@ -147,9 +147,7 @@ func (g *Governor) Effective(ctx context.Context, catalogID, principal string) (
 	// (the table's columns are unknown), otherwise cols.
 	add := func(k tableKey, ps []types.Permission, cols []string, all bool, excl []string, rowFilter string, via string) {
 		t := acc(k)
-		for _, p := range ps {
-			t.perms[p] = true
-		}
+		t.perms |= newPermSet(ps)
 		t.via = append(t.via, Via{Grant: via, Permissions: slices.Clone(ps), RowFilter: rowFilter})
 		reads := slices.Contains(ps, types.PermissionSelect) || slices.Contains(ps, types.PermissionAll)
 		if !reads {

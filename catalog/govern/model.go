@@ -201,46 +201,60 @@ func (k res) String() string {
 	return "resource"
 }
 
-// permSet is a set of permissions in canonical form: ALL absorbs the
-// permissions it implies, so an explicit grant of ALL and the implicit
-// SELECT the service lists beside it compare equal.
-type permSet map[types.Permission]bool
+// permSet is a set of permissions, one bit per value of the SDK's
+// Permission enum (16 today; a permission the SDK does not know is
+// dropped).
+type permSet uint64
+
+// permOrder lists the enum's values sorted; a value's bit is its index.
+var permOrder = func() []types.Permission {
+	ps := types.Permission("").Values()
+	slices.Sort(ps)
+	return ps
+}()
+
+func permBit(p types.Permission) permSet {
+	if i, ok := slices.BinarySearch(permOrder, p); ok {
+		return 1 << i
+	}
+	return 0
+}
+
+// implied are the permissions ALL includes on a table.
+var implied = permBit(types.PermissionSelect) | permBit(types.PermissionAlter) | permBit(types.PermissionDrop) |
+	permBit(types.PermissionDelete) | permBit(types.PermissionInsert) | permBit(types.PermissionDescribe)
 
 func newPermSet(ps []types.Permission) permSet {
-	s := permSet{}
+	var s permSet
 	for _, p := range ps {
-		s[p] = true
+		s |= permBit(p)
 	}
 	return s.canon()
 }
 
+// canon puts a set in canonical form: ALL absorbs the permissions it
+// implies, so an explicit grant of ALL and the implicit SELECT the service
+// lists beside it compare equal.
 func (s permSet) canon() permSet {
-	if s[types.PermissionAll] {
-		for p := range s {
-			switch p {
-			case types.PermissionSelect, types.PermissionAlter, types.PermissionDrop, types.PermissionDelete, types.PermissionInsert, types.PermissionDescribe:
-				delete(s, p)
-			}
-		}
+	if s&permBit(types.PermissionAll) != 0 {
+		return s &^ implied
 	}
 	return s
 }
 
-func (s permSet) list() []types.Permission {
-	out := slices.Collect(maps.Keys(s))
-	slices.Sort(out)
-	return out
-}
+func (s permSet) has(p types.Permission) bool { return s&permBit(p) != 0 }
 
-func (s permSet) minus(o permSet) permSet {
-	out := permSet{}
-	for p := range s {
-		if !o[p] {
-			out[p] = true
+func (s permSet) list() []types.Permission {
+	var out []types.Permission
+	for i, p := range permOrder {
+		if s&(1<<i) != 0 {
+			out = append(out, p)
 		}
 	}
 	return out
 }
+
+func (s permSet) minus(o permSet) permSet { return s &^ o }
 
 func (s permSet) String() string {
 	ps := s.list()

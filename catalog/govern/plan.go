@@ -626,16 +626,10 @@ func (p *planner) want(principal string, r res, ps, gs []types.Permission) {
 	k := grantKey{principal: principal, res: r}
 	cur, ok := p.desired[k]
 	if !ok {
-		cur = grantState{perms: permSet{}, grantable: permSet{}}
+		cur = grantState{}
 	}
-	for _, x := range ps {
-		cur.perms[x] = true
-	}
-	for _, x := range gs {
-		cur.grantable[x] = true
-	}
-	cur.perms.canon()
-	cur.grantable.canon()
+	cur.perms = (cur.perms | newPermSet(ps)).canon()
+	cur.grantable = (cur.grantable | newPermSet(gs)).canon()
 	p.desired[k] = cur
 	if acct, _ := principalAccount(principal); acct != "" && acct != p.spec.CatalogID && r.catalog == p.spec.CatalogID && !isRole(principal) && slices.ContainsFunc(ps, func(x types.Permission) bool {
 		return x == types.PermissionSelect || x == types.PermissionAll
@@ -861,16 +855,10 @@ func (p *planner) readGrants(ctx context.Context) (map[grantKey]grantState, erro
 			k := grantKey{principal: principalOf(e.Principal), res: fromSDK(e.Resource, p.spec.CatalogID)}
 			cur, ok := out[k]
 			if !ok {
-				cur = grantState{perms: permSet{}, grantable: permSet{}}
+				cur = grantState{}
 			}
-			for _, x := range e.Permissions {
-				cur.perms[x] = true
-			}
-			for _, x := range e.PermissionsWithGrantOption {
-				cur.grantable[x] = true
-			}
-			cur.perms.canon()
-			cur.grantable.canon()
+			cur.perms = (cur.perms | newPermSet(e.Permissions)).canon()
+			cur.grantable = (cur.grantable | newPermSet(e.PermissionsWithGrantOption)).canon()
 			out[k] = cur
 		}
 		if token = page.NextToken; token == nil || *token == "" {
@@ -919,27 +907,16 @@ func (p *planner) grants(ctx context.Context) error {
 		add, addG := want.perms.minus(have.perms), want.grantable.minus(have.grantable)
 		remove := have.perms.minus(want.perms)
 		removeG := have.grantable.minus(want.grantable).minus(remove)
-		if len(add)+len(addG)+len(remove)+len(removeG) == 0 {
+		if add|addG|remove|removeG == 0 {
 			p.add(Action{Kind: NoOp, Resource: what, Reason: "granted"})
 			continue
 		}
-		if len(add)+len(addG) > 0 {
-			ps := permSet{}
-			for x := range add {
-				ps[x] = true
-			}
-			for x := range addG {
-				ps[x] = true
-			}
-			gs := permSet{}
-			for x := range ps {
-				if want.grantable[x] {
-					gs[x] = true
-				}
-			}
+		if add|addG != 0 {
+			ps := add | addG
+			gs := ps & want.grantable
 			p.add(Action{Kind: Update, Resource: what, Reason: "add " + ps.String(), grant: &entry{key: k, perms: ps.list(), grantable: gs.list()}})
 		}
-		if len(remove)+len(removeG) > 0 {
+		if remove|removeG != 0 {
 			p.add(Action{Kind: Update, Resource: what, Reason: "remove " + remove.String() + grantOption(removeG), revoke: &entry{key: k, perms: remove.list(), grantable: removeG.list()}})
 		}
 	}
@@ -958,7 +935,7 @@ func (p *planner) grants(ctx context.Context) error {
 }
 
 func grantOption(s permSet) string {
-	if len(s) == 0 {
+	if s == 0 {
 		return ""
 	}
 	return " (grant option of " + s.String() + ")"
