@@ -45,7 +45,7 @@
 //
 // A segment is an [Expr] over fields, traits and built-in names
 // (records, records.<source>, first_seen, last_seen, recency_days,
-// frequency, sources, id.<KEY>): and, or, not, comparisons, in, exists
+// frequency, sources, source_count, id.<KEY>; see [Spec]): and, or, not, comparisons, in, exists
 // and time windows relative to the run time. Build it in Go ([And], [Eq],
 // [Within], ...) or parse its text form:
 //
@@ -80,7 +80,9 @@
 // names depend on content only, so a rerun replaces the previous files
 // instead of duplicating them.
 // [Datasets.Tables] describes them as catalog Schemas and
-// [Datasets.Register] registers them in Glue.
+// [Datasets.Register] registers them in Glue. [WriteWide] writes profiles
+// to a dataset of the caller's own row type (a wide table with a column
+// per field).
 //
 // # Errors
 //

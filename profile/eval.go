@@ -147,6 +147,8 @@ func builtin(o operand, p *Profile) Value {
 		return IntValue(int64(t.RecencyDays))
 	case bFrequency:
 		return IntValue(int64(t.Frequency))
+	case bSourceCount:
+		return IntValue(int64(len(t.Sources)))
 	case "records.":
 		for _, s := range t.Sources {
 			if s.Source == o.arg {

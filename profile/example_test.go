@@ -3,12 +3,14 @@ package profile_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cdpkit/cdpkit/hashing"
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/cdpkit/cdpkit/profile"
 	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/dataset"
 	"github.com/cdpkit/cdpkit/zones/memzone"
 )
 
@@ -106,4 +108,60 @@ func Example() {
 	// segments: [buyers]
 	// audience schema: [EMAIL] rows: 2
 	// written: 1 profile, 3 field values, 1 membership
+}
+
+// WideProfile is a caller's own curated table: one column per field.
+type WideProfile struct {
+	PersonID string `parquet:"person_id"`
+	Email    string `parquet:"hashed_email" cdpkit:"scheme=meta-sha256-v1"`
+	City     string `parquet:"city"`
+	Sources  int64  `parquet:"sources"`
+}
+
+func ExampleWriteWide() {
+	ctx := context.Background()
+	rows := []profile.Row{
+		{Source: "crm", Key: "1", Time: day(1), Values: []profile.Value{profile.StringValue("Paris")}, Identifiers: []hashing.Cell{email("a@example.com")}},
+		{Source: "web", Key: "7", Time: day(2), Values: []profile.Value{profile.StringValue("Lyon")}},
+		{Source: "web", Key: "8", Time: day(3)},
+	}
+	assignments := []identity.Assignment{
+		{Record: identity.RecordRef{Source: "crm", Key: "1"}, Person: "p0000000000000001"},
+		{Record: identity.RecordRef{Source: "web", Key: "7"}, Person: "p0000000000000001"},
+		{Record: identity.RecordRef{Source: "web", Key: "8"}, Person: "p0000000000000002"},
+	}
+	b, err := profile.NewBuilder(profile.Spec{
+		Columns:  []profile.Column{{Name: "city", Type: profile.String}},
+		Fields:   []profile.Field{{Name: "city", Policy: profile.SourcePriority, Sources: []string{"crm"}}},
+		Segments: []profile.Segment{{Name: "multi_source", Text: "source_count >= 2"}},
+	}, func(o *profile.Options) { o.RunAt = day(28) })
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+	built, err := b.Build(ctx, slices.Values(assignments), profile.Rows(rows))
+	if err != nil {
+		panic(err)
+	}
+	ds, err := dataset.New[WideProfile](zones.New(memzone.New()), zones.Curated, "wide_profiles")
+	if err != nil {
+		panic(err)
+	}
+	w, err := profile.WriteWide(ctx, ds, built, func(p *profile.Profile) WideProfile {
+		city, _ := p.Field("city")
+		return WideProfile{PersonID: p.PersonID, Email: p.Identifier(hashing.Email), City: city.Value.Str(), Sources: int64(len(p.Traits.Sources))}
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.Rows, "rows; multi-source persons:", built.Stats().Segments["multi_source"])
+	for id, err := range built.Members(ctx, "multi_source") {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(id)
+	}
+	// Output:
+	// 2 rows; multi-source persons: 1
+	// p0000000000000001
 }

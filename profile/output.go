@@ -418,3 +418,26 @@ func (d *Datasets) Register(ctx context.Context, reg *catalog.Registrar, databas
 	}
 	return nil
 }
+
+// WriteWide writes one row per profile to a dataset of the caller's own
+// row type (a wide table with a column per field, say), mapped by row, in
+// the Result's order. Like Datasets.Write, a rerun replaces the previous
+// files.
+func WriteWide[P any](ctx context.Context, ds *dataset.Dataset[P], r *Result, row func(*Profile) P) (dataset.WriteResult, error) {
+	wr, err := ds.Write(ctx, writeInput, func(yield func(P, error) bool) {
+		for p, err := range r.Profiles(ctx) {
+			if err != nil {
+				var zero P
+				yield(zero, err)
+				return
+			}
+			if !yield(row(&p), nil) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return wr, &Error{Op: "write", Err: err}
+	}
+	return wr, nil
+}

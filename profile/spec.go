@@ -120,6 +120,7 @@ type Segment struct {
 //	recency_days   Int   whole days from last_seen to the run time
 //	frequency      Int   rows within Options.FrequencyWindow before the run time
 //	sources        String list: the person's sources
+//	source_count   Int   number of distinct sources
 //	id.<KEY>       Int   number of identifiers of hashing key <KEY> (null when none)
 type Spec struct {
 	Columns  []Column
@@ -136,11 +137,12 @@ const (
 	bRecencyDays = "recency_days"
 	bFrequency   = "frequency"
 	bSources     = "sources"
+	bSourceCount = "source_count"
 )
 
 func isBuiltin(name string) bool {
 	switch name {
-	case bRecords, bFirstSeen, bLastSeen, bRecencyDays, bFrequency, bSources:
+	case bRecords, bFirstSeen, bLastSeen, bRecencyDays, bFrequency, bSources, bSourceCount:
 		return true
 	}
 	return strings.HasPrefix(name, "records.") || strings.HasPrefix(name, "id.")
@@ -387,7 +389,7 @@ func (c *compiled) resolve(name string) (operand, bool) {
 		}
 	}
 	switch name {
-	case bRecords, bRecencyDays, bFrequency:
+	case bRecords, bRecencyDays, bFrequency, bSourceCount:
 		o.bi, o.typ = name, Int
 		return o, true
 	case bFirstSeen, bLastSeen:

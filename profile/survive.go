@@ -17,12 +17,13 @@ const noTime = math.MinInt64
 
 // prow is one decoded row of a person.
 type prow struct {
-	src  uint16
-	key  []byte
-	t    int64 // Unix milliseconds, or noTime
-	vals []Value
-	ids  []pident
-	raw  []byte // the encoded row: the last tie-break
+	src    uint16
+	key    []byte
+	keyStr string // key as a string, made once for lineage
+	t      int64  // Unix milliseconds, or noTime
+	vals   []Value
+	ids    []pident
+	raw    []byte // the encoded row: the last tie-break
 }
 
 type pident struct {
@@ -52,7 +53,10 @@ type env struct {
 }
 
 func (e *env) lineage(r *prow) Lineage {
-	l := Lineage{Source: e.sources[r.src], RecordKey: string(r.key)}
+	if r.keyStr == "" {
+		r.keyStr = string(r.key)
+	}
+	l := Lineage{Source: e.sources[r.src], RecordKey: r.keyStr}
 	if r.t != noTime {
 		l.ObservedAt = time.UnixMilli(r.t).UTC()
 	}

@@ -121,6 +121,17 @@ func (p *Profile) Field(name string) (FieldValue, bool) {
 	return FieldValue{}, false
 }
 
+// Identifier returns the person's most recent identifier of key (a digest,
+// or a normalized value for MADID and EXTERN_ID), or "".
+func (p *Profile) Identifier(key hashing.Key) string {
+	for _, id := range p.Identifiers {
+		if id.Key == key {
+			return id.Value
+		}
+	}
+	return ""
+}
+
 // Trait returns the named caller-defined trait's value, or null.
 func (p *Profile) Trait(name string) Value {
 	for _, t := range p.Traits.Custom {
