@@ -246,8 +246,10 @@ func (r Row) String(i int) string {
 
 // Int64 parses value i of an integer column (tinyint ... bigint).
 func (r Row) Int64(i int) (int64, error) {
-	if i < 0 || i >= len(r.Values) {
-		return 0, fmt.Errorf("%w: athenarun: column %d out of range", ErrInvalid, i)
+	if i < 0 || i >= len(r.Values) || i >= len(r.Columns) {
+		// Columns is shorter than Values when Athena sent no (or short)
+		// result metadata.
+		return 0, fmt.Errorf("%w: athenarun: column %d out of range or without metadata", ErrInvalid, i)
 	}
 	switch r.Columns[i].Type {
 	case "tinyint", "smallint", "integer", "int", "bigint":
