@@ -423,3 +423,49 @@ func TestStartQueryAdoptsAfterLostResponse(t *testing.T) {
 		}
 	})
 }
+
+// TestMemberOutput: results for another member land in that member's
+// default result location; the runner sees only the receivers.
+func TestMemberOutput(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		f := cleanroomtest.NewCleanRooms(func(o *cleanroomtest.CleanRoomsOptions) { o.AccountID = cdpAccount })
+		pub := f.As(pubAccount)
+		spec := collabSpec()
+		spec.Templates = nil
+		spec.Members[0].Abilities = []types.MemberAbility{types.MemberAbilityCanReceiveResults}
+		col, err := cleanroom.New(f).EnsureCollaboration(ctx, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cleanroom.New(pub).EnsureMembership(ctx, cleanroom.JoinSpec{Key: "pub", CollaborationID: col.CollaborationID,
+			Membership: cleanroom.MembershipSpec{Results: &cleanroom.ResultConfiguration{Bucket: "pub-results", KeyPrefix: "from-cdp"}}}); err != nil {
+			t.Fatal(err)
+		}
+		c := cleanroom.New(f)
+		if _, err := c.Ensure(ctx, cleanroom.TableSpec{Key: "t", Table: cleanroom.Table{Name: "t", Database: "d", Table: "t", AllowedColumns: []string{"k"}},
+			Rule:            cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{cdpAccount}},
+			Association:     &cleanroom.Association{MembershipID: col.MembershipID, Name: "t", RoleARN: roleARN},
+			AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{pubAccount}}}); err != nil {
+			t.Fatal(err)
+		}
+		f.SetTableData("d", "t", cleanroomtest.TableData{Columns: []cleanroomtest.Column{{Name: "k", Type: "string"}}, Rows: [][]any{{"a"}, {"b"}}})
+		q, err := c.RunQuery(ctx, cleanroom.QueryInput{MembershipID: col.MembershipID, SQL: "SELECT k FROM t", MemberOutput: pubAccount})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.ResultLocation != "" || len(q.Receivers) != 1 || q.Receivers[0] != pubAccount {
+			t.Errorf("query %+v", q)
+		}
+		keys := f.S3().Keys("pub-results")
+		if len(keys) != 1 || !strings.HasPrefix(keys[0], "from-cdp/"+q.ID+"/") {
+			t.Errorf("receiver's bucket holds %v", keys)
+		}
+		// The association rule lets only the publisher receive results.
+		_, err = c.RunQuery(ctx, cleanroom.QueryInput{MembershipID: col.MembershipID, SQL: "SELECT k FROM t", Output: &cleanroom.S3Output{Bucket: "cdp-results"}})
+		var ce *cleanroom.Error
+		if !errors.As(err, &ce) || ce.Reason != cleanroomtest.CodeRuleViolation {
+			t.Errorf("results to a member the rule does not list: %v", err)
+		}
+	})
+}
