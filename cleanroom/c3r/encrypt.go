@@ -181,7 +181,7 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 	defer rows.close()
 	var dups *spiller
 	if !e.settings.AllowDuplicates {
-		dups = newSpiller(dir, "dups", max(opts.budget()/4, 1<<20))
+		dups = newSpiller(dir, "dups", max(opts.budget()/4, 64<<10))
 		defer dups.close()
 	}
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -112,3 +114,38 @@ func TestDecryptRows(t *testing.T) {
 		wantErr(t, err, ErrFormat, "a", 1)
 	}
 }
+
+// TestSpilledDuplicateAndCleanup: a duplicate is found when the digests
+// spill, bucket splitting keeps every row, and temp files are removed on
+// success and on error.
+func TestSpilledDuplicateAndCleanup(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("k\n")
+	const n = 5000
+	for i := range n {
+		in.WriteString("v" + strings.Repeat("0", 5) + itoa(i) + "\n")
+	}
+	tmp := t.TempDir()
+	e, _ := NewEncryptor(sampleSecret(t), sampleSalt, HighAssurance(), func(o *Options) { o.TempDir = tmp; o.MemoryBudget = 2 << 10 })
+	schema := Schema{Columns: []Column{{Source: "k", Type: Fingerprint}, {Source: "k", Type: Sealed}}}
+	var out bytes.Buffer
+	st, err := e.EncryptCSV(t.Context(), &out, strings.NewReader(in.String()), schema)
+	if err != nil || st.Rows != n || !st.Spilled {
+		t.Fatalf("rows %d spilled %v: %v", st.Rows, st.Spilled, err)
+	}
+	if got := bytes.Count(out.Bytes(), []byte("\n")); got != n+1 {
+		t.Errorf("%d lines out, want %d", got, n+1)
+	}
+	in.WriteString("v00000" + itoa(7) + "\n") // row n+1 repeats row 8
+	out.Reset()
+	_, err = e.EncryptCSV(t.Context(), &out, strings.NewReader(in.String()), schema)
+	wantErr(t, err, ErrDuplicate, "k_fingerprint", n+1)
+	if !strings.Contains(err.Error(), "row 8") {
+		t.Errorf("error does not name the first row: %v", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("%d temp entries left", len(left))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -113,7 +113,7 @@ func (s *spiller) each(fn func(rec []byte) error) error {
 			return err
 		}
 		s.bufs[i] = nil
-		if err := s.bucket(f, 1, fn); err != nil {
+		if err := s.bucket(f, 1, 0, 255, fn); err != nil {
 			return err
 		}
 		s.files[i] = nil
@@ -121,8 +121,10 @@ func (s *spiller) each(fn func(rec []byte) error) error {
 	return nil
 }
 
-// bucket sorts and emits one bucket file, then removes it.
-func (s *spiller) bucket(f *os.File, depth int, fn func(rec []byte) error) error {
+// bucket sorts and emits one bucket file, then removes it. Its records
+// agree on the bytes before depth, and their byte at depth lies in
+// [lo, hi].
+func (s *spiller) bucket(f *os.File, depth, lo, hi int, fn func(rec []byte) error) error {
 	name := f.Name()
 	defer os.Remove(name)
 	defer f.Close()
@@ -133,8 +135,8 @@ func (s *spiller) bucket(f *os.File, depth int, fn func(rec []byte) error) error
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if st.Size() > s.budget && depth < 32 {
-		return s.split(f, depth, fn)
+	if st.Size() > s.splitAt() && depth < 32 {
+		return s.split(f, st.Size(), depth, lo, hi, fn)
 	}
 	data := make([]byte, st.Size())
 	if _, err := io.ReadFull(f, data); err != nil {
@@ -158,9 +160,15 @@ func (s *spiller) bucket(f *os.File, depth int, fn func(rec []byte) error) error
 	return nil
 }
 
-// split distributes an oversized bucket by the byte at depth.
-func (s *spiller) split(f *os.File, depth int, fn func(rec []byte) error) error {
-	subs := make([]*os.File, spillFanout)
+// split range-partitions an oversized bucket by the byte at depth into
+// about twice as many parts as it is over budget (at most one per byte
+// value), so the parts stay in key order; a part with a single byte value
+// moves on to the next byte.
+func (s *spiller) split(f *os.File, size int64, depth, lo, hi int, fn func(rec []byte) error) error {
+	width := hi - lo + 1
+	fanout := int(min(max(2*((size+s.splitAt()-1)/s.splitAt()), 2), int64(width)))
+	part := func(b int) int { return (b - lo) * fanout / width }
+	subs := make([]*os.File, fanout)
 	defer func() {
 		for _, sf := range subs {
 			if sf != nil {
@@ -169,7 +177,7 @@ func (s *spiller) split(f *os.File, depth int, fn func(rec []byte) error) error 
 			}
 		}
 	}()
-	bufs := make([]*bufio.Writer, spillFanout)
+	bufs := make([]*bufio.Writer, fanout)
 	r := bufio.NewReaderSize(f, spillBufSize)
 	var rec []byte
 	for {
@@ -184,39 +192,53 @@ func (s *spiller) split(f *os.File, depth int, fn func(rec []byte) error) error 
 		if _, err := io.ReadFull(r, rec); err != nil {
 			return err
 		}
-		var b byte
+		b := lo
 		if int(n) > depth {
-			b = rec[depth]
+			b = int(rec[depth])
 		}
-		if subs[b] == nil {
-			sf, err := os.Create(fmt.Sprintf("%s-%03d", f.Name(), b))
+		p := part(min(max(b, lo), hi))
+		if subs[p] == nil {
+			sf, err := os.Create(fmt.Sprintf("%s-%d", f.Name(), p))
 			if err != nil {
 				return err
 			}
-			subs[b] = sf
-			bufs[b] = bufio.NewWriterSize(sf, spillBufSize)
+			subs[p] = sf
+			bufs[p] = bufio.NewWriterSize(sf, spillBufSize)
 		}
 		var hdr [binary.MaxVarintLen64]byte
-		bufs[b].Write(hdr[:binary.PutUvarint(hdr[:], n)])
-		if _, err := bufs[b].Write(rec); err != nil {
+		bufs[p].Write(hdr[:binary.PutUvarint(hdr[:], n)])
+		if _, err := bufs[p].Write(rec); err != nil {
 			return err
 		}
 	}
-	for i, sf := range subs {
+	for p, sf := range subs {
 		if sf == nil {
 			continue
 		}
-		if err := bufs[i].Flush(); err != nil {
+		if err := bufs[p].Flush(); err != nil {
 			return err
 		}
-		bufs[i] = nil
-		subs[i] = nil
-		if err := s.bucket(sf, depth+1, fn); err != nil {
+		bufs[p], subs[p] = nil, nil
+		// The byte values of part p: the smallest and largest b with
+		// part(b) == p.
+		plo, phi := lo+(p*width+fanout-1)/fanout, lo+((p+1)*width+fanout-1)/fanout-1
+		var err error
+		if plo == phi {
+			err = s.bucket(sf, depth+1, 0, 255, fn)
+		} else {
+			err = s.bucket(sf, depth, plo, phi, fn)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// splitAt is the bucket size above which a bucket is split: the budget,
+// but at least 64 KiB, so a tiny budget does not split down to single
+// records.
+func (s *spiller) splitAt() int64 { return max(s.budget, 64<<10) }
 
 // close removes whatever is left (after an error).
 func (s *spiller) close() {
