@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/cdpkit/cdpkit/zones"
+	"github.com/cdpkit/cdpkit/zones/dataset"
 	"github.com/cdpkit/cdpkit/zones/filezone"
 )
 
@@ -38,15 +40,15 @@ func newFakes(t *testing.T) *fakes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model := metatest.NewModel()
-	graph := metatest.NewServer(model)
+	graph := metatest.NewGraphServer(metatest.NewGraph())
+	model := graph.Graph().Model
 	t.Cleanup(graph.Close)
 	glue := catalogtest.NewGlue()
 	return &fakes{
 		svc: services{
 			store: zones.New(backend), glue: glue, cleanrooms: cr, membership: membership,
 			receiver: cr.AccountID(), roleARN: "arn:aws:iam::" + cr.AccountID() + ":role/r",
-			audiences: graph.Client(), adAccount: "act_1",
+			audiences: graph.Client(), adAccount: "act_1", runAt: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
 		},
 		glue: glue, cr: cr, model: model, dir: dir,
 	}
@@ -84,8 +86,8 @@ func TestPipelineEndToEndAndRerun(t *testing.T) {
 	if first.RawNew != 3 || first.RawExisting != 0 {
 		t.Errorf("first run raw: new %d existing %d, want 3 and 0", first.RawNew, first.RawExisting)
 	}
-	if first.GlueTablesCreated != 2 || first.PartitionsAdded != 3 {
-		t.Errorf("first run glue: %d tables created, %d partitions added; want 2 and 3", first.GlueTablesCreated, first.PartitionsAdded)
+	if first.GlueTablesCreated != 1 || first.PartitionsAdded != 3 || f.glue.Table("cdp_curated", "profiles") == nil {
+		t.Errorf("first run glue: %d clean tables created, %d partitions added (want 1 and 3), profiles table %v", first.GlueTablesCreated, first.PartitionsAdded, f.glue.Table("cdp_curated", "profiles") != nil)
 	}
 	if first.CleanRoomChanges != 4 {
 		t.Errorf("first run clean rooms changes = %d, want 4 (table, rule, association, association rule)", first.CleanRoomChanges)
@@ -97,8 +99,11 @@ func TestPipelineEndToEndAndRerun(t *testing.T) {
 	if first.RowsClean != int64(len(in.truth)) {
 		t.Errorf("clean rows = %d, want one per well-formed input row (%d)", first.RowsClean, len(in.truth))
 	}
-	if first.SegmentSize == 0 || first.AudienceRowsSent != int64(first.SegmentSize) {
-		t.Errorf("audience: sent %d rows for a segment of %d", first.AudienceRowsSent, first.SegmentSize)
+	if first.SegmentSize == 0 || first.AudienceRowsSent < int64(first.SegmentSize) || first.AudienceRejected != 0 {
+		t.Errorf("audience: sent %d rows (%d rejected) for a segment of %d (a row per member and email at least)", first.AudienceRowsSent, first.AudienceRejected, first.SegmentSize)
+	}
+	if first.RecordsRejected != 0 || first.ProfileRowsRejected != 0 {
+		t.Errorf("%d records rejected by identity, %d rows by profile", first.RecordsRejected, first.ProfileRowsRejected)
 	}
 
 	lake := files(t, f.dir)
@@ -120,11 +125,18 @@ func TestPipelineEndToEndAndRerun(t *testing.T) {
 	if second.Persons != first.Persons || second.SegmentSize != first.SegmentSize {
 		t.Errorf("rerun resolved differently: %d/%d persons, %d/%d segment", first.Persons, second.Persons, first.SegmentSize, second.SegmentSize)
 	}
+	// The audience is found again and replaced, not duplicated.
+	if n := f.model.Audiences(); n != 1 {
+		t.Errorf("%d audiences after two runs, want 1", n)
+	}
 	again := files(t, f.dir)
 	if len(again) != len(lake) {
 		t.Errorf("the lake grew on a rerun: %d files, then %d", len(lake), len(again))
 	}
 	for p, size := range lake {
+		if strings.Contains(p, "/identity/stats/") {
+			continue // holds the run's elapsed time: replaced, never duplicated
+		}
 		if got, ok := again[p]; !ok || got != size {
 			t.Errorf("rerun changed %s", strings.TrimPrefix(p, f.dir))
 		}
@@ -142,18 +154,17 @@ func TestLinkageAgainstGroundTruth(t *testing.T) {
 	if _, err := run(ctx, f.svc, in, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	contacts, err := contactsDataset(f.svc.store)
+	// The run's assignments, read back from the curated zone.
+	assigned, err := dataset.New[identity.AssignmentRow](f.svc.store, zones.Curated, "identity/assignments")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Resolve again exactly as run does, to read the clusters.
-	byRef := map[identity.RecordRef]Contact{}
-	res, err := identity.Resolve(ctx, identityRecords(ctx, contacts, byRef), func(o *identity.Options) {
-		o.Rules = []identity.Rule{{Name: "email", Kinds: []string{"EMAIL"}}, {Name: "phone+name", Kinds: []string{"PHONE", "FN", "LN"}}}
-		o.DegreeCap = map[string]int{"EMAIL": 5}
-	})
-	if err != nil {
-		t.Fatal(err)
+	clusters := map[string][]identity.RecordRef{}
+	for a, err := range assigned.Rows(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		clusters[a.PersonID] = append(clusters[a.PersonID], identity.RecordRef{Source: a.Source, Key: a.RecordKey})
 	}
 	hasPhoneRecord := map[int]bool{}
 	for k, who := range in.truth {
@@ -169,7 +180,7 @@ func TestLinkageAgainstGroundTruth(t *testing.T) {
 	}
 	clustersOf := map[int]map[string]bool{}
 	falseMerges := 0
-	for person, members := range res.Clusters() {
+	for person, members := range clusters {
 		who := map[int]bool{}
 		for _, m := range members {
 			i, ok := in.truth[m.Source+"/"+m.Key]
@@ -256,16 +267,24 @@ func TestQuarantineHoldsNoValues(t *testing.T) {
 func TestMainRunsOnEmbeddedDefaults(t *testing.T) {
 	var out bytes.Buffer
 	dir := filepath.Join(t.TempDir(), "lake")
-	if err := main1(t.Context(), dir, 200, 1, &out); err != nil {
+	if err := main1(t.Context(), dir, 200, 1, false, &out); err != nil {
 		t.Fatalf("main1: %v", err)
 	}
-	for _, want := range []string{"== 1. raw zone", "== 7. meta custom audience", "audience created"} {
+	for _, want := range []string{"== 1-2. raw and clean zones", "== 7. meta custom audience", "(created: true)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if err := main1(context.Background(), dir, 0, 1, io.Discard); err == nil {
+	if err := main1(context.Background(), dir, 0, 1, false, io.Discard); err == nil {
 		t.Error("-people 0 was accepted")
+	}
+	// -live without its variables names every one missing, before any call.
+	for _, k := range []string{"CDPKIT_BUCKET", "META_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	err := main1(t.Context(), dir, 10, 1, true, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "CDPKIT_BUCKET is not set") || !strings.Contains(err.Error(), "META_TOKEN is not set") {
+		t.Errorf("-live without its variables: %v", err)
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Error(err)
