@@ -257,6 +257,9 @@ func TestWriteCSV(t *testing.T) {
 // many pages back value for value (the reader works column by column and
 // must keep a batch's strings valid across page boundaries).
 func TestParquetManyPagesAndRowGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("140,000 rows: runs without -short")
+	}
 	const n = 140_000 // two row groups of WriteParquet's 128k rows
 	row := func(i int) []any {
 		var s any = strings.Repeat("v", i%7) + strconv.Itoa(i)
