@@ -40,12 +40,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/cdpkit/cdpkit/activation/meta"
-
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 	"github.com/cdpkit/cdpkit/cleanroom"
