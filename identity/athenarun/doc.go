@@ -55,9 +55,11 @@
 //
 // Every step reports DataScannedInBytes and Athena's execution time
 // through Options.Progress and in Result.Steps. A run is 3 setup CTAS, per
-// iteration one CTAS and one count over the edge and label tables, and
-// the output CTAS, 3·I + 8 queries for I iterations (10–25 in practice,
-// set by the largest component's diameter). COST.md beside this file
+// iteration one CTAS and one count over the edge and label tables (and,
+// from the second, the DROP of an old label table), the output CTAS and
+// four final DROPs: 3·I + 7 queries for I iterations (10–25 in practice,
+// set by the largest component's diameter), and one more when Persons
+// reads the output. COST.md beside this file
 // gives the model: about 300–530 GB scanned ($1.50–$2.65 at $5/TB) at 100
 // million records and 3–5.3 TB ($15–$27) at a billion, most of it the
 // edges step, and the limits to plan for at that scale.
