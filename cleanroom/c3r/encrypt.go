@@ -269,7 +269,7 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 				if pad < 0 {
 					return st, newErr(op, c.name, n, ErrLimit, fmt.Sprintf("value of %d bytes does not fit the %d-byte padding", len(enc), len(enc)+pad))
 				}
-				if len(enc)+pad > MaxPaddedPlaintext {
+				if c.pad.Type != PadNone && len(enc)+pad > MaxPaddedPlaintext {
 					return st, newErr(op, c.name, n, ErrLimit, fmt.Sprintf("value of %d bytes exceeds %d", len(enc), MaxPaddedPlaintext))
 				}
 				cell = rc.appendSealed(cell, c.label, enc, pad)

@@ -52,7 +52,9 @@ func TestEncryptRules(t *testing.T) {
 		{"two NULLs without preserveNulls", HighAssurance(), "k\n \nb\n\"\"\n", fp, ErrDuplicate, "k_fingerprint", 3},
 		{"FIXED too short", LowAssurance(), "k\nabcdef\n", Schema{Columns: []Column{{Source: "k", Type: Sealed, Pad: Pad{PadFixed, 6}}}}, ErrLimit, "k_sealed", 1},
 		{"MAX over 12000", LowAssurance(), "k\n" + strings.Repeat("x", 2500) + "\n", Schema{Columns: []Column{{Source: "k", Type: Sealed, Pad: Pad{PadMax, 10000}}}}, ErrLimit, "k_sealed", 0},
-		{"cell over 12000 unpadded", LowAssurance(), "k\na\n" + strings.Repeat("x", 12000) + "\n", Schema{Columns: []Column{{Source: "k", Type: Sealed}}}, ErrLimit, "k_sealed", 2},
+		// Unpadded values are bounded by the cell size only, as in the
+		// official client (12,000 bytes still fit, 12,300 do not).
+		{"cell over 16383", LowAssurance(), "k\n" + strings.Repeat("x", 12000) + "\n" + strings.Repeat("x", 12300) + "\n", Schema{Columns: []Column{{Source: "k", Type: Sealed}}}, ErrLimit, "k_sealed", 2},
 		{"pad over 10000", LowAssurance(), "k\na\n", Schema{Columns: []Column{{Source: "k", Type: Sealed, Pad: Pad{PadMax, 10001}}}}, ErrLimit, "k_sealed", 0},
 		{"unknown source", LowAssurance(), "k\na\n", Schema{Columns: []Column{{Source: "x", Type: Sealed}}}, ErrSchema, "x", 0},
 		{"bad target", LowAssurance(), "k\na\n", Schema{Columns: []Column{{Source: "k", Target: "K!", Type: Sealed}}}, ErrSchema, "k!", 0},
