@@ -178,7 +178,8 @@ func (c *checker) runner(p sp.Pos) bool {
 	return false
 }
 
-// aggregation checks the AGGREGATION rules (reference §1.2, §1.8).
+// aggregation checks the AGGREGATION rules (AWS Clean Rooms User Guide,
+// "Aggregation analysis rule": query controls and query structure).
 func (c *checker) aggregation() {
 	a := c.a
 	const rule = RuleAggregation
@@ -302,7 +303,7 @@ func contains(list []string, col string) bool {
 	return false
 }
 
-// list checks the LIST rules (reference §1.3 L2–L4, §1.8).
+// list checks the LIST rules (User Guide, "List analysis rule").
 func (c *checker) list() {
 	a := c.a
 	const rule = RuleList
@@ -483,7 +484,7 @@ func (c *checker) joinCondition(ji *joinInfo, e sp.Expr) {
 	c.errf(t, rule, ReasonJoinCondition, e.Position(), "", "a join condition must compare two join columns with =")
 }
 
-// custom checks the CUSTOM rules (reference §1.4, §1.8).
+// custom checks the CUSTOM rules (User Guide, "Custom analysis rule").
 func (c *checker) custom() {
 	a := c.a
 	const rule = RuleCustom
@@ -521,7 +522,8 @@ func (c *checker) custom() {
 var dpAggregates = map[string]bool{"AVG": true, "COUNT": true, "SUM": true, "STDDEV": true}
 
 // dp checks the SQL limits of differential privacy that a single pass can
-// see (reference §1.4, "SQL capabilities of Differential Privacy").
+// see (User Guide, "SQL capabilities of AWS Clean Rooms Differential
+// Privacy").
 func (c *checker) dp(t *tinfo) {
 	a := c.a
 	const rule = RuleCustom
@@ -677,7 +679,7 @@ func (c *checker) additional() {
 		var aa types.AdditionalAnalyses
 		switch {
 		case t.agg != nil:
-			aa = types.AdditionalAnalysesNotAllowed // not supported for aggregation (reference A8)
+			aa = types.AdditionalAnalysesNotAllowed // the User Guide: not supported for aggregation
 		case t.list != nil:
 			aa = t.list.AdditionalAnalyses
 		case t.custom != nil:
