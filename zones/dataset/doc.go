@@ -25,10 +25,19 @@
 // its partition depth, so a dataset named "crm/contacts" is never read,
 // listed or cleaned up by one named "crm".
 //
+// Dates are [Date] fields tagged `parquet:"name,date"`: days since
+// 1970-01-01, a Glue "date" column ([DateOf] and [Date.Time] convert). A
+// time.Time tagged date is refused, because parquet-go would store it as
+// truncated nanoseconds. Unsigned integers are refused too (older Spark and
+// Glue readers reject UINT_n columns): use the next signed width. Column
+// and partition names must be 1-127 lowercase letters, digits and
+// underscores, what both Glue/Athena and Clean Rooms accept, so a dataset
+// is refused when it is declared rather than after its files are written.
+//
 // [Dataset.Schema] returns a [Schema] of plain strings (columns with
-// Hive/Glue types, partition keys, location, compression, parameters) that
-// catalog turns into a Glue table without importing this package's types
-// into its API.
+// Hive/Glue types, partition keys, location, compression, parameters);
+// catalog's Registrar.RegisterDataset registers a dataset (its table and
+// the partitions its files are in) in one call.
 //
 // Memory is bounded: rows stream in as an iter.Seq2, each open file holds
 // at most one row group, and finished files are spooled to disk
@@ -36,9 +45,11 @@
 //
 // # Errors
 //
-// New rejects types Glue cannot represent or Spark cannot read (uint64,
-// non-millisecond timestamps, TIME, UUID and other logical types without a
-// Hive equivalent, non-struct T) with zones.ErrInvalidInput. Write returns the
+// New rejects types Glue cannot represent or Spark cannot read (unsigned
+// integers, a time.Time tagged date, non-millisecond timestamps, TIME, UUID
+// and other logical types without a Hive equivalent, non-struct T) and
+// names Glue or Clean Rooms would refuse with zones.ErrInvalidInput (which
+// matches cdpkit.ErrInvalid). Write returns the
 // row source's error or ctx.Err() (publishing nothing), or a *zones.Error
 // from the store. Reading a corrupt or mismatched file yields an error
 // matching zones.ErrInvalidInput; parquet-go panics on such input are
