@@ -8,14 +8,18 @@
 //  3. each shares a Glue table of hashed emails and attributes under an
 //     aggregation rule (validated locally before any call): overlaps are
 //     reported only for groups of at least 3 people;
-//  4. the CDP runs an overlap-by-segment protected query, waits for it,
-//     reads the results back from S3 and prints them;
+//  4. the CDP checks its overlap-by-segment query against both tables'
+//     analysis rules with sqlcheck (a query the service would refuse is
+//     never started: the problems are printed with their positions), then
+//     runs it as a protected query, waits for it, reads the results back
+//     from S3 and prints them;
 //  5. the whole setup is applied again to show that a rerun writes nothing.
 //
 // Clean Rooms is cleanroomtest's fake (one in-process service, two accounts)
 // executing the SQL on an embedded engine; results land in its in-memory
 // S3. The printed table is also written to <dir>/overlap_by_segment.csv,
-// replaced on every run.
+// replaced on every run. -query runs another query instead (it is checked
+// first, like the default one).
 //
 // With AWS, the same code takes a *cleanrooms.Client per account (from
 // config.LoadDefaultConfig) and an *s3.Client for the results.
@@ -33,12 +37,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
+	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
 )
 
 const (
@@ -49,10 +55,11 @@ const (
 func main() {
 	dir := flag.String("dir", filepath.Join("examples", "out", "cleanroom-insights"), "output directory")
 	people := flag.Int("people", 500, "number of synthetic people")
+	query := flag.String("query", overlapSQL, "the protected query to check and run")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *dir, *people, os.Stdout); err != nil {
+	if err := run(ctx, *dir, *people, *query, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "cleanroom-insights:", err)
 		os.Exit(1)
 	}
@@ -86,16 +93,22 @@ func embedded(people int) world {
 	return world{cdp: cleanroom.New(f, fast), publisher: cleanroom.New(pub, fast), results: f.S3(), fake: f}
 }
 
-func run(ctx context.Context, dir string, people int, out io.Writer) error {
+func run(ctx context.Context, dir string, people int, query string, out io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	w := embedded(people)
-	cdpMembership, err := setup(ctx, w, out)
+	cdpMembership, tables, err := setup(ctx, w, out)
 	if err != nil {
 		return err
 	}
-	q, err := w.cdp.RunQuery(ctx, cleanroom.QueryInput{MembershipID: cdpMembership, SQL: overlapSQL})
+	// The service refuses a query that breaks a table's analysis rule only
+	// after it is started (and billed); check it first, against the rules
+	// just applied, as the CDP who runs it.
+	if err := check(out, query, tables, cdpAccount); err != nil {
+		return err
+	}
+	q, err := w.cdp.RunQuery(ctx, cleanroom.QueryInput{MembershipID: cdpMembership, SQL: query})
 	if err != nil {
 		return err
 	}
@@ -135,7 +148,7 @@ func run(ctx context.Context, dir string, people int, out io.Writer) error {
 
 	// Apply everything again: found by tag, nothing to change.
 	before := w.fake.Writes()
-	if _, err := setup(ctx, w, io.Discard); err != nil {
+	if _, _, err := setup(ctx, w, io.Discard); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "re-applied the collaboration, both memberships and both tables: %d writes\n", w.fake.Writes()-before)
@@ -147,9 +160,34 @@ FROM customers c JOIN readers r ON c.hashed_email = r.hashed_email
 GROUP BY c.segment, r.section
 ORDER BY c.segment, r.section`
 
+// check holds query against the analysis rules of tables, as runner would
+// run it directly (no analysis template), prints a one-line summary of the
+// report and every problem, and returns an error matching
+// sqlcheck.ErrRejected when the service would refuse the query. Problems name tables, columns and positions, never
+// a value from the SQL.
+func check(out io.Writer, query string, tables []sqlcheck.Table, runner string) error {
+	rep := sqlcheck.Check(query, tables, func(o *sqlcheck.Options) { o.Runner = runner })
+	constraints := make([]string, len(rep.OutputConstraints))
+	for i, c := range rep.OutputConstraints {
+		constraints[i] = fmt.Sprintf("%s.%s>=%d", c.Table, c.Column, c.Minimum)
+	}
+	if len(constraints) == 0 {
+		constraints = append(constraints, "none")
+	}
+	fmt.Fprintf(out, "check: %d error(s), %d warning(s); output constraints: %s\n",
+		len(rep.Problems.Errors()), len(rep.Problems.Warnings()), strings.Join(constraints, ", "))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(out, "  %v\n", p)
+	}
+	if errs := rep.Problems.Errors(); len(errs) > 0 {
+		return fmt.Errorf("query not started: %d problem(s), listed above: %w", len(errs), sqlcheck.ErrRejected)
+	}
+	return nil
+}
+
 // setup ensures the collaboration, both memberships and both tables, and
-// returns the CDP's membership.
-func setup(ctx context.Context, w world, out io.Writer) (string, error) {
+// returns the CDP's membership and the tables as queries see them.
+func setup(ctx context.Context, w world, out io.Writer) (string, []sqlcheck.Table, error) {
 	col, err := w.cdp.EnsureCollaboration(ctx, cleanroom.CollaborationSpec{
 		Key: "cdp-publisher-insights", Name: "CDP x Publisher insights", Description: "Audience overlap by segment",
 		CreatorDisplayName: "CDP", CreatorAbilities: []types.MemberAbility{types.MemberAbilityCanQuery, types.MemberAbilityCanReceiveResults},
@@ -159,13 +197,13 @@ func setup(ctx context.Context, w world, out io.Writer) (string, error) {
 			RoleARN: "arn:aws:iam::" + cdpAccount + ":role/cleanrooms-results-writer"}},
 	})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	report(out, "CDP", col.Plan)
 	join, err := w.publisher.EnsureMembership(ctx, cleanroom.JoinSpec{Key: "cdp-publisher-insights",
 		CollaborationName: "CDP x Publisher insights", CreatorAccountID: cdpAccount})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	report(out, "publisher", join.Plan)
 	rule := func(dimension string) cleanroom.Aggregation {
@@ -177,36 +215,39 @@ func setup(ctx context.Context, w world, out io.Writer) (string, error) {
 		}
 	}
 	tables := []struct {
-		c    *cleanroom.Client
-		who  string
-		spec cleanroom.TableSpec
+		c       *cleanroom.Client
+		who     string
+		account string
+		spec    cleanroom.TableSpec
 	}{
-		{w.cdp, "CDP", cleanroom.TableSpec{Key: "cdp-customers",
+		{w.cdp, "CDP", cdpAccount, cleanroom.TableSpec{Key: "cdp-customers",
 			Table:           cleanroom.Table{Name: "CDP customers", Database: "cdp_curated", Table: "customers", AllowedColumns: []string{"hashed_email", "segment"}},
 			Rule:            rule("segment"),
 			Association:     &cleanroom.Association{MembershipID: col.MembershipID, Name: "customers", RoleARN: "arn:aws:iam::" + cdpAccount + ":role/cleanrooms-read-customers"},
 			AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{cdpAccount}},
 			GlueColumns:     []string{"hashed_email", "segment", "lifetime_value"}}},
-		{w.publisher, "publisher", cleanroom.TableSpec{Key: "publisher-readers",
+		{w.publisher, "publisher", publisherAccount, cleanroom.TableSpec{Key: "publisher-readers",
 			Table:           cleanroom.Table{Name: "Publisher readers", Database: "pub_analytics", Table: "readers", AllowedColumns: []string{"hashed_email", "section"}},
 			Rule:            rule("section"),
 			Association:     &cleanroom.Association{MembershipID: join.MembershipID, Name: "readers", RoleARN: "arn:aws:iam::" + publisherAccount + ":role/cleanrooms-read-readers"},
 			AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{cdpAccount}},
 			GlueColumns:     []string{"hashed_email", "section", "visits"}}},
 	}
+	var checked []sqlcheck.Table
 	for _, t := range tables {
 		if ps := t.spec.Validate(); len(ps.Errors()) > 0 {
-			return "", fmt.Errorf("%s table spec: %v", t.who, ps.Errors())
+			return "", nil, fmt.Errorf("%s table spec: %v", t.who, ps.Errors())
 		}
 		res, err := t.c.Ensure(ctx, t.spec)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		for _, ch := range res.Changes {
 			fmt.Fprintf(out, "%s: %v\n", t.who, ch)
 		}
+		checked = append(checked, sqlcheck.FromSpec(t.spec, t.account))
 	}
-	return col.MembershipID, nil
+	return col.MembershipID, checked, nil
 }
 
 func report(out io.Writer, who string, plan []cleanroom.Change) {

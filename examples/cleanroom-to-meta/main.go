@@ -7,8 +7,10 @@
 //     digest) under a LIST rule; the publisher joins and shares its
 //     subscribers (match key and interest) under a LIST rule whose results
 //     only the advertiser may receive;
-//  2. the advertiser runs a match query (customers the publisher knows as
-//     interested in "outdoors"), with Parquet results;
+//  2. the advertiser checks its match query (customers the publisher knows
+//     as interested in "outdoors") against both LIST rules with sqlcheck —
+//     a query the service would refuse is never started, its problems are
+//     printed with their positions — then runs it, with Parquet results;
 //  3. the result rows are read back from S3 and uploaded to a Meta Custom
 //     Audience through activation/meta, with a checkpoint in the local lake
 //     at -dir so an interrupted upload resumes without re-sending batches;
@@ -17,6 +19,8 @@
 // Clean Rooms is cleanroomtest's fake running the SQL; Meta's Graph API is
 // metatest's fake served on 127.0.0.1. With real services the same code
 // takes *cleanrooms.Client, *s3.Client and a meta.Client with a token.
+// -query runs another query instead (checked first, like the default one);
+// its result must have an email_sha256 column.
 package main
 
 import (
@@ -29,6 +33,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
@@ -37,6 +42,7 @@ import (
 	"github.com/cdpkit/cdpkit/activation/meta/metatest"
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
+	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
 	"github.com/cdpkit/cdpkit/hashing"
 	"github.com/cdpkit/cdpkit/zones"
 	"github.com/cdpkit/cdpkit/zones/filezone"
@@ -51,16 +57,21 @@ const (
 func main() {
 	dir := flag.String("dir", filepath.Join("examples", "out", "cleanroom-to-meta"), "directory of the local lake (upload checkpoints)")
 	people := flag.Int("people", 2000, "number of synthetic people")
+	query := flag.String("query", matchSQL, "the protected query to check and run")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *dir, *people, os.Stdout); err != nil {
+	if err := run(ctx, *dir, *people, *query, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "cleanroom-to-meta:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, dir string, people int, out io.Writer) error {
+// matchSQL lists the email digests of the advertiser's customers whom the
+// publisher knows as interested in outdoors.
+const matchSQL = `SELECT DISTINCT c.email_sha256 FROM crm c JOIN subscribers s ON c.match_key = s.match_key WHERE s.interest = 'outdoors'`
+
+func run(ctx context.Context, dir string, people int, query string, out io.Writer) error {
 	backend, err := filezone.New(dir)
 	if err != nil {
 		return err
@@ -109,16 +120,18 @@ func run(ctx context.Context, dir string, people int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var tables []sqlcheck.Table
 	for _, t := range []struct {
-		c    *cleanroom.Client
-		spec cleanroom.TableSpec
+		c       *cleanroom.Client
+		account string
+		spec    cleanroom.TableSpec
 	}{
-		{advertiser, cleanroom.TableSpec{Key: "advertiser-crm",
+		{advertiser, advertiserAccount, cleanroom.TableSpec{Key: "advertiser-crm",
 			Table:           cleanroom.Table{Name: "Advertiser CRM", Database: "ads_curated", Table: "crm", AllowedColumns: []string{"match_key", "email_sha256"}},
 			Rule:            cleanroom.List{JoinColumns: []string{"match_key"}, ListColumns: []string{"email_sha256"}},
 			Association:     &cleanroom.Association{MembershipID: col.MembershipID, Name: "crm", RoleARN: "arn:aws:iam::" + advertiserAccount + ":role/cleanrooms-read-crm"},
 			AssociationRule: &cleanroom.AssociationRule{ResultReceivers: []string{advertiserAccount}}}},
-		{publisher, cleanroom.TableSpec{Key: "publisher-subscribers",
+		{publisher, publisherAccount, cleanroom.TableSpec{Key: "publisher-subscribers",
 			Table:           cleanroom.Table{Name: "Publisher subscribers", Database: "pub_curated", Table: "subscribers", AllowedColumns: []string{"match_key", "interest"}},
 			Rule:            cleanroom.List{JoinColumns: []string{"match_key"}, ListColumns: []string{"interest"}},
 			Association:     &cleanroom.Association{MembershipID: join.MembershipID, Name: "subscribers", RoleARN: "arn:aws:iam::" + publisherAccount + ":role/cleanrooms-read-subscribers"},
@@ -130,6 +143,7 @@ func run(ctx context.Context, dir string, people int, out io.Writer) error {
 		if _, err := t.c.Ensure(ctx, t.spec); err != nil {
 			return err
 		}
+		tables = append(tables, sqlcheck.FromSpec(t.spec, t.account))
 	}
 	for _, ch := range col.Plan {
 		fmt.Fprintf(out, "advertiser: %v\n", ch)
@@ -138,9 +152,14 @@ func run(ctx context.Context, dir string, people int, out io.Writer) error {
 		fmt.Fprintf(out, "publisher: %v\n", ch)
 	}
 
-	// 2. The match query, Parquet results in the advertiser's bucket.
+	// 2. The match query, checked against both LIST rules as the advertiser
+	// runs it (the service refuses a breaking query only once started),
+	// then run with Parquet results in the advertiser's bucket.
+	if err := check(out, query, tables, advertiserAccount); err != nil {
+		return err
+	}
 	q, err := advertiser.RunQuery(ctx, cleanroom.QueryInput{MembershipID: col.MembershipID,
-		SQL:    `SELECT DISTINCT c.email_sha256 FROM crm c JOIN subscribers s ON c.match_key = s.match_key WHERE s.interest = 'outdoors'`,
+		SQL:    query,
 		Output: &cleanroom.S3Output{Bucket: "advertiser-cleanroom-results", KeyPrefix: "meta-match", Format: types.ResultFormatParquet}})
 	if err != nil {
 		return err
@@ -186,6 +205,31 @@ func run(ctx context.Context, dir string, people int, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "audience %s; matched rows %d, sent %d in %d batch(es), received by Meta %d, invalid %d\n",
 		map[bool]string{true: "created", false: "found"}[created], matched, res.RowsSent, res.Batches, res.NumReceived, res.NumInvalidEntries)
+	return nil
+}
+
+// check holds query against the analysis rules of tables, as runner would
+// run it directly (no analysis template), prints a one-line summary of the
+// report and every problem, and returns an error matching
+// sqlcheck.ErrRejected when the service would refuse the query. Problems name
+// tables, columns and positions, never a value from the SQL.
+func check(out io.Writer, query string, tables []sqlcheck.Table, runner string) error {
+	rep := sqlcheck.Check(query, tables, func(o *sqlcheck.Options) { o.Runner = runner })
+	constraints := make([]string, len(rep.OutputConstraints))
+	for i, c := range rep.OutputConstraints {
+		constraints[i] = fmt.Sprintf("%s.%s>=%d", c.Table, c.Column, c.Minimum)
+	}
+	if len(constraints) == 0 {
+		constraints = append(constraints, "none")
+	}
+	fmt.Fprintf(out, "check: %d error(s), %d warning(s); output constraints: %s\n",
+		len(rep.Problems.Errors()), len(rep.Problems.Warnings()), strings.Join(constraints, ", "))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(out, "  %v\n", p)
+	}
+	if errs := rep.Problems.Errors(); len(errs) > 0 {
+		return fmt.Errorf("query not started: %d problem(s), listed above: %w", len(errs), sqlcheck.ErrRejected)
+	}
 	return nil
 }
 
