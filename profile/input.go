@@ -9,8 +9,9 @@ import (
 
 // DatasetRows streams a clean-zone dataset as profile rows: toRow maps
 // one stored row (with its partition fields filled in when the dataset
-// has Options.SetPartition) to a Row. toRow may reuse nothing it returns:
-// Build copies what it keeps. An error from toRow stops the stream.
+// has Options.SetPartition) to a Row. Build copies what it keeps, so toRow
+// may reuse a Row's slices from call to call. An error from toRow stops
+// the stream.
 func DatasetRows[T any](ctx context.Context, ds *dataset.Dataset[T], toRow func(T) (Row, error)) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		for v, err := range ds.Rows(ctx) {

@@ -27,10 +27,11 @@ type Options struct {
 	// MemoryBudget bounds, in bytes, the encoded rows held in memory
 	// while joining (beyond it they are spilled to TempDir), and the
 	// person-sorted state a Result keeps in memory (beyond it, state goes
-	// to files in TempDir). The join's record index (about 32 bytes per
-	// assigned record) and the partitions being processed (about
-	// 1/256 of the rows each, Concurrency at a time) come on top. Zero
-	// means DefaultMemoryBudget.
+	// to files in TempDir). The join's record index (32 to 64 bytes per
+	// assigned record, freed before partitions are processed), the
+	// persons' index (16 bytes per person) and the partitions being
+	// processed (about 1/256 of the rows each, Concurrency at a time)
+	// come on top. Zero means DefaultMemoryBudget.
 	MemoryBudget int64
 	// TempDir is where spill and state files go, in a directory the
 	// Builder makes on first use and Close removes. "" means os.TempDir().

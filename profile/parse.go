@@ -36,15 +36,6 @@ func Parse(text string) (Expr, error) {
 	return e, nil
 }
 
-// MustParse is Parse for expressions in source code; it panics on error.
-func MustParse(text string) Expr {
-	e, err := Parse(text)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
-
 type tokKind uint8
 
 const (
