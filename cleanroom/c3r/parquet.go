@@ -8,6 +8,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -23,6 +24,24 @@ func parquetType(f parquet.Field) Type {
 	var lt format.LogicalTypeValue
 	if l := t.LogicalType(); l != nil {
 		lt = l.Value
+	}
+	if ct := t.ConvertedType(); lt == nil && ct != nil {
+		// Files with only the legacy converted type (DECIMAL on INT32
+		// from older writers, for instance).
+		switch *ct {
+		case deprecated.UTF8:
+			lt = &format.StringType{}
+		case deprecated.Date:
+			lt = &format.DateType{}
+		case deprecated.Int16:
+			lt = &format.IntType{BitWidth: 16, IsSigned: true}
+		case deprecated.Int32:
+			lt = &format.IntType{BitWidth: 32, IsSigned: true}
+		case deprecated.Int64:
+			lt = &format.IntType{BitWidth: 64, IsSigned: true}
+		default:
+			return 0
+		}
 	}
 	switch t.Kind() {
 	case parquet.ByteArray:
