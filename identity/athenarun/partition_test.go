@@ -103,3 +103,30 @@ func TestPartitionBySource(t *testing.T) {
 		}
 	})
 }
+
+// A record without a source (NULL) cannot be written partitioned by
+// source: Resolve refuses with ErrInvalid instead of leaving the record
+// out of the output (the batches' source IN (...) matches no NULL).
+func TestPartitionBySourceNullSource(t *testing.T) {
+	recs := tenants(3)
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		load(t, a, recs)
+		rows := [][]any{{nil, "no-source"}}
+		for _, r := range recs {
+			rows = append(rows, []any{r.Source, r.Key})
+		}
+		if err := a.PutTable("lake", "records", "s3://lake/clean/records/", varchars("source", "record_key"), rows); err != nil {
+			t.Fatal(err)
+		}
+		r := newRunner(t, a, a.S3(), nil, func(o *athenarun.Options) { o.PartitionBySource = true })
+		_, err := r.Resolve(t.Context(), "null-source", config())
+		if !errors.Is(err, athenarun.ErrInvalid) {
+			t.Fatalf("Resolve = %v, want ErrInvalid for a NULL source", err)
+		}
+		if left := tempLeft(a); len(left) > 0 {
+			t.Errorf("left behind %v", left)
+		}
+	})
+}

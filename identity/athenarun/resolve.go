@@ -390,6 +390,11 @@ func (run *resolveRun) outputBySource(ctx context.Context, i int) error {
 		if err != nil {
 			return err
 		}
+		if len(row.Values) == 0 || row.Values[0] == nil {
+			// The batches select sources with IN, which no NULL matches:
+			// its records would be left out of the output without a word.
+			return fmt.Errorf("%w: athenarun: step %q: records without a source (NULL) cannot be written partitioned by source; give them one or unset PartitionBySource", ErrInvalid, "sources")
+		}
 		sources = append(sources, row.String(0))
 	}
 	if len(sources) == 0 {

@@ -67,7 +67,8 @@ type Options struct {
 	// tenant or system per source keeps reads of one source cheap). Past
 	// 100 sources the output is written by one CTAS and one INSERT INTO per
 	// further 100 sources (Athena's limit per statement), each reading the
-	// label and node tables again.
+	// label and node tables again. Every record needs a source: a NULL
+	// source fails the run with ErrInvalid when the output is written.
 	PartitionBySource bool
 
 	// NumberBySource numbers the records with one window per source
