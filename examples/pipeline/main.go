@@ -84,6 +84,9 @@ func main1(ctx context.Context, dir string, people int, seed uint64, live bool, 
 	defer closeAll()
 	sum, err := run(ctx, svc, generate(people, seed), out)
 	fmt.Fprintf(out, "== summary\n%+v\n", sum)
+	if !live {
+		fmt.Fprintln(out, "(Glue, Clean Rooms and Meta are in-process fakes here: they start empty on every run, the lake does not.)")
+	}
 	return err
 }
 
