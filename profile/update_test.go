@@ -207,3 +207,79 @@ func firstDiff(a, b []profile.Profile) string {
 	}
 	return "lengths"
 }
+
+// TestUpdateSplitsAndMerges moves records between persons as identity's
+// events describe (splits and merges, no new rows) and checks Update
+// against a full Build.
+func TestUpdateSplitsAndMerges(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(21, 22))
+	data := genData(rng, 200)
+	old := assignmentsOf(data)
+	b, err := profile.NewBuilder(fullSpec(), func(o *profile.Options) { o.RunAt = runAt })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	prev, err := b.Build(ctx, seqOf(old), profile.Rows(rowsOf(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPerson := map[string][]int{}
+	var persons []string
+	for i, a := range old {
+		if _, ok := byPerson[a.Person]; !ok {
+			persons = append(persons, a.Person)
+		}
+		byPerson[a.Person] = append(byPerson[a.Person], i)
+	}
+	next := slices.Clone(old)
+	var events []identity.Event
+	splits, merges := 0, 0
+	for k := 0; k+1 < len(persons); k += 9 {
+		p, q := persons[k], persons[k+1]
+		if recs := byPerson[p]; len(recs) >= 2 {
+			// The second half of p's records become a new person.
+			nid := fmt.Sprintf("p%016x", rng.Uint64())
+			for _, i := range recs[len(recs)/2:] {
+				next[i].Person = nid
+			}
+			events = append(events, identity.Event{Kind: identity.EventSplit, Person: nid, From: p})
+			splits++
+			continue
+		}
+		// q merges into p.
+		for _, i := range byPerson[q] {
+			next[i].Person = p
+		}
+		events = append(events, identity.Event{Kind: identity.EventMerged, Person: p, From: q})
+		merges++
+	}
+	if splits == 0 || merges == 0 {
+		t.Fatalf("%d splits, %d merges", splits, merges)
+	}
+	lookup := map[identity.RecordRef]string{}
+	for _, a := range next {
+		lookup[a.Record] = a.Person
+	}
+	up, err := b.Update(ctx, prev, func(r identity.RecordRef) (string, bool) { p, ok := lookup[r]; return p, ok }, events, profile.Rows(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := b.Build(ctx, seqOf(shuffled(rng, next)), profile.Rows(shuffled(rng, rowsOf(data))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Stats().Updated == 0 || up.Stats().Persons != full.Stats().Persons {
+		t.Fatalf("update %+v, full %+v", up.Stats(), full.Stats())
+	}
+	want, got := snapshot(t, full), snapshot(t, up)
+	for k := range want {
+		if want[k] != got[k] {
+			t.Fatalf("%s differs: %s", k, firstDiff(collect(t, full), collect(t, up)))
+		}
+	}
+	if len(want) != len(got) {
+		t.Fatalf("%d objects, want %d", len(got), len(want))
+	}
+}
