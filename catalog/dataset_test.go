@@ -1,6 +1,9 @@
 package catalog_test
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -100,4 +103,46 @@ func TestRegisterDataset(t *testing.T) {
 	if res.Table.Created || res.Table.Updated || res.Partitions.Added != 0 || res.Partitions.Existing != 3 || glue.Writes() != 0 {
 		t.Errorf("rerun: %+v, %d writes", res, glue.Writes())
 	}
+}
+
+// What zones/dataset wrote becomes a Glue table with its partitions in one
+// call; a rerun writes nothing. With real AWS, pass glue.NewFromConfig(cfg).
+func ExampleRegistrar_RegisterDataset() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "lake")
+	defer os.RemoveAll(dir)
+	b, _ := filezone.New(dir)
+	store := zones.New(b)
+	type visit struct {
+		Email   string `parquet:"email_sha256"`
+		Country string `parquet:"-"`
+	}
+	d, err := dataset.New[visit](store, zones.Clean, "visits", func(o *dataset.Options[visit]) {
+		o.PartitionKeys = []string{"country"}
+		o.Partition = func(v visit) []string { return []string{v.Country} }
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := d.Write(ctx, "raw/visits.csv", dataset.Slice([]visit{{"a", "fr"}, {"b", "de"}})); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := catalog.New(catalogtest.NewGlue())
+	if _, err := r.EnsureDatabase(ctx, catalog.Database{Name: "lake"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for range 2 {
+		res, err := r.RegisterDataset(ctx, "lake", "visits", d)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("table created=%v, partitions added=%d existing=%d\n", res.Table.Created, res.Partitions.Added, res.Partitions.Existing)
+	}
+	// Output:
+	// table created=true, partitions added=2 existing=0
+	// table created=false, partitions added=0 existing=2
 }

@@ -1,6 +1,7 @@
 package hashing_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -99,4 +100,25 @@ func TestRowsFromStopsAndFails(t *testing.T) {
 	if len(got) != 2 || got[1] != 2 || !errors.Is(last, errBroken) {
 		t.Fatalf("rows %v, error %v", got, last)
 	}
+}
+
+// A CSV read by zones/records is hashed as it streams, each row with its
+// source record for the columns that are not PII.
+func ExampleRowsFrom() {
+	ctx := context.Background()
+	csv := "id,mail,tel\nc1,Ann@Example.com,+1 650 555 1212\nc2,not an email,\n"
+	h, _ := hashing.New()
+	schema := []hashing.Key{hashing.Email, hashing.Phone}
+	cols := map[hashing.Key]string{hashing.Email: "mail", hashing.Phone: "tel"}
+	for row, err := range hashing.RowsFrom(ctx, h, schema, cols, records.CSV(ctx, strings.NewReader(csv), "in.csv", nil), 0) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		id, _ := row.Source.Get("id")
+		fmt.Println(id, "line", row.Number, "email hashed:", !row.Cells[0].IsMissing(), "errors:", row.Errs)
+	}
+	// Output:
+	// c1 line 2 email hashed: true errors: []
+	// c2 line 3 email hashed: false errors: [hashing: "EMAIL": invalid: email_whitespace (row 3)]
 }

@@ -1,7 +1,9 @@
 package identity_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/cdpkit/cdpkit/identity"
 	"github.com/cdpkit/cdpkit/zones"
 	"github.com/cdpkit/cdpkit/zones/dataset"
+	"github.com/cdpkit/cdpkit/zones/memzone"
 	"github.com/cdpkit/cdpkit/zones/zonestest"
 )
 
@@ -128,4 +131,37 @@ func TestRecordsFromRowsRejectsBadColumns(t *testing.T) {
 	if len(recs) != 1 || recs[0].Source != "s" || recs[0].Key != "k" || !recs[0].Time.IsZero() || len(recs[0].Identifiers) != 0 {
 		t.Errorf("records %+v", recs)
 	}
+}
+
+// Resolve reads a clean-zone dataset and writes its outputs to the curated
+// zone of any zones backend (memory here, S3 or a directory in production).
+func ExampleResult_WriteTo() {
+	ctx := context.Background()
+	store := zones.New(memzone.New())
+	type row struct {
+		Key   string `parquet:"record_key"`
+		Email string `parquet:"email_sha256"`
+	}
+	clean, _ := dataset.New[row](store, zones.Clean, "crm")
+	if _, err := clean.Write(ctx, "raw/crm.csv", dataset.Slice([]row{{"c1", digest("ann")}, {"c2", digest("ann")}, {"c3", digest("bob")}})); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	cols := identity.Columns{Source: "crm", KeyColumn: "record_key", Identifiers: map[string]string{"email_sha256": "EMAIL"}}
+	res, err := identity.Resolve(ctx, identity.RecordsFromRows(clean.Rows(ctx), cols), func(o *identity.Options) {
+		o.Rules = []identity.Rule{{Name: "email", Kinds: []string{"EMAIL"}}}
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := res.WriteTo(ctx, store, zones.Curated, "identity")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out.Assignments.Rows, "assignments,", out.Persons.Rows, "persons in", out.Persons.Files[0].Key[:len("identity/persons/")])
+	// Output:
+	// 3 assignments, 2 persons in identity/persons/
 }

@@ -1,7 +1,9 @@
 package meta_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cdpkit/cdpkit/activation/meta"
@@ -9,6 +11,7 @@ import (
 	"github.com/cdpkit/cdpkit/hashing"
 	"github.com/cdpkit/cdpkit/zones"
 	"github.com/cdpkit/cdpkit/zones/dataset"
+	"github.com/cdpkit/cdpkit/zones/memzone"
 	"github.com/cdpkit/cdpkit/zones/zonestest"
 )
 
@@ -115,4 +118,38 @@ func digestCell(t *testing.T, k hashing.Key, d string) hashing.Cell {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A curated dataset of digests is uploaded as it is read, with the upload's
+// checkpoint kept in the lake, so a stopped upload resumes on any backend.
+func ExampleDigestRows() {
+	ctx := context.Background()
+	store := zones.New(memzone.New())
+	type member struct {
+		PersonID string `parquet:"person_id"`
+		Email    string `parquet:"email_sha256"`
+	}
+	seg, _ := dataset.New[member](store, zones.Curated, "segment")
+	if _, err := seg.Write(ctx, "profiles", dataset.Slice([]member{
+		{"p1", cell(hashing.Email, "ann@example.com").Value()},
+		{"p2", cell(hashing.Email, "bob@example.com").Value()},
+	})); err != nil {
+		fmt.Println(err)
+		return
+	}
+	graph := metatest.NewGraph()
+	audience := graph.Model.AddAudience()
+	schema := meta.Schema{hashing.Email}
+	up := meta.NewUploader(graph, func(o *meta.Options) {
+		o.Checkpoint = meta.NewStoreCheckpoint(store, zones.Curated, "_checkpoints/meta")
+	})
+	rows := meta.DigestRows(schema, seg.Rows(ctx), map[hashing.Key]string{hashing.Email: "email_sha256"}, nil)
+	res, err := up.Replace(ctx, audience, schema, rows)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.RowsSent, "rows sent; audience size", graph.Model.Size(audience))
+	// Output:
+	// 2 rows sent; audience size 2
 }
