@@ -3,6 +3,7 @@ package athenarun
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -182,7 +183,7 @@ func (r *Runner) readFile(ctx context.Context, bucket, key, prefix string, yield
 	if err != nil {
 		return fail(apiError("GetObject", "output files", err))
 	}
-	rows, err := parquet.Read[outputRow](bytes.NewReader(body), int64(len(body)))
+	rows, err := readOutputRows(body)
 	if err != nil {
 		return fail(fmt.Errorf("%w: athenarun: output file %q is not the output's Parquet: %w", ErrInvalid, key, err))
 	}
@@ -208,4 +209,15 @@ func (r *Runner) readFile(ctx context.Context, bucket, key, prefix string, yield
 		}
 	}
 	return true
+}
+
+// readOutputRows decodes an output file. parquet-go panics on some corrupt
+// files (a length field out of range); such a file is an error here.
+func readOutputRows(body []byte) (rows []outputRow, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rows, err = nil, errors.New("corrupt Parquet file")
+		}
+	}()
+	return parquet.Read[outputRow](bytes.NewReader(body), int64(len(body)))
 }
