@@ -51,7 +51,9 @@
 // unusable table (unsupported type, a row that does not match its columns,
 // an unreadable Parquet file) is ErrTable. Both match cdpkit.ErrInvalid.
 // Messages name tables, columns and row numbers, never values. A cancelled
-// or expired context is returned as ctx.Err().
+// or expired context is returned as ctx.Err(): loading looks at the context
+// every 1,024 rows (its statements run without it, which spares the engine a
+// watcher goroutine per statement), the query is interrupted at once.
 //
 // # Concurrency
 //

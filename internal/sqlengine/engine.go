@@ -256,13 +256,37 @@ func engineMessage(msg string) string {
 	return strings.TrimPrefix(msg, "SQL logic error: ")
 }
 
-// load creates t and inserts its rows in one transaction.
+// maxVariables is SQLite's limit on the parameters of one statement
+// (SQLITE_MAX_VARIABLE_NUMBER in the engine modernc.org/sqlite builds).
+const maxVariables = 32766
+
+// batchParams is about how many parameters one INSERT statement carries.
+// modernc.org/sqlite looks each parameter up by a scan of the arguments
+// (quadratic in their number), so beyond a few dozen a longer statement
+// loads slower, not faster.
+const batchParams = 64
+
+// checkEvery is how many rows load reads between two looks at ctx.
+const checkEvery = 1024
+
+// load creates t and inserts its rows in one transaction, several rows per
+// INSERT statement (about batchParams values).
+//
+// The statements run on a context without cancellation: modernc.org/sqlite
+// starts a goroutine per statement that watches a cancellable context's Done
+// channel, which cost as much CPU as the inserts themselves. load looks at
+// ctx itself every checkEvery rows and before committing, so a cancelled load
+// still ends within a batch or two; the query that follows runs on ctx and
+// remains interruptible.
 func load(ctx context.Context, conn *sql.Conn, t Table) error {
 	if t.Name == "" {
 		return tableErr("load", "", "table has no name")
 	}
 	if len(t.Columns) == 0 {
 		return tableErr("load", t.Name, "table has no columns")
+	}
+	if len(t.Columns) > maxVariables {
+		return tableErr("load", t.Name, "more than "+strconv.Itoa(maxVariables)+" columns")
 	}
 	types := make([]string, len(t.Columns))
 	defs := make([]string, len(t.Columns))
@@ -281,26 +305,56 @@ func load(ctx context.Context, conn *sql.Conn, t Table) error {
 		defs[i] = quoteIdent(c.Name) + " " + decl
 		marks[i] = "?"
 	}
-	if _, err := conn.ExecContext(ctx, "CREATE TABLE "+quoteIdent(t.Name)+" ("+strings.Join(defs, ", ")+")"); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	lctx := context.WithoutCancel(ctx)
+	if _, err := conn.ExecContext(lctx, "CREATE TABLE "+quoteIdent(t.Name)+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return &Error{Op: "load", Table: t.Name, Kind: ErrTable, Message: engineMessage(err.Error()), Err: err}
 	}
 	if t.Rows == nil {
-		return nil
+		return ctx.Err()
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(lctx, nil)
 	if err != nil {
 		return &Error{Op: "load", Table: t.Name, Err: err}
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+quoteIdent(t.Name)+" VALUES ("+strings.Join(marks, ", ")+")")
-	if err != nil {
-		return &Error{Op: "load", Table: t.Name, Err: err}
+	ncol := len(t.Columns)
+	per := max(1, batchParams/ncol) // a row has at most maxVariables values
+	insert := "INSERT INTO " + quoteIdent(t.Name) + " VALUES "
+	tuple := "(" + strings.Join(marks, ", ") + ")"
+	// One prepared statement for full batches; the last, shorter batch
+	// gets its own.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per*ncol)
+	first := 1 // the number of the batch's first row, for messages
+	flush := func() error {
+		k := len(args) / ncol
+		if k == 0 {
+			return nil
+		}
+		var err error
+		if k == per {
+			if full == nil {
+				full, err = tx.PrepareContext(lctx, insert+strings.Repeat(tuple+",", k-1)+tuple)
+				if err != nil {
+					return &Error{Op: "load", Table: t.Name, Err: err}
+				}
+			}
+			_, err = full.ExecContext(lctx, args...)
+		} else {
+			_, err = tx.ExecContext(lctx, insert+strings.Repeat(tuple+",", k-1)+tuple, args...)
+		}
+		if err != nil {
+			return &Error{Op: "load", Table: t.Name, Kind: ErrTable, Message: "rows " + strconv.Itoa(first) + "-" + strconv.Itoa(first+k-1) + ": " + engineMessage(err.Error()), Err: err}
+		}
+		first += k
+		args = args[:0]
+		return nil
 	}
-	defer stmt.Close()
-	args := make([]any, len(t.Columns))
 	n := 0
 	for row, err := range t.Rows {
 		n++
@@ -314,22 +368,32 @@ func load(ctx context.Context, conn *sql.Conn, t Table) error {
 			}
 			return &Error{Op: "load", Table: t.Name, Err: err}
 		}
-		if len(row) != len(t.Columns) {
-			return tableErr("load", t.Name, "row "+strconv.Itoa(n)+": "+strconv.Itoa(len(row))+" values for "+strconv.Itoa(len(t.Columns))+" columns")
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if len(row) != ncol {
+			return tableErr("load", t.Name, "row "+strconv.Itoa(n)+": "+strconv.Itoa(len(row))+" values for "+strconv.Itoa(ncol)+" columns")
 		}
 		for i, v := range row {
 			b, err := bindValue(v, types[i])
 			if err != nil {
 				return tableErr("load", t.Name, "row "+strconv.Itoa(n)+" column "+strconv.Quote(t.Columns[i].Name)+": "+err.Error())
 			}
-			args[i] = b
+			args = append(args, b)
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return err
 			}
-			return &Error{Op: "load", Table: t.Name, Kind: ErrTable, Message: "row " + strconv.Itoa(n) + ": " + engineMessage(err.Error()), Err: err}
 		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return &Error{Op: "load", Table: t.Name, Err: err}

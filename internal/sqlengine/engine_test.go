@@ -307,3 +307,85 @@ func TestParquetManyPagesAndRowGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBatches loads tables whose row counts fall on, around and between
+// the INSERT batches (one column: many rows per statement; 100 columns: one
+// row per statement), with the row slice reused between rows, and reads every
+// row back.
+func TestLoadBatches(t *testing.T) {
+	for _, ncol := range []int{1, 3, 100} {
+		for _, n := range []int{0, 1, 63, 64, 65, 1023, 1024, 1025, 3000} {
+			cols := make([]sqlengine.Column, ncol)
+			for i := range cols {
+				cols[i] = sqlengine.Column{Name: "c" + strconv.Itoa(i), Type: "bigint"}
+			}
+			rows := func(yield func([]any, error) bool) {
+				r := make([]any, ncol)
+				for i := range n {
+					for j := range r {
+						r[j] = int64(i*1000 + j)
+					}
+					if !yield(r, nil) {
+						return
+					}
+				}
+			}
+			last := "c" + strconv.Itoa(ncol-1)
+			res, err := sqlengine.Run(t.Context(), "SELECT count(*), count(DISTINCT c0), sum(c0), sum("+last+") FROM t",
+				[]sqlengine.Table{{Name: "t", Columns: cols, Rows: rows}})
+			if err != nil {
+				t.Fatalf("%d columns, %d rows: %v", ncol, n, err)
+			}
+			sum := int64(n*(n-1)/2) * 1000
+			var want []any
+			if n == 0 {
+				want = []any{int64(0), int64(0), nil, nil}
+			} else {
+				want = []any{int64(n), int64(n), sum, sum + int64(n*(ncol-1))}
+			}
+			if diff := cmp.Diff(want, res.Rows[0]); diff != "" {
+				t.Errorf("%d columns, %d rows: (-want +got)\n%s", ncol, n, diff)
+			}
+		}
+	}
+}
+
+// TestLoadStopsSoonAfterCancel: a load cancelled at its tenth row stops
+// reading the table's rows within a batch of checks, not at its end.
+func TestLoadStopsSoonAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	read := 0
+	rows := func(yield func([]any, error) bool) {
+		for i := range 1_000_000 {
+			read++
+			if i == 10 {
+				cancel()
+			}
+			if !yield([]any{int64(i)}, nil) {
+				return
+			}
+		}
+	}
+	_, err := sqlengine.Run(ctx, "SELECT count(*) FROM t", []sqlengine.Table{{Name: "t", Columns: []sqlengine.Column{{"a", "bigint"}}, Rows: rows}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if read > 2048 {
+		t.Errorf("read %d rows after cancelling at the tenth", read)
+	}
+}
+
+// TestLoadRowErrorQuotesNoValue: a malformed row in the middle of a batch is
+// reported by its number, without its values.
+func TestLoadRowErrorQuotesNoValue(t *testing.T) {
+	rows := make([][]any, 200)
+	for i := range rows {
+		rows[i] = []any{"ok"}
+	}
+	rows[150] = []any{"secret-value", "extra"}
+	_, err := sqlengine.Run(t.Context(), "SELECT 1", []sqlengine.Table{{Name: "t", Columns: []sqlengine.Column{{"a", "string"}}, Rows: sqlengine.RowsOf(rows)}})
+	if !errors.Is(err, sqlengine.ErrTable) || !strings.Contains(err.Error(), "row 151") || strings.Contains(err.Error(), "secret-value") {
+		t.Errorf("err = %v, want ErrTable naming row 151 without its values", err)
+	}
+}
