@@ -178,53 +178,40 @@ func AudienceChanges(ctx context.Context, prev, cur *Result, segment string) (sc
 		slices.SortFunc(schema, func(a, b hashing.Key) int { return keyIndex(string(a)) - keyIndex(string(b)) })
 	}
 	add = func(yield func([]hashing.Cell, error) bool) {
-		for ch, err := range Diff(ctx, prev, cur, segment) {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !ch.Entered {
-				continue
-			}
-			p, err := cur.Profile(ch.PersonID)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			rows, err := MetaRows(&p, schema)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, row := range rows {
-				if !yield(row, nil) {
-					return
-				}
-			}
+		// One merge of both runs' profiles, which come in the same order.
+		var pp iter.Seq2[Profile, error] = func(func(Profile, error) bool) {}
+		if prev != nil {
+			pp = prev.Profiles(ctx)
 		}
-		if prev == nil {
-			return
-		}
-		// Members in both runs whose identifiers grew.
+		next, stop := iter.Pull2(pp)
+		defer stop()
+		old, oerr, ok := next()
 		for p, err := range cur.Profiles(ctx) {
 			if err != nil {
 				yield(nil, err)
 				return
 			}
+			for ok && oerr == nil && personCmp(old.PersonID, p.PersonID) < 0 {
+				old, oerr, ok = next()
+			}
+			if ok && oerr != nil {
+				yield(nil, oerr)
+				return
+			}
 			if !slices.Contains(p.Segments, segment) {
 				continue
 			}
-			old, err := prev.Profile(p.PersonID)
-			if err != nil || !slices.Contains(old.Segments, segment) {
-				continue // entered: sent above
-			}
-			var fresh Profile
-			for _, id := range p.Identifiers {
-				if !slices.ContainsFunc(old.Identifiers, func(o Identifier) bool { return o.Key == id.Key && o.Value == id.Value }) {
-					fresh.Identifiers = append(fresh.Identifiers, id)
+			send := p
+			if ok && old.PersonID == p.PersonID && slices.Contains(old.Segments, segment) {
+				// A member in both runs: only the identifiers it gained.
+				send = Profile{}
+				for _, id := range p.Identifiers {
+					if !slices.ContainsFunc(old.Identifiers, func(o Identifier) bool { return o.Key == id.Key && o.Value == id.Value }) {
+						send.Identifiers = append(send.Identifiers, id)
+					}
 				}
 			}
-			rows, err := MetaRows(&fresh, schema)
+			rows, err := MetaRows(&send, schema)
 			if err != nil {
 				yield(nil, err)
 				return
