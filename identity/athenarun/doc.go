@@ -67,16 +67,18 @@
 // # Errors
 //
 // Errors match the shared cdpkit categories with errors.Is: ErrInvalid
-// for bad configuration or a user error in a query, ErrThrottled (and
-// ErrLimitExceeded for the active-query limit) when throttling outlasts
-// MaxRetries, ErrUnavailable for service faults, ErrAlreadyExists for an
-// output table this run did not write, ErrFailed for a FAILED query (with
-// *QueryError giving the step, query id, state-change reason and Athena's
-// error category), ErrNotConverged (an ErrLimitExceeded) when
-// MaxIterations is reached. A call that fails is an *Error with the SDK error in its
-// chain. When ctx ends, the running query is stopped and the error wraps
-// ctx's. Error messages print the leading error name of a state-change
-// reason, never the rest, which may quote data.
+// for bad configuration or a user error in a query, ErrNotFound for a
+// missing database, table or bucket, ErrAccessDenied for a missing
+// permission, ErrThrottled (and ErrLimitExceeded for the active-query
+// limit) when throttling outlasts MaxRetries, ErrUnavailable for service
+// faults, ErrAlreadyExists for an output table this run did not write,
+// ErrFailed for a FAILED query (with *QueryError giving the step, query
+// id, state-change reason and Athena's error category), ErrNotConverged
+// (an ErrLimitExceeded) when MaxIterations is reached. A call that fails
+// is an *Error with the SDK error in its chain. When ctx ends, the
+// running query is stopped and the error wraps ctx's. Error messages
+// print the leading error name of a state-change reason, never the rest,
+// which may quote data.
 //
 // # Concurrency
 //

@@ -19,6 +19,9 @@ var (
 	// (InvalidRequestException) or failed for a user error (AthenaError
 	// category 2: syntax, missing table, permissions on data).
 	ErrInvalid = cdpkit.ErrInvalid
+	// ErrNotFound: a database, table or bucket the call names does not
+	// exist (MetadataException, ResourceNotFoundException, NoSuchBucket).
+	ErrNotFound = cdpkit.ErrNotFound
 	// ErrAlreadyExists: the output table exists and was not written by
 	// this run; set Options.ReplaceOutput to replace it.
 	ErrAlreadyExists = cdpkit.ErrAlreadyExists
