@@ -43,6 +43,16 @@ var columns = map[hashing.Key]string{hashing.ExternID: "customer_id", hashing.Em
 	hashing.FirstName: "first_name", hashing.LastName: "last_name", hashing.City: "city", hashing.State: "state",
 	hashing.Zip: "zip", hashing.Country: "country", hashing.DOB: "dob", hashing.Gender: "gender"}
 
+// column names the input column a key's value came from: the parts of the
+// birth date (the schema outputs the year) come from dob.
+func column(k hashing.Key) string {
+	switch k {
+	case hashing.BirthYear, hashing.BirthMonth, hashing.BirthDay:
+		k = hashing.DOB
+	}
+	return columns[k]
+}
+
 func main() {
 	in := flag.String("in", "examples/testdata/customers.csv", "input CSV")
 	out := flag.String("out", "examples/out/hashparquet", "lake directory")
@@ -108,7 +118,7 @@ func run(ctx context.Context, in, out string) (int64, error) {
 				return
 			}
 			for _, e := range r.Errs {
-				if err := q.Add(zones.Rejection{File: "customers.csv", Line: int64(r.Number), Column: columns[e.Key], Reason: string(e.Reason)}); err != nil {
+				if err := q.Add(zones.Rejection{File: "customers.csv", Line: int64(r.Number), Column: column(e.Key), Reason: string(e.Reason)}); err != nil {
 					yield(Customer{}, err)
 					return
 				}
