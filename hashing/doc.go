@@ -24,7 +24,7 @@
 // bytes, as 64 lowercase hex digits. A value that is empty afterwards is
 // missing and sent as "", never as sha256(""). For hashed keys, 64 hex
 // digits are taken as already hashed and passed through lowercased (switch
-// this off with [WithoutPreHashed]); 32 hex digits are not. A value that
+// this off with [WithRejectPreHashed]); 32 hex digits are not. A value that
 // cannot be normalized is rejected: its cell is missing and the caller gets
 // a [Reason], never the value.
 //

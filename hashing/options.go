@@ -37,8 +37,9 @@ type Options struct {
 	Scheme Scheme
 	// Secret is the HMAC key for SchemeHMAC. It is copied by New.
 	Secret []byte
-	// Now fixes "this year" for the DOBY range check; zero means time.Now.
-	Now time.Time
+	// Now, when set, gives "this year" for the DOBY range check (called
+	// once, by New); nil means the clock at each check.
+	Now func() time.Time
 	// Workers bounds the goroutines HashBatch uses; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -53,10 +54,14 @@ func WithDateOrder(d DateOrder) func(*Options) {
 	return func(o *Options) { o.DateOrder = d }
 }
 
-// WithoutPreHashed switches off the pass-through of 64-hex input.
-func WithoutPreHashed() func(*Options) {
+// WithRejectPreHashed sets Options.RejectPreHashed: 64-hex input is
+// normalized like any other text instead of passed through.
+func WithRejectPreHashed() func(*Options) {
 	return func(o *Options) { o.RejectPreHashed = true }
 }
+
+// WithoutPreHashed is the former name of WithRejectPreHashed.
+func WithoutPreHashed() func(*Options) { return WithRejectPreHashed() }
 
 // WithHMAC selects the keyed hmac-sha256-v1 scheme with secret.
 func WithHMAC(secret []byte) func(*Options) {
@@ -130,8 +135,8 @@ func NewFromOptions(o Options) (*Hasher, error) {
 		}
 		h.country = cc
 	}
-	if !o.Now.IsZero() {
-		h.year = o.Now.Year()
+	if o.Now != nil {
+		h.year = o.Now().Year()
 	} else {
 		h.minYear = time.Now().Year()
 	}

@@ -24,9 +24,9 @@ type Options struct {
 	// Country is the default region for national phone numbers (any form
 	// hashing's COUNTRY accepts); "" tries common regions.
 	Country string
-	// Now fixes "this year" for the birth-date checks; zero means
-	// time.Now.
-	Now time.Time
+	// Now gives "this year" for the birth-date checks (called once per
+	// classification); nil means time.Now.
+	Now func() time.Time
 	// MaxRecordBytes bounds one sampled record of a file read by offset
 	// (CSV); 0 means 1 MiB.
 	MaxRecordBytes int
@@ -49,8 +49,8 @@ func resolve(optFns []func(*Options)) Options {
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = 1 << 20
 	}
-	if o.Now.IsZero() {
-		o.Now = time.Now()
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }
@@ -187,7 +187,7 @@ func newEvaluator(o Options) (*evaluator, error) {
 		}
 		regions = append([]string{upper(cc)}, phoneRegions...)
 	}
-	return &evaluator{month: month, day: day, regions: regions, seed: maphash.MakeSeed(), thisYear: o.Now.Year()}, nil
+	return &evaluator{month: month, day: day, regions: regions, seed: maphash.MakeSeed(), thisYear: o.Now().Year()}, nil
 }
 
 func upper(s string) string {

@@ -119,7 +119,7 @@ func corpusAccuracy(t *testing.T, limit int64) {
 		}
 		st, _ := fh.Stat()
 		rep, err := sampleCSV(t.Context(), fh, st.Size(), limit, []func(*Options){func(o *Options) {
-			o.Now = corpusNow
+			o.Now = func() time.Time { return corpusNow }
 			o.FirstRows, o.SampleRows = 40, 200
 		}})
 		fh.Close()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/hashing"
@@ -28,7 +29,7 @@ func col(name string, n int, f func(i int) string) Column {
 
 func classOf(t *testing.T, c Column) Finding {
 	t.Helper()
-	rep, err := Classify([]Column{c}, func(o *Options) { o.Now = corpusNow })
+	rep, err := Classify([]Column{c}, func(o *Options) { o.Now = func() time.Time { return corpusNow } })
 	if err != nil {
 		t.Fatal(err)
 	}

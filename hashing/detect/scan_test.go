@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestScanCorpus: the full scan classifies the corpus as well as sampling.
@@ -23,7 +24,7 @@ func TestScanCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Scan(t.Context(), bytes.NewReader(b), func(o *Options) { o.Now = corpusNow })
+		rep, err := Scan(t.Context(), bytes.NewReader(b), func(o *Options) { o.Now = func() time.Time { return corpusNow } })
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
