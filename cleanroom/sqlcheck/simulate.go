@@ -127,7 +127,7 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 		}
 		e := &Error{Op: "simulate", Kind: ErrSimulation}
 		var ee *sqlengine.Error
-		if errors.As(err, &ee) {
+		if errors.As(err, &ee) && ee.Kind != nil {
 			// The engine's own error is not kept in the chain: SQLite
 			// quotes the token it stopped at, which may be a literal.
 			msg := engineMessage(ee.Message, query)
@@ -137,7 +137,9 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 				e.Message = "table " + strconv.Quote(ee.Table) + ": " + msg
 			}
 		} else {
-			e.Message = "the engine could not run the query"
+			// A table's Rows failed (or an I/O fault): the caller's
+			// error, kept in the chain as it came.
+			e.Err = err
 		}
 		return nil, e
 	}

@@ -269,3 +269,22 @@ func TestSimulateEngineErrorNoLiteral(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateRowError: an error of a table's Rows reaches the caller in
+// the chain (errors.Is), as an ErrSimulation.
+func TestSimulateRowError(t *testing.T) {
+	errRead := errors.New("sample unreadable")
+	tables := []sqlcheck.Table{{
+		Name: "t", Member: runner, Columns: sqlcheck.Columns("a"),
+		Rule: cleanroom.Custom{AllowedAnalyses: []string{cleanroom.AnyQuery}, AllowedAnalysisProviders: []string{runner}},
+		Rows: func(yield func([]any, error) bool) {
+			if yield([]any{"x"}, nil) {
+				yield(nil, errRead)
+			}
+		},
+	}}
+	_, err := sqlcheck.Simulate(t.Context(), `SELECT a FROM t`, tables, asRunner)
+	if !errors.Is(err, errRead) || !errors.Is(err, sqlcheck.ErrSimulation) {
+		t.Fatalf("Simulate = %v, want ErrSimulation wrapping the rows' error", err)
+	}
+}
