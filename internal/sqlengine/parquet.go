@@ -21,14 +21,31 @@ import (
 // columns (Glue types) and its rows as Go values (see the package
 // documentation). Rows are read a row group at a time in batches, so
 // memory stays flat whatever the file's size; each row is a new slice.
+//
+// A corrupt file is an *Error of kind ErrTable, never a panic: parquet-go
+// panics on some malformed metadata and pages (slice bounds taken from the
+// file), so its calls run under recover.
 func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], error) {
-	f, err := parquet.OpenFile(r, size)
+	var f *parquet.File
+	err := guard(func() (err error) {
+		// The page index is not used; reading it only adds ways to fail.
+		f, err = parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+		return err
+	})
 	if err != nil {
 		return nil, nil, &Error{Op: "read", Kind: ErrTable, Message: "not a readable Parquet file", Err: err}
 	}
-	cols, conv, err := parquetColumns(f.Schema())
-	if err != nil {
-		return nil, nil, err
+	var cols []Column
+	var conv []converter
+	if perr := guard(func() (err error) {
+		cols, conv, err = parquetColumns(f.Schema())
+		return err
+	}); perr != nil {
+		var e *Error
+		if errors.As(perr, &e) {
+			return nil, nil, perr
+		}
+		return nil, nil, &Error{Op: "read", Kind: ErrTable, Message: "not a readable Parquet file", Err: perr}
 	}
 	seq := func(yield func([]any, error) bool) {
 		const batch = 1024
@@ -40,7 +57,11 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 			// Column by column, a batch at a time: much cheaper than
 			// assembling parquet rows, and the schema is flat (one value per
 			// row and column).
-			chunks := rg.ColumnChunks()
+			var chunks []parquet.ColumnChunk
+			if err := guard(func() error { chunks = rg.ColumnChunks(); return nil }); err != nil || len(chunks) != len(cols) {
+				yield(nil, &Error{Op: "read", Kind: ErrTable, Message: "corrupt Parquet data", Err: err})
+				return
+			}
 			readers := make([]*columnCursor, len(cols))
 			for i := range readers {
 				readers[i] = &columnCursor{pages: chunks[i].Pages()}
@@ -54,20 +75,30 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 			for left > 0 {
 				n := int(min(left, batch))
 				for i, r := range readers {
-					if err := r.read(bufs[i][:n]); err != nil {
+					if err := guard(func() error { return r.read(bufs[i][:n]) }); err != nil {
 						closeAll()
 						yield(nil, &Error{Op: "read", Kind: ErrTable, Message: "corrupt Parquet data", Err: err})
 						return
 					}
 				}
 				backing := make([]any, n*len(cols))
-				for row := range n {
-					out := backing[row*len(cols) : (row+1)*len(cols) : (row+1)*len(cols)]
-					for c := range cols {
-						if v := bufs[c][row]; !v.IsNull() {
-							out[c] = conv[c](v)
+				if err := guard(func() error {
+					for row := range n {
+						out := backing[row*len(cols) : (row+1)*len(cols) : (row+1)*len(cols)]
+						for c := range cols {
+							if v := bufs[c][row]; !v.IsNull() {
+								out[c] = conv[c](v)
+							}
 						}
 					}
+					return nil
+				}); err != nil {
+					closeAll()
+					yield(nil, &Error{Op: "read", Kind: ErrTable, Message: "corrupt Parquet data", Err: err})
+					return
+				}
+				for row := range n {
+					out := backing[row*len(cols) : (row+1)*len(cols) : (row+1)*len(cols)]
 					if !yield(out, nil) {
 						closeAll()
 						return
@@ -82,6 +113,19 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 		}
 	}
 	return cols, seq, nil
+}
+
+// errCorrupt is the cause of a panic parquet-go raised on a corrupt file.
+var errCorrupt = errors.New("parquet-go failed on malformed data")
+
+// guard runs fn, turning a panic into errCorrupt.
+func guard(fn func() error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errCorrupt
+		}
+	}()
+	return fn()
 }
 
 // columnCursor reads a column chunk's values across its pages.
