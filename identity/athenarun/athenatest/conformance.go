@@ -106,6 +106,9 @@ func (c Conformance) wait(ctx context.Context, api athenarun.API, id string) (*t
 		if err != nil {
 			return nil, err
 		}
+		if out.QueryExecution == nil || out.QueryExecution.Status == nil {
+			return nil, fmt.Errorf("GetQueryExecution %s: no status", id)
+		}
 		switch out.QueryExecution.Status.State {
 		case types.QueryExecutionStateSucceeded, types.QueryExecutionStateFailed, types.QueryExecutionStateCancelled:
 			return out.QueryExecution, nil

@@ -58,3 +58,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// statusless answers GetQueryExecution without a status, as a broken
+// endpoint might.
+type statusless struct{ *athenatest.Athena }
+
+func (s statusless) GetQueryExecution(ctx context.Context, in *athena.GetQueryExecutionInput, o ...func(*athena.Options)) (*athena.GetQueryExecutionOutput, error) {
+	return &athena.GetQueryExecutionOutput{}, nil
+}
+
+// The suite reports an API that returns no status; it does not panic.
+func TestConformanceStatusless(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		err := athenatest.TestAthena(t.Context(), statusless{a}, athenatest.Conformance{ResultLocation: "s3://results/"})
+		if err == nil || !strings.Contains(err.Error(), "no status") {
+			t.Fatalf("TestAthena = %v, want a failure naming the missing status", err)
+		}
+	})
+}
