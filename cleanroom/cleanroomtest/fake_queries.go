@@ -443,16 +443,27 @@ func (f *CleanRooms) collabAssociations(collab string) []*assocRec {
 	return out
 }
 
+// paramValue converts a parameter's text to its type. The error never
+// quotes the value (strconv's errors do).
 func paramValue(t types.ParameterType, v string) (any, error) {
+	var (
+		out any
+		err error
+	)
 	switch t {
 	case types.ParameterTypeSmallint, types.ParameterTypeInteger, types.ParameterTypeBigint, types.ParameterTypeTinyint:
-		return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		out, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	case types.ParameterTypeDecimal, types.ParameterTypeReal, types.ParameterTypeDoublePrecision, types.ParameterTypeFloat, types.ParameterTypeDouble:
-		return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		out, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
 	case types.ParameterTypeBoolean:
-		return strconv.ParseBool(strings.TrimSpace(v))
+		out, err = strconv.ParseBool(strings.TrimSpace(v))
+	default:
+		return v, nil
 	}
-	return v, nil
+	if err != nil {
+		return nil, errors.New("the value is not a valid " + strings.ToLower(string(t)))
+	}
+	return out, nil
 }
 
 // writeResult writes res where the query's result configuration says, in

@@ -237,13 +237,30 @@ func queryErr(ctx context.Context, err error) error {
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		return &Error{Op: "run", Kind: ErrQuery, Message: engineMessage(se.Error()), Err: err}
+		// SQLite's error is not kept: it may quote a literal of the query.
+		return &Error{Op: "run", Kind: ErrQuery, Message: withoutToken(engineMessage(se.Error()))}
 	}
 	var e *Error
 	if errors.As(err, &e) {
 		return err
 	}
 	return &Error{Op: "run", Kind: ErrQuery, Message: err.Error(), Err: err}
+}
+
+// withoutToken drops the token SQLite quotes where parsing stopped
+// (near "'2024-01-01'": syntax error; unrecognized token: "'…"): it may be
+// a value of the query.
+func withoutToken(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, `near "`):
+		if i := strings.LastIndex(msg, `": `); i >= len(`near `) {
+			return msg[i+len(`": `):] + " (the token is not quoted)"
+		}
+		return "syntax error (the token is not quoted)"
+	case strings.HasPrefix(msg, "unrecognized token"):
+		return "unrecognized token (the token is not quoted)"
+	}
+	return msg
 }
 
 // engineMessage drops the result-code suffix sqlite adds (" (1)").

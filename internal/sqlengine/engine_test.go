@@ -115,6 +115,39 @@ func TestQueryErrorsCarryEngineMessage(t *testing.T) {
 	if errors.As(err, &e); e == nil || e.Message != "no such table: missing" {
 		t.Errorf("message = %v", err)
 	}
+	// SQLite quotes the token it stopped at; a literal is not repeated,
+	// in the message or anywhere in the chain.
+	for _, q := range []string{
+		"SELECT DATE 'secret-1999' FROM cdp",
+		"SELECT * FROM cdp WHERE 1 = 'secret-x' 'secret-y'",
+		"SELECT x'secret' FROM cdp",
+	} {
+		_, err := sqlengine.Run(t.Context(), q, []sqlengine.Table{audience()})
+		if !errors.Is(err, sqlengine.ErrQuery) {
+			t.Fatalf("%q: err = %v, want ErrQuery", q, err)
+		}
+		for e := error(err); e != nil; e = unwrapOne(e) {
+			if strings.Contains(e.Error(), "secret") {
+				t.Errorf("%q: %T quotes a literal: %v", q, e, e)
+			}
+		}
+	}
+}
+
+// unwrapOne follows the first cause of err.
+func unwrapOne(err error) error {
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if e != nil && !errors.Is(e, sqlengine.ErrQuery) {
+				return e
+			}
+		}
+		return nil
+	case interface{ Unwrap() error }:
+		return u.Unwrap()
+	}
+	return nil
 }
 
 func TestBadTables(t *testing.T) {
