@@ -181,7 +181,12 @@ func ResultRecords(ctx context.Context, api ObjectAPI, location string, optFns .
 				b.Reserve(batch)
 			}
 			for i, v := range row.Values {
-				appendArrow(b.Field(i), cols[i].Type, v)
+				if !appendArrow(b.Field(i), v) {
+					// Not silently a null: the reader and the schema disagree.
+					yield(nil, &Error{Op: "read results", Kind: ErrInvalidInput, Reason: "VALUE_NOT_OF_TYPE",
+						Message: "column " + strconv.Quote(cols[i].Name) + " holds a value that is not " + cols[i].Type})
+					return
+				}
 			}
 			if n++; n == batch && !emit() {
 				return
@@ -218,55 +223,56 @@ func arrowSchema(cols []Column) *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
-func appendArrow(b array.Builder, t string, v any) {
+// appendArrow appends v to b, or reports false when v is not of b's type.
+func appendArrow(b array.Builder, v any) bool {
 	if v == nil {
 		b.AppendNull()
-		return
+		return true
 	}
 	switch bb := b.(type) {
 	case *array.Int64Builder:
 		if x, ok := v.(int64); ok {
 			bb.Append(x)
-			return
+			return true
 		}
 	case *array.Float64Builder:
 		switch x := v.(type) {
 		case float64:
 			bb.Append(x)
-			return
+			return true
 		case int64:
 			bb.Append(float64(x))
-			return
+			return true
 		}
 	case *array.BooleanBuilder:
 		if x, ok := v.(bool); ok {
 			bb.Append(x)
-			return
+			return true
 		}
 	case *array.Date32Builder:
 		if x, ok := v.(time.Time); ok {
 			bb.Append(arrow.Date32FromTime(x))
-			return
+			return true
 		}
 	case *array.TimestampBuilder:
 		if x, ok := v.(time.Time); ok {
 			bb.Append(arrow.Timestamp(x.UnixMicro()))
-			return
+			return true
 		}
 	case *array.BinaryBuilder:
 		if x, ok := v.([]byte); ok {
 			bb.Append(x)
-			return
+			return true
 		}
 	case *array.StringBuilder:
 		if x, ok := v.(string); ok {
 			bb.Append(x)
-			return
+			return true
 		}
 		bb.Append(sqlengine.FormatValue(v))
-		return
+		return true
 	}
-	b.AppendNull()
+	return false
 }
 
 func parseS3(loc string) (bucket, prefix string, ok bool) {
