@@ -7,11 +7,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
 )
 
+// TestRunTwice runs the example twice on one directory, in a synctest
+// bubble: the query's walk through its states and the polling take no real
+// time.
 func TestRunTwice(t *testing.T) {
+	synctest.Test(t, testRunTwice)
+}
+
+func testRunTwice(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 2 {
 		var out bytes.Buffer
