@@ -344,7 +344,7 @@ func (f *CleanRooms) execute(ctx context.Context, q *queryRec) (code, msg string
 		if t == nil {
 			continue
 		}
-		owner := strings.SplitN(aws.ToString(t.t.Arn), ":", 6)[4]
+		owner := arnAccount(aws.ToString(t.t.Arn))
 		ct := sqlcheck.Table{Name: alias, Member: owner}
 		for _, r := range t.rules {
 			ct.Rule = sqlcheck.RuleFromPolicy(r.Policy)
@@ -413,6 +413,14 @@ func (f *CleanRooms) execute(ctx context.Context, q *queryRec) (code, msg string
 	}
 	res := &sqlengine.Result{Columns: cols, Rows: sim.Rows}
 	return f.writeResult(ctx, q, res)
+}
+
+// arnAccount is the account field of an ARN ("" when it has none).
+func arnAccount(arn string) string {
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+		return parts[4]
+	}
+	return ""
 }
 
 func assocReceivers(r types.ConfiguredTableAssociationAnalysisRule) []string {

@@ -24,3 +24,14 @@ func TestParamValueErrorsQuoteNoValue(t *testing.T) {
 		t.Errorf("varchar: %v, %v", v, err)
 	}
 }
+
+func TestARNAccount(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:cleanrooms:us-east-1:111122223333:configuredtable/x": "111122223333",
+		"arn:aws:cleanrooms": "", "": "",
+	} {
+		if got := arnAccount(arn); got != want {
+			t.Errorf("arnAccount(%q) = %q, want %q", arn, got, want)
+		}
+	}
+}
