@@ -348,6 +348,9 @@ func TestParquetManyPagesAndRowGroups(t *testing.T) {
 func TestLoadBatches(t *testing.T) {
 	for _, ncol := range []int{1, 3, 100} {
 		for _, n := range []int{0, 1, 63, 64, 65, 1023, 1024, 1025, 3000} {
+			if ncol == 100 && n > 100 {
+				continue // a row per statement already: more rows add time, not cases
+			}
 			cols := make([]sqlengine.Column, ncol)
 			for i := range cols {
 				cols[i] = sqlengine.Column{Name: "c" + strconv.Itoa(i), Type: "bigint"}
