@@ -103,9 +103,15 @@ func ResultRows(ctx context.Context, api ObjectAPI, location string, optFns ...f
 				} else if !sameColumns(cols, fileCols) {
 					return false, &Error{Op: "read results", Kind: ErrInvalidInput, Reason: "FILES_DIFFER", Message: "result files have different columns"}
 				}
+				n := 0
 				for vals, err := range rows {
 					if err != nil {
 						return false, err
+					}
+					// Parquet rows come from memory-mapped reads that never
+					// look at ctx: look here.
+					if n++; n%4096 == 0 && ctx.Err() != nil {
+						return false, ctx.Err()
 					}
 					if !yield(Row{Columns: cols, Values: vals}, nil) {
 						return true, nil

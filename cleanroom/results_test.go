@@ -14,6 +14,7 @@ import (
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
+	"github.com/cdpkit/cdpkit/internal/sqlengine"
 )
 
 func put(t *testing.T, s *cleanroomtest.S3, key string, body []byte) {
@@ -74,5 +75,35 @@ func TestResultRowsFilesAndErrors(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "one") {
 			t.Errorf("%s: error quotes a value: %v", name, err)
 		}
+	}
+}
+
+// TestResultRowsStopsOnCancel: a Parquet result (whose reader never looks
+// at ctx) stops within a few thousand rows once ctx is cancelled.
+func TestResultRowsStopsOnCancel(t *testing.T) {
+	rows := make([][]any, 20000)
+	for i := range rows {
+		rows[i] = []any{int64(i)}
+	}
+	var buf bytes.Buffer
+	if err := sqlengine.WriteParquet(&buf, []sqlengine.Column{{Name: "n", Type: "bigint"}}, sqlengine.RowsOf(rows)); err != nil {
+		t.Fatal(err)
+	}
+	s := cleanroomtest.NewS3()
+	put(t, s, "q/result/part-0.parquet", buf.Bytes())
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	n := 0
+	var err error
+	for _, err = range cleanroom.ResultRows(ctx, s, "s3://b/q/result/", func(o *cleanroom.ResultOptions) { o.TempDir = t.TempDir() }) {
+		if err != nil {
+			break
+		}
+		if n++; n == 10 {
+			cancel()
+		}
+	}
+	if !errors.Is(err, context.Canceled) || n > 4096 {
+		t.Errorf("read %d rows, err = %v; want context.Canceled within 4096 rows", n, err)
 	}
 }
