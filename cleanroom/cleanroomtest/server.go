@@ -2,6 +2,7 @@ package cleanroomtest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -287,7 +288,8 @@ func writeError(w http.ResponseWriter, err error, status int) {
 	}
 	var b []byte
 	if m, ok := body.(map[string]string); ok {
-		b = []byte(`{"message":` + strconv.Quote(m["message"]) + `}`)
+		// encoding/json, not strconv.Quote: Go's \x escapes are not JSON.
+		b, _ = json.Marshal(map[string]string{"message": m["message"]})
 	} else {
 		var merr error
 		if b, merr = wire.Marshal(body); merr != nil {
