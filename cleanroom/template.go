@@ -2,6 +2,7 @@ package cleanroom
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,22 +143,13 @@ func ValidateCreateTemplate(in *cleanrooms.CreateAnalysisTemplateInput) Problems
 			}
 		}
 		for i, p := range in.AnalysisParameters {
-			if name := aws.ToString(p.Name); name != "" && !containsFold(named, name) {
+			if name := aws.ToString(p.Name); name != "" && !slices.Contains(named, name) {
 				c.warn("analysisParameters"+idx(i)+".name", ReasonUnusedParameter, "§4.3")
 			}
 		}
 	}
 	tags(&c, "tags", in.Tags)
 	return c.ps
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sqlParameters lists the :name parameters a SQL text names, outside string
