@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	sp "github.com/cdpkit/cdpkit/cleanroom/sqlcheck/internal/sqlparse"
 	"github.com/cdpkit/cdpkit/internal/sqlengine"
@@ -26,27 +25,8 @@ import (
 //     compared with string columns, each table read once, and only when
 //     the other table's rows have all been seen.
 //
-// And it loads them without a goroutine per row: modernc.org/sqlite starts
-// one per statement to watch a cancellable context, which doubled the cost
-// of loading. The engine gets a loadContext whose Done is nil while rows
-// load (the row iterators check the caller's context every 1024 rows
-// instead) and the caller's channel once every table has loaded, so the
-// query itself stays interruptible.
-
-// loadContext is the caller's context with no Done channel until the
-// sample rows have loaded.
-type loadContext struct {
-	context.Context
-	loaded atomic.Bool
-}
-
-// Done returns nil while rows load, then the caller's channel.
-func (c *loadContext) Done() <-chan struct{} {
-	if c.loaded.Load() {
-		return c.Context.Done()
-	}
-	return nil
-}
+// The row iterators also check the caller's context every 1024 rows, so a
+// cancelled simulation stops while its sample rows load.
 
 // keySet is the set of join-key values of one column of a loaded table.
 type keySet struct {
@@ -64,10 +44,8 @@ type loadPlan struct {
 	cols    map[*tinfo][]string // nil entry: every column
 	eqs     []keyEq
 	keySets map[baseCol]*keySet
-	// ctx is the engine's context; pending counts the tables whose rows
-	// have not all been read.
-	ctx     *loadContext
-	pending atomic.Int32
+	// ctx is the caller's context, checked while rows load.
+	ctx context.Context
 }
 
 func planLoad(a *analysis, rep *Report) *loadPlan {
@@ -197,10 +175,6 @@ func (lp *loadPlan) engineTables(order []*tinfo) []sqlengine.Table {
 		et.Rows = lp.rows(t, idx, pos)
 		out = append(out, et)
 	}
-	lp.pending.Store(int32(len(out)))
-	if len(out) == 0 {
-		lp.ctx.loaded.Store(true)
-	}
 	return out
 }
 
@@ -259,7 +233,7 @@ func (lp *loadPlan) rows(t *tinfo, idx []int, pos map[*tinfo]int) iter.Seq2[[]an
 		for row, err := range src {
 			n++
 			if n%1024 == 0 {
-				if err := lp.ctx.Context.Err(); err != nil {
+				if err := lp.ctx.Err(); err != nil {
 					yield(nil, err)
 					return
 				}
@@ -305,9 +279,6 @@ func (lp *loadPlan) rows(t *tinfo, idx []int, pos map[*tinfo]int) iter.Seq2[[]an
 		}
 		for _, c := range collects {
 			c.set.complete = true
-		}
-		if lp.pending.Add(-1) == 0 {
-			lp.ctx.loaded.Store(true)
 		}
 	}
 }

@@ -78,20 +78,11 @@ func TestReducedLoadSameResult(t *testing.T) {
 	}
 }
 
-// TestLoadContext: no Done channel while rows load (so the driver starts no
-// goroutine per row), the caller's once they have, and the caller's
-// cancellation stops loading within 1024 rows.
+// TestLoadContext: the caller's cancellation stops loading within 1024
+// rows.
 func TestLoadContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	lc := &loadContext{Context: ctx}
-	if lc.Done() != nil {
-		t.Fatal("Done while loading")
-	}
-	lc.loaded.Store(true)
-	if lc.Done() != ctx.Done() {
-		t.Fatal("Done after loading is not the caller's")
-	}
 
 	read := 0
 	endless := func(yield func([]any, error) bool) {

@@ -111,7 +111,7 @@ func simulate(ctx context.Context, query string, tables []Table, o Options, redu
 	if !reduce {
 		lp.cols, lp.eqs = map[*tinfo][]string{}, nil
 	}
-	lp.ctx = &loadContext{Context: ctx}
+	lp.ctx = ctx
 	ets := lp.engineTables(a.order)
 	res, err := sqlengine.Run(lp.ctx, strings.TrimSuffix(run, ";"), ets, func(eo *sqlengine.Options) {
 		eo.Params = o.Params
