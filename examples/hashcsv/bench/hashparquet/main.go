@@ -112,7 +112,10 @@ func run(ctx context.Context, in, out string) (int64, error) {
 		}
 	}
 	var rows iter.Seq2[Customer, error] = func(yield func(Customer, error) bool) {
-		for r, err := range h.Rows(ctx, schema, recs, 0) {
+		// Batches of 1024 rows: Rows holds three at once (one read, one
+		// hashed, one written), which with the row group keeps the
+		// process under 64 MiB.
+		for r, err := range h.Rows(ctx, schema, recs, 1024) {
 			if err != nil {
 				yield(Customer{}, err)
 				return
