@@ -255,6 +255,34 @@ func (f *LakeFormation) taggable(a *lfAccount, r *lftypes.Resource) ([]string, e
 	return nil, invalidLF("LF-tags can be assigned to databases, tables and columns only")
 }
 
+// beginTagging is the start both tag assignment calls share: the call is
+// recorded, the pair count checked, the world locked and the resource's
+// taggable keys found. On success the caller holds f.w.mu and must unlock
+// it.
+func (f *LakeFormation) beginTagging(ctx context.Context, op string, res *lftypes.Resource, pairs int) (*lfAccount, []string, error) {
+	if err := f.begin(ctx, "LakeFormation", Call{Op: op, Write: true, Items: pairs}); err != nil {
+		return nil, nil, err
+	}
+	if pairs == 0 || pairs > MaxTagsPerCall {
+		return nil, nil, lfError(op, invalidLF("LFTags must have 1 to 50 items"))
+	}
+	a := f.lock()
+	keys, err := f.taggable(a, res)
+	if err != nil {
+		f.w.mu.Unlock()
+		return nil, nil, lfError(op, err)
+	}
+	return a, keys, nil
+}
+
+// tagFailure is one entry of a tag call's Failures list.
+func tagFailure(catalogID string, p lftypes.LFTagPair, code, msg string) lftypes.LFTagError {
+	return lftypes.LFTagError{
+		LFTag: &lftypes.LFTagPair{CatalogId: aws.String(catalogID), TagKey: p.TagKey, TagValues: slices.Clone(p.TagValues)},
+		Error: &lftypes.ErrorDetail{ErrorCode: aws.String(code), ErrorMessage: aws.String(msg)},
+	}
+}
+
 // AddLFTagsToResource assigns tags. A pair whose key or value does not exist
 // is reported in Failures with HTTP 200, the others are assigned: a partial
 // success, as the service answers. Assigning another value of a key
@@ -264,23 +292,16 @@ func (f *LakeFormation) AddLFTagsToResource(ctx context.Context, in *lakeformati
 	if in == nil {
 		in = &lakeformation.AddLFTagsToResourceInput{}
 	}
-	if err := f.begin(ctx, "LakeFormation", Call{Op: op, Write: true, Items: len(in.LFTags)}); err != nil {
+	a, keys, err := f.beginTagging(ctx, op, in.Resource, len(in.LFTags))
+	if err != nil {
 		return nil, err
 	}
-	if len(in.LFTags) == 0 || len(in.LFTags) > MaxTagsPerCall {
-		return nil, lfError(op, invalidLF("LFTags must have 1 to 50 items"))
-	}
-	a := f.lock()
 	defer f.w.mu.Unlock()
-	keys, err := f.taggable(a, in.Resource)
-	if err != nil {
-		return nil, lfError(op, err)
-	}
 	out := &lakeformation.AddLFTagsToResourceOutput{Failures: []lftypes.LFTagError{}}
 	for _, p := range in.LFTags {
 		tk := strings.ToLower(aws.ToString(p.TagKey))
 		fail := func(code, msg string) {
-			out.Failures = append(out.Failures, lftypes.LFTagError{LFTag: &lftypes.LFTagPair{CatalogId: aws.String(a.id), TagKey: p.TagKey, TagValues: slices.Clone(p.TagValues)}, Error: &lftypes.ErrorDetail{ErrorCode: aws.String(code), ErrorMessage: aws.String(msg)}})
+			out.Failures = append(out.Failures, tagFailure(a.id, p, code, msg))
 		}
 		if len(p.TagValues) != 1 {
 			fail("InvalidInputException", "exactly one tag value per key can be assigned to a resource")
@@ -318,24 +339,17 @@ func (f *LakeFormation) RemoveLFTagsFromResource(ctx context.Context, in *lakefo
 	if in == nil {
 		in = &lakeformation.RemoveLFTagsFromResourceInput{}
 	}
-	if err := f.begin(ctx, "LakeFormation", Call{Op: op, Write: true, Items: len(in.LFTags)}); err != nil {
+	a, keys, err := f.beginTagging(ctx, op, in.Resource, len(in.LFTags))
+	if err != nil {
 		return nil, err
 	}
-	if len(in.LFTags) == 0 || len(in.LFTags) > MaxTagsPerCall {
-		return nil, lfError(op, invalidLF("LFTags must have 1 to 50 items"))
-	}
-	a := f.lock()
 	defer f.w.mu.Unlock()
-	keys, err := f.taggable(a, in.Resource)
-	if err != nil {
-		return nil, lfError(op, err)
-	}
 	out := &lakeformation.RemoveLFTagsFromResourceOutput{Failures: []lftypes.LFTagError{}}
 	for _, p := range in.LFTags {
 		tk := strings.ToLower(aws.ToString(p.TagKey))
 		for _, rk := range keys {
 			if _, ok := a.assigned[rk][tk]; !ok {
-				out.Failures = append(out.Failures, lftypes.LFTagError{LFTag: &lftypes.LFTagPair{CatalogId: aws.String(a.id), TagKey: p.TagKey, TagValues: slices.Clone(p.TagValues)}, Error: &lftypes.ErrorDetail{ErrorCode: aws.String("EntityNotFoundException"), ErrorMessage: aws.String("Tag is not assigned to the resource")}})
+				out.Failures = append(out.Failures, tagFailure(a.id, p, "EntityNotFoundException", "Tag is not assigned to the resource"))
 				break
 			}
 			delete(a.assigned[rk], tk)
