@@ -163,8 +163,17 @@ func (d *Decryptor) DecryptCSV(ctx context.Context, dst io.Writer, src io.Reader
 // DecryptParquet decrypts a query result in Parquet into dst as Parquet.
 // A string column holding sealed cells is written with the type sealed in
 // them (found by a first scan that stops at each column's first sealed or
-// plain value); other columns keep their type. A column whose sealed
-// cells mix types, or mix sealed and plain cells, is ErrType.
+// plain value): DECIMAL as DECIMAL(precision, scale) on INT32, INT64 or
+// FIXED_LEN_BYTE_ARRAY by precision, TIMESTAMP with its unit and UTC flag.
+// Other columns keep their Parquet type. A column whose sealed cells mix
+// types (or DECIMAL precisions and scales, or TIMESTAMP units), or mix
+// sealed and plain cells, is ErrType.
+//
+// The official client writes decrypted non-string values differently: it
+// keeps the encrypted file's string columns and puts raw bytes in them
+// (a DECIMAL's unscaled two's complement, a TIMESTAMP's 8-byte long). This
+// package writes typed columns instead, so the values read back as what
+// was sealed; decrypting to CSV matches the official client's text.
 func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, optFns ...func(*Options)) (Stats, error) {
 	opts := d.callOptions(optFns)
 	in, err := openParquet(src, size)
@@ -173,12 +182,16 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 	}
 	cols := make([]outCol, len(in.hdr))
 	sealed := make([]bool, len(in.hdr))
+	// needMeta: the column's sealed type is known but not yet its
+	// DECIMAL precision and scale or TIMESTAMP unit (the cells so far were
+	// NULLs sealed without them).
+	needMeta := make([]bool, len(in.hdr))
 	pending := 0
 	for i, t := range in.typ {
 		if !t.Valid() {
 			return Stats{}, newErr("decrypt", normalize(in.hdr[i]), 0, ErrType, "the result column's type is not supported")
 		}
-		cols[i] = outCol{name: in.hdr[i], typ: t}
+		cols[i] = outCol{name: in.hdr[i], typ: t, meta: in.proto[i], src: in.ptype[i]}
 		if t == TypeString {
 			pending++
 			cols[i].typ = 0 // unknown yet
@@ -195,11 +208,11 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 		}
 		n++
 		for i, v := range row {
-			if cols[i].typ != 0 || v.Null {
+			if (cols[i].typ != 0 && !needMeta[i]) || v.Null {
 				continue
 			}
-			pending--
-			if Kind(v.Bytes) != SealedCell {
+			if cols[i].typ == 0 && Kind(v.Bytes) != SealedCell {
+				pending--
 				cols[i].typ = TypeString
 				continue
 			}
@@ -207,12 +220,31 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 			if err != nil {
 				return Stats{}, cellError(err, normalize(in.hdr[i]), n)
 			}
-			cols[i].typ, sealed[i] = dv.Type, true
+			if cols[i].typ != 0 && dv.Type != cols[i].typ {
+				return Stats{}, newErr("decrypt", normalize(in.hdr[i]), n, ErrType, "the column mixes types")
+			}
+			if cols[i].typ == 0 {
+				cols[i].typ, cols[i].src, sealed[i] = dv.Type, nil, true
+			}
+			if (dv.Type == TypeDecimal || dv.Type == TypeTimestamp) && !dv.HasMeta {
+				needMeta[i] = true
+				continue
+			}
+			pending--
+			needMeta[i] = false
+			cols[i].meta = Value{Type: dv.Type, Null: true, Precision: dv.Precision, Scale: dv.Scale, UTC: dv.UTC, Unit: dv.Unit, HasMeta: true}
 		}
 	}
 	for i := range cols {
-		if cols[i].typ == 0 {
+		switch {
+		case cols[i].typ == 0:
 			cols[i].typ = TypeString
+		case needMeta[i]:
+			// Only NULLs, none with its metadata: any column type holds them.
+			cols[i].meta = Value{Type: cols[i].typ, Null: true, Precision: 38, Unit: Micros, HasMeta: true}
+		}
+		if cols[i].typ == TypeDecimal && !validDecimalMeta(cols[i].meta) {
+			return Stats{}, newErr("decrypt", normalize(in.hdr[i]), 0, ErrType, "sealed DECIMALs with a precision or scale Parquet cannot store")
 		}
 	}
 	if in, err = openParquet(src, size); err != nil {
@@ -248,7 +280,7 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 			if err != nil {
 				return Stats{Rows: n - 1}, cellError(err, normalize(in.hdr[i]), n)
 			}
-			if Kind(v.Bytes) != SealedCell || dv.Type != cols[i].typ {
+			if Kind(v.Bytes) != SealedCell || dv.Type != cols[i].typ || !sameMeta(dv, cols[i].meta) {
 				return Stats{Rows: n - 1}, newErr("decrypt", normalize(in.hdr[i]), n, ErrType, "the column mixes types")
 			}
 			vals[i] = dv
@@ -264,6 +296,22 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: decrypted", slog.Int64("rows", n))
 	}
 	return Stats{Rows: n, Columns: len(cols)}, nil
+}
+
+// sameMeta reports whether a decrypted value fits its column's DECIMAL
+// precision and scale or TIMESTAMP unit and UTC flag (a NULL sealed
+// without them fits any).
+func sameMeta(v, col Value) bool {
+	if !v.HasMeta {
+		return true
+	}
+	switch v.Type {
+	case TypeDecimal:
+		return v.Precision == col.Precision && v.Scale == col.Scale
+	case TypeTimestamp:
+		return v.Unit == col.Unit && v.UTC == col.UTC
+	}
+	return true
 }
 
 // Row is one decrypted row of a result. Values are valid until the next

@@ -39,12 +39,23 @@
 // DecryptParquet, Rows (an iter.Seq2 of typed rows) or DecryptCell. ParseSchema and Schema.MarshalJSON read
 // and write the official client's schema files.
 //
-// Parquet input may hold STRING, INT32 (plain, INT(32), INT(16), DATE),
-// INT64, BOOLEAN, FLOAT and DOUBLE columns; DECIMAL and TIMESTAMP columns
-// cannot be encrypted by this package (ErrType), but sealed DECIMAL,
-// TIMESTAMP, CHAR and VARCHAR values from the official client decrypt.
-// Parquet output keeps the schema's column order; every column is
-// optional.
+// Parquet input may hold the columns the official client reads: STRING,
+// INT32 (plain, INT(32), INT(16), DATE), INT64, BOOLEAN, FLOAT, DOUBLE,
+// DECIMAL (on INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY) and
+// TIMESTAMP (INT64, any unit, adjusted to UTC or not). Other columns
+// (INT96, unsigned, TIME, UUID, plain binary, nested or repeated) are
+// ErrType when the schema uses them. Sealed DECIMALs carry their precision
+// and scale and the text of Java's BigDecimal.toPlainString; TIMESTAMPs
+// carry their unit and UTC flag; both keep them in sealed NULLs, byte for
+// byte as the official client seals them. A DECIMAL whose unscaled value
+// has more digits than its precision is ErrInput (the official client
+// rounds it silently). DECIMAL and TIMESTAMP cannot be fingerprinted.
+// Cleartext columns keep their exact Parquet type. Parquet output keeps
+// the schema's column order; every column is optional. Decrypted
+// TIMESTAMPs render in CSV as the official client writes them
+// ("2023-11-14 22:13:20.123000"), always in UTC, where the official client
+// uses the JVM's zone for timestamps not adjusted to UTC. Sealed CHAR and
+// VARCHAR values from other producers decrypt too.
 //
 // Encryption enforces the collaboration's settings: cleartext columns need
 // AllowCleartext; without AllowDuplicates a fingerprint column may not

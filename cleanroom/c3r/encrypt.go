@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/cdpkit/cdpkit"
+	"github.com/parquet-go/parquet-go"
 )
 
 // Options tune an Encryptor or Decryptor.
@@ -62,6 +63,9 @@ type OutputColumn struct {
 	// the input's type for cleartext ones.
 	Type Type
 	Kind ColumnType
+	// Precision and Scale of a cleartext DECIMAL column.
+	Precision int32 `json:",omitempty"`
+	Scale     int32 `json:",omitempty"`
 }
 
 // Encryptor encrypts tables for one collaboration. It is safe for
@@ -115,6 +119,11 @@ type outCol struct {
 	name string
 	typ  Type // STRING for fingerprint and sealed columns
 	kind ColumnType
+	// meta is a NULL of typ with its DECIMAL precision and scale or
+	// TIMESTAMP unit and UTC flag; src is the Parquet type a cleartext
+	// column had in a Parquet input (nil otherwise), which it keeps.
+	meta Value
+	src  parquet.Type
 }
 
 type planCol struct {
@@ -320,7 +329,11 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 	}
 	st = Stats{Rows: n, Columns: len(plan), Spilled: rows.files != nil}
 	for _, c := range plan {
-		st.Output = append(st.Output, OutputColumn{Name: c.name, Type: c.typ, Kind: c.kind})
+		oc := OutputColumn{Name: c.name, Type: c.typ, Kind: c.kind}
+		if c.typ == TypeDecimal {
+			oc.Precision, oc.Scale = c.meta.Precision, c.meta.Scale
+		}
+		st.Output = append(st.Output, oc)
 	}
 	if opts.Logger != nil {
 		opts.Logger.LogAttrs(ctx, slog.LevelInfo, "c3r: encrypted", slog.Int64("rows", n), slog.Int("columns", len(plan)), slog.Bool("spilled", st.Spilled))
@@ -430,7 +443,13 @@ func (e *Encryptor) plan(schema Schema, src source) ([]planCol, error) {
 		if !t.Valid() {
 			return nil, newErr(op, normalize(c.Source), 0, ErrType, "the input column's type is not supported by C3R")
 		}
-		p := planCol{outCol: outCol{name: name, typ: t, kind: c.Type}, src: si, srcType: t, pad: c.Pad, label: []byte(name)}
+		p := planCol{outCol: outCol{name: name, typ: t, kind: c.Type, meta: Value{Type: t, Null: true}}, src: si, srcType: t, pad: c.Pad, label: []byte(name)}
+		if ps, ok := src.(*parquetSource); ok {
+			p.meta = ps.proto[si]
+			if c.Type == Cleartext {
+				p.outCol.src = ps.ptype[si]
+			}
+		}
 		switch c.Type {
 		case Fingerprint:
 			if !t.Fingerprintable() {
@@ -445,6 +464,9 @@ func (e *Encryptor) plan(schema Schema, src source) ([]planCol, error) {
 			p.typ = TypeString
 		case Sealed:
 			p.typ = TypeString
+		}
+		if p.typ == TypeString {
+			p.meta = Value{Type: TypeString, Null: true}
 		}
 		plan[i] = p
 	}

@@ -75,7 +75,8 @@ func FuzzDecryptParquet(f *testing.F) {
 	e, _ := NewEncryptor(sampleSecret(f), sampleSalt, LowAssurance())
 	pq := writeTyped(f, typedRows(3, true))
 	var enc bytes.Buffer
-	schema := Schema{Columns: []Column{{Source: "s", Type: Sealed}, {Source: "i32", Type: Fingerprint}, {Source: "d", Type: Cleartext}}}
+	schema := Schema{Columns: []Column{{Source: "s", Type: Sealed}, {Source: "i32", Type: Fingerprint}, {Source: "d", Type: Cleartext},
+		{Source: "dec64", Type: Sealed}, {Source: "ts_us", Type: Sealed}, {Source: "dec32", Type: Cleartext}}}
 	if _, err := e.Encrypt(f.Context(), &enc, Parquet, Input{Parquet, bytes.NewReader(pq), int64(len(pq))}, schema); err != nil {
 		f.Fatal(err)
 	}
@@ -88,6 +89,36 @@ func FuzzDecryptParquet(f *testing.F) {
 			if err != nil {
 				break
 			}
+		}
+	})
+}
+
+// FuzzDecimalBytes: any two's complement unscaled value renders as text
+// that parses back to the same value and re-encodes to the same bytes.
+func FuzzDecimalBytes(f *testing.F) {
+	f.Add([]byte{0xff, 0xff, 0xfe}, uint8(12))
+	f.Add([]byte{0x80, 0, 0, 0, 0, 0, 0, 0}, uint8(0))
+	f.Add([]byte{0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint8(38))
+	f.Fuzz(func(t *testing.T, b []byte, scale uint8) {
+		s := int32(scale % 60)
+		p := int32(3*len(b) + 1) // digits of any len(b)-byte value
+		text, ok := decimalFromBytes(nil, b, p, s)
+		if !ok {
+			if len(b) != 0 {
+				t.Fatal("refused")
+			}
+			return
+		}
+		if !isDecimalText(text) || !decimalFits(p, s, text) {
+			t.Fatal("text does not fit its column")
+		}
+		n, ok := decimalUnscaled(text, p, s)
+		if !ok {
+			t.Fatal("text does not parse")
+		}
+		back, ok := twosComplement(n, len(b))
+		if !ok || !bytes.Equal(back, b) {
+			t.Fatal("value changed")
 		}
 	})
 }

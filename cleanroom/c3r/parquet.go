@@ -6,19 +6,24 @@ import (
 	"io"
 	"slices"
 
+	"github.com/cdpkit/cdpkit/internal/pqfile"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// parquetType maps a top-level Parquet column to its C3R type as the
-// official client does; 0 if C3R does not support it (nested, repeated,
-// INT96, unsigned, plain BYTE_ARRAY, DECIMAL and TIMESTAMP in this
-// package).
-func parquetType(f parquet.Field) Type {
+// parquetProto maps a top-level Parquet column to its C3R type as the
+// official client does, with the metadata the column's values carry: a
+// NULL of the column's type with DECIMAL precision and scale or
+// TIMESTAMP unit and UTC flag set (the official client always seals them,
+// even in NULLs). Type is 0 for a column C3R does not support, including a
+// DECIMAL whose precision or scale Parquet does not allow. Unsupported:
+// nested, repeated, INT96, unsigned, INT(8), TIME, plain BYTE_ARRAY or
+// FIXED_LEN_BYTE_ARRAY, UUID, JSON, ENUM, ….
+func parquetProto(f parquet.Field) Value {
 	if !f.Leaf() || f.Repeated() {
-		return 0
+		return Value{}
 	}
 	t := f.Type()
 	var lt format.LogicalTypeValue
@@ -26,8 +31,7 @@ func parquetType(f parquet.Field) Type {
 		lt = l.Value
 	}
 	if ct := t.ConvertedType(); lt == nil && ct != nil {
-		// Files with only the legacy converted type (DECIMAL on INT32
-		// from older writers, for instance).
+		// Files with only the legacy converted type.
 		switch *ct {
 		case deprecated.UTF8:
 			lt = &format.StringType{}
@@ -40,57 +44,89 @@ func parquetType(f parquet.Field) Type {
 		case deprecated.Int64:
 			lt = &format.IntType{BitWidth: 64, IsSigned: true}
 		default:
-			return 0
+			return Value{}
 		}
+	}
+	is := func(t Type) Value { return Value{Type: t, Null: true} }
+	if d, ok := lt.(*format.DecimalType); ok {
+		switch t.Kind() {
+		case parquet.Int32, parquet.Int64, parquet.ByteArray, parquet.FixedLenByteArray:
+		default:
+			return Value{}
+		}
+		if d.Precision < 1 || d.Scale < 0 || d.Scale > d.Precision {
+			return Value{}
+		}
+		return Value{Type: TypeDecimal, Null: true, Precision: d.Precision, Scale: d.Scale, HasMeta: true}
 	}
 	switch t.Kind() {
 	case parquet.ByteArray:
 		if _, ok := lt.(*format.StringType); ok {
-			return TypeString
+			return is(TypeString)
 		}
 	case parquet.Boolean:
 		if lt == nil {
-			return TypeBoolean
+			return is(TypeBoolean)
 		}
 	case parquet.Int32:
 		switch l := lt.(type) {
 		case nil:
-			return TypeInt
+			return is(TypeInt)
 		case *format.DateType:
-			return TypeDate
+			return is(TypeDate)
 		case *format.IntType:
 			if l.IsSigned && l.BitWidth == 32 {
-				return TypeInt
+				return is(TypeInt)
 			}
 			if l.IsSigned && l.BitWidth == 16 {
-				return TypeSmallInt
+				return is(TypeSmallInt)
 			}
 		}
 	case parquet.Int64:
 		switch l := lt.(type) {
 		case nil:
-			return TypeBigInt
+			return is(TypeBigInt)
 		case *format.IntType:
 			if l.IsSigned && l.BitWidth == 64 {
-				return TypeBigInt
+				return is(TypeBigInt)
 			}
+		case *format.TimestampType:
+			v := Value{Type: TypeTimestamp, Null: true, UTC: l.IsAdjustedToUTC, HasMeta: true}
+			switch l.Unit.Value.(type) {
+			case *format.MilliSeconds:
+				v.Unit = Millis
+			case *format.MicroSeconds:
+				v.Unit = Micros
+			case *format.NanoSeconds:
+				v.Unit = Nanos
+			default:
+				return Value{}
+			}
+			return v
 		}
 	case parquet.Float:
 		if lt == nil {
-			return TypeFloat
+			return is(TypeFloat)
 		}
 	case parquet.Double:
 		if lt == nil {
-			return TypeDouble
+			return is(TypeDouble)
 		}
 	}
-	return 0
+	return Value{}
 }
 
-// parquetNode is the output node of a column of type t (always optional).
-func parquetNode(t Type) parquet.Node {
+// parquetNode is the output node of a column (always optional): the
+// source column's own type for a cleartext column read from Parquet,
+// otherwise the type of c.typ with c.meta's DECIMAL precision and scale or
+// TIMESTAMP unit and UTC flag. DECIMALs are INT32 up to precision 9,
+// INT64 up to 18, then FIXED_LEN_BYTE_ARRAY (BYTE_ARRAY beyond 38).
+func parquetNode(c outCol) parquet.Node {
+	if c.src != nil {
+		return parquet.Optional(parquet.Leaf(c.src))
+	}
 	var n parquet.Node
-	switch t {
+	switch c.typ {
 	case TypeBigInt:
 		n = parquet.Int(64)
 	case TypeInt:
@@ -105,38 +141,69 @@ func parquetNode(t Type) parquet.Node {
 		n = parquet.Leaf(parquet.FloatType)
 	case TypeDouble:
 		n = parquet.Leaf(parquet.DoubleType)
+	case TypeTimestamp:
+		u := map[TimeUnit]parquet.TimeUnit{Millis: parquet.Millisecond, Micros: parquet.Microsecond, Nanos: parquet.Nanosecond}[c.meta.Unit]
+		n = parquet.TimestampAdjusted(u, c.meta.UTC)
+	case TypeDecimal:
+		p, s := int(c.meta.Precision), int(c.meta.Scale)
+		switch {
+		case p <= 9:
+			n = parquet.Decimal(s, p, parquet.Int32Type)
+		case p <= 18:
+			n = parquet.Decimal(s, p, parquet.Int64Type)
+		case p <= 38:
+			n = parquet.Decimal(s, p, parquet.FixedLenByteArrayType(decimalBytesLen(c.meta.Precision)))
+		default:
+			n = parquet.Decimal(s, p, parquet.ByteArrayType)
+		}
 	default:
 		n = parquet.String()
 	}
 	return parquet.Optional(n)
 }
 
+// validDecimalMeta reports whether a DECIMAL column with this precision
+// and scale can be written to Parquet.
+func validDecimalMeta(v Value) bool {
+	return v.HasMeta && v.Precision >= 1 && v.Scale >= 0 && v.Scale <= v.Precision
+}
+
 // parquetSource reads the top-level columns of a Parquet file.
 type parquetSource struct {
-	r    *parquet.GenericReader[any]
-	hdr  []string
-	typ  []Type
-	col  []int // header column of each leaf column, -1 for none
-	buf  []parquet.Row
-	pos  int
-	n    int
-	row  []Value
-	rows int64
+	r     *parquet.GenericReader[any]
+	hdr   []string
+	typ   []Type
+	proto []Value        // each column's NULL with its metadata
+	dec   [][]byte       // each DECIMAL column's text buffer
+	ptype []parquet.Type // each column's Parquet type
+	col   []int          // header column of each leaf column, -1 for none
+	buf   []parquet.Row
+	pos   int
+	n     int
+	row   []Value
+	rows  int64
 }
 
 // openParquet opens a Parquet file. Third-party parsing is guarded: a
 // panic on a corrupt file becomes ErrInput.
 func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 	defer guard(&err, 0)
-	f, err := parquet.OpenFile(r, size)
+	f, err := pqfile.Open(r, size)
 	if err != nil {
 		return nil, &Error{Op: "read", Kind: ErrInput, Err: err}
 	}
 	s := &parquetSource{r: parquet.NewGenericReader[any](f), buf: make([]parquet.Row, 256)}
 	fields := f.Schema().Fields()
 	for _, fl := range fields {
+		pv := parquetProto(fl)
 		s.hdr = append(s.hdr, fl.Name())
-		s.typ = append(s.typ, parquetType(fl))
+		s.typ = append(s.typ, pv.Type)
+		s.proto = append(s.proto, pv)
+		var pt parquet.Type
+		if fl.Leaf() {
+			pt = fl.Type()
+		}
+		s.ptype = append(s.ptype, pt)
 	}
 	// Leaf indexes follow the schema's field order for flat schemas; a
 	// nested column makes every later leaf index shift, so map by path.
@@ -150,6 +217,7 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 		}
 	}
 	s.row = make([]Value, len(fields))
+	s.dec = make([][]byte, len(fields))
 	return s, nil
 }
 
@@ -181,7 +249,7 @@ func (s *parquetSource) next() (row []Value, err error) {
 	s.pos++
 	s.rows++
 	for i := range s.row {
-		s.row[i] = Value{Type: s.typ[i], Null: true}
+		s.row[i] = s.proto[i]
 	}
 	for _, v := range pr {
 		ci := v.Column()
@@ -207,6 +275,23 @@ func (s *parquetSource) next() (row []Value, err error) {
 			out.Float = float64(v.Float())
 		case TypeDouble:
 			out.Float = v.Double()
+		case TypeTimestamp:
+			out.Int = v.Int64()
+		case TypeDecimal:
+			var ok bool
+			buf := s.dec[i][:0]
+			switch v.Kind() {
+			case parquet.Int32:
+				buf, ok = decimalFromInt(buf, int64(v.Int32()), out.Precision, out.Scale)
+			case parquet.Int64:
+				buf, ok = decimalFromInt(buf, v.Int64(), out.Precision, out.Scale)
+			default:
+				buf, ok = decimalFromBytes(buf, v.ByteArray(), out.Precision, out.Scale)
+			}
+			s.dec[i], out.Bytes = buf, buf
+			if !ok {
+				return nil, newErr("read", normalize(s.hdr[i]), s.rows, ErrInput, "DECIMAL value has more digits than its column's precision, or no bytes")
+			}
 		}
 	}
 	return s.row, nil
@@ -217,6 +302,7 @@ type parquetSink struct {
 	w    *parquet.GenericWriter[any]
 	cols []outCol
 	leaf []int
+	kind []parquet.Type // each column's written type
 	buf  []parquet.Row
 }
 
@@ -236,7 +322,7 @@ func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 func newOrderedGroup(cols []outCol) orderedGroup {
 	g := orderedGroup{Group: parquet.Group{}}
 	for _, c := range cols {
-		g.Group[c.name] = parquetNode(c.typ)
+		g.Group[c.name] = parquetNode(c)
 	}
 	byName := map[string]parquet.Field{}
 	for _, f := range g.Group.Fields() {
@@ -250,13 +336,14 @@ func newOrderedGroup(cols []outCol) orderedGroup {
 
 func newParquetSink(w io.Writer, cols []outCol) (*parquetSink, error) {
 	schema := parquet.NewSchema("c3r", newOrderedGroup(cols))
-	s := &parquetSink{cols: cols, leaf: make([]int, len(cols))}
+	s := &parquetSink{cols: cols, leaf: make([]int, len(cols)), kind: make([]parquet.Type, len(cols))}
 	for i, c := range cols {
 		lc, ok := schema.Lookup(c.name)
 		if !ok {
 			return nil, fmt.Errorf("c3r: column %q missing from the Parquet schema", c.name)
 		}
 		s.leaf[i] = lc.ColumnIndex
+		s.kind[i] = lc.Node.Type()
 	}
 	s.w = parquet.NewGenericWriter[any](w, schema, parquet.Compression(&snappy.Codec{}),
 		parquet.CreatedBy("cdpkit-c3r", "", ""), parquet.MaxRowsPerRowGroup(rowGroupRows))
@@ -283,12 +370,15 @@ func (s *parquetSink) write(row []Value) error {
 			pv = parquet.FloatValue(float32(v.Float))
 		case TypeDouble:
 			pv = parquet.DoubleValue(v.Float)
-		default:
-			b := slices.Clone(v.Bytes)
-			if b == nil {
-				b = []byte(v.Text()) // a decrypted TIMESTAMP
+		case TypeTimestamp:
+			pv = parquet.Int64Value(v.Int)
+		case TypeDecimal:
+			var err error
+			if pv, err = decimalValue(v, s.cols[i].meta, s.kind[i]); err != nil {
+				return err
 			}
-			pv = parquet.ByteArrayValue(b)
+		default:
+			pv = parquet.ByteArrayValue(slices.Clone(v.Bytes))
 		}
 		pr[li] = pv.Level(0, 1, li)
 	}
@@ -297,6 +387,32 @@ func (s *parquetSink) write(row []Value) error {
 		return s.flush()
 	}
 	return nil
+}
+
+// decimalValue is a DECIMAL's unscaled value in the column's physical
+// type, at the column's precision and scale.
+func decimalValue(v, col Value, t parquet.Type) (parquet.Value, error) {
+	n, ok := decimalUnscaled(v.Bytes, col.Precision, col.Scale)
+	if ok {
+		switch t.Kind() {
+		case parquet.Int32:
+			if n.IsInt64() && n.Int64() == int64(int32(n.Int64())) {
+				return parquet.Int32Value(int32(n.Int64())), nil
+			}
+		case parquet.Int64:
+			if n.IsInt64() {
+				return parquet.Int64Value(n.Int64()), nil
+			}
+		case parquet.FixedLenByteArray:
+			if b, ok := twosComplement(n, t.Length()); ok {
+				return parquet.FixedLenByteArrayValue(b), nil
+			}
+		case parquet.ByteArray:
+			b, _ := twosComplement(n, 0)
+			return parquet.ByteArrayValue(b), nil
+		}
+	}
+	return parquet.Value{}, &Error{Kind: ErrType, Err: detail("a DECIMAL value does not fit its column's precision and scale")}
 }
 
 func (s *parquetSink) flush() error {
@@ -318,8 +434,8 @@ func (s *parquetSink) close() error {
 // EncryptParquet encrypts a Parquet file into dst as Parquet, in shuffled
 // row order. Cleartext columns keep their Parquet type; fingerprint and
 // sealed columns are strings. Supported column types: STRING, INT32
-// (INT(32), INT(16), DATE), INT64, BOOLEAN, FLOAT, DOUBLE; a schema that
-// uses another column is ErrType. Nothing is written to dst unless every
+// (INT(32), INT(16), DATE), INT64, BOOLEAN, FLOAT, DOUBLE, DECIMAL and
+// TIMESTAMP; a schema that uses another column is ErrType. Nothing is written to dst unless every
 // row passes every check.
 func (e *Encryptor) EncryptParquet(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, schema Schema, optFns ...func(*Options)) (Stats, error) {
 	opts := e.callOptions(optFns)

@@ -3,6 +3,7 @@ package c3r
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"os"
 	"slices"
 	"strconv"
@@ -23,6 +24,13 @@ type typedRow struct {
 	D   *int32   `parquet:"d,optional,date"`
 	F32 *float32 `parquet:"f32,optional"`
 	F64 *float64 `parquet:"f64,optional"`
+	// DECIMAL(9,2) on INT32 and DECIMAL(18,4) on INT64; TIMESTAMPs in
+	// each unit, adjusted to UTC or not.
+	Dec32 *int32 `parquet:"dec32,optional,decimal(2:9)"`
+	Dec64 *int64 `parquet:"dec64,optional,decimal(4:18)"`
+	TsMs  *int64 `parquet:"ts_ms,optional,timestamp(millisecond:utc)"`
+	TsUs  *int64 `parquet:"ts_us,optional,timestamp(microsecond:local)"`
+	TsNs  *int64 `parquet:"ts_ns,optional,timestamp(nanosecond:utc)"`
 }
 
 var typedCols = []struct {
@@ -31,6 +39,7 @@ var typedCols = []struct {
 }{
 	{"id", TypeBigInt}, {"s", TypeString}, {"i64", TypeBigInt}, {"i32", TypeInt}, {"i16", TypeSmallInt},
 	{"b", TypeBoolean}, {"d", TypeDate}, {"f32", TypeFloat}, {"f64", TypeDouble},
+	{"dec32", TypeDecimal}, {"dec64", TypeDecimal}, {"ts_ms", TypeTimestamp}, {"ts_us", TypeTimestamp}, {"ts_ns", TypeTimestamp},
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -42,7 +51,9 @@ func typedRows(n int, nulls bool) []typedRow {
 	var rows []typedRow
 	for i := range n {
 		r := typedRow{ID: int64(i), S: ptr("s" + strconv.Itoa(i) + " ünï"), I64: ptr(int64(i) * 1e12), I32: ptr(int32(i) - 5),
-			I16: ptr(int16(i * 3)), D: ptr(int32(18000 + i)), F32: ptr(float32(i) + 0.5), F64: ptr(float64(i) * 1.25)}
+			I16: ptr(int16(i * 3)), D: ptr(int32(18000 + i)), F32: ptr(float32(i) + 0.5), F64: ptr(float64(i) * 1.25),
+			Dec32: ptr(int32(i*12345 - 5)), Dec64: ptr(int64(i)*-123456789012345 + 7), TsMs: ptr(1700000000123 + int64(i)),
+			TsUs: ptr(int64(i)*-446774400000 + 1695183202), TsNs: ptr(1700000000123456789 - int64(i))}
 		if i < 2 {
 			r.B = ptr(i == 0)
 		}
@@ -111,12 +122,38 @@ func typedValue(r typedRow, col string) Value {
 			return Null(TypeDouble)
 		}
 		return Value{Type: TypeDouble, Float: *r.F64}
+	case "dec32":
+		v := Value{Type: TypeDecimal, Null: true, Precision: 9, Scale: 2, HasMeta: true}
+		if r.Dec32 != nil {
+			v.Null, v.Bytes = false, []byte(big.NewRat(int64(*r.Dec32), 100).FloatString(2))
+		}
+		return v
+	case "dec64":
+		v := Value{Type: TypeDecimal, Null: true, Precision: 18, Scale: 4, HasMeta: true}
+		if r.Dec64 != nil {
+			v.Null, v.Bytes = false, []byte(big.NewRat(*r.Dec64, 10000).FloatString(4))
+		}
+		return v
+	case "ts_ms", "ts_us", "ts_ns":
+		v := Value{Type: TypeTimestamp, Null: true, HasMeta: true}
+		p := map[string]*int64{"ts_ms": r.TsMs, "ts_us": r.TsUs, "ts_ns": r.TsNs}[col]
+		v.Unit = map[string]TimeUnit{"ts_ms": Millis, "ts_us": Micros, "ts_ns": Nanos}[col]
+		v.UTC = col != "ts_us"
+		if p != nil {
+			v.Null, v.Int = false, *p
+		}
+		return v
 	}
 	panic("unknown column " + col)
 }
 
+// sameValue compares type, NULL, value and (when both carry them) the
+// DECIMAL precision and scale or TIMESTAMP unit and UTC flag.
 func sameValue(a, b Value) bool {
 	if a.Type != b.Type || a.Null != b.Null {
+		return false
+	}
+	if a.HasMeta && b.HasMeta && (a.Precision != b.Precision || a.Scale != b.Scale || a.UTC != b.UTC || a.Unit != b.Unit) {
 		return false
 	}
 	return a.Null || (bytes.Equal(a.Bytes, b.Bytes) && a.Int == b.Int && a.Float == b.Float && a.Bool == b.Bool)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/cdpkit/cdpkit"
@@ -207,9 +208,13 @@ func latestManifest(ctx context.Context, store *zones.Store, dir string) (*manif
 	return &m, nil
 }
 
-// hiveType is the Glue (Hive) type of a stored C3R type.
-func hiveType(t Type) string {
-	switch t {
+// hiveType is the Glue (Hive) type of a stored column.
+func hiveType(c OutputColumn) string {
+	switch c.Type {
+	case TypeDecimal:
+		return "decimal(" + strconv.Itoa(int(c.Precision)) + "," + strconv.Itoa(int(c.Scale)) + ")"
+	case TypeTimestamp:
+		return "timestamp"
 	case TypeBigInt:
 		return "bigint"
 	case TypeInt:
@@ -245,7 +250,7 @@ func CatalogSchema(cols []OutputColumn, location string) catalog.Schema {
 		case Sealed:
 			comment = "c3r sealed"
 		}
-		s.Columns = append(s.Columns, catalog.Column{Name: c.Name, Type: hiveType(c.Type), Comment: comment})
+		s.Columns = append(s.Columns, catalog.Column{Name: c.Name, Type: hiveType(c), Comment: comment})
 	}
 	return s
 }

@@ -109,16 +109,19 @@ func StringValue(s string) Value { return Value{Type: TypeString, Bytes: []byte(
 // Null returns a NULL of type t.
 func Null(t Type) Value { return Value{Type: t, Null: true} }
 
-// Text renders v as the official client writes it to CSV: strings as they
-// are, numbers in decimal, booleans as true/false, dates as YYYY-MM-DD.
-// NULL renders as "".
+// Text renders v as the official client writes it to CSV: strings and
+// DECIMALs as they are, numbers in decimal, booleans as true/false, dates
+// as YYYY-MM-DD, timestamps as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC. NULL
+// renders as "".
 func (v Value) Text() string {
 	if v.Null {
 		return ""
 	}
 	switch v.Type {
-	case TypeBigInt, TypeInt, TypeSmallInt, TypeTimestamp:
+	case TypeBigInt, TypeInt, TypeSmallInt:
 		return strconv.FormatInt(v.Int, 10)
+	case TypeTimestamp:
+		return string(appendTimestampText(make([]byte, 0, 26), v.Int, v.Unit))
 	case TypeBoolean:
 		return strconv.FormatBool(v.Bool)
 	case TypeDate:
@@ -289,6 +292,12 @@ func decodeValue(b []byte) (Value, error) {
 		if t == TypeDecimal && !isDecimalText(rest) {
 			return Value{}, detail("DECIMAL text is not a number")
 		}
+		if t == TypeDecimal && !decimalFits(v.Precision, v.Scale, rest) {
+			return Value{}, detail("DECIMAL value does not fit its precision and scale")
+		}
+		if t == TypeVarchar && utf16Len(rest) > int64(v.MaxLength) {
+			return Value{}, detail("VARCHAR value longer than its maximum length")
+		}
 	case TypeBigInt, TypeTimestamp:
 		if !fixed(8) {
 			return Value{}, detail(t.String() + " must be 8 bytes")
@@ -321,6 +330,19 @@ func decodeValue(b []byte) (Value, error) {
 		v.Float = float64(math.Float32frombits(binary.BigEndian.Uint32(rest)))
 	}
 	return v, nil
+}
+
+// utf16Len is the length of UTF-8 text in UTF-16 code units (Java's
+// String.length, which the official client checks VARCHARs by).
+func utf16Len(b []byte) int64 {
+	var n int64
+	for _, r := range string(b) {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
 }
 
 // isDecimalText accepts [+-]digits[.digits] (BigDecimal.toPlainString).

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cdpkit/cdpkit/internal/pqfile"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -33,7 +34,7 @@ func Parquet(ctx context.Context, r io.ReaderAt, size int64, optFns ...func(*Opt
 			rep, err = nil, inputError("parquet", fmt.Errorf("malformed file"))
 		}
 	}()
-	f, err := parquet.OpenFile(r, size)
+	f, err := pqfile.Open(r, size)
 	if err != nil {
 		return nil, inputError("parquet", err)
 	}

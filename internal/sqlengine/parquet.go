@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cdpkit/cdpkit/internal/pqfile"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -29,7 +30,7 @@ func ReadParquet(r io.ReaderAt, size int64) ([]Column, iter.Seq2[[]any, error], 
 	var f *parquet.File
 	err := guard(func() (err error) {
 		// The page index is not used; reading it only adds ways to fail.
-		f, err = parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+		f, err = pqfile.Open(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 		return err
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cdpkit/cdpkit/internal/pqfile"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 
@@ -752,7 +753,7 @@ func (d *Dataset[T]) ReadFile(ctx context.Context, key string) iter.Seq2[T, erro
 			}
 			ra = tmp
 		}
-		pf, err := parquet.OpenFile(ra, size)
+		pf, err := pqfile.Open(ra, size)
 		if err != nil {
 			bad(err)
 			return
