@@ -67,27 +67,28 @@ func appendNullFingerprintMessage(dst []byte, t Type) []byte {
 }
 
 // rowCipher seals the cells of one row: the data key is
-// SHA-256(root ‖ nonce), shared by the row's sealed columns.
+// SHA-256(root ‖ nonce), shared by the row's sealed columns. Its scratch
+// buffers live in the struct so that sealing a cell allocates nothing
+// beyond the AES and GCM state the standard library allocates per key.
 type rowCipher struct {
 	root  []byte
 	nonce [nonceLen]byte
 	gcm   cipher.AEAD
-	h     hash.Hash
+	msg   []byte      // hash input scratch
+	ivb   [ivLen]byte // the current cell's IV
 	buf   []byte
 }
 
 func newRowCipher(root []byte) *rowCipher {
-	return &rowCipher{root: root, h: sha256.New()}
+	return &rowCipher{root: root}
 }
 
 // reset derives the row's data key from nonce.
 func (c *rowCipher) reset(nonce *[nonceLen]byte) error {
 	c.nonce = *nonce
-	c.h.Reset()
-	c.h.Write(c.root)
-	c.h.Write(nonce[:])
-	var k [sha256.Size]byte
-	block, err := aes.NewCipher(c.h.Sum(k[:0]))
+	c.msg = append(append(c.msg[:0], c.root...), nonce[:]...)
+	k := sha256.Sum256(c.msg)
+	block, err := aes.NewCipher(k[:])
 	if err != nil {
 		return err
 	}
@@ -95,32 +96,29 @@ func (c *rowCipher) reset(nonce *[nonceLen]byte) error {
 	return err
 }
 
-// iv is the first 12 bytes of SHA-256(label ‖ nonce).
-func (c *rowCipher) iv(label []byte, out *[ivLen]byte) {
-	c.h.Reset()
-	c.h.Write(label)
-	c.h.Write(c.nonce[:])
-	var s [sha256.Size]byte
-	copy(out[:], c.h.Sum(s[:0]))
+// iv sets c.ivb to the first 12 bytes of SHA-256(label ‖ nonce).
+func (c *rowCipher) iv(label []byte) {
+	c.msg = append(append(c.msg[:0], label...), c.nonce[:]...)
+	s := sha256.Sum256(c.msg)
+	copy(c.ivb[:], s[:])
 }
 
 // appendSealed appends a sealed cell for the encoded value, padded with
 // padLen zero bytes: "02:enc:" + Base64(nonce ‖ iv ‖ AES-GCM(encoded ‖
 // zeros ‖ uint16 padLen)).
 func (c *rowCipher) appendSealed(dst []byte, label []byte, encoded []byte, padLen int) []byte {
-	var iv [ivLen]byte
-	c.iv(label, &iv)
+	c.iv(label)
 	n := nonceLen + ivLen + len(encoded) + padLen + padLenLen + tagLen
 	if cap(c.buf) < n {
 		c.buf = make([]byte, 0, n)
 	}
 	b := append(c.buf[:0], c.nonce[:]...)
-	b = append(b, iv[:]...)
+	b = append(b, c.ivb[:]...)
 	pt := len(b)
 	b = append(b, encoded...)
 	b = append(b, make([]byte, padLen)...)
 	b = binary.BigEndian.AppendUint16(b, uint16(padLen))
-	b = c.gcm.Seal(b[:pt], iv[:], b[pt:], aad)
+	b = c.gcm.Seal(b[:pt], c.ivb[:], b[pt:], aad)
 	c.buf = b
 	dst = append(dst, prefixEnc...)
 	return base64.StdEncoding.AppendEncode(dst, b)
