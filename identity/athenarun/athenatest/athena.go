@@ -644,33 +644,50 @@ func (a *Athena) GetQueryResults(ctx context.Context, in *athena.GetQueryResults
 	if limit < 1 || limit > 1000 {
 		return nil, opError(op, invalidRequest("MaxResults must be between 1 and 1000"))
 	}
-	rows := q.rows
+	// The header is row 0 of a SELECT's result; rows are addressed through
+	// it rather than copied behind it, so a page costs its own rows only
+	// (prepending the header copied the whole result for every page).
+	var header []*string
 	if q.cols != nil {
-		header := make([]*string, len(q.cols))
+		header = make([]*string, len(q.cols))
 		for i, c := range q.cols {
 			header[i] = c.Name
 		}
-		rows = append([][]*string{header}, rows...)
+	}
+	total := len(q.rows)
+	if header != nil {
+		total++
 	}
 	start := 0
 	if tok := aws.ToString(in.NextToken); tok != "" {
 		id, n, ok := strings.Cut(tok, ":")
 		off, err := strconv.Atoi(n)
-		if !ok || id != q.id || err != nil || off < 0 || off > len(rows) {
+		if !ok || id != q.id || err != nil || off < 0 || off > total {
 			return nil, opError(op, invalidRequest("Invalid NextToken"))
 		}
 		start = off
 	}
-	end := min(start+limit, len(rows))
-	out := &athena.GetQueryResultsOutput{ResultSet: &types.ResultSet{ResultSetMetadata: &types.ResultSetMetadata{ColumnInfo: slices.Clone(q.cols)}, Rows: []types.Row{}}, UpdateCount: q.update}
-	for _, r := range rows[start:end] {
-		row := types.Row{Data: make([]types.Datum, len(r))}
-		for i, v := range r {
-			row.Data[i] = types.Datum{VarCharValue: v}
+	end := min(start+limit, total)
+	out := &athena.GetQueryResultsOutput{ResultSet: &types.ResultSet{ResultSetMetadata: &types.ResultSetMetadata{ColumnInfo: slices.Clone(q.cols)}, Rows: make([]types.Row, 0, end-start)}, UpdateCount: q.update}
+	var data []types.Datum // one allocation for the page's values
+	for i := start; i < end; i++ {
+		r := header
+		if header == nil {
+			r = q.rows[i]
+		} else if i > 0 {
+			r = q.rows[i-1]
+		}
+		if len(data) < len(r) {
+			data = make([]types.Datum, len(r)*(end-i))
+		}
+		row := types.Row{Data: data[:len(r):len(r)]}
+		data = data[len(r):]
+		for j, v := range r {
+			row.Data[j] = types.Datum{VarCharValue: v}
 		}
 		out.ResultSet.Rows = append(out.ResultSet.Rows, row)
 	}
-	if end < len(rows) {
+	if end < total {
 		out.NextToken = aws.String(q.id + ":" + strconv.Itoa(end))
 	}
 	return out, nil
