@@ -18,7 +18,8 @@ type Report struct {
 	Problems Problems
 	// RuleType is the analysis rule type of the tables the query reads
 	// (RuleAggregation, RuleList or RuleCustom), "" when it reads none or
-	// tables of several types.
+	// tables of several types. ID mapping tables take the type of the
+	// other tables and do not count here.
 	RuleType string
 	// Tables are the collaboration tables the query reads, by Table.Name,
 	// in order of first reference.
@@ -118,6 +119,9 @@ func (c *checker) run() {
 			c.errf(t, "", ReasonNoRule, t.firstPos, t.t.Name, "a table without an analysis rule cannot be queried")
 			continue
 		}
+		if t.kind == RuleIDMappingTable {
+			continue
+		}
 		if first == "" {
 			first = t.kind
 		} else if t.kind != first {
@@ -151,6 +155,7 @@ func (c *checker) run() {
 	if kinds[RuleAggregation] || kinds[RuleList] {
 		c.joins()
 	}
+	c.idMapping()
 	c.c3r()
 	c.additional()
 }
@@ -424,7 +429,9 @@ func reachesRunner(b *binding, runner string) bool {
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if x.base != nil && x.base.t.Member == runner {
+		// An ID mapping table links tables but is no member's data: the
+		// path goes through it, it is not where the path may end.
+		if x.base != nil && x.base.idmt == nil && x.base.t.Member == runner {
 			return true
 		}
 		for _, y := range x.edges {

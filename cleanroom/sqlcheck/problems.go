@@ -56,6 +56,15 @@ const (
 
 	// C3R column kinds (any rule type).
 	ReasonC3RColumnKind = cleanroom.ReasonC3RColumnKind
+
+	// ID mapping tables (ID_MAPPING_TABLE). Their mapping columns outside
+	// join conditions are ReasonJoinColumnOutsideOn, other columns
+	// ReasonNotDimension or ReasonNotJoinColumn, and implicit, CROSS,
+	// NATURAL or USING joins ReasonJoinType, as for the other rules.
+	ReasonMappingAlone      cleanroom.Reason = "id_mapping_table_alone"
+	ReasonMappingOuterSide  cleanroom.Reason = "id_mapping_table_outer_side"
+	ReasonOverlapRequired   cleanroom.Reason = "overlap_required"
+	ReasonUnknownConstraint cleanroom.Reason = "unknown_query_constraint"
 )
 
 // Rule names of Problem.Rule besides the analysis rule types.
@@ -63,6 +72,8 @@ const (
 	RuleAggregation = "AGGREGATION"
 	RuleList        = "LIST"
 	RuleCustom      = "CUSTOM"
+	// RuleIDMappingTable marks problems of an ID mapping table's rule.
+	RuleIDMappingTable = "ID_MAPPING_TABLE"
 	// RuleC3R marks problems of C3R column kinds.
 	RuleC3R = "C3R"
 )
@@ -84,7 +95,8 @@ type Problem struct {
 	// problems).
 	Table string
 	// Rule is the rule type whose control failed: RuleAggregation,
-	// RuleList, RuleCustom, RuleC3R, or "" for query-wide problems.
+	// RuleList, RuleCustom, RuleIDMappingTable, RuleC3R, or "" for
+	// query-wide problems.
 	Rule     string
 	Reason   cleanroom.Reason
 	Severity cleanroom.Severity

@@ -24,6 +24,7 @@ type tinfo struct {
 	agg      *cleanroom.Aggregation
 	list     *cleanroom.List
 	custom   *cleanroom.Custom
+	idmt     *cleanroom.IDMappingRule
 	used     bool
 	firstPos sp.Pos
 }
@@ -41,7 +42,11 @@ func newTinfo(t *Table) *tinfo {
 			ti.ruleCols[strings.ToLower(c)] = true
 		}
 	}
-	switch r := t.Rule.(type) {
+	rule := t.Rule
+	if t.IDMapping != nil {
+		ti.idmt, rule = t.IDMapping, nil
+	}
+	switch r := rule.(type) {
 	case cleanroom.Aggregation:
 		ti.agg = &r
 	case *cleanroom.Aggregation:
@@ -82,6 +87,11 @@ func newTinfo(t *Table) *tinfo {
 		if ti.custom.DifferentialPrivacyColumn != "" {
 			add(ti.custom.DifferentialPrivacyColumn)
 		}
+	case ti.idmt != nil:
+		ti.kind = RuleIDMappingTable
+		add(ti.idmt.JoinColumns...)
+		add(ti.idmt.DimensionColumns...)
+		add(ti.idmt.OverlapColumns()...)
 	}
 	for c := range t.C3R {
 		add(c)
@@ -186,6 +196,12 @@ type fnUse struct {
 	tables []*tinfo
 }
 
+// starUse is a SELECT * (or t.*) that expands a collaboration table.
+type starUse struct {
+	t   *tinfo
+	pos sp.Pos
+}
+
 type construct struct {
 	name  string
 	pos   sp.Pos
@@ -242,10 +258,11 @@ type analysis struct {
 	cteSels   []*selInfo
 	outputs   []outCol
 	problems  Problems
-	// starred are the tables a SELECT * expands; unresolved is set when a
-	// column could not be attributed to a table (Simulate then loads every
-	// column).
+	// starred are the tables a SELECT * expands (stars, where); unresolved
+	// is set when a column could not be attributed to a table (Simulate
+	// then loads every column).
 	starred    map[*tinfo]bool
+	stars      []starUse
 	unresolved bool
 	// colonCasts are the x::type casts, which Simulate rewrites to CAST.
 	colonCasts []*sp.Cast
@@ -356,9 +373,14 @@ func (a *analysis) selectBlock(s *sp.Select, sc *scope, top, inCTE bool) ([]outC
 		a.tableExpr(f, sc, si, top, inCTE, &joins)
 		if i > 0 {
 			ji := &joinInfo{pos: f.Position()}
-			for _, b := range si.bindings[before:] {
-				if b.base != nil {
+			for j, b := range si.bindings {
+				switch {
+				case b.base == nil:
+				case j >= before:
 					ji.tables = append(ji.tables, b.base)
+					ji.right = append(ji.right, b.base)
+				default:
+					ji.left = append(ji.left, b.base)
 				}
 			}
 			a.joins = append(a.joins, ji)
@@ -430,6 +452,7 @@ func (a *analysis) star(it *sp.SelectItem, si *selInfo) []outCol {
 				a.starred = map[*tinfo]bool{}
 			}
 			a.starred[b.base] = true
+			a.stars = append(a.stars, starUse{t: b.base, pos: it.Pos})
 			for _, c := range b.base.columnNames() {
 				out = append(out, outCol{name: c, lineage: []baseCol{{b.base, c}}, pos: it.Pos})
 			}

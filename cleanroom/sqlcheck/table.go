@@ -21,9 +21,14 @@ type Table struct {
 	// columns the rule names.
 	Columns []Column
 	// Rule is the configured table's analysis rule: a cleanroom.Aggregation,
-	// List or Custom (value or pointer). A nil Rule means the table has no
-	// rule and cannot be queried.
+	// List or Custom (value or pointer). A nil Rule (and nil IDMapping)
+	// means the table has no rule and cannot be queried.
 	Rule cleanroom.Rule
+	// IDMapping, when set, makes the table an ID mapping table with this
+	// service-managed ID_MAPPING_TABLE rule (Rule is then ignored). Name is
+	// the table's name in SQL as for any table; Member is the member whose
+	// ID namespace association it belongs to.
+	IDMapping *cleanroom.IDMappingRule
 	// C3R gives the protection of each column of a table encrypted with
 	// Cryptographic Computing for Clean Rooms (nil for a cleartext table).
 	C3R map[string]cleanroom.ColumnKind
