@@ -176,7 +176,7 @@ func (d *Decryptor) DecryptCSV(ctx context.Context, dst io.Writer, src io.Reader
 // was sealed; decrypting to CSV matches the official client's text.
 func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, optFns ...func(*Options)) (Stats, error) {
 	opts := d.callOptions(optFns)
-	in, err := openParquet(src, size)
+	in, err := openParquetOpts(src, size, opts)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -186,15 +186,16 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 	// DECIMAL precision and scale or TIMESTAMP unit (the cells so far were
 	// NULLs sealed without them).
 	needMeta := make([]bool, len(in.hdr))
+	unknown := make([]bool, len(in.hdr)) // a string column not yet scanned
 	pending := 0
 	for i, t := range in.typ {
-		if !t.Valid() {
+		if !t.Valid() && !in.raw[i] {
 			return Stats{}, newErr("decrypt", normalize(in.hdr[i]), 0, ErrType, "the result column's type is not supported")
 		}
 		cols[i] = outCol{name: in.hdr[i], typ: t, meta: in.proto[i], src: in.ptype[i]}
 		if t == TypeString {
 			pending++
-			cols[i].typ = 0 // unknown yet
+			unknown[i] = true
 		}
 	}
 	var n int64
@@ -208,22 +209,23 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 		}
 		n++
 		for i, v := range row {
-			if (cols[i].typ != 0 && !needMeta[i]) || v.Null {
+			if (!unknown[i] && !needMeta[i]) || v.Null {
 				continue
 			}
-			if cols[i].typ == 0 && Kind(v.Bytes) != SealedCell {
+			if unknown[i] && Kind(v.Bytes) != SealedCell {
 				pending--
-				cols[i].typ = TypeString
+				unknown[i] = false
 				continue
 			}
 			dv, err := d.DecryptCell(v.Bytes)
 			if err != nil {
 				return Stats{}, cellError(err, normalize(in.hdr[i]), n)
 			}
-			if cols[i].typ != 0 && dv.Type != cols[i].typ {
+			if !unknown[i] && dv.Type != cols[i].typ {
 				return Stats{}, newErr("decrypt", normalize(in.hdr[i]), n, ErrType, "the column mixes types")
 			}
-			if cols[i].typ == 0 {
+			if unknown[i] {
+				unknown[i] = false
 				cols[i].typ, cols[i].src, sealed[i] = dv.Type, nil, true
 			}
 			if (dv.Type == TypeDecimal || dv.Type == TypeTimestamp) && !dv.HasMeta {
@@ -237,8 +239,8 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 	}
 	for i := range cols {
 		switch {
-		case cols[i].typ == 0:
-			cols[i].typ = TypeString
+		case unknown[i]:
+			// Only NULLs: it stays a string column.
 		case needMeta[i]:
 			// Only NULLs, none with its metadata: any column type holds them.
 			cols[i].meta = Value{Type: cols[i].typ, Null: true, Precision: 38, Unit: Micros, HasMeta: true}
@@ -247,7 +249,7 @@ func (d *Decryptor) DecryptParquet(ctx context.Context, dst io.Writer, src io.Re
 			return Stats{}, newErr("decrypt", normalize(in.hdr[i]), 0, ErrType, "sealed DECIMALs with a precision or scale Parquet cannot store")
 		}
 	}
-	if in, err = openParquet(src, size); err != nil {
+	if in, err = openParquetOpts(src, size, opts); err != nil {
 		return Stats{}, err
 	}
 	out, err := newParquetSink(dst, cols)
@@ -325,7 +327,8 @@ type Row struct {
 
 // Rows decrypts a result (CSV or Parquet) row by row: sealed cells become
 // typed values, everything else passes through (as STRING for CSV, with
-// its Parquet type otherwise). A bad cell ends the sequence with an *Error
+// its Parquet type otherwise; TypeUnknown for a Parquet type C3R has no
+// type for). A bad cell ends the sequence with an *Error
 // naming its row and column.
 func (d *Decryptor) Rows(ctx context.Context, in Input, optFns ...func(*Options)) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
@@ -336,7 +339,7 @@ func (d *Decryptor) Rows(ctx context.Context, in Input, optFns ...func(*Options)
 		case in.R == nil || !in.Format.valid():
 			err = newErr("decrypt", "", 0, ErrInput, "unknown format or no input")
 		case in.Format == Parquet:
-			src, err = openParquet(in.R, in.Size)
+			src, err = openParquetOpts(in.R, in.Size, opts)
 		default:
 			src, err = newCSVSource(io.NewSectionReader(in.R, 0, in.Size), csvNullsOf(opts))
 		}

@@ -42,9 +42,12 @@
 // Parquet input may hold the columns the official client reads: STRING,
 // INT32 (plain, INT(32), INT(16), DATE), INT64, BOOLEAN, FLOAT, DOUBLE,
 // DECIMAL (on INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY) and
-// TIMESTAMP (INT64, any unit, adjusted to UTC or not). Other columns
-// (INT96, unsigned, TIME, UUID, plain binary, nested or repeated) are
-// ErrType when the schema uses them. Sealed DECIMALs carry their precision
+// TIMESTAMP (INT64, any unit, adjusted to UTC or not). A flat column of
+// another type (INT96, unsigned or 8-bit integers, TIME, UUID, plain
+// binary) is TypeUnknown: as with the official client it can only be
+// cleartext, and is copied with its Parquet type (Options.ParquetBinaryAsString
+// reads plain binary as STRING, like the client's --parquetBinaryAsString).
+// Nested and repeated columns are ErrType when the schema uses them. Sealed DECIMALs carry their precision
 // and scale and the text of Java's BigDecimal.toPlainString; TIMESTAMPs
 // carry their unit and UTC flag; both keep them in sealed NULLs, byte for
 // byte as the official client seals them. A DECIMAL whose unscaled value

@@ -32,6 +32,12 @@ type Options struct {
 	// `""` makes only quoted "" NULL (blank cells are empty strings); any
 	// other token makes only cells equal to it NULL.
 	CSVNullValue string
+	// ParquetBinaryAsString is the official client's
+	// --parquetBinaryAsString: Parquet BYTE_ARRAY columns without a
+	// logical type (strings written by older Hive, Impala or Spark) are
+	// read as STRING, so they can be fingerprinted and sealed. Without it
+	// they are TypeUnknown, which can only be cleartext.
+	ParquetBinaryAsString bool
 	// Logger receives one summary line per call (rows, whether rows were
 	// spilled). Nil logs nothing. Values are never logged.
 	Logger *slog.Logger
@@ -66,6 +72,8 @@ type OutputColumn struct {
 	// Precision and Scale of a cleartext DECIMAL column.
 	Precision int32 `json:",omitempty"`
 	Scale     int32 `json:",omitempty"`
+	// HiveType is the Glue type of a cleartext TypeUnknown column.
+	HiveType string `json:",omitempty"`
 }
 
 // Encryptor encrypts tables for one collaboration. It is safe for
@@ -233,9 +241,12 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 			null := false
 			switch c.kind {
 			case Cleartext:
-				if v.Null {
+				switch {
+				case v.Null:
 					null = true
-				} else {
+				case c.srcType == TypeUnknown:
+					cell = append(cell, v.Bytes...)
+				default:
 					cell = appendEncoded(cell, v)
 				}
 			case Fingerprint:
@@ -312,6 +323,10 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 	}
 	out, err := newSink(cols)
 	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			return st, err
+		}
 		return st, &Error{Op: op, Err: err}
 	}
 	vals := make([]Value, len(plan))
@@ -332,6 +347,9 @@ func (e *Encryptor) encrypt(ctx context.Context, schema Schema, open func(pass i
 		oc := OutputColumn{Name: c.name, Type: c.typ, Kind: c.kind}
 		if c.typ == TypeDecimal {
 			oc.Precision, oc.Scale = c.meta.Precision, c.meta.Scale
+		}
+		if c.typ == TypeUnknown {
+			oc.HiveType = hiveOfParquet(c.outCol.src)
 		}
 		st.Output = append(st.Output, oc)
 	}
@@ -354,7 +372,9 @@ func decodeRecord(b []byte, plan []planCol, vals []Value) error {
 		}
 		cell := b[:l-1]
 		b = b[l-1:]
-		if c.kind == Cleartext {
+		if c.kind == Cleartext && c.srcType == TypeUnknown {
+			vals[i] = Value{Bytes: cell}
+		} else if c.kind == Cleartext {
 			v, err := decodeValue(cell)
 			if err != nil {
 				return err
@@ -440,7 +460,14 @@ func (e *Encryptor) plan(schema Schema, src source) ([]planCol, error) {
 			return nil, newErr(op, normalize(c.Source), 0, ErrSchema, "source column not in the input header")
 		}
 		t := types[si]
-		if !t.Valid() {
+		raw := false
+		if ps, ok := src.(*parquetSource); ok {
+			raw = ps.raw[si]
+		}
+		switch {
+		case raw && c.Type != Cleartext:
+			return nil, newErr(op, normalize(c.Source), 0, ErrType, "C3R has no type for the input column's Parquet type: it can only be cleartext")
+		case !t.Valid() && !raw:
 			return nil, newErr(op, normalize(c.Source), 0, ErrType, "the input column's type is not supported by C3R")
 		}
 		p := planCol{outCol: outCol{name: name, typ: t, kind: c.Type, meta: Value{Type: t, Null: true}}, src: si, srcType: t, pad: c.Pad, label: []byte(name)}
@@ -530,13 +557,18 @@ func (e *Encryptor) Encrypt(ctx context.Context, dst io.Writer, format Format, i
 	opts := e.callOptions(optFns)
 	open := func(int) (source, error) {
 		if in.Format == Parquet {
-			return openParquet(in.R, in.Size)
+			return openParquetOpts(in.R, in.Size, opts)
 		}
 		return newCSVSource(io.NewSectionReader(in.R, 0, in.Size), csvNullsOf(opts))
 	}
 	return e.encrypt(ctx, schema, open, func(cols []outCol) (sink, error) {
 		if format == Parquet {
 			return newParquetSink(dst, cols)
+		}
+		for _, c := range cols {
+			if c.typ == TypeUnknown {
+				return nil, newErr("encrypt", c.name, 0, ErrType, "a column of a Parquet type C3R has no type for cannot be written to CSV")
+			}
 		}
 		return newCSVSink(dst, names(cols))
 	}, opts)

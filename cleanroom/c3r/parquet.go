@@ -1,6 +1,7 @@
 package c3r
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ import (
 // DECIMAL whose precision or scale Parquet does not allow. Unsupported:
 // nested, repeated, INT96, unsigned, INT(8), TIME, plain BYTE_ARRAY or
 // FIXED_LEN_BYTE_ARRAY, UUID, JSON, ENUM, ….
-func parquetProto(f parquet.Field) Value {
+func parquetProto(f parquet.Field, binaryAsString bool) Value {
 	if !f.Leaf() || f.Repeated() {
 		return Value{}
 	}
@@ -61,7 +62,7 @@ func parquetProto(f parquet.Field) Value {
 	}
 	switch t.Kind() {
 	case parquet.ByteArray:
-		if _, ok := lt.(*format.StringType); ok {
+		if _, ok := lt.(*format.StringType); ok || (lt == nil && binaryAsString) {
 			return is(TypeString)
 		}
 	case parquet.Boolean:
@@ -174,6 +175,7 @@ type parquetSource struct {
 	hdr   []string
 	typ   []Type
 	proto []Value        // each column's NULL with its metadata
+	raw   []bool         // flat columns of TypeUnknown (copied as they are)
 	dec   [][]byte       // each DECIMAL column's text buffer
 	ptype []parquet.Type // each column's Parquet type
 	col   []int          // header column of each leaf column, -1 for none
@@ -186,7 +188,12 @@ type parquetSource struct {
 
 // openParquet opens a Parquet file. Third-party parsing is guarded: a
 // panic on a corrupt file becomes ErrInput.
-func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
+func openParquet(r io.ReaderAt, size int64) (*parquetSource, error) {
+	return openParquetOpts(r, size, Options{})
+}
+
+// openParquetOpts is openParquet with Options.ParquetBinaryAsString.
+func openParquetOpts(r io.ReaderAt, size int64, o Options) (src *parquetSource, err error) {
 	defer guard(&err, 0)
 	f, err := pqfile.Open(r, size)
 	if err != nil {
@@ -195,7 +202,8 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 	s := &parquetSource{r: parquet.NewGenericReader[any](f), buf: make([]parquet.Row, 256)}
 	fields := f.Schema().Fields()
 	for _, fl := range fields {
-		pv := parquetProto(fl)
+		pv := parquetProto(fl, o.ParquetBinaryAsString)
+		pv.Null = true // TypeUnknown's proto too
 		s.hdr = append(s.hdr, fl.Name())
 		s.typ = append(s.typ, pv.Type)
 		s.proto = append(s.proto, pv)
@@ -204,6 +212,7 @@ func openParquet(r io.ReaderAt, size int64) (src *parquetSource, err error) {
 			pt = fl.Type()
 		}
 		s.ptype = append(s.ptype, pt)
+		s.raw = append(s.raw, pv.Type == TypeUnknown && fl.Leaf() && !fl.Repeated())
 	}
 	// Leaf indexes follow the schema's field order for flat schemas; a
 	// nested column makes every later leaf index shift, so map by path.
@@ -257,12 +266,15 @@ func (s *parquetSource) next() (row []Value, err error) {
 			continue
 		}
 		i := s.col[ci]
-		if v.IsNull() || !s.typ[i].Valid() {
+		if v.IsNull() || (!s.typ[i].Valid() && !s.raw[i]) {
 			continue
 		}
 		out := &s.row[i]
 		out.Null = false
 		switch s.typ[i] {
+		case TypeUnknown:
+			s.dec[i] = v.AppendBytes(s.dec[i][:0])
+			out.Bytes = s.dec[i]
 		case TypeString:
 			out.Bytes = v.ByteArray()
 		case TypeBoolean:
@@ -372,6 +384,11 @@ func (s *parquetSink) write(row []Value) error {
 			pv = parquet.DoubleValue(v.Float)
 		case TypeTimestamp:
 			pv = parquet.Int64Value(v.Int)
+		case TypeUnknown:
+			var err error
+			if pv, err = rawValue(s.kind[i], v.Bytes); err != nil {
+				return err
+			}
 		case TypeDecimal:
 			var err error
 			if pv, err = decimalValue(v, s.cols[i].meta, s.kind[i]); err != nil {
@@ -387,6 +404,22 @@ func (s *parquetSink) write(row []Value) error {
 		return s.flush()
 	}
 	return nil
+}
+
+// rawValue rebuilds a TypeUnknown value of Parquet type t from its plain
+// encoding.
+func rawValue(t parquet.Type, b []byte) (pv parquet.Value, err error) {
+	want := map[parquet.Kind]int{parquet.Boolean: 1, parquet.Int32: 4, parquet.Float: 4, parquet.Int64: 8,
+		parquet.Double: 8, parquet.Int96: 12}
+	if n, ok := want[t.Kind()]; (ok && len(b) != n) || (t.Kind() == parquet.FixedLenByteArray && len(b) != t.Length()) {
+		return pv, &Error{Kind: ErrType, Err: detail("a value does not fit its Parquet column")}
+	}
+	defer func() {
+		if recover() != nil {
+			err = &Error{Kind: ErrType, Err: detail("a value does not fit its Parquet column")}
+		}
+	}()
+	return t.Kind().Value(bytes.Clone(b)), nil
 }
 
 // decimalValue is a DECIMAL's unscaled value in the column's physical
@@ -439,7 +472,7 @@ func (s *parquetSink) close() error {
 // row passes every check.
 func (e *Encryptor) EncryptParquet(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, schema Schema, optFns ...func(*Options)) (Stats, error) {
 	opts := e.callOptions(optFns)
-	open := func(int) (source, error) { return openParquet(src, size) }
+	open := func(int) (source, error) { return openParquetOpts(src, size, opts) }
 	return e.encrypt(ctx, schema, open, func(cols []outCol) (sink, error) {
 		return newParquetSink(dst, cols)
 	}, opts)

@@ -15,6 +15,8 @@ import (
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/catalog"
 	"github.com/cdpkit/cdpkit/zones"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // Format is a table file format.
@@ -211,6 +213,11 @@ func latestManifest(ctx context.Context, store *zones.Store, dir string) (*manif
 // hiveType is the Glue (Hive) type of a stored column.
 func hiveType(c OutputColumn) string {
 	switch c.Type {
+	case TypeUnknown:
+		if c.HiveType != "" {
+			return c.HiveType
+		}
+		return "binary"
 	case TypeDecimal:
 		return "decimal(" + strconv.Itoa(int(c.Precision)) + "," + strconv.Itoa(int(c.Scale)) + ")"
 	case TypeTimestamp:
@@ -231,6 +238,41 @@ func hiveType(c OutputColumn) string {
 		return "double"
 	}
 	return "string"
+}
+
+// hiveOfParquet is the Glue type of a Parquet column C3R has no type for.
+func hiveOfParquet(t parquet.Type) string {
+	if t == nil {
+		return "binary"
+	}
+	var lt format.LogicalTypeValue
+	if l := t.LogicalType(); l != nil {
+		lt = l.Value
+	}
+	switch l := lt.(type) {
+	case *format.IntType:
+		switch {
+		case l.BitWidth == 8 && l.IsSigned:
+			return "tinyint"
+		case l.BitWidth <= 16:
+			return "int"
+		case l.BitWidth == 32:
+			return "bigint"
+		default:
+			return "decimal(20,0)"
+		}
+	case *format.StringType, *format.EnumType, *format.JsonType:
+		return "string"
+	}
+	switch t.Kind() {
+	case parquet.Int96:
+		return "timestamp"
+	case parquet.Int32:
+		return "int"
+	case parquet.Int64:
+		return "bigint"
+	}
+	return "binary"
 }
 
 // CatalogSchema describes an encrypted Parquet table for Glue (catalog's

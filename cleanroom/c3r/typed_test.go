@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
 )
 
 // writeParquet writes one optional column per node with the given rows
@@ -37,6 +38,8 @@ func writeParquet(t testing.TB, names []string, nodes []parquet.Node, rows [][]a
 				pv = parquet.Int32Value(v)
 			case int64:
 				pv = parquet.Int64Value(v)
+			case deprecated.Int96:
+				pv = parquet.Int96Value(v)
 			case []byte:
 				if nodes[i].Type().Kind() == parquet.FixedLenByteArray {
 					pv = parquet.FixedLenByteArrayValue(v)
@@ -378,6 +381,114 @@ func TestCatalogSchemaTypedColumns(t *testing.T) {
 	for i, want := range []string{"decimal(9,2)", "timestamp", "string"} {
 		if s.Columns[i].Type != want {
 			t.Errorf("%s: %s, want %s", s.Columns[i].Name, s.Columns[i].Type, want)
+		}
+	}
+}
+
+// TestUnknownTypesAreCleartextOnly: columns C3R has no type for (plain
+// binary, FIXED_LEN_BYTE_ARRAY, INT96, unsigned and 8-bit integers, TIME)
+// are copied as cleartext with their exact Parquet type and bytes, also
+// through the spill and through decryption, as the official client copies
+// them; sealing or fingerprinting one is ErrType, and so is writing one to
+// CSV. With ParquetBinaryAsString plain binary is a STRING and seals.
+func TestUnknownTypesAreCleartextOnly(t *testing.T) {
+	names := []string{"id", "bin", "flba", "i96", "u32", "i8", "tm"}
+	nodes := []parquet.Node{parquet.Int(64), parquet.Leaf(parquet.ByteArrayType), parquet.Leaf(parquet.FixedLenByteArrayType(5)),
+		parquet.Leaf(parquet.Int96Type), parquet.Uint(32), parquet.Int(8), parquet.Time(parquet.Millisecond)}
+	var rows [][]any
+	for i := range 300 {
+		r := []any{int64(i), []byte{byte(i), 0xff, 0}, []byte{1, 2, 3, 4, byte(i)}, deprecated.Int96{uint32(i), 7, 9},
+			int32(-1 - i), int32(i % 100), int32(i * 1000)}
+		if i%7 == 3 {
+			r = []any{int64(i), nil, nil, nil, nil, nil, nil}
+		}
+		rows = append(rows, r)
+	}
+	data := writeParquet(t, names, nodes, rows)
+	src, _ := openParquet(bytes.NewReader(data), int64(len(data)))
+	for i, n := range names[1:] {
+		if src.typ[1+i] != TypeUnknown || !src.raw[1+i] {
+			t.Fatalf("%s: type %v raw %v", n, src.typ[1+i], src.raw[1+i])
+		}
+	}
+	var want [][]Value
+	for {
+		r, err := src.next()
+		if err != nil {
+			break
+		}
+		want = append(want, cloneRow(r))
+	}
+	schema := Schema{Columns: []Column{{Source: "id", Target: "key", Type: Sealed}}}
+	for _, n := range names[1:] {
+		schema.Columns = append(schema.Columns, Column{Source: n, Type: Cleartext})
+	}
+	e, _ := NewEncryptor(sampleSecret(t), sampleSalt, LowAssurance(), func(o *Options) { o.TempDir = t.TempDir(); o.MemoryBudget = 4 << 10 })
+	var enc bytes.Buffer
+	st, err := e.EncryptParquet(t.Context(), &enc, bytes.NewReader(data), int64(len(data)), schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Spilled {
+		t.Error("rows did not spill")
+	}
+	ef, _ := parquet.OpenFile(bytes.NewReader(enc.Bytes()), int64(enc.Len()))
+	for i, n := range names[1:] {
+		if f := ef.Schema().Fields()[1+i]; f.Name() != n || f.Type().String() != nodes[1+i].Type().String() {
+			t.Errorf("%s: written as %v, want %v", n, f.Type(), nodes[1+i].Type())
+		}
+	}
+	if h := CatalogSchema(st.Output, "s3://b/t/").Columns; h[1].Type != "binary" || h[3].Type != "timestamp" || h[4].Type != "bigint" || h[5].Type != "tinyint" {
+		t.Errorf("glue types: %+v", h)
+	}
+	d, _ := NewDecryptor(sampleSecret(t), sampleSalt)
+	var dec bytes.Buffer
+	if _, err := d.DecryptParquet(t.Context(), &dec, bytes.NewReader(enc.Bytes()), int64(enc.Len())); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for r, err := range d.Rows(t.Context(), Input{Parquet, bytes.NewReader(dec.Bytes()), int64(dec.Len())}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		w := want[r.Values[0].Int]
+		for i := range names[1:] {
+			if !sameValue(r.Values[1+i], w[1+i]) {
+				t.Errorf("row %d %s differs", r.Values[0].Int, names[1+i])
+			}
+		}
+	}
+	if seen != len(rows) {
+		t.Fatalf("%d rows", seen)
+	}
+	// Only cleartext; never CSV.
+	for _, c := range []ColumnType{Sealed, Fingerprint} {
+		_, err := e.EncryptParquet(t.Context(), io.Discard, bytes.NewReader(data), int64(len(data)), Schema{Columns: []Column{{Source: "bin", Type: c}}})
+		if !errors.Is(err, ErrType) {
+			t.Errorf("%v of plain binary: %v", c, err)
+		}
+	}
+	var csvOut bytes.Buffer
+	_, err = e.Encrypt(t.Context(), &csvOut, CSV, Input{Parquet, bytes.NewReader(data), int64(len(data))}, schema)
+	if !errors.Is(err, ErrType) || csvOut.Len() != 0 {
+		t.Errorf("raw column to CSV: %v, %d bytes written", err, csvOut.Len())
+	}
+	// --parquetBinaryAsString: plain binary is a STRING.
+	enc.Reset()
+	_, err = e.EncryptParquet(t.Context(), &enc, bytes.NewReader(data), int64(len(data)),
+		Schema{Columns: []Column{{Source: "id", Target: "key", Type: Cleartext}, {Source: "bin", Type: Sealed}}},
+		func(o *Options) { o.ParquetBinaryAsString = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r, err := range d.Rows(t.Context(), Input{Parquet, bytes.NewReader(enc.Bytes()), int64(enc.Len())}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := want[r.Values[0].Int][1]
+		if g := r.Values[1]; g.Type != TypeString || g.Null != w.Null || !bytes.Equal(g.Bytes, w.Bytes) {
+			t.Errorf("row %d: binary as string differs", r.Values[0].Int)
 		}
 	}
 }

@@ -15,6 +15,12 @@ type Type uint8
 // to the others (INT32 → TypeInt, INT32 INT(16) → TypeSmallInt, INT64 →
 // TypeBigInt, DATE → TypeDate, BOOLEAN, FLOAT, DOUBLE, STRING).
 const (
+	// TypeUnknown is a Parquet column C3R has no type for (plain binary
+	// without --parquetBinaryAsString, INT96, unsigned or 8-bit integers,
+	// TIME, UUID, JSON, ENUM, …). Like the official client, such a column
+	// can only be cleartext: it is copied with its Parquet type, and its
+	// Values hold the Parquet plain encoding in Bytes.
+	TypeUnknown   Type = 0
 	TypeString    Type = 1
 	TypeBigInt    Type = 2
 	TypeBoolean   Type = 3
