@@ -403,6 +403,43 @@ func (g *Glue) GetDatabases(ctx context.Context, in *glue.GetDatabasesInput, _ .
 	return out, nil
 }
 
+// UpdateDatabase replaces a database's definition (description, location,
+// parameters, default permissions) as Glue does: fields left out of
+// DatabaseInput are cleared, so callers read, change and write back. The
+// name cannot change.
+func (g *Glue) UpdateDatabase(ctx context.Context, in *glue.UpdateDatabaseInput, _ ...func(*glue.Options)) (*glue.UpdateDatabaseOutput, error) {
+	const op = "UpdateDatabase"
+	if in == nil {
+		in = &glue.UpdateDatabaseInput{}
+	}
+	name := aws.ToString(in.Name)
+	if err := g.begin(ctx, Call{Op: op, Database: name, Write: true}); err != nil {
+		return nil, err
+	}
+	if err := checkName("database", name); err != nil {
+		return nil, opError(op, err)
+	}
+	if in.DatabaseInput == nil {
+		return nil, opError(op, invalidInput("DatabaseInput is required"))
+	}
+	if n := aws.ToString(in.DatabaseInput.Name); !strings.EqualFold(n, name) {
+		return nil, opError(op, invalidInput("a database cannot be renamed"))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	d := g.dbs[key(name)]
+	if d == nil {
+		return nil, opError(op, notFound("Database "+name+" not found."))
+	}
+	di := in.DatabaseInput
+	d.d.Description = di.Description
+	d.d.LocationUri = di.LocationUri
+	d.d.Parameters = maps.Clone(di.Parameters)
+	d.d.CreateTableDefaultPermissions = slices.Clone(di.CreateTableDefaultPermissions)
+	d.d.TargetDatabase = di.TargetDatabase
+	return &glue.UpdateDatabaseOutput{}, nil
+}
+
 // DeleteDatabase deletes a database with its tables and partitions. It is
 // not part of catalog.GlueAPI; the conformance suite uses it to clean up.
 func (g *Glue) DeleteDatabase(ctx context.Context, in *glue.DeleteDatabaseInput, _ ...func(*glue.Options)) (*glue.DeleteDatabaseOutput, error) {

@@ -107,6 +107,7 @@ func (s *GlueServer) handlers() map[string]handler {
 		"GetDatabase":             op(g.GetDatabase),
 		"GetDatabases":            op(g.GetDatabases),
 		"DeleteDatabase":          op(g.DeleteDatabase),
+		"UpdateDatabase":          op(g.UpdateDatabase),
 		"CreateTable":             op(g.CreateTable),
 		"GetTable":                op(g.GetTable),
 		"GetTables":               op(g.GetTables),

@@ -28,16 +28,28 @@ type Result struct {
 type applier struct {
 	g      *Governor
 	cat    *string
+	name   string // the owner in the spec's marks
 	writes int
 }
 
 // Apply runs the plan's actions in order: settings, invitations, LF-tags,
 // locations, databases and tables, tag assignments, filters, links, grants
-// (batched by 20), revocations (batched by 20), filter deletions. It stops
-// at the first error; the Result says how far it got, and planning again
-// picks up from there.
+// (batched by 20), revocations (batched by 20), filter deletions, then the
+// pruning of orphans the plan includes. It stops at the first error; the
+// Result says how far it got, and planning again picks up from there. A
+// plan with conflicts is refused as a whole (ErrConflict) before any call.
 func (g *Governor) Apply(ctx context.Context, plan *Plan) (Result, error) {
-	a := &applier{g: g, cat: aws.String(plan.spec.CatalogID)}
+	var conflicts []string
+	for _, act := range plan.Actions {
+		if act.Kind == Conflict {
+			conflicts = append(conflicts, act.Resource)
+		}
+	}
+	if len(conflicts) > 0 {
+		return Result{}, &Error{Op: "apply", Resource: conflicts[0], Kind: ErrConflict,
+			Err: errors.New("the plan has " + strconv.Itoa(len(conflicts)) + " conflicts (resources that exist and are not the spec's): resolve them and plan again")}
+	}
+	a := &applier{g: g, cat: aws.String(plan.spec.CatalogID), name: specName(&plan.spec)}
 	var res Result
 	var grants, revokes []*entry
 	flush := func() error {
@@ -216,12 +228,8 @@ func (a *applier) register(ctx context.Context, what, arn, role string) error {
 	return newError("apply", what, err)
 }
 
-func (a *applier) ensureDatabase(ctx context.Context, db, desc string) error {
-	created, err := a.g.reg.EnsureDatabase(ctx, catalog.Database{Name: db, Description: desc}, a.catalogOpt)
-	if created {
-		a.writes++
-	}
-	return newError("apply", "database "+db, err)
+func catalogDatabase(db, desc string, m mark) catalog.Database {
+	return catalog.Database{Name: db, Description: desc, Parameters: m.params(nil)}
 }
 
 func (a *applier) catalogOpt(o *catalog.Options) { o.CatalogID = aws.ToString(a.cat) }
@@ -357,7 +365,7 @@ func (a *applier) deleteFilter(ctx context.Context, what string, r res) error {
 // createLink creates a resource link (deleting the old one first when
 // replace is set). A link created meanwhile is compared: the same target is
 // done, another one is a conflict.
-func (a *applier) createLink(ctx context.Context, what, db, name string, target gluetypes.TableIdentifier, replace bool) error {
+func (a *applier) createLink(ctx context.Context, what, db, name string, target gluetypes.TableIdentifier, m mark, replace bool) error {
 	if replace {
 		err := a.call(ctx, "DeleteTable", func() error {
 			_, err := a.g.glue.DeleteTable(ctx, &glue.DeleteTableInput{CatalogId: a.cat, DatabaseName: aws.String(db), Name: aws.String(name)})
@@ -368,7 +376,7 @@ func (a *applier) createLink(ctx context.Context, what, db, name string, target 
 		}
 	}
 	err := a.call(ctx, "CreateTable", func() error {
-		_, err := a.g.glue.CreateTable(ctx, &glue.CreateTableInput{CatalogId: a.cat, DatabaseName: aws.String(db), TableInput: &gluetypes.TableInput{Name: aws.String(name), TargetTable: &target}})
+		_, err := a.g.glue.CreateTable(ctx, &glue.CreateTableInput{CatalogId: a.cat, DatabaseName: aws.String(db), TableInput: &gluetypes.TableInput{Name: aws.String(name), TargetTable: &target, Parameters: m.params(nil)}})
 		return err
 	})
 	if isCode(err, "AlreadyExistsException", "") {

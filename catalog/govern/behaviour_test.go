@@ -143,8 +143,23 @@ func TestLinkPointingElsewhereIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	cons := govern.New(w.cons, w.consGlue, noWait, func(o *govern.Options) { o.RAM = w.cons.RAM() })
-	p, _ := mustApply(t, cons, consumerSpec())
-	if p.Count(govern.Replace) != 1 || !strings.Contains(p.String(), "replace resource link shared.sales_orders") {
+	// The link is not marked as the spec's: a conflict, not a silent
+	// replacement, until the spec adopts it.
+	p, err := cons.Plan(ctx, consumerSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count(govern.Conflict) != 1 || !strings.Contains(p.String(), "conflict resource link shared.sales_orders: points at another table") {
+		t.Fatalf("plan:\n%s", p)
+	}
+	before := w.writes()
+	if _, err := cons.Apply(ctx, p); !errors.Is(err, govern.ErrConflict) || w.writes() != before {
+		t.Fatalf("apply of a plan with a conflict: %v, %d writes", err, w.writes()-before)
+	}
+	cs := consumerSpec()
+	cs.Links[0].Adopt = true
+	p, _ = mustApply(t, cons, cs)
+	if p.Count(govern.Replace) != 1 || !strings.Contains(p.String(), "replace resource link shared.sales_orders: adopt") {
 		t.Fatalf("plan:\n%s", p)
 	}
 	if tt := w.consGlue.Table("shared", "sales_orders"); aws.ToString(tt.TargetTable.Name) != "orders" {
@@ -153,11 +168,16 @@ func TestLinkPointingElsewhereIsReplaced(t *testing.T) {
 	if _, err := w.consGlue.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("shared"), TableInput: &gluetypes.TableInput{Name: aws.String("local")}}); err != nil {
 		t.Fatal(err)
 	}
-	cs := consumerSpec()
 	cs.Links[0].Name = "local"
-	_, err := cons.Plan(ctx, cs)
-	if !errors.Is(err, govern.ErrConflict) {
-		t.Fatalf("a data table in the link's place: %v", err)
+	p, err = cons.Plan(ctx, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count(govern.Conflict) != 1 || !strings.Contains(p.String(), "conflict resource link shared.local: a table of that name exists and is not a resource link") {
+		t.Fatalf("a data table in the link's place:\n%s", p)
+	}
+	if _, err := cons.Apply(ctx, p); !errors.Is(err, govern.ErrConflict) {
+		t.Fatalf("apply: %v", err)
 	}
 }
 

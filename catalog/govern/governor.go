@@ -49,6 +49,18 @@ type Options struct {
 	// Logger receives debug events (retries, batch sizes; never values).
 	// Nil discards them.
 	Logger *slog.Logger
+	// Prune plans the removal of what a spec no longer lists but is marked
+	// as its own (see MarkOwner): for a dropped product, the grants on its
+	// database, tables, columns and filters, its data cells filters and its
+	// LF-tag assignments (of keys the spec defines); a dropped resource
+	// link, with its grants. Without Prune the plan lists them under
+	// Plan.Orphans, with what would be removed, and writes nothing.
+	Prune bool
+	// PruneData, with Prune, also deletes a dropped product's tables
+	// marked as its own, and its database when every table in it was
+	// marked (tables of others keep the database). It destroys metadata
+	// (partitions, schema; never the S3 data), hence the separate opt-in.
+	PruneData bool
 }
 
 // DefaultBackoff is exponential from 200ms, capped at 10s, with jitter over
@@ -67,7 +79,7 @@ func DefaultBackoff(n int) time.Duration {
 // clients and options.
 type Governor struct {
 	lf   LakeFormationAPI
-	glue catalog.GlueAPI
+	glue GlueAPI
 	reg  *catalog.Registrar
 	opts Options
 }
@@ -75,7 +87,7 @@ type Governor struct {
 // New returns a Governor over a Lake Formation client and the same
 // account's Glue client (a *lakeformation.Client and *glue.Client, or the
 // catalogtest fakes).
-func New(lf LakeFormationAPI, glue catalog.GlueAPI, optFns ...func(*Options)) *Governor {
+func New(lf LakeFormationAPI, glue GlueAPI, optFns ...func(*Options)) *Governor {
 	g := &Governor{lf: lf, glue: glue}
 	for _, fn := range optFns {
 		fn(&g.opts)
@@ -160,6 +172,8 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 
+func lower(s string) string { return strings.ToLower(s) }
+
 // getTable reads a Glue table with retries.
 func (g *Governor) getTable(ctx context.Context, catalogID *string, db, name string) (*glue.GetTableOutput, error) {
 	var out *glue.GetTableOutput
@@ -168,12 +182,4 @@ func (g *Governor) getTable(ctx context.Context, catalogID *string, db, name str
 		return err
 	})
 	return out, err
-}
-
-// getDatabase reads a Glue database with retries.
-func (g *Governor) getDatabase(ctx context.Context, catalogID *string, db string) error {
-	return g.retry(ctx, "GetDatabase", func() error {
-		_, err := g.glue.GetDatabase(ctx, &glue.GetDatabaseInput{CatalogId: catalogID, Name: aws.String(db)})
-		return err
-	})
 }

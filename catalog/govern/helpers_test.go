@@ -121,9 +121,9 @@ func consumerSpec() govern.Spec {
 	}
 }
 
-func mustApply(t testing.TB, g *govern.Governor, spec govern.Spec) (*govern.Plan, govern.Result) {
+func mustApply(t testing.TB, g *govern.Governor, spec govern.Spec, optFns ...func(*govern.Options)) (*govern.Plan, govern.Result) {
 	t.Helper()
-	p, err := g.Plan(t.Context(), spec)
+	p, err := g.Plan(t.Context(), spec, optFns...)
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}

@@ -2,18 +2,19 @@ package govern
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation"
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cdpkit/cdpkit/catalog"
 )
@@ -26,8 +27,11 @@ const (
 	Create  Kind = "create"
 	Update  Kind = "update"
 	Replace Kind = "replace" // delete and create again: never silent
-	Delete  Kind = "delete"  // revoke a grant, delete a filter
+	Delete  Kind = "delete"  // revoke a grant, delete a filter, prune
 	NoOp    Kind = "no-op"
+	// Conflict is a resource the spec names that exists and is not the
+	// spec's (see MarkOwner). Apply refuses a plan with conflicts.
+	Conflict Kind = "conflict"
 )
 
 // Action is one step of a plan.
@@ -62,15 +66,39 @@ type Warning struct {
 type Plan struct {
 	Actions  []Action
 	Warnings []Warning
-	spec     Spec
+	// Orphans are resources marked as the spec's that it no longer lists,
+	// with what pruning removes. Their removals are in Actions only when
+	// the plan was made with Options.Prune (and, for tables and databases,
+	// Options.PruneData).
+	Orphans []Orphan
+	// Prune and PruneData are the opt-ins the plan was made with.
+	Prune, PruneData bool
+	spec             Spec
 }
 
-// Changes is the number of actions that are not no-ops: the writes Apply
-// will make, before batching.
+// Orphan is a database of a product dropped from the spec, or a resource
+// link dropped from it, found by its ownership mark.
+type Orphan struct {
+	// Resource is "database <name>" or "resource link <db>.<name>".
+	Resource string
+	// Product is the dropped product's name as marked ("" for a link).
+	Product string
+	// Removals are what Options.Prune removes: grants, data cells filters,
+	// LF-tag assignments, the link itself.
+	Removals []Action
+	// DataRemovals are what Options.PruneData deletes besides: the tables
+	// marked as the spec's, and the database when nothing else is in it.
+	DataRemovals []Action
+	// Kept says what pruning leaves in place, and why.
+	Kept []string
+}
+
+// Changes is the number of actions that write: the writes Apply will make,
+// before batching (no-ops and conflicts make none).
 func (p *Plan) Changes() int {
 	n := 0
 	for _, a := range p.Actions {
-		if a.Kind != NoOp {
+		if a.Kind != NoOp && a.Kind != Conflict {
 			n++
 		}
 	}
@@ -101,6 +129,26 @@ func (p *Plan) String() string {
 		}
 		b.WriteString("\n")
 	}
+	for _, o := range p.Orphans {
+		b.WriteString("orphan " + o.Resource)
+		if o.Product != "" {
+			b.WriteString(" (product " + o.Product + ")")
+		}
+		b.WriteString(": no longer in the spec\n")
+		if !p.Prune {
+			for _, a := range o.Removals {
+				b.WriteString("  with Options.Prune: " + string(a.Kind) + " " + a.Resource + "\n")
+			}
+		}
+		if !p.Prune || !p.PruneData {
+			for _, a := range o.DataRemovals {
+				b.WriteString("  with Options.PruneData: " + string(a.Kind) + " " + a.Resource + "\n")
+			}
+		}
+		for _, k := range o.Kept {
+			b.WriteString("  kept: " + k + "\n")
+		}
+	}
 	for _, w := range p.Warnings {
 		b.WriteString("warning " + w.Resource + ": " + w.Message + "\n")
 	}
@@ -111,8 +159,14 @@ func (p *Plan) String() string {
 type planner struct {
 	g            *Governor
 	spec         Spec
+	name         string // the owner in the spec's marks
 	cat          *string
 	plan         *Plan
+	dbList       map[string]gluetypes.Database // every database of the catalog
+	claimed      map[string]bool               // databases of the spec's products
+	conflict     map[string]bool               // product databases that are not the spec's
+	curGrants    map[grantKey]grantState
+	curFilters   map[res]curFilter
 	admins       map[string]bool
 	version      int // cross-account version after the plan's settings change
 	dbs          map[string]bool
@@ -138,19 +192,33 @@ func (p *planner) warn(resource, msg string) {
 }
 
 // Plan validates spec, reads the catalog and returns the actions that make
-// it match. It makes no writes.
-func (g *Governor) Plan(ctx context.Context, spec Spec) (*Plan, error) {
+// it match. It makes no writes. optFns override the Governor's Options for
+// this plan (for example Prune).
+func (g *Governor) Plan(ctx context.Context, spec Spec, optFns ...func(*Options)) (*Plan, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, newError("plan", "", err)
 	}
+	if len(optFns) > 0 {
+		cp := *g
+		cp.opts.IgnorePrincipals = slices.Clone(cp.opts.IgnorePrincipals)
+		for _, fn := range optFns {
+			fn(&cp.opts)
+		}
+		g = &cp
+	}
+	if g.opts.PruneData && !g.opts.Prune {
+		return nil, newError("plan", "", &SpecError{Field: "Options.PruneData", Reason: "needs Options.Prune"})
+	}
 	p := &planner{
-		g: g, spec: spec, cat: aws.String(spec.CatalogID), plan: &Plan{spec: spec},
+		g: g, spec: spec, name: specName(&spec), cat: aws.String(spec.CatalogID),
+		plan:    &Plan{spec: spec, Prune: g.opts.Prune, PruneData: g.opts.PruneData},
+		claimed: map[string]bool{}, conflict: map[string]bool{},
 		admins: map[string]bool{}, dbs: map[string]bool{}, tagKeys: map[string]bool{},
 		links: map[res]bool{}, named: map[res]bool{}, filters: map[res]filterWant{},
 		desired: map[grantKey]grantState{}, newTable: map[string]bool{},
 	}
 	for _, step := range []func(context.Context) error{
-		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters,
+		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters, p.orphans, p.orphanLinks,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -368,28 +436,45 @@ func under(loc, prefix string) bool {
 // ---- databases and tables (kept current by catalog.Registrar) ----
 
 func (p *planner) tables(ctx context.Context) error {
+	dbs, err := p.g.listDatabases(ctx, p.cat)
+	if err != nil {
+		return newError("plan", "databases", err)
+	}
+	p.dbList = dbs
 	for _, prod := range p.spec.Products {
 		db := strings.ToLower(prod.Database)
-		p.dbs[db] = true
-		err := p.g.getDatabase(ctx, p.cat, db)
-		dbMissing := isCode(err, "EntityNotFoundException", "")
-		if err != nil && !dbMissing {
-			return newError("plan", "database "+db, err)
-		}
+		p.claimed[db] = true
+		want := mark{owner: p.name, product: prod.Name}
 		what := "database " + db
-		if dbMissing {
+		cur, exists := dbs[db]
+		have := markOf(cur.Parameters)
+		switch {
+		case !exists:
 			desc := prod.Description
 			p.add(Action{Kind: Create, Resource: what, Reason: "product " + prod.Name, run: func(ctx context.Context, a *applier) error {
-				return a.ensureDatabase(ctx, db, desc)
+				return a.ensureDatabase(ctx, db, desc, &want)
 			}})
-		} else {
-			p.add(Action{Kind: NoOp, Resource: what, Reason: "exists"})
+		case have == want:
+			p.add(Action{Kind: NoOp, Resource: what, Reason: "exists, marked as product " + prod.Name})
+		case have.owner == p.name:
+			p.add(Action{Kind: Update, Resource: what, Reason: "marked as product " + have.product + ": mark as product " + prod.Name, run: func(ctx context.Context, a *applier) error {
+				return a.markDatabase(ctx, db, have, want)
+			}})
+		case prod.Adopt:
+			p.add(Action{Kind: Update, Resource: what, Reason: "adopt (exists, " + have.describe() + "): mark as product " + prod.Name, run: func(ctx context.Context, a *applier) error {
+				return a.markDatabase(ctx, db, have, want)
+			}})
+		default:
+			p.conflict[db] = true
+			p.add(Action{Kind: Conflict, Resource: what, Reason: "exists and is " + have.describe() + ": set Adopt on product " + prod.Name + " to take it over, or choose another database"})
+			continue
 		}
+		p.dbs[db] = true
 		for _, t := range prod.Tables {
 			name := strings.ToLower(t.Name)
 			what := "table " + db + "." + name
 			var cur *gluetypes.Table
-			if !dbMissing {
+			if exists {
 				out, err := p.g.getTable(ctx, p.cat, db, name)
 				switch {
 				case isCode(err, "EntityNotFoundException", ""):
@@ -403,23 +488,43 @@ func (p *planner) tables(ctx context.Context) error {
 				if cur == nil {
 					return newError("plan", what, &SpecError{Field: "Products.Tables.Schema", Reason: "is needed: the table does not exist"})
 				}
-				p.add(Action{Kind: NoOp, Resource: what, Reason: "exists; no schema in the spec"})
+				p.add(Action{Kind: NoOp, Resource: what, Reason: "exists; no schema in the spec (not marked, never pruned)"})
 				continue
 			}
 			schema := *t.Schema
+			schema.Parameters = want.params(t.Schema.Parameters)
 			run := func(ctx context.Context, a *applier) error { return a.ensureTable(ctx, db, name, schema) }
-			switch reason := schemaDiff(cur, &schema); {
-			case cur == nil:
+			if cur == nil {
 				p.newTable[db+"."+name] = true
 				p.add(Action{Kind: Create, Resource: what, Reason: strconv.Itoa(len(schema.Columns)) + " columns", run: run})
-			case reason != "":
-				p.add(Action{Kind: Update, Resource: what, Reason: reason, run: run})
+				continue
+			}
+			reason := schemaDiff(cur, &schema)
+			switch tm := markOf(cur.Parameters); {
+			case tm == want:
+			case tm.owner == p.name:
+				reason = joinReasons(reason, "mark as product "+prod.Name)
+			case prod.Adopt:
+				reason = joinReasons(reason, "adopt (exists, "+tm.describe()+")")
 			default:
+				p.add(Action{Kind: Conflict, Resource: what, Reason: "exists and is " + tm.describe() + ": set Adopt on product " + prod.Name + " to take it over"})
+				continue
+			}
+			if reason != "" {
+				p.add(Action{Kind: Update, Resource: what, Reason: reason, run: run})
+			} else {
 				p.add(Action{Kind: NoOp, Resource: what, Reason: "schema current"})
 			}
 		}
 	}
 	return nil
+}
+
+func joinReasons(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // schemaDiff says how a table differs from the schema the Registrar would
@@ -504,6 +609,9 @@ func pairMap(ps []types.LFTagPair) map[string]string {
 func (p *planner) assignments(ctx context.Context) error {
 	for _, prod := range p.spec.Products {
 		db := strings.ToLower(prod.Database)
+		if p.conflict[db] {
+			continue
+		}
 		cur, err := p.readTags(ctx, &types.Resource{Database: &types.DatabaseResource{CatalogId: p.cat, Name: aws.String(db)}}, "database "+db)
 		if err != nil {
 			return err
@@ -640,6 +748,9 @@ func (p *planner) want(principal string, r res, ps, gs []types.Permission) {
 
 func (p *planner) compile(context.Context) error {
 	for _, prod := range p.spec.Products {
+		if p.conflict[strings.ToLower(prod.Database)] {
+			continue
+		}
 		for i, g := range prod.Grants {
 			r, err := p.grantRes(g, prod.Database)
 			if err != nil {
@@ -756,6 +867,7 @@ func (p *planner) cellFilters(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.curFilters = cur
 	for _, r := range slices.SortedFunc(maps.Keys(p.filters), func(a, b res) int { return strings.Compare(a.String(), b.String()) }) {
 		w := p.filters[r]
 		what := r.String()
@@ -791,38 +903,50 @@ func (p *planner) deleteFilters(context.Context) error {
 
 func (p *planner) linkTables(ctx context.Context) error {
 	dbs := map[string]bool{}
+	owner := mark{owner: p.name}
 	for _, l := range p.spec.Links {
 		db, name := strings.ToLower(l.Database), strings.ToLower(l.Name)
 		what := "resource link " + db + "." + name
 		target := gluetypes.TableIdentifier{CatalogId: aws.String(l.Target.CatalogID), DatabaseName: aws.String(strings.ToLower(l.Target.Database)), Name: aws.String(strings.ToLower(l.Target.Table))}
-		if !dbs[db] && !p.dbs[db] {
+		_, dbExists := p.dbList[db]
+		if !dbExists && !dbs[db] && !p.dbs[db] {
 			dbs[db] = true
-			err := p.g.getDatabase(ctx, p.cat, db)
-			switch {
-			case isCode(err, "EntityNotFoundException", ""):
-				p.add(Action{Kind: Create, Resource: "database " + db, Reason: "holds resource links", run: func(ctx context.Context, a *applier) error {
-					return a.ensureDatabase(ctx, db, "")
-				}})
-			case err != nil:
-				return newError("plan", "database "+db, err)
-			}
+			p.add(Action{Kind: Create, Resource: "database " + db, Reason: "holds resource links", run: func(ctx context.Context, a *applier) error {
+				return a.ensureDatabase(ctx, db, "", nil)
+			}})
 		}
-		out, err := p.g.getTable(ctx, p.cat, db, name)
+		var out *glue.GetTableOutput
+		var err error
+		if dbExists {
+			out, err = p.g.getTable(ctx, p.cat, db, name)
+		} else {
+			err = &smithy.GenericAPIError{Code: "EntityNotFoundException"}
+		}
 		switch {
 		case isCode(err, "EntityNotFoundException", ""):
 			p.add(Action{Kind: Create, Resource: what, Reason: "points at " + l.Target.CatalogID + ":" + l.Target.Database + "." + l.Target.Table, run: func(ctx context.Context, a *applier) error {
-				return a.createLink(ctx, what, db, name, target, false)
+				return a.createLink(ctx, what, db, name, target, owner, false)
 			}})
 		case err != nil:
 			return newError("plan", what, err)
 		case out.Table.TargetTable == nil:
-			return newError("plan", what, &Error{Op: "plan", Resource: what, Kind: ErrConflict, Err: errors.New("a table of that name exists and is not a resource link")})
+			p.add(Action{Kind: Conflict, Resource: what, Reason: "a table of that name exists and is not a resource link (it is never replaced)"})
 		case sameTarget(out.Table.TargetTable, &target):
-			p.add(Action{Kind: NoOp, Resource: what, Reason: "points at the target"})
-		default:
-			p.add(Action{Kind: Replace, Resource: what, Reason: "points at another table; deleted and created again", run: func(ctx context.Context, a *applier) error {
-				return a.createLink(ctx, what, db, name, target, true)
+			reason := "points at the target"
+			if markOf(out.Table.Parameters).owner != p.name {
+				reason += " (" + markOf(out.Table.Parameters).describe() + ": never pruned)"
+			}
+			p.add(Action{Kind: NoOp, Resource: what, Reason: reason})
+		case markOf(out.Table.Parameters).owner == p.name || l.Adopt:
+			reason := "points at another table; deleted and created again"
+			if m := markOf(out.Table.Parameters); m.owner != p.name {
+				reason = "adopt (" + m.describe() + "): " + reason
+			}
+			p.add(Action{Kind: Replace, Resource: what, Reason: reason, run: func(ctx context.Context, a *applier) error {
+				return a.createLink(ctx, what, db, name, target, owner, true)
 			}})
+		default:
+			p.add(Action{Kind: Conflict, Resource: what, Reason: "points at another table and is " + markOf(out.Table.Parameters).describe() + ": set Adopt on the link to replace it"})
 		}
 	}
 	return nil
@@ -879,22 +1003,7 @@ func (p *planner) grants(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sortKeys := func(m map[grantKey]grantState) []grantKey {
-		type keyed struct {
-			k grantKey
-			s string
-		}
-		ks := make([]keyed, 0, len(m))
-		for k := range m {
-			ks = append(ks, keyed{k, k.principal + "\x00" + k.res.String()})
-		}
-		slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.s, b.s) })
-		out := make([]grantKey, len(ks))
-		for i, k := range ks {
-			out[i] = k.k
-		}
-		return out
-	}
+	p.curGrants = cur
 	p.plan.Actions = slices.Grow(p.plan.Actions, len(p.desired))
 	for _, k := range sortKeys(p.desired) {
 		want := p.desired[k]
@@ -920,10 +1029,7 @@ func (p *planner) grants(ctx context.Context) error {
 			p.add(Action{Kind: Update, Resource: what, Reason: "remove " + remove.String() + grantOption(removeG), revoke: &entry{key: k, perms: remove.list(), grantable: removeG.list()}})
 		}
 	}
-	ignore := maps.Clone(p.admins)
-	for _, x := range p.g.opts.IgnorePrincipals {
-		ignore[x] = true
-	}
+	ignore := p.ignored()
 	for _, k := range sortKeys(cur) {
 		if _, ok := p.desired[k]; ok || ignore[k.principal] || !p.managed(k.res) {
 			continue
@@ -932,6 +1038,33 @@ func (p *planner) grants(ctx context.Context) error {
 		p.add(Action{Kind: Delete, Resource: "grant " + k.String(), Reason: "no longer in the spec", revoke: &entry{key: k, perms: have.perms.list(), grantable: have.grantable.list()}})
 	}
 	return nil
+}
+
+// sortKeys orders grants by principal, then resource.
+func sortKeys(m map[grantKey]grantState) []grantKey {
+	type keyed struct {
+		k grantKey
+		s string
+	}
+	ks := make([]keyed, 0, len(m))
+	for k := range m {
+		ks = append(ks, keyed{k, k.principal + "\x00" + k.res.String()})
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.s, b.s) })
+	out := make([]grantKey, len(ks))
+	for i, k := range ks {
+		out[i] = k.k
+	}
+	return out
+}
+
+// ignored are the principals whose grants are never revoked.
+func (p *planner) ignored() map[string]bool {
+	ignore := maps.Clone(p.admins)
+	for _, x := range p.g.opts.IgnorePrincipals {
+		ignore[x] = true
+	}
+	return ignore
 }
 
 func grantOption(s permSet) string {

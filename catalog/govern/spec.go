@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
@@ -16,6 +17,12 @@ import (
 // consumer's side, the shares it accepts, the resource links it keeps and
 // the grants it passes on to its own roles.
 type Spec struct {
+	// Name identifies the spec in the ownership mark (MarkOwner) on the
+	// databases, tables and resource links it creates: what carries it is
+	// the spec's, to update and, on request, to prune; what does not is
+	// never changed without Adopt and never deleted. Specs governing the
+	// same catalog need different names. "" means DefaultSpecName.
+	Name string
 	// CatalogID is the account whose catalog this spec governs (12 digits).
 	// Principals of other accounts make grants cross-account.
 	CatalogID string
@@ -88,6 +95,10 @@ type Product struct {
 	Tables []Table
 	// Grants to consumers. Database defaults to the product's.
 	Grants []Grant
+	// Adopt takes over a database (and tables of the product) of the same
+	// name that exist without the spec's mark, by marking them: without
+	// it the plan reports a conflict and Apply refuses it.
+	Adopt bool
 }
 
 // Table is a table of a product.
@@ -165,6 +176,9 @@ type Link struct {
 	// Readers are principals of this account granted DESCRIBE on the link,
 	// which engines need besides SELECT on the target.
 	Readers []string
+	// Adopt replaces a link of the same name that points elsewhere and is
+	// not marked as the spec's; without it the plan reports a conflict.
+	Adopt bool
 }
 
 // TableRef names a table in a catalog.
@@ -208,6 +222,9 @@ func isRole(p string) bool { return iamRE.MatchString(p) }
 // filters (2,048 characters). Every problem is a *SpecError (ErrInvalid).
 func (s *Spec) Validate() error {
 	bad := func(field, reason string) error { return &SpecError{Field: field, Reason: reason} }
+	if len(s.Name) > 255 || strings.ContainsFunc(s.Name, unicode.IsControl) {
+		return bad("Name", "must be at most 255 characters, without control characters")
+	}
 	if !accountRE.MatchString(s.CatalogID) {
 		return bad("CatalogID", "must be a 12-digit account id")
 	}
@@ -255,12 +272,16 @@ func (s *Spec) Validate() error {
 		}
 		return nil
 	}
-	dbs := map[string]bool{}
+	dbs, names := map[string]bool{}, map[string]bool{}
 	for i, p := range s.Products {
 		f := "Products[" + strconv.Itoa(i) + "]"
-		if p.Name == "" {
-			return bad(f+".Name", "is required")
+		if p.Name == "" || len(p.Name) > 255 || strings.ContainsFunc(p.Name, unicode.IsControl) {
+			return bad(f+".Name", "is required: at most 255 characters, without control characters")
 		}
+		if names[p.Name] {
+			return bad(f+".Name", "names two products")
+		}
+		names[p.Name] = true
 		if err := catalog.ValidateName("database", p.Database); err != nil {
 			return bad(f+".Database", "is not a valid Glue database name")
 		}
