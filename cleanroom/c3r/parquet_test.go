@@ -379,14 +379,7 @@ func TestOfficialParquetSample(t *testing.T) {
 	if len(schema.Columns) != len(src.hdr)-2 {
 		t.Fatalf("%d of %d columns", len(schema.Columns), len(src.hdr))
 	}
-	var srcRows [][]Value
-	for {
-		r, err := src.next()
-		if err != nil {
-			break
-		}
-		srcRows = append(srcRows, cloneRow(r))
-	}
+	srcRows := readAll(src)
 	settings := LowAssurance()
 	e, _ := NewEncryptor(sampleSecret(t), sampleSalt, settings, func(o *Options) { o.TempDir = t.TempDir(); o.ParquetBinaryAsString = true })
 	var enc bytes.Buffer

@@ -231,14 +231,7 @@ func TestTypedParquetRoundTrip(t *testing.T) {
 	}
 	data := writeParquet(t, names, nodes, rows)
 	src, _ := openParquet(bytes.NewReader(data), int64(len(data)))
-	var want [][]Value
-	for {
-		r, err := src.next()
-		if err != nil {
-			break
-		}
-		want = append(want, cloneRow(r))
-	}
+	want := readAll(src)
 	for _, preserve := range []bool{true, false} {
 		settings := LowAssurance()
 		settings.PreserveNulls = preserve
@@ -319,6 +312,18 @@ func encryptToCSV(t *testing.T, e *Encryptor, data []byte, schema Schema) *bytes
 		t.Fatal(err)
 	}
 	return bytes.NewReader(out.Bytes())
+}
+
+// readAll reads the rest of src, each row cloned.
+func readAll(src *parquetSource) [][]Value {
+	var rows [][]Value
+	for {
+		r, err := src.next()
+		if err != nil {
+			return rows
+		}
+		rows = append(rows, cloneRow(r))
+	}
 }
 
 func cloneRow(r []Value) []Value {
@@ -411,14 +416,7 @@ func TestUnknownTypesAreCleartextOnly(t *testing.T) {
 			t.Fatalf("%s: type %v raw %v", n, src.typ[1+i], src.raw[1+i])
 		}
 	}
-	var want [][]Value
-	for {
-		r, err := src.next()
-		if err != nil {
-			break
-		}
-		want = append(want, cloneRow(r))
-	}
+	want := readAll(src)
 	schema := Schema{Columns: []Column{{Source: "id", Target: "key", Type: Sealed}}}
 	for _, n := range names[1:] {
 		schema.Columns = append(schema.Columns, Column{Source: n, Type: Cleartext})
