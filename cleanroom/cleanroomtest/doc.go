@@ -36,7 +36,12 @@
 // rows, Parquet files, or the Parquet objects under a zones.Store location.
 // A query is SUBMITTED for Options.QueryQueued, STARTED for
 // Options.QueryRuns, by Options.Now (a clock the test controls), and runs
-// on the next read: package cleanroom/sqlcheck checks it against the
+// on the next read (GetProtectedQuery, ListProtectedQueries or
+// UpdateProtectedQuery), in that caller and without holding the fake's
+// lock: other calls go on while it runs and see it STARTED; a cancel
+// while it runs stops it and it ends CANCELLED; a caller whose context
+// ends mid-run gets the context's error and the query runs again on a
+// later read. Package cleanroom/sqlcheck checks it against the
 // analysis rules of the tables of the collaboration (an unassociated table
 // or a column outside the allowed columns does not exist for it) and runs
 // it on an embedded pure-Go SQL engine, applying the aggregation output
@@ -45,8 +50,9 @@
 // templates are enforced too. The result is written in the requested
 // format (CSV or Parquet, in files of Options.ResultFileRows rows) to the
 // requested S3 location, or the receiving member's default result
-// configuration, through Options.Results (default: an in-memory S3, see
-// CleanRooms.S3 and S3, which cleanroom.ResultRows reads). A query the
+// configuration, through Options.Results (default: an in-memory S3 on the
+// fake's clock, see CleanRooms.S3 and S3, which cleanroom.ResultRows
+// reads). A query the
 // rules refuse ends FAILED with CodeRuleViolation and the checker's
 // problems, a SQL error with CodeInvalidQuery and the engine's message, a
 // table without data with CodeNoData (the service's own codes for these
@@ -68,8 +74,12 @@
 //
 // # Concurrency
 //
-// CleanRooms and S3 are safe for concurrent use; every call holds one
-// lock (a query runs under it when it is read).
+// CleanRooms and S3 are safe for concurrent use. Every call holds the
+// fake's one lock only while it reads or changes the fake's state: a
+// protected query runs (loads its tables, runs the SQL, writes the
+// result) without it, so a slow query does not hold up other calls, and
+// queries of different callers run at the same time. No call leaves a
+// goroutine behind.
 //
 // # Testing
 //

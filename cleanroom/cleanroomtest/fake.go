@@ -33,7 +33,8 @@ type CleanRoomsOptions struct {
 	// SUBMITTED and then STARTED by Now (defaults 1s and 2s).
 	QueryQueued, QueryRuns time.Duration
 	// Results is where query results are written (default: an in-memory
-	// S3, see CleanRooms.S3).
+	// S3 on the clock Now, see CleanRooms.S3). An *S3 made by NewS3
+	// without a clock of its own takes Now as its clock.
 	Results ResultSink
 	// ResultFileRows, when positive, splits results into files of at most
 	// this many rows, as the service writes large results in parts.
@@ -113,10 +114,11 @@ func NewCleanRooms(optFns ...func(*CleanRoomsOptions)) *CleanRooms {
 	if w.opts.MaxConfiguredTables == 0 {
 		w.opts.MaxConfiguredTables = 250
 	}
-	if w.opts.Results == nil {
-		s := NewS3()
-		s.now = w.opts.Now
-		w.opts.Results = s
+	switch s := w.opts.Results.(type) {
+	case nil:
+		w.opts.Results = NewS3(func(o *S3Options) { o.Now = w.opts.Now })
+	case *S3:
+		s.adoptClock(w.opts.Now)
 	}
 	return &CleanRooms{world: w, account: w.opts.AccountID}
 }

@@ -1,7 +1,6 @@
 package cleanroomtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -12,10 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
-	"github.com/cdpkit/cdpkit/internal/sqlengine"
 )
 
 // ---- protected queries ----
@@ -42,6 +37,8 @@ type queryRec struct {
 	collab   string
 	account  string // runner
 	template *types.AnalysisTemplate
+	// run is the job of the caller running the query now (nil otherwise).
+	run *job
 }
 
 func (f *CleanRooms) queued() time.Duration {
@@ -159,8 +156,7 @@ func (f *CleanRooms) StartProtectedQuery(ctx context.Context, in *cleanrooms.Sta
 	}
 	ongoing := 0
 	for _, q := range f.queries {
-		f.advance(ctx, q)
-		if aws.ToString(q.q.MembershipId) == *m.Id && !terminal(q.q.Status) {
+		if aws.ToString(q.q.MembershipId) == *m.Id && f.ongoing(q) {
 			ongoing++
 		}
 	}
@@ -194,44 +190,62 @@ func (f *CleanRooms) query(mid, qid *string) (*queryRec, error) {
 // GetProtectedQuery implements the operation; reading a query moves it
 // along its states by the fake's clock.
 func (f *CleanRooms) GetProtectedQuery(ctx context.Context, in *cleanrooms.GetProtectedQueryInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.GetProtectedQueryOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "GetProtectedQuery", false); err != nil {
-		return nil, err
-	}
-	q, err := f.query(in.MembershipIdentifier, in.ProtectedQueryIdentifier)
+	q, err := f.readQuery(ctx, "GetProtectedQuery", false, in.MembershipIdentifier, in.ProtectedQueryIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.advance(ctx, q); err != nil {
+	defer f.mu.Unlock()
+	return &cleanrooms.GetProtectedQueryOutput{ProtectedQuery: ptr(clone(q.q))}, nil
+}
+
+// readQuery looks the query up and moves it along its states, running it
+// (without f.mu) when this call claims it. It returns with f.mu held when
+// the error is nil.
+func (f *CleanRooms) readQuery(ctx context.Context, op string, write bool, mid, qid *string) (*queryRec, error) {
+	f.mu.Lock()
+	if err := f.enter(ctx, op, write); err != nil {
+		f.mu.Unlock()
 		return nil, err
 	}
-	return &cleanrooms.GetProtectedQueryOutput{ProtectedQuery: ptr(clone(q.q))}, nil
+	q, err := f.query(mid, qid)
+	if err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	if j := f.advance(ctx, q); j != nil {
+		f.mu.Unlock()
+		if err := f.runJobs(ctx, []*job{j}); err != nil {
+			return nil, err
+		}
+		f.mu.Lock()
+	}
+	return q, nil
 }
 
 // UpdateProtectedQuery implements the operation: targetStatus CANCELLED
 // moves a running query to CANCELLING, then CANCELLED on the next read;
 // a query already ended is ConflictException.
 func (f *CleanRooms) UpdateProtectedQuery(ctx context.Context, in *cleanrooms.UpdateProtectedQueryInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.UpdateProtectedQueryOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.enter(ctx, "UpdateProtectedQuery", true); err != nil {
-		return nil, err
-	}
 	if in.TargetStatus != types.TargetProtectedQueryStatusCancelled {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if err := f.enter(ctx, "UpdateProtectedQuery", true); err != nil {
+			return nil, err
+		}
 		return nil, invalid("targetStatus", "targetStatus must be CANCELLED")
 	}
-	q, err := f.query(in.MembershipIdentifier, in.ProtectedQueryIdentifier)
+	q, err := f.readQuery(ctx, "UpdateProtectedQuery", true, in.MembershipIdentifier, in.ProtectedQueryIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.advance(ctx, q); err != nil {
-		return nil, err
-	}
+	defer f.mu.Unlock()
 	if terminal(q.q.Status) {
 		return nil, &types.ConflictException{Message: aws.String("the query has already ended"), Reason: types.ConflictExceptionReasonInvalidState}
 	}
 	q.q.Status = types.ProtectedQueryStatusCancelling
+	if q.run != nil {
+		q.run.cancel() // another caller runs it: stop the engine; it ends CANCELLED
+	}
 	return &cleanrooms.UpdateProtectedQueryOutput{ProtectedQuery: ptr(clone(q.q))}, nil
 }
 
@@ -239,23 +253,39 @@ func (f *CleanRooms) UpdateProtectedQuery(ctx context.Context, in *cleanrooms.Up
 // filtered by status.
 func (f *CleanRooms) ListProtectedQueries(ctx context.Context, in *cleanrooms.ListProtectedQueriesInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.ListProtectedQueriesOutput, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if err := f.enter(ctx, "ListProtectedQueries", false); err != nil {
+		f.mu.Unlock()
 		return nil, err
 	}
 	m, err := f.membership(in.MembershipIdentifier)
 	if err != nil {
+		f.mu.Unlock()
 		return nil, err
 	}
-	var recs []*queryRec
+	var mine []*queryRec
+	var jobs []*job
 	for _, q := range f.queries {
 		if aws.ToString(q.q.MembershipId) == *m.Id {
-			if err := f.advance(ctx, q); err != nil {
-				return nil, err
+			mine = append(mine, q)
+			if j := f.advance(ctx, q); j != nil {
+				jobs = append(jobs, j)
 			}
-			if in.Status == "" || in.Status == q.q.Status {
-				recs = append(recs, q)
-			}
+		}
+	}
+	if len(jobs) > 0 {
+		f.mu.Unlock()
+		// One order for the runs, whatever the map's.
+		slices.SortFunc(jobs, func(a, b *job) int { return strings.Compare(a.id, b.id) })
+		if err := f.runJobs(ctx, jobs); err != nil {
+			return nil, err
+		}
+		f.mu.Lock()
+	}
+	defer f.mu.Unlock()
+	var recs []*queryRec
+	for _, q := range mine {
+		if in.Status == "" || in.Status == q.q.Status {
+			recs = append(recs, q)
 		}
 	}
 	slices.SortFunc(recs, func(a, b *queryRec) int {
@@ -274,145 +304,6 @@ func (f *CleanRooms) ListProtectedQueries(ctx context.Context, in *cleanrooms.Li
 		return nil, err
 	}
 	return &cleanrooms.ListProtectedQueriesOutput{ProtectedQueries: page, NextToken: next}, nil
-}
-
-// advance moves q along its states by the clock, running it when it is due.
-func (f *CleanRooms) advance(ctx context.Context, q *queryRec) error {
-	if terminal(q.q.Status) {
-		return nil
-	}
-	if q.q.Status == types.ProtectedQueryStatusCancelling {
-		q.q.Status = types.ProtectedQueryStatusCancelled
-		return nil
-	}
-	elapsed := f.opts.Now().Sub(*q.q.CreateTime)
-	if elapsed < f.queued() {
-		return nil
-	}
-	if elapsed < f.queued()+f.runs() {
-		q.q.Status = types.ProtectedQueryStatusStarted
-		return nil
-	}
-	code, msg, out, err := f.execute(ctx, q)
-	if err != nil {
-		return err // the context ended: the query runs on a later read
-	}
-	q.q.Statistics = &types.ProtectedQueryStatistics{TotalDurationInMillis: aws.Int64(f.runs().Milliseconds()),
-		BilledResourceUtilization: &types.BilledResourceUtilization{Units: aws.Float64(f.runs().Hours() * 16)}}
-	if code != "" {
-		q.q.Status = types.ProtectedQueryStatusFailed
-		q.q.Error = &types.ProtectedQueryError{Code: aws.String(code), Message: aws.String(msg)}
-		return nil
-	}
-	q.q.Status = types.ProtectedQueryStatusSuccess
-	q.q.Result = &types.ProtectedQueryResult{Output: out}
-	return nil
-}
-
-// execute checks the query against the collaboration's analysis rules (a
-// minimal subset, see the package documentation), runs it on the SQL
-// engine and writes the result. A non-empty code is a FAILED query.
-func (f *CleanRooms) execute(ctx context.Context, q *queryRec) (code, msg string, out types.ProtectedQueryOutput, err error) {
-	sqlText, params := aws.ToString(q.q.SqlParameters.QueryString), map[string]any{}
-	if q.template != nil {
-		src, _ := q.template.Source.(*types.AnalysisSourceMemberText)
-		if src == nil {
-			return CodeInvalidQuery, "the template has no SQL text", nil, nil
-		}
-		sqlText = src.Value
-		for _, p := range q.template.AnalysisParameters {
-			v, ok := q.q.SqlParameters.Parameters[aws.ToString(p.Name)]
-			if !ok {
-				v = aws.ToString(p.DefaultValue)
-			}
-			pv, perr := paramValue(p.Type, v)
-			if perr != nil {
-				return CodeInvalidQuery, "parameter " + strconv.Quote(aws.ToString(p.Name)) + ": " + perr.Error(), nil, nil
-			}
-			params[aws.ToString(p.Name)] = pv
-		}
-	}
-	used := words(sqlText)
-	receiver := q.account
-	if mo, ok := q.q.ResultConfiguration.OutputConfiguration.(*types.ProtectedQueryOutputConfigurationMemberMember); ok {
-		receiver = aws.ToString(mo.Value.AccountId)
-	}
-	var tables []sqlcheck.Table
-	for _, a := range f.collabAssociations(q.collab) {
-		alias := strings.ToLower(aws.ToString(a.a.Name))
-		t := f.tables[aws.ToString(a.a.ConfiguredTableId)]
-		if t == nil {
-			continue
-		}
-		owner := arnAccount(aws.ToString(t.t.Arn))
-		ct := sqlcheck.Table{Name: alias, Member: owner}
-		for _, r := range t.rules {
-			ct.Rule = sqlcheck.RuleFromPolicy(r.Policy)
-			if r.Type != types.ConfiguredTableAnalysisRuleTypeCustom && q.template != nil && used[alias] {
-				return CodeRuleViolation, "analysis templates can only query tables under a custom rule; table " + strconv.Quote(alias) + " has a " + strings.ToLower(string(r.Type)) + " rule", nil, nil
-			}
-		}
-		for _, ar := range a.rules {
-			if rs := assocReceivers(ar); used[alias] && len(rs) > 0 && !slices.Contains(rs, receiver) {
-				return CodeRuleViolation, "the result receiver is not allowed by the collaboration analysis rule of table " + strconv.Quote(alias), nil, nil
-			}
-		}
-		ref, _ := t.t.TableReference.(*types.TableReferenceMemberGlue)
-		var d TableData
-		ok := false
-		if ref != nil {
-			d, ok = f.data[dataKey{owner, strings.ToLower(aws.ToString(ref.Value.DatabaseName)), strings.ToLower(aws.ToString(ref.Value.TableName))}]
-		}
-		if !ok {
-			if used[alias] {
-				return CodeNoData, "table " + strconv.Quote(alias) + " has no data in the fake", nil, nil
-			}
-			for _, c := range t.t.AllowedColumns {
-				ct.Columns = append(ct.Columns, sqlcheck.Column{Name: c})
-			}
-			ct.Rows = sqlcheck.RowsOf(nil)
-			tables = append(tables, ct)
-			continue
-		}
-		et, terr := engineTable(ctx, alias, d, t.t.AllowedColumns)
-		if terr != nil {
-			return CodeNoData, "table " + strconv.Quote(alias) + ": " + terr.Error(), nil, nil
-		}
-		for _, c := range et.Columns {
-			ct.Columns = append(ct.Columns, sqlcheck.Column{Name: c.Name, Type: c.Type})
-		}
-		ct.Rows = et.Rows
-		tables = append(tables, ct)
-	}
-	sim, serr := sqlcheck.Simulate(ctx, sqlText, tables, func(o *sqlcheck.Options) {
-		o.Runner = q.account
-		o.Params = params
-		if q.template != nil {
-			o.AnalysisTemplate = aws.ToString(q.template.Arn)
-		}
-	})
-	if serr != nil {
-		if ctx.Err() != nil {
-			return "", "", nil, ctx.Err()
-		}
-		var e *sqlcheck.Error
-		switch {
-		case errors.As(serr, &e) && errors.Is(serr, sqlcheck.ErrRejected):
-			return CodeRuleViolation, e.Problems.Errors().String(), nil, nil
-		case errors.As(serr, &e) && e.Message != "":
-			return CodeInvalidQuery, e.Message, nil, nil
-		}
-		return CodeInvalidQuery, serr.Error(), nil, nil
-	}
-	cols := make([]sqlengine.Column, len(sim.Columns))
-	for i, c := range sim.Columns {
-		cols[i] = sqlengine.Column{Name: c.Name, Type: c.Type}
-		if c.Type == "" {
-			cols[i].Type = "string"
-		}
-	}
-	res := &sqlengine.Result{Columns: cols, Rows: sim.Rows}
-	return f.writeResult(ctx, q, res)
 }
 
 // arnAccount is the account field of an ARN ("" when it has none).
@@ -472,58 +363,6 @@ func paramValue(t types.ParameterType, v string) (any, error) {
 		return nil, errors.New("the value is not a valid " + strings.ToLower(string(t)))
 	}
 	return out, nil
-}
-
-// writeResult writes res where the query's result configuration says, in
-// files of Options.ResultFileRows rows (one file when zero).
-func (f *CleanRooms) writeResult(ctx context.Context, q *queryRec, res *sqlengine.Result) (string, string, types.ProtectedQueryOutput, error) {
-	var s3c types.ProtectedQueryS3OutputConfiguration
-	var out types.ProtectedQueryOutput
-	switch oc := q.q.ResultConfiguration.OutputConfiguration.(type) {
-	case *types.ProtectedQueryOutputConfigurationMemberS3:
-		s3c = oc.Value
-	case *types.ProtectedQueryOutputConfigurationMemberMember:
-		rec := f.collabs[q.collab]
-		i := rec.member(aws.ToString(oc.Value.AccountId))
-		rm := f.memberships[aws.ToString(rec.members[i].MembershipId)]
-		def, _ := rm.DefaultResultConfiguration.OutputConfiguration.(*types.MembershipProtectedQueryOutputConfigurationMemberS3)
-		if def == nil {
-			return CodeResultWrite, "the receiving member has no S3 default result configuration", nil, nil
-		}
-		s3c = def.Value
-		out = &types.ProtectedQueryOutputMemberMemberList{Value: []types.ProtectedQuerySingleMemberOutput{{AccountId: oc.Value.AccountId}}}
-	}
-	prefix := strings.Trim(aws.ToString(s3c.KeyPrefix), "/")
-	dir := *q.q.Id + "/result/"
-	if prefix != "" {
-		dir = prefix + "/" + dir
-	}
-	ext, write := ".csv", sqlengine.WriteCSV
-	if s3c.ResultFormat == types.ResultFormatParquet {
-		ext, write = ".parquet", sqlengine.WriteParquet
-	}
-	per := f.opts.ResultFileRows
-	if per <= 0 || len(res.Rows) == 0 {
-		per = max(len(res.Rows), 1)
-	}
-	for part, start := 0, 0; start < len(res.Rows) || part == 0; part, start = part+1, start+per {
-		chunk := res.Rows[start:min(start+per, len(res.Rows))]
-		var buf bytes.Buffer
-		if err := write(&buf, res.Columns, sqlengine.RowsOf(chunk)); err != nil {
-			return CodeResultWrite, err.Error(), nil, nil
-		}
-		key := dir + "part-" + pad5(part) + "-" + *q.q.Id + ext
-		if _, err := f.sink().PutObject(ctx, &s3.PutObjectInput{Bucket: s3c.Bucket, Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
-			if ctx.Err() != nil {
-				return "", "", nil, ctx.Err()
-			}
-			return CodeResultWrite, "the result could not be written", nil, nil
-		}
-	}
-	if out == nil {
-		out = &types.ProtectedQueryOutputMemberS3{Value: types.ProtectedQueryS3Output{Location: aws.String("s3://" + aws.ToString(s3c.Bucket) + "/" + dir)}}
-	}
-	return "", "", out, nil
 }
 
 func pad5(i int) string {

@@ -23,6 +23,17 @@ type S3 struct {
 	mu      sync.Mutex
 	objects map[string]map[string]s3obj // bucket → key → object
 	now     func() time.Time
+	// ownClock is whether S3Options.Now was given; a fake given an S3
+	// without one lends it its own clock (see CleanRoomsOptions.Results).
+	ownClock bool
+}
+
+// S3Options configure an in-memory S3. The zero value is the default.
+type S3Options struct {
+	// Now stamps LastModified (default time.Now, which inside a
+	// testing/synctest bubble is the bubble's clock). Times are kept in
+	// UTC to the second, as S3 reports them.
+	Now func() time.Time
 }
 
 type s3obj struct {
@@ -30,8 +41,29 @@ type s3obj struct {
 	mod  time.Time
 }
 
-// NewS3 returns an empty in-memory S3.
-func NewS3() *S3 { return &S3{objects: map[string]map[string]s3obj{}, now: time.Now} }
+// NewS3 returns an empty in-memory S3. Given to a CleanRooms fake as
+// CleanRoomsOptions.Results without a clock of its own, it stamps objects
+// by the fake's Now.
+func NewS3(optFns ...func(*S3Options)) *S3 {
+	var o S3Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	s := &S3{objects: map[string]map[string]s3obj{}, now: o.Now, ownClock: o.Now != nil}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// adoptClock makes now the clock of an S3 created without one.
+func (s *S3) adoptClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ownClock {
+		s.now, s.ownClock = now, true
+	}
+}
 
 // ResultSink is where the fake writes protected-query results: *S3 and
 // *s3.Client satisfy it.
@@ -64,7 +96,7 @@ func (s *S3) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(*s3
 	if s.objects[bk] == nil {
 		s.objects[bk] = map[string]s3obj{}
 	}
-	s.objects[bk][aws.ToString(in.Key)] = s3obj{body: b, mod: s.now()}
+	s.objects[bk][aws.ToString(in.Key)] = s3obj{body: b, mod: s.now().UTC().Truncate(time.Second)}
 	return &s3.PutObjectOutput{}, nil
 }
 
