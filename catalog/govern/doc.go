@@ -15,7 +15,7 @@
 //
 //	g := govern.New(lakeformation.NewFromConfig(cfg), glue.NewFromConfig(cfg))
 //	plan, err := g.Plan(ctx, spec)  // reads only
-//	fmt.Print(plan)                 // create / update / replace / delete, with reasons
+//	fmt.Print(plan)                 // create / update / replace / delete / conflict, orphans
 //	res, err := g.Apply(ctx, plan)  // res.Writes == 0 when nothing changed
 //
 // Plan lists every action with a reason, no-ops included: creating or
@@ -70,14 +70,53 @@
 // associated with AWS Clean Rooms: Plan warns when a product registers its
 // Location and marks a table CleanRooms that is stored under it.
 //
+// # Ownership, conflicts and pruning
+//
+// What a spec creates carries its mark: the Glue parameters
+// cdpkit.govern.owner (Spec.Name, "default" when empty) and
+// cdpkit.govern.product (the product's Name) on product databases and
+// tables, the owner alone on resource links and on the databases created
+// to hold them. Glue parameters rather than an LF-tag: they are written in
+// the call that creates the resource and read back by the listings Plan
+// makes anyway, cost no quota, and take no part in access control (a
+// grant by tag expression could match an ownership LF-tag). Data cells
+// filters, grants and tag assignments cannot be marked: they are the
+// spec's when their database is.
+//
+// A product's database (or a listed table) that exists without the spec's
+// mark, unmarked or marked by another spec, is not adopted silently: the
+// plan lists a conflict and Apply refuses a plan with conflicts before any
+// call. Product.Adopt marks it (the plan says "adopt" and whose it was);
+// Link.Adopt lets a link of another owner that points elsewhere be
+// replaced. Databases created by versions of this package that did not
+// mark need Adopt once. Renaming a product re-marks its database and
+// tables.
+//
+// Plan.Orphans lists what carries the spec's mark but the spec no longer
+// lists: the database of a dropped product, a table dropped from a product,
+// a dropped resource link; each with the removals pruning would make and
+// what it keeps. By default nothing of them is removed and their grants
+// keep working. With Options.Prune (for one call:
+// g.Plan(ctx, spec, func(o *govern.Options) { o.Prune = true })) the plan
+// deletes, with reasons, the grants on a dropped product's database,
+// tables, columns and filters (those of administrators and
+// IgnorePrincipals excepted), its data cells filters, its LF-tag
+// assignments of keys the spec defines, and dropped links with their
+// grants. Options.PruneData, a second and separate opt-in, also deletes the
+// tables marked as the spec's, then the database when nothing unmarked is
+// in it (the S3 data is never touched; registered locations stay
+// registered). Apply reads each mark again before deleting. A rerun after
+// pruning writes nothing.
+//
 // # Errors
 //
 // Every failure is a [*Error] naming the step and the resource (a table, a
 // tag key, a grant; never data values) and matching a shared cdpkit
 // category with errors.Is: [ErrInvalid] (a [*SpecError] from
 // [Spec.Validate], or InvalidInputException), [ErrNotFound],
-// [ErrAlreadyExists], [ErrConflict] (concurrent modification outlived the
-// retries; a data table where a link should be), [ErrAccessDenied],
+// [ErrAlreadyExists], [ErrConflict] (Apply of a plan with conflicts;
+// concurrent modification outlived the retries; a mark changed between
+// plan and apply, so nothing was deleted or adopted), [ErrAccessDenied],
 // [ErrThrottled], [ErrLimitExceeded], [ErrUnavailable], and
 // [ErrPartialFailure] (also cdpkit.ErrFailed) with a [*BatchError]. The SDK
 // error stays reachable with errors.As (*types.ConcurrentModificationException

@@ -110,3 +110,52 @@ func ExampleGovernor_Effective() {
 	// database crm [DESCRIBE]
 	// table crm.customers [id spend] email readable: false via table crm.customers except columns email
 }
+
+// A product dropped from the spec is found by its ownership mark: listed as
+// an orphan with what pruning would remove, and removed only on request.
+func ExampleGovernor_Plan_prune() {
+	ctx := context.Background()
+	lf := catalogtest.NewLakeFormation(func(o *catalogtest.LakeFormationOptions) { o.Account = "111111111111" })
+	g := govern.New(lf, lf.Glue())
+	role := "arn:aws:iam::111111111111:role/analyst"
+	spec := govern.Spec{
+		Name:      "crm-governance",
+		CatalogID: "111111111111",
+		Products: []govern.Product{{
+			Name: "crm", Database: "crm",
+			Tables: []govern.Table{{Name: "customers", Schema: &catalog.Schema{Columns: []catalog.Column{{Name: "id", Type: "string"}}, Location: "s3://lake/crm/customers/"}}},
+			Grants: []govern.Grant{{Principal: role, Table: "customers", Permissions: []types.Permission{types.PermissionSelect}}},
+		}},
+	}
+	plan, err := g.Plan(ctx, spec)
+	if err == nil {
+		_, err = g.Apply(ctx, plan)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	spec.Products = nil // the product is retired
+	plan, _ = g.Plan(ctx, spec)
+	fmt.Print(plan)
+	fmt.Println("changes without Prune:", plan.Changes())
+
+	plan, _ = g.Plan(ctx, spec, func(o *govern.Options) { o.Prune, o.PruneData = true, true })
+	fmt.Print(plan)
+	res, err := g.Apply(ctx, plan)
+	fmt.Println("writes:", res.Writes, err)
+	plan, _ = g.Plan(ctx, spec, func(o *govern.Options) { o.Prune, o.PruneData = true, true })
+	fmt.Println("changes on rerun:", plan.Changes(), "orphans:", len(plan.Orphans))
+	// Output:
+	// orphan database crm (product crm): no longer in the spec
+	//   with Options.Prune: delete grant table crm.customers to arn:aws:iam::111111111111:role/analyst
+	//   with Options.PruneData: delete table crm.customers
+	//   with Options.PruneData: delete database crm
+	// changes without Prune: 0
+	// delete grant table crm.customers to arn:aws:iam::111111111111:role/analyst: product crm is no longer in the spec
+	// delete table crm.customers: product crm is no longer in the spec (PruneData)
+	// delete database crm: product crm is no longer in the spec (PruneData)
+	// orphan database crm (product crm): no longer in the spec
+	// writes: 3 <nil>
+	// changes on rerun: 0 orphans: 0
+}

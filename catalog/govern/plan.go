@@ -76,12 +76,15 @@ type Plan struct {
 	spec             Spec
 }
 
-// Orphan is a database of a product dropped from the spec, or a resource
-// link dropped from it, found by its ownership mark.
+// Orphan is what the spec no longer lists but is marked as its own (found
+// by MarkOwner): the database of a dropped product, a table dropped from a
+// product, or a dropped resource link.
 type Orphan struct {
-	// Resource is "database <name>" or "resource link <db>.<name>".
+	// Resource is "database <name>", "table <db>.<name>" or
+	// "resource link <db>.<name>".
 	Resource string
-	// Product is the dropped product's name as marked ("" for a link).
+	// Product is the product the database or table was marked with ("" for
+	// a link).
 	Product string
 	// Removals are what Options.Prune removes: grants, data cells filters,
 	// LF-tag assignments, the link itself.
@@ -218,7 +221,7 @@ func (g *Governor) Plan(ctx context.Context, spec Spec, optFns ...func(*Options)
 		desired: map[grantKey]grantState{}, newTable: map[string]bool{},
 	}
 	for _, step := range []func(context.Context) error{
-		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters, p.orphans, p.orphanLinks,
+		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters, p.orphanTables, p.orphans, p.orphanLinks,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err

@@ -95,6 +95,49 @@ func (p *planner) orphans(ctx context.Context) error {
 	return nil
 }
 
+// orphanTables finds the tables marked as a product's that the product no
+// longer lists. Their grants are revoked and their filters deleted without
+// an opt-in, as for any resource of the product's database the spec does
+// not grant on; Prune removes their LF-tags and PruneData deletes them.
+func (p *planner) orphanTables(ctx context.Context) error {
+	for _, prod := range p.spec.Products {
+		db := lower(prod.Database)
+		if _, ok := p.dbList[db]; !ok || p.conflict[db] {
+			continue
+		}
+		listed := map[string]bool{}
+		for _, t := range prod.Tables {
+			listed[lower(t.Name)] = true
+		}
+		tables, err := p.g.listTables(ctx, p.cat, db)
+		if err != nil {
+			return newError("plan", "database "+db, err)
+		}
+		for _, t := range tables {
+			name := lower(aws.ToString(t.Name))
+			if listed[name] || t.TargetTable != nil || markOf(t.Parameters).owner != p.name {
+				continue
+			}
+			what := "table " + db + "." + name
+			o := Orphan{Resource: what, Product: prod.Name}
+			reason := "no longer a table of product " + prod.Name
+			out, err := p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, what)
+			if err != nil {
+				return err
+			}
+			p.untag(&o, tagTarget{db: db, table: name}, pairMap(out.LFTagsOnTable), reason)
+			for _, c := range out.LFTagsOnColumns {
+				p.untag(&o, tagTarget{db: db, table: name, col: lower(aws.ToString(c.Name))}, pairMap(c.LFTags), reason)
+			}
+			o.DataRemovals = append(o.DataRemovals, Action{Kind: Delete, Resource: what, Reason: reason + " (PruneData)", run: func(ctx context.Context, a *applier) error {
+				return a.deleteTable(ctx, what, db, name)
+			}})
+			p.adopt(o)
+		}
+	}
+	return nil
+}
+
 // untag plans removing the LF-tags of keys the spec defines from one
 // resource of an orphan; tags of other keys are someone else's.
 func (p *planner) untag(o *Orphan, t tagTarget, cur map[string]string, reason string) {

@@ -373,3 +373,27 @@ func TestPruneDataNeedsPrune(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A table dropped from a product that stays is an orphan too: its grants
+// go as before (the product's database is the spec's), Prune removes its
+// LF-tags, PruneData deletes it.
+func TestDroppedTableIsOrphaned(t *testing.T) {
+	w := newWorld(t)
+	g := govern.New(w.lf, w.glue, noWait)
+	mustApply(t, g, centralSpec())
+	s := centralSpec()
+	s.Products[0].Tables = nil
+	p := mustPlan(t, g, s)
+	if p.Changes() != 0 || len(p.Orphans) != 1 || !hasLine(p, "orphan table sales.orders (product sales-orders): no longer in the spec") ||
+		!hasLine(p, "  with Options.Prune: delete lf-tags on column sales.orders.customer_email") ||
+		!hasLine(p, "  with Options.PruneData: delete table sales.orders") {
+		t.Fatalf("plan:\n%s", p)
+	}
+	p, _ = mustApply(t, g, s, pruneData)
+	if p.Count(govern.Delete) != 2 || w.glue.Table("sales", "orders") != nil || w.glue.Database("sales") == nil {
+		t.Fatalf("plan:\n%s", p)
+	}
+	if p, r := mustApply(t, g, s, pruneData); p.Changes() != 0 || r.Writes != 0 || len(p.Orphans) != 0 {
+		t.Fatalf("rerun:\n%s", p)
+	}
+}
