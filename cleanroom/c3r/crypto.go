@@ -1,6 +1,7 @@
 package c3r
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -9,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"hash"
+	"sync"
 )
 
 // Format-02 cell prefixes and sizes.
@@ -133,38 +135,57 @@ func sealedCellLen(n int) int {
 // openSealed authenticates and decrypts a sealed cell's body (after the
 // "02:enc:" prefix) and returns the encoded value without padding. Errors
 // wrap ErrFormat or ErrDecrypt.
-func openSealed(root []byte, body []byte) ([]byte, error) {
-	raw := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+func openSealed(root []byte, body []byte) (encoded []byte, err error) {
+	err = openSealedTo(root, body, func(b []byte) error { encoded = bytes.Clone(b); return nil })
+	return encoded, err
+}
+
+// openSealedTo is openSealed passing the encoded value to use, which must
+// not keep it: the buffer is reused. Errors wrap ErrFormat or ErrDecrypt,
+// or are use's.
+func openSealedTo(root []byte, body []byte, use func(encoded []byte) error) error {
+	bp := rawPool.Get().(*[]byte)
+	defer rawPool.Put(bp)
+	raw := (*bp)[:0]
+	if n := base64.StdEncoding.DecodedLen(len(body)); cap(raw) < n {
+		raw = make([]byte, n)
+		if n <= 64<<10 {
+			*bp = raw // keep it for the next cell unless it is huge
+		}
+	}
+	raw = raw[:base64.StdEncoding.DecodedLen(len(body))]
 	n, err := base64.StdEncoding.Decode(raw, body)
 	if err != nil {
-		return nil, &Error{Kind: ErrFormat, Err: detail("not standard Base64")}
+		return &Error{Kind: ErrFormat, Err: detail("not standard Base64")}
 	}
 	raw = raw[:n]
 	if len(raw) < nonceLen+ivLen+tagLen+padLenLen {
-		return nil, &Error{Kind: ErrFormat, Err: detail("too short")}
+		return &Error{Kind: ErrFormat, Err: detail("too short")}
 	}
-	h := sha256.New()
-	h.Write(root)
-	h.Write(raw[:nonceLen])
-	block, err := aes.NewCipher(h.Sum(nil))
+	var kb [96]byte
+	key := sha256.Sum256(append(append(kb[:0], root...), raw[:nonceLen]...))
+	block, err := aes.NewCipher(key[:])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	gcm, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	iv := raw[nonceLen : nonceLen+ivLen]
 	pt, err := gcm.Open(raw[nonceLen+ivLen:nonceLen+ivLen], iv, raw[nonceLen+ivLen:], aad)
 	if err != nil {
-		return nil, &Error{Kind: ErrDecrypt}
+		return &Error{Kind: ErrDecrypt}
 	}
 	if len(pt) < padLenLen {
-		return nil, &Error{Kind: ErrFormat, Err: detail("no padding length")}
+		return &Error{Kind: ErrFormat, Err: detail("no padding length")}
 	}
 	pad := int(binary.BigEndian.Uint16(pt[len(pt)-padLenLen:]))
 	if pad > len(pt)-padLenLen {
-		return nil, &Error{Kind: ErrFormat, Err: detail("padding longer than the plaintext")}
+		return &Error{Kind: ErrFormat, Err: detail("padding longer than the plaintext")}
 	}
-	return pt[:len(pt)-padLenLen-pad], nil
+	return use(pt[:len(pt)-padLenLen-pad])
 }
+
+// rawPool holds decoding buffers for openSealed.
+var rawPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}

@@ -75,7 +75,14 @@ func (d *Decryptor) DecryptCell(cell []byte) (Value, error) {
 	if string(cell[:3]) != "02:" {
 		return Value{}, &Error{Op: "decrypt", Kind: ErrFormat, Err: detail("format version is not 02")}
 	}
-	enc, err := openSealed(d.root, cell[len(prefixEnc):])
+	var v Value
+	err := openSealedTo(d.root, cell[len(prefixEnc):], func(enc []byte) error {
+		var err error
+		if v, err = decodeValue(enc); err != nil { // copies the value's bytes
+			return &Error{Kind: ErrFormat, Err: err}
+		}
+		return nil
+	})
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -83,10 +90,6 @@ func (d *Decryptor) DecryptCell(cell []byte) (Value, error) {
 			return Value{}, e
 		}
 		return Value{}, &Error{Op: "decrypt", Err: err}
-	}
-	v, err := decodeValue(enc)
-	if err != nil {
-		return Value{}, &Error{Op: "decrypt", Kind: ErrFormat, Err: err}
 	}
 	return v, nil
 }
