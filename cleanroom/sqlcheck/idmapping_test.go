@@ -1,6 +1,7 @@
 package sqlcheck_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -252,5 +253,72 @@ func TestIDMappingRuleType(t *testing.T) {
 	rep = sqlcheck.Check("SELECT m.match_type FROM idmt m", idMappingTables(), asRunner)
 	if rep.RuleType != "" {
 		t.Errorf("mapping table alone: rule type %q", rep.RuleType)
+	}
+}
+
+// mappingSample: the advertiser's customers, the publisher's devices and
+// the ID mapping table between them, with mapping rows that overlap
+// neither side (c9 is no customer, d99 no device).
+func mappingSample() []sqlcheck.Table {
+	tables := idMappingTables()
+	rows := map[string][][]any{
+		"adv":     {{"c1", "s1", 1.0}, {"c2", "s1", 2.0}, {"c3", "s1", 3.0}, {"c4", "s2", 4.0}, {"c5", "s2", 5.0}},
+		"devices": {{"d1", "A"}, {"d2", "A"}, {"d3", "A"}, {"d4", "B"}, {"d5", "B"}, {"d7", "C"}},
+		"idmt": {{"c1", "d1", "RULE", "1"}, {"c2", "d2", "RULE", "1"}, {"c3", "d3", "ML", "0.9"}, {"c4", "d4", "RULE", "1"},
+			{"c5", "d7", "RULE", "1"}, {"c9", "d5", "RULE", "1"}, {"c1", "d99", "ML", "0.5"},
+			{"h1", "k1", "RULE", "1"}, {"h2", "k9", "RULE", "1"}, {"h8", "k2", "RULE", "1"}},
+		"mine":  {{"u1", "h1", "gold"}, {"u2", "h2", "gold"}, {"u3", "h3", "silver"}},
+		"sales": {{"k1", "10", "storeA", "t"}, {"k2", "20", "storeB", "t"}},
+	}
+	for i := range tables {
+		if r, ok := rows[tables[i].Name]; ok {
+			tables[i].Rows = sqlcheck.RowsOf(r)
+		}
+	}
+	return tables
+}
+
+// TestSimulateThroughMappingTable: the simulation joins through the
+// mapping table on the sample rows; mapping rows without a partner on
+// both sides reach no result, and the output constraints of the other
+// tables apply.
+func TestSimulateThroughMappingTable(t *testing.T) {
+	sim, err := sqlcheck.Simulate(t.Context(), "SELECT d.campaign, COUNT(DISTINCT a.customer_id) AS n "+viaAgg+
+		" GROUP BY d.campaign ORDER BY d.campaign", mappingSample(), asRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A: c1, c2, c3 (3 customers, 3 devices). B (c4) and C (c5) have one
+	// of each, under both minimums of 2. c9→d5 and c1→d99 join nothing.
+	if d := cmp.Diff([][]any{{"A", int64(3)}}, sim.Rows); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+	want := []sqlcheck.Removal{
+		{OutputConstraint: sqlcheck.OutputConstraint{Table: "adv", Column: "customer_id", Minimum: 2}, Rows: 2},
+		{OutputConstraint: sqlcheck.OutputConstraint{Table: "devices", Column: "device_id", Minimum: 2}, Rows: 2},
+	}
+	if d := cmp.Diff(want, sim.Removed); d != "" || sim.RemovedRows != 2 {
+		t.Errorf("removed %d (-want +got):\n%s", sim.RemovedRows, d)
+	}
+
+	// CUSTOM: every customer kept, the mapping table and the sales inside
+	// the LEFT JOIN's inner side. u2's mapping (h2→k9) has no sale, h8→k2
+	// no customer: neither is counted.
+	sim, err = sqlcheck.Simulate(t.Context(), `SELECT x.tier, COUNT(s.store) AS n
+FROM mine x LEFT JOIN (idmt m JOIN sales s ON s.hashed_email = m.target_id) ON x.hashed_email = m.source_id
+GROUP BY x.tier ORDER BY x.tier`, mappingSample(), asRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([][]any{{"gold", int64(1)}, {"silver", int64(0)}}, sim.Rows); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+
+	// The mapping table on the preserved side is refused before anything runs.
+	_, err = sqlcheck.Simulate(t.Context(), "SELECT COUNT(*) FROM idmt m LEFT JOIN mine x ON x.hashed_email = m.source_id JOIN sales s ON s.hashed_email = m.target_id",
+		mappingSample(), asRunner)
+	var e *sqlcheck.Error
+	if !errors.As(err, &e) || !errors.Is(err, sqlcheck.ErrRejected) || e.Problems[0].Reason != sqlcheck.ReasonMappingOuterSide {
+		t.Errorf("err = %v, want %s", err, sqlcheck.ReasonMappingOuterSide)
 	}
 }

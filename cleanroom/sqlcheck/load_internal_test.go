@@ -52,10 +52,24 @@ func TestReducedLoadSameResult(t *testing.T) {
 		`SELECT a.d, COUNT(b.v) FROM a JOIN b ON a.k = b.k AND a.k2 = b.k2 WHERE a.d <> 'd1' GROUP BY a.d`,
 		`SELECT c.d, COUNT(DISTINCT c.k) FROM a JOIN b ON a.k = b.k JOIN c ON c.k2 = b.k2 GROUP BY c.d`,
 		`SELECT COUNT(DISTINCT b.k) FROM b JOIN a ON b.k = a.k`,
+		`SELECT c.d, COUNT(DISTINCT a.k) FROM a JOIN m ON a.k = m.src JOIN c ON c.k = m.tgt GROUP BY c.d`,
+	}
+	// m is an ID mapping table from a's keys to c's.
+	mapping := func(n int) Table {
+		var rows [][]any
+		for i := 0; i < n; i++ {
+			rows = append(rows, []any{"k" + strconv.Itoa(rng.IntN(40)), "k" + strconv.Itoa(rng.IntN(40))})
+		}
+		return Table{
+			Name: "m", Member: "111111111111", Columns: Columns("src", "tgt"), Rows: RowsOf(rows),
+			IDMapping: &cleanroom.IDMappingRule{JoinColumns: []string{"src", "tgt"},
+				QueryConstraints: []cleanroom.IDMappingConstraint{{RequireOverlap: []string{"src", "tgt"}}}},
+		}
 	}
 	o := Options{Runner: "111111111111"}
-	for i := 0; i < 40; i++ {
-		tables := []Table{table("a", "111111111111", rng.IntN(60)), table("b", "222222222222", rng.IntN(60)), table("c", "333333333333", rng.IntN(60))}
+	for i := 0; i < 50; i++ {
+		tables := []Table{table("a", "111111111111", rng.IntN(60)), table("b", "222222222222", rng.IntN(60)), table("c", "333333333333", rng.IntN(60)),
+			mapping(rng.IntN(60))}
 		q := queries[i%len(queries)]
 		full, err := simulate(t.Context(), q, tables, o, false)
 		if err != nil {

@@ -30,13 +30,16 @@ var literalQueries = []string{
 	`SELECT SUM(spend) FROM cdp WHERE region = %s AND`,
 	`SELECT SUM(spend) FROM cdp WHERE region = %s`,
 	`SELECT COUNT(*) FROM cdp WHERE DATEADD(day, %s, signup_date) > TIMESTAMP %s - INTERVAL %s DAY`,
+	`SELECT m.source_id, %s FROM mine x JOIN idmt m ON x.hashed_email = m.source_id AND m.match_type = %s WHERE m.target_id = %s`,
+	`SELECT x.tier FROM idmt m LEFT JOIN mine x ON x.hashed_email = %s, sales s WHERE m.confidence > %s`,
+	`SELECT COUNT(DISTINCT a.customer_id) FROM adv a JOIN idmt m ON a.customer_id = m.source_id OR m.target_id = %s`,
 }
 
 // TestNoLiteralInProblems: whatever literal a query holds and wherever it
 // stands, no problem (in any field) contains it.
 func TestNoLiteralInProblems(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	tables := collaboration()
+	tables := idMappingTables()
 	opts := []func(*sqlcheck.Options){
 		func(*sqlcheck.Options) {},
 		asRunner,
@@ -119,10 +122,13 @@ func FuzzCheck(f *testing.F) {
 	for _, tc := range checkCases {
 		f.Add(tc.query)
 	}
+	for _, tc := range idMappingCases {
+		f.Add(tc.query)
+	}
 	for _, q := range literalQueries {
 		f.Add(q)
 	}
-	tables := collaboration()
+	tables := idMappingTables()
 	f.Fuzz(func(t *testing.T, q string) {
 		rep := sqlcheck.Check(q, tables, asRunner)
 		for _, p := range rep.Problems {
