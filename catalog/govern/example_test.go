@@ -155,7 +155,7 @@ func ExampleGovernor_Plan_prune() {
 	// delete grant table crm.customers to arn:aws:iam::111111111111:role/analyst: product crm is no longer in the spec
 	// delete table crm.customers: product crm is no longer in the spec (PruneData)
 	// delete database crm: product crm is no longer in the spec (PruneData)
-	// orphan database crm (product crm): no longer in the spec
+	// orphan database crm (product crm): no longer in the spec; removed by this plan
 	// writes: 3 <nil>
 	// changes on rerun: 0 orphans: 0
 }

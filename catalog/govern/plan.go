@@ -137,7 +137,11 @@ func (p *Plan) String() string {
 		if o.Product != "" {
 			b.WriteString(" (product " + o.Product + ")")
 		}
-		b.WriteString(": no longer in the spec\n")
+		b.WriteString(": no longer in the spec")
+		if p.Prune && (p.PruneData || len(o.DataRemovals) == 0) {
+			b.WriteString("; removed by this plan")
+		}
+		b.WriteString("\n")
 		if !p.Prune {
 			for _, a := range o.Removals {
 				b.WriteString("  with Options.Prune: " + string(a.Kind) + " " + a.Resource + "\n")

@@ -13,7 +13,12 @@
 //     row-filtered access to the marketing product;
 //  4. a query engine's view (the fake's Select) shows the granted columns
 //     readable and the excluded ones not;
-//  5. both specs are planned and applied again: zero writes.
+//  5. both specs are planned and applied again: zero writes;
+//  6. the marketing domain retires its product: without it (and without
+//     the consumer's link to it) the plans list orphans, found by the
+//     ownership mark, and write nothing; with Options.Prune the grants,
+//     filter, tag assignments and the link go; with Options.PruneData the
+//     table and database too; planned again: zero writes.
 //
 // The specs are read from -dir (written there from the embedded defaults on
 // the first run, so they can be edited), and the effective permissions are
@@ -35,6 +40,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cdpkit/cdpkit/catalog/catalogtest"
@@ -64,6 +70,8 @@ func main() {
 // specs are the four spec files.
 type specs struct {
 	central, consumer govern.Spec
+	// retired is the marketing product (from marketing.json).
+	retired govern.Product
 }
 
 // loadSpecs writes the embedded specs into dir where missing (never over an
@@ -114,6 +122,7 @@ func loadSpecs(dir string) (specs, error) {
 			return specs{}, err
 		}
 		s.central.Products = append(s.central.Products, p)
+		s.retired = p
 	}
 	if err := read("consumer.json", &s.consumer); err != nil {
 		return specs{}, err
@@ -219,6 +228,81 @@ func run(ctx context.Context, dir string, out io.Writer) error {
 	fmt.Fprintf(out, "rerun writes: %d (services counted %d)\n", total, acc.writes()-before)
 	if total != 0 || acc.writes() != before {
 		return errors.New("a rerun of unchanged specs wrote")
+	}
+	return retire(ctx, s, acc, central, consumer, out)
+}
+
+// retire drops the marketing product from the central spec and its link
+// from the consumer's, then plans without an opt-in, with Prune, and with
+// PruneData.
+func retire(ctx context.Context, s specs, acc accounts, central, consumer *govern.Governor, out io.Writer) error {
+	cs, ls := s.central, s.consumer
+	cs.Products = slices.DeleteFunc(slices.Clone(cs.Products), func(p govern.Product) bool { return p.Name == s.retired.Name })
+	ls.Links = slices.DeleteFunc(slices.Clone(ls.Links), func(l govern.Link) bool {
+		return l.Target.CatalogID == cs.CatalogID && strings.EqualFold(l.Target.Database, s.retired.Database)
+	})
+	var (
+		prune     = func(o *govern.Options) { o.Prune = true }
+		pruneData = func(o *govern.Options) { o.Prune, o.PruneData = true, true }
+	)
+	for _, stage := range []struct {
+		title       string
+		centralOpts []func(*govern.Options)
+		consOpts    []func(*govern.Options)
+	}{
+		{"no opt-in: orphans listed, nothing removed", nil, nil},
+		{"Options.Prune: access removed, metadata kept", []func(*govern.Options){prune}, []func(*govern.Options){prune}},
+		{"Options.PruneData: the product's tables and database deleted", []func(*govern.Options){pruneData}, []func(*govern.Options){prune}},
+	} {
+		fmt.Fprintf(out, "\n== product %s retired; %s\n", s.retired.Name, stage.title)
+		writes := 0
+		for _, step := range []struct {
+			g    *govern.Governor
+			spec govern.Spec
+			opts []func(*govern.Options)
+		}{{central, cs, stage.centralOpts}, {consumer, ls, stage.consOpts}} {
+			plan, err := step.g.Plan(ctx, step.spec, step.opts...)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(out, plan)
+			res, err := step.g.Apply(ctx, plan)
+			if err != nil {
+				return err
+			}
+			writes += res.Writes
+		}
+		fmt.Fprintf(out, "writes: %d\n", writes)
+		access, err := central.Effective(ctx, centralAccount, analyst)
+		if err != nil {
+			return err
+		}
+		var tables []string
+		for _, t := range access.Tables {
+			tables = append(tables, t.Database+"."+t.Table)
+		}
+		fmt.Fprintf(out, "the analyst reads: %s\n", strings.Join(tables, ", "))
+	}
+
+	before := acc.writes()
+	total := 0
+	for _, step := range []struct {
+		g    *govern.Governor
+		spec govern.Spec
+	}{{central, cs}, {consumer, ls}} {
+		plan, err := step.g.Plan(ctx, step.spec, pruneData)
+		if err != nil {
+			return err
+		}
+		res, err := step.g.Apply(ctx, plan)
+		if err != nil {
+			return err
+		}
+		total += res.Writes + len(plan.Orphans)
+	}
+	fmt.Fprintf(out, "\n== rerun after pruning\nrerun writes: %d (services counted %d)\n", total, acc.writes()-before)
+	if total != 0 || acc.writes() != before {
+		return errors.New("a rerun after pruning wrote or found orphans")
 	}
 	return nil
 }

@@ -23,6 +23,14 @@ func TestRun(t *testing.T) {
 			"table sales.orders: [DESCRIBE SELECT] columns amount,country,dt,order_id, all rows (via tables tagged confidentiality=public;domain=sales)\n",
 			"accept the pending invitation",
 			"rerun writes: 0 (services counted 0)\n",
+			"== product campaign-performance retired; no opt-in: orphans listed, nothing removed\norphan database marketing (product campaign-performance): no longer in the spec\n",
+			"  with Options.PruneData: delete database marketing\n",
+			"orphan resource link shared.marketing_campaigns: no longer in the spec\n",
+			"writes: 0\nthe analyst reads: marketing.campaigns, sales.orders\n",
+			"delete resource link shared.marketing_campaigns: the link is no longer in the spec\n",
+			"writes: 5\nthe analyst reads: sales.orders\n",
+			"delete database marketing: product campaign-performance is no longer in the spec (PruneData)\n",
+			"== rerun after pruning\nrerun writes: 0 (services counted 0)\n",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("run %d: output lacks %q:\n%s", i, want, out.String())
