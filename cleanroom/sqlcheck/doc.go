@@ -43,6 +43,22 @@
 //   - C3R columns (Table.C3R): fingerprint columns only in join conditions
 //     and COUNT / COUNT DISTINCT, sealed columns only as plain SELECT outputs
 //     (or under COUNT).
+//   - ID mapping tables (Table.IDMapping, a cleanroom.IDMappingRule read
+//     with GetSchemaAnalysisRule): the service-managed ID_MAPPING_TABLE rule
+//     is not a rule of its own. A query reading a mapping table follows the
+//     rule type of its other tables (all of one type; the mapping table
+//     alone cannot be queried), and in addition the mapping table is never
+//     on the side of a join whose unmatched rows are kept (t LEFT JOIN m,
+//     m RIGHT JOIN t and t INNER JOIN m are allowed; m LEFT JOIN t,
+//     t RIGHT JOIN m, FULL joins, and m anywhere in the left side of a
+//     later LEFT JOIN are not), it is joined only with an explicit ON (not
+//     a comma, CROSS JOIN, NATURAL or USING), its mapping columns appear
+//     only in join conditions unless the rule lists them as dimension
+//     columns, and each requireOverlap column is equated, through AND, with
+//     a column of another table in an INNER, LEFT or RIGHT join. Joining
+//     through a mapping table does not meet another table's join
+//     requirement by itself: the path must reach a table of the member who
+//     runs the query.
 //
 // A query may read only tables with one rule type, and every table needs a
 // rule. Options.AdditionalAnalysis checks the rules' additional-analyses
@@ -58,7 +74,11 @@
 // modernc.org/sqlite: no cgo), then applies the output constraints as the
 // service does: a result row (a group) whose distinct count of a
 // constrained column is below the minimum is removed. The Simulation
-// reports how many rows each constraint removed, never which. Simulate adds
+// reports how many rows each constraint removed, never which. Queries
+// through an ID mapping table join its sample rows as written; the joins
+// Check allows keep no mapping row without a partner on the overlap
+// sides, which is what the service's overlap enforcement guarantees, so
+// the result is the service's. Simulate adds
 // no differential-privacy noise, and Clean Rooms functions SQLite lacks
 // fail the simulation with the engine's message.
 //

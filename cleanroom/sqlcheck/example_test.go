@@ -126,3 +126,63 @@ GROUP BY e.campaign`, tables, func(o *sqlcheck.Options) { o.Runner = "1111222233
 	// [[spring 3]]
 	// rows removed: 1
 }
+
+// The advertiser's customer ids and the publisher's device ids are linked
+// by an ID mapping table, whose service-managed rule is read from
+// GetSchemaAnalysisRule. Queries join through it with the mapping table
+// on the inner side, its id columns only in ON; the publisher's
+// aggregation rule still applies.
+func ExampleCheck_idMapping() {
+	const advertiser, publisher = "111122223333", "444455556666"
+	// The output of aws cleanrooms get-schema-analysis-rule --type ID_MAPPING_TABLE.
+	idmt, err := cleanroom.ParseIDMappingRule([]byte(`{"analysisRule": {"name": "id_map", "type": "ID_MAPPING_TABLE",
+	  "policy": {"v1": {"idMappingTable": {"joinColumns": ["source_id", "target_id"],
+	    "queryConstraints": [{"requireOverlap": {"columns": ["source_id", "target_id"]}}]}}}}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rule := func(id, dim string) cleanroom.Aggregation {
+		return cleanroom.Aggregation{
+			Aggregates:        []cleanroom.Aggregate{{Function: types.AggregateFunctionNameCountDistinct, Columns: []string{id}}},
+			JoinColumns:       []string{id},
+			DimensionColumns:  []string{dim},
+			ScalarFunctions:   []types.ScalarFunctions{},
+			OutputConstraints: []cleanroom.OutputConstraint{{Column: id, Minimum: 2}},
+		}
+	}
+	tables := []sqlcheck.Table{
+		{Name: "customers", Member: advertiser, Columns: sqlcheck.Columns("customer_id", "segment"), Rule: rule("customer_id", "segment"),
+			Rows: sqlcheck.RowsOf([][]any{{"c1", "new"}, {"c2", "new"}, {"c3", "loyal"}})},
+		{Name: "devices", Member: publisher, Columns: sqlcheck.Columns("device_id", "campaign"), Rule: rule("device_id", "campaign"),
+			Rows: sqlcheck.RowsOf([][]any{{"d1", "spring"}, {"d2", "spring"}, {"d3", "spring"}, {"d9", "autumn"}})},
+		{Name: idmt.Name, Member: advertiser, Columns: sqlcheck.Columns("source_id", "target_id"), IDMapping: &idmt,
+			Rows: sqlcheck.RowsOf([][]any{{"c1", "d1"}, {"c2", "d2"}, {"c3", "d3"}, {"c7", "d9"}})},
+	}
+	asAdvertiser := func(o *sqlcheck.Options) { o.Runner = advertiser }
+
+	good := `SELECT d.campaign, COUNT(DISTINCT c.customer_id) AS customers
+FROM customers c JOIN id_map m ON c.customer_id = m.source_id
+JOIN devices d ON d.device_id = m.target_id
+GROUP BY d.campaign`
+	sim, err := sqlcheck.Simulate(context.Background(), good, tables, asAdvertiser)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sim.Report.RuleType, sim.Rows)
+
+	bad := `SELECT m.target_id, COUNT(DISTINCT c.customer_id)
+FROM id_map m LEFT JOIN customers c ON c.customer_id = m.source_id
+GROUP BY m.target_id`
+	for _, p := range sqlcheck.Check(bad, tables, asAdvertiser).Problems {
+		fmt.Println(p.Pos, p.Reason, p.Name)
+	}
+	// Output:
+	// AGGREGATION [[spring 3]]
+	// 1:8 join_column_outside_on target_id
+	// 2:6 overlap_required target_id
+	// 2:15 join_type LEFT JOIN
+	// 2:15 id_mapping_table_outer_side LEFT JOIN
+	// 3:10 join_column_outside_on target_id
+}

@@ -74,13 +74,15 @@ func (c *checker) idMapping() {
 			}
 		}
 	}
-	for _, t := range idmts {
-		for _, col := range t.idmt.OverlapColumns() {
-			if !c.overlapJoined(t, col) {
-				c.errf(t, rule, ReasonOverlapRequired, t.firstPos, col,
-					"the ID mapping table requires this column to be joined with = to a column of another table (INNER, LEFT or RIGHT JOIN … ON)")
+	for _, b := range a.mappings {
+		for _, col := range b.base.idmt.OverlapColumns() {
+			if !c.overlapJoined(b, col) {
+				c.errf(b.base, rule, ReasonOverlapRequired, b.pos, col,
+					"the ID mapping table requires this column to be joined with = to a column of another table (INNER, LEFT or RIGHT JOIN … ON), for each time the query reads it")
 			}
 		}
+	}
+	for _, t := range idmts {
 		for _, qc := range t.idmt.QueryConstraints {
 			if qc.Unknown != "" {
 				c.add(t, rule, ReasonUnknownConstraint, cleanroom.SeverityWarning, t.firstPos, qc.Unknown,
@@ -135,11 +137,11 @@ func mappingTables(ts []*tinfo) []*tinfo {
 	return out
 }
 
-// overlapJoined reports whether column col of the ID mapping table t is
-// equated with a column of another table in the ON condition of an
-// INNER, LEFT or RIGHT join, through AND only (an equality under OR does
-// not force the overlap).
-func (c *checker) overlapJoined(t *tinfo, col string) bool {
+// overlapJoined reports whether column col of b, a binding of an ID
+// mapping table, is equated with a column of another table in the ON
+// condition of an INNER, LEFT or RIGHT join, through AND only (an equality
+// under OR does not force the overlap).
+func (c *checker) overlapJoined(b *binding, col string) bool {
 	for _, ji := range c.a.joins {
 		if ji.j == nil || ji.j.On == nil || ji.sc == nil {
 			continue
@@ -149,21 +151,21 @@ func (c *checker) overlapJoined(t *tinfo, col string) bool {
 		default:
 			continue
 		}
-		if equatesOverlap(ji.j.On, ji.sc, t, col) {
+		if equatesOverlap(ji.j.On, ji.sc, b, col) {
 			return true
 		}
 	}
 	return false
 }
 
-func equatesOverlap(e sp.Expr, sc *scope, t *tinfo, col string) bool {
+func equatesOverlap(e sp.Expr, sc *scope, mb *binding, col string) bool {
 	x, ok := unparen(e).(*sp.Binary)
 	if !ok {
 		return false
 	}
 	switch x.Op {
 	case "AND":
-		return equatesOverlap(x.L, sc, t, col) || equatesOverlap(x.R, sc, t, col)
+		return equatesOverlap(x.L, sc, mb, col) || equatesOverlap(x.R, sc, mb, col)
 	case "=":
 		l, lok := unparen(x.L).(*sp.ColumnRef)
 		r, rok := unparen(x.R).(*sp.ColumnRef)
@@ -175,7 +177,7 @@ func equatesOverlap(e sp.Expr, sc *scope, t *tinfo, col string) bool {
 			return false
 		}
 		mapped := func(b *binding, ref *sp.ColumnRef, other *binding) bool {
-			return b.base == t && ref.Name.Norm() == col && other.base != t
+			return b == mb && ref.Name.Norm() == col && other.base != mb.base
 		}
 		return mapped(lb, l, rb) || mapped(rb, r, lb)
 	}

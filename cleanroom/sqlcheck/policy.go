@@ -29,7 +29,8 @@ func RuleFromPolicy(p types.ConfiguredTableAnalysisRulePolicy) cleanroom.Rule {
 // RuleFromSchemaPolicy converts the policy of a schema analysis rule
 // (GetSchemaAnalysisRule, BatchGetSchemaAnalysisRule: what a collaboration
 // member sees of another member's table) into a cleanroom.Rule. It returns
-// nil for a nil, unknown or ID_MAPPING_TABLE policy.
+// nil for a nil, unknown or ID_MAPPING_TABLE policy; an ID mapping table's
+// rule goes in Table.IDMapping instead (cleanroom.IDMappingRuleFromPolicy).
 func RuleFromSchemaPolicy(p types.AnalysisRulePolicy) cleanroom.Rule {
 	v1, ok := p.(*types.AnalysisRulePolicyMemberV1)
 	if !ok || v1 == nil {

@@ -264,6 +264,8 @@ type analysis struct {
 	starred    map[*tinfo]bool
 	stars      []starUse
 	unresolved bool
+	// mappings are the bindings of ID mapping tables, in order.
+	mappings []*binding
 	// colonCasts are the x::type casts, which Simulate rewrites to CAST.
 	colonCasts []*sp.Cast
 }
@@ -488,6 +490,9 @@ func (a *analysis) tableExpr(te sp.TableExpr, sc *scope, si *selInfo, top, inCTE
 			b.unknown = true
 		} else {
 			b.base = ti
+			if ti.idmt != nil {
+				a.mappings = append(a.mappings, b)
+			}
 			if !ti.used {
 				ti.used, ti.firstPos = true, te.Pos
 				a.order = append(a.order, ti)
