@@ -190,6 +190,72 @@ func checks() []check {
 			err = createTable(ctx, api, db, "t")
 			return wantAPIError[*types.EntityNotFoundException]("CreateTable in a missing database", err)
 		}},
+		{"ownership_marks", func(ctx context.Context, api catalog.GlueAPI, db string) error {
+			// What govern's ownership marks rely on: database parameters
+			// rewritten by UpdateDatabase (read, change, write back) come
+			// back whole; a resource link keeps its parameters and target;
+			// a database emptied of its tables can be deleted.
+			m, ok := api.(interface {
+				DatabaseDeleter
+				UpdateDatabase(ctx context.Context, params *glue.UpdateDatabaseInput, optFns ...func(*glue.Options)) (*glue.UpdateDatabaseOutput, error)
+			})
+			if !ok {
+				return errors.New("the API implements neither UpdateDatabase nor DeleteDatabase")
+			}
+			if _, err := api.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{
+				Name: aws.String(db), Description: aws.String("theirs"), Parameters: map[string]string{"team": "growth"},
+			}}); err != nil {
+				return err
+			}
+			_, err := m.UpdateDatabase(ctx, &glue.UpdateDatabaseInput{Name: aws.String(db), DatabaseInput: &types.DatabaseInput{
+				Name: aws.String(db), Description: aws.String("theirs"), Parameters: map[string]string{"team": "growth", "cdpkit.govern.owner": "conformance"},
+			}})
+			if err != nil {
+				return fmt.Errorf("UpdateDatabase: %w", err)
+			}
+			out, err := api.GetDatabase(ctx, &glue.GetDatabaseInput{Name: aws.String(db)})
+			if err != nil {
+				return err
+			}
+			if d := out.Database; aws.ToString(d.Description) != "theirs" || d.Parameters["team"] != "growth" || d.Parameters["cdpkit.govern.owner"] != "conformance" {
+				return errors.New("GetDatabase does not return what UpdateDatabase stored")
+			}
+			if err := createTable(ctx, api, db, "t"); err != nil {
+				return err
+			}
+			target := &types.TableIdentifier{DatabaseName: aws.String(db), Name: aws.String("t")}
+			if _, err := api.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String(db), TableInput: &types.TableInput{
+				Name: aws.String("link"), TargetTable: target, Parameters: map[string]string{"cdpkit.govern.owner": "conformance"},
+			}}); err != nil {
+				return fmt.Errorf("create a resource link: %w", err)
+			}
+			tables, err := api.GetTables(ctx, &glue.GetTablesInput{DatabaseName: aws.String(db)})
+			if err != nil {
+				return err
+			}
+			found := false
+			for _, t := range tables.TableList {
+				if aws.ToString(t.Name) == "link" {
+					found = true
+					if t.TargetTable == nil || aws.ToString(t.TargetTable.Name) != "t" || t.Parameters["cdpkit.govern.owner"] != "conformance" {
+						return errors.New("GetTables does not return a resource link's target and parameters")
+					}
+				}
+			}
+			if !found {
+				return errors.New("GetTables does not list the resource link")
+			}
+			for _, name := range []string{"link", "t"} {
+				if _, err := api.DeleteTable(ctx, &glue.DeleteTableInput{DatabaseName: aws.String(db), Name: aws.String(name)}); err != nil {
+					return fmt.Errorf("DeleteTable: %w", err)
+				}
+			}
+			if _, err := m.DeleteDatabase(ctx, &glue.DeleteDatabaseInput{Name: aws.String(db)}); err != nil {
+				return fmt.Errorf("DeleteDatabase: %w", err)
+			}
+			_, err = api.GetDatabase(ctx, &glue.GetDatabaseInput{Name: aws.String(db)})
+			return wantAPIError[*types.EntityNotFoundException]("GetDatabase after DeleteDatabase", err)
+		}},
 		{"database_roundtrip", func(ctx context.Context, api catalog.GlueAPI, db string) error {
 			_, err := api.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{
 				Name: aws.String(db), Description: aws.String("conformance"), Parameters: map[string]string{"k": "v"},

@@ -128,7 +128,7 @@
 //
 // It creates and deletes throwaway databases named
 // <prefix>_<behaviour>_<random> and needs glue:CreateDatabase, GetDatabase,
-// GetDatabases, DeleteDatabase, CreateTable, GetTable, GetTables,
+// GetDatabases, UpdateDatabase, DeleteDatabase, CreateTable, GetTable, GetTables,
 // UpdateTable, DeleteTable, GetTableVersions, BatchDeleteTableVersion,
 // BatchCreatePartition, BatchGetPartition, BatchUpdatePartition, BatchDeletePartition and
 // GetPartitions.

@@ -313,6 +313,67 @@ func lfChecks() []lfCheck {
 			}
 			return nil
 		}},
+		{"prune_filter_and_tags", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
+			// What pruning a dropped product relies on: a database's tag
+			// assignment goes with RemoveLFTagsFromResource, and a filter
+			// whose grant was revoked can be deleted and is listed no more.
+			lf := env.LakeFormation
+			if err := lfTable(ctx, env, db); err != nil {
+				return err
+			}
+			if _, err := lf.CreateLFTag(ctx, &lakeformation.CreateLFTagInput{TagKey: aws.String(tag), TagValues: []string{"gold"}}); err != nil {
+				return err
+			}
+			dbRes := &types.Resource{Database: &types.DatabaseResource{Name: aws.String(db)}}
+			pair := []types.LFTagPair{{TagKey: aws.String(tag), TagValues: []string{"gold"}}}
+			if out, err := lf.AddLFTagsToResource(ctx, &lakeformation.AddLFTagsToResourceInput{Resource: dbRes, LFTags: pair}); err != nil || len(out.Failures) > 0 {
+				return fmt.Errorf("tag the database: %v", err)
+			}
+			rm, err := lf.RemoveLFTagsFromResource(ctx, &lakeformation.RemoveLFTagsFromResourceInput{Resource: dbRes, LFTags: pair})
+			if err != nil || len(rm.Failures) > 0 {
+				return fmt.Errorf("untag the database: %v", err)
+			}
+			got, err := lf.GetResourceLFTags(ctx, &lakeformation.GetResourceLFTagsInput{Resource: dbRes, ShowAssignedLFTags: aws.Bool(true)})
+			if err != nil {
+				return fmt.Errorf("read the database's tags: %w", err)
+			}
+			if len(got.LFTagOnDatabase) != 0 {
+				return errors.New("a removed tag is still assigned to the database")
+			}
+			f := &types.DataCellsFilter{
+				DatabaseName: aws.String(db), TableName: aws.String("t"), Name: aws.String("f"),
+				ColumnNames: []string{"a"}, RowFilter: &types.RowFilter{AllRowsWildcard: &types.AllRowsWildcard{}},
+			}
+			if env.CatalogID != "" {
+				f.TableCatalogId = aws.String(env.CatalogID)
+			}
+			if _, err := lf.CreateDataCellsFilter(ctx, &lakeformation.CreateDataCellsFilterInput{TableData: f}); err != nil {
+				return fmt.Errorf("create filter: %w", err)
+			}
+			fres := &types.Resource{DataCellsFilter: &types.DataCellsFilterResource{TableCatalogId: f.TableCatalogId, DatabaseName: f.DatabaseName, TableName: f.TableName, Name: f.Name}}
+			if err := lfGrant(ctx, lf, env.Principal, fres, types.PermissionSelect); err != nil {
+				return err
+			}
+			rv, err := lf.BatchRevokePermissions(ctx, &lakeformation.BatchRevokePermissionsInput{Entries: []types.BatchPermissionsRequestEntry{{
+				Id: aws.String("0"), Principal: principal(env.Principal), Resource: fres, Permissions: []types.Permission{types.PermissionSelect},
+			}}})
+			if err != nil || len(rv.Failures) > 0 {
+				return fmt.Errorf("revoke the filter's grant: %v", err)
+			}
+			if _, err := lf.DeleteDataCellsFilter(ctx, &lakeformation.DeleteDataCellsFilterInput{TableCatalogId: f.TableCatalogId, DatabaseName: f.DatabaseName, TableName: f.TableName, Name: f.Name}); err != nil {
+				return fmt.Errorf("delete filter: %w", err)
+			}
+			list, err := lf.ListDataCellsFilter(ctx, &lakeformation.ListDataCellsFilterInput{Table: &types.TableResource{CatalogId: f.TableCatalogId, DatabaseName: f.DatabaseName, Name: f.TableName}})
+			if err != nil {
+				return fmt.Errorf("list filters: %w", err)
+			}
+			for _, g := range list.DataCellsFilters {
+				if aws.ToString(g.Name) == "f" {
+					return errors.New("a deleted filter is still listed")
+				}
+			}
+			return nil
+		}},
 		{"permissions_paginate_and_filter", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
 			lf := env.LakeFormation
 			if err := lfTable(ctx, env, db); err != nil {
