@@ -1,12 +1,8 @@
 package athenarun_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -16,42 +12,16 @@ import (
 
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/identity"
+	"github.com/cdpkit/cdpkit/identity/internal/testrecords"
 	"github.com/cdpkit/cdpkit/identity/athenarun"
 	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
 	"github.com/cdpkit/cdpkit/identity/sqlgen"
 	"github.com/google/go-cmp/cmp"
 )
 
-func digest(v string) string {
-	s := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(s[:])
-}
+func digest(v string) string { return testrecords.Digest(v) }
 
-func genRecords(seed uint64, n int) []identity.Record {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	srcs := []string{"crm", "web", "calls", "partner"}
-	var out []identity.Record
-	for i := range n {
-		r := identity.Record{Source: srcs[rng.IntN(len(srcs))], Key: "k" + strconv.Itoa(i)}
-		if rng.IntN(3) > 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: digest("e" + strconv.Itoa(rng.IntN(n)))})
-		}
-		if rng.IntN(2) > 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "PHONE", Value: digest("p" + strconv.Itoa(rng.IntN(n/3+1)))})
-		}
-		if rng.IntN(4) == 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "CUSTOMER_ID", Value: "c'" + strconv.Itoa(rng.IntN(n/2+1))})
-		}
-		r.Identifiers = append(r.Identifiers,
-			identity.Identifier{Kind: "LAST", Value: "ln" + strconv.Itoa(rng.IntN(5))},
-			identity.Identifier{Kind: "ZIP", Value: "z" + strconv.Itoa(rng.IntN(8))})
-		if rng.IntN(10) == 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: ""})
-		}
-		out = append(out, r)
-	}
-	return out
-}
+func genRecords(seed uint64, n int) []identity.Record { return testrecords.Generate(seed, n) }
 
 func rules() []identity.Rule {
 	return []identity.Rule{

@@ -1,12 +1,9 @@
 package sqlgen_test
 
 import (
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cdpkit/cdpkit/identity"
+	"github.com/cdpkit/cdpkit/identity/internal/testrecords"
 	"github.com/cdpkit/cdpkit/identity/sqlgen"
 	"github.com/google/go-cmp/cmp"
 	_ "modernc.org/sqlite"
@@ -22,36 +20,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func digest(v string) string {
-	s := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(s[:])
-}
+func digest(v string) string { return testrecords.Digest(v) }
 
-func genRecords(seed uint64, n int) []identity.Record {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	srcs := []string{"crm", "web", "calls", "partner"}
-	var out []identity.Record
-	for i := range n {
-		r := identity.Record{Source: srcs[rng.IntN(len(srcs))], Key: "k" + strconv.Itoa(i)}
-		if rng.IntN(3) > 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: digest("e" + strconv.Itoa(rng.IntN(n)))})
-		}
-		if rng.IntN(2) > 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "PHONE", Value: digest("p" + strconv.Itoa(rng.IntN(n/3+1)))})
-		}
-		if rng.IntN(4) == 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "CUSTOMER_ID", Value: "c'" + strconv.Itoa(rng.IntN(n/2+1))})
-		}
-		r.Identifiers = append(r.Identifiers,
-			identity.Identifier{Kind: "LAST", Value: "ln" + strconv.Itoa(rng.IntN(5))},
-			identity.Identifier{Kind: "ZIP", Value: "z" + strconv.Itoa(rng.IntN(8))})
-		if rng.IntN(10) == 0 {
-			r.Identifiers = append(r.Identifiers, identity.Identifier{Kind: "EMAIL", Value: ""})
-		}
-		out = append(out, r)
-	}
-	return out
-}
+func genRecords(seed uint64, n int) []identity.Record { return testrecords.Generate(seed, n) }
 
 func config() sqlgen.Config {
 	return sqlgen.Config{
