@@ -12,9 +12,9 @@ import (
 
 	"github.com/cdpkit/cdpkit"
 	"github.com/cdpkit/cdpkit/identity"
-	"github.com/cdpkit/cdpkit/identity/internal/testrecords"
 	"github.com/cdpkit/cdpkit/identity/athenarun"
 	"github.com/cdpkit/cdpkit/identity/athenarun/athenatest"
+	"github.com/cdpkit/cdpkit/identity/internal/testrecords"
 	"github.com/cdpkit/cdpkit/identity/sqlgen"
 	"github.com/google/go-cmp/cmp"
 )
