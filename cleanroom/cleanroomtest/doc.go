@@ -60,7 +60,10 @@
 //
 // CleanRoomsServer (NewCleanRoomsServer) serves a fake view over the Clean
 // Rooms REST-JSON protocol on 127.0.0.1; its Client (or Config) is a real
-// *cleanrooms.Client that runs unmodified against it.
+// *cleanrooms.Client that runs unmodified against it. A request body over
+// MaxRequestBody (8 MiB) is answered HTTP 413 with a ValidationException
+// (the service documents neither its limit nor its answer; see
+// MaxRequestBody), which package cleanroom classifies as invalid input.
 //
 // RunCleanRooms (in tests) and TestCleanRooms (elsewhere) are the
 // conformance suite every implementation must pass: the fake, the server,
