@@ -173,6 +173,8 @@ type planner struct {
 	claimed      map[string]bool               // databases of the spec's products
 	conflict     map[string]bool               // product databases that are not the spec's
 	curGrants    map[grantKey]grantState
+	grantIndex   map[string][]grantKey        // current grants by database
+	tableCache   map[string][]gluetypes.Table // tables listed by the orphan steps
 	curFilters   map[res]curFilter
 	admins       map[string]bool
 	version      int // cross-account version after the plan's settings change
@@ -464,7 +466,11 @@ func (p *planner) tables(ctx context.Context) error {
 		case have == want:
 			p.add(Action{Kind: NoOp, Resource: what, Reason: "exists, marked as product " + prod.Name})
 		case have.owner == p.name:
-			p.add(Action{Kind: Update, Resource: what, Reason: "marked as product " + have.product + ": mark as product " + prod.Name, run: func(ctx context.Context, a *applier) error {
+			was := "marked as product " + have.product
+			if have.product == "" {
+				was = "holds the spec's resource links"
+			}
+			p.add(Action{Kind: Update, Resource: what, Reason: was + ": mark as product " + prod.Name, run: func(ctx context.Context, a *applier) error {
 				return a.markDatabase(ctx, db, have, want)
 			}})
 		case prod.Adopt:

@@ -27,18 +27,12 @@ func (p *planner) orphans(ctx context.Context) error {
 		}
 		o := Orphan{Resource: "database " + db, Product: m.product}
 		reason := "product " + m.product + " is no longer in the spec"
-		tables, err := p.g.listTables(ctx, p.cat, db)
+		tables, err := p.tablesOf(ctx, db)
 		if err != nil {
-			return newError("plan", "database "+db, err)
+			return err
 		}
-		for _, k := range sortKeys(p.curGrants) {
-			r := k.res
-			if r.catalog != p.spec.CatalogID || r.db != db || ignore[k.principal] {
-				continue
-			}
-			switch r.kind {
-			case kDatabase, kTable, kColumns, kFilter:
-			default:
+		for _, k := range p.grantsOn(db) {
+			if ignore[k.principal] {
 				continue
 			}
 			if _, ok := p.desired[k]; ok {
@@ -109,9 +103,9 @@ func (p *planner) orphanTables(ctx context.Context) error {
 		for _, t := range prod.Tables {
 			listed[lower(t.Name)] = true
 		}
-		tables, err := p.g.listTables(ctx, p.cat, db)
+		tables, err := p.tablesOf(ctx, db)
 		if err != nil {
-			return newError("plan", "database "+db, err)
+			return err
 		}
 		for _, t := range tables {
 			name := lower(aws.ToString(t.Name))
@@ -136,6 +130,39 @@ func (p *planner) orphanTables(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tablesOf lists a database's tables once per plan.
+func (p *planner) tablesOf(ctx context.Context, db string) ([]gluetypes.Table, error) {
+	if ts, ok := p.tableCache[db]; ok {
+		return ts, nil
+	}
+	ts, err := p.g.listTables(ctx, p.cat, db)
+	if err != nil {
+		return nil, newError("plan", "database "+db, err)
+	}
+	if p.tableCache == nil {
+		p.tableCache = map[string][]gluetypes.Table{}
+	}
+	p.tableCache[db] = ts
+	return ts, nil
+}
+
+// grantsOn returns the current grants on a database of the spec's catalog,
+// its tables, columns and filters, sorted (indexed once per plan).
+func (p *planner) grantsOn(db string) []grantKey {
+	if p.grantIndex == nil {
+		p.grantIndex = map[string][]grantKey{}
+		for _, k := range sortKeys(p.curGrants) {
+			switch k.res.kind {
+			case kDatabase, kTable, kColumns, kFilter:
+				if k.res.catalog == p.spec.CatalogID {
+					p.grantIndex[k.res.db] = append(p.grantIndex[k.res.db], k)
+				}
+			}
+		}
+	}
+	return p.grantIndex[db]
 }
 
 // untag plans removing the LF-tags of keys the spec defines from one
@@ -178,28 +205,30 @@ func (p *planner) adopt(o Orphan) {
 }
 
 // orphanLinks finds the resource links marked as the spec's that it no
-// longer lists, in the databases that hold its links: those it created
-// (marked without a product) and those its Links name.
+// longer lists, in the databases that may hold its links: those it created
+// for links (marked without a product), those its Links name, and its
+// products' databases.
 func (p *planner) orphanLinks(ctx context.Context) error {
 	listed := map[string]bool{}
 	scan := map[string]bool{}
 	for _, l := range p.spec.Links {
 		db := lower(l.Database)
 		listed[db+"."+lower(l.Name)] = true
-		if _, ok := p.dbList[db]; ok {
-			scan[db] = true
-		}
+		scan[db] = true
 	}
 	for db, d := range p.dbList {
-		if m := markOf(d.Parameters); m.owner == p.name && m.product == "" {
+		if m := markOf(d.Parameters); m.owner == p.name && (m.product == "" || p.claimed[db] && !p.conflict[db]) {
 			scan[db] = true
 		}
 	}
 	ignore := p.ignored()
 	for _, db := range slices.Sorted(maps.Keys(scan)) {
-		tables, err := p.g.listTables(ctx, p.cat, db)
+		if _, ok := p.dbList[db]; !ok {
+			continue
+		}
+		tables, err := p.tablesOf(ctx, db)
 		if err != nil {
-			return newError("plan", "database "+db, err)
+			return err
 		}
 		for _, t := range tables {
 			name := lower(aws.ToString(t.Name))
@@ -210,7 +239,7 @@ func (p *planner) orphanLinks(ctx context.Context) error {
 			o := Orphan{Resource: what}
 			reason := "the link is no longer in the spec"
 			link := res{kind: kTable, catalog: p.spec.CatalogID, db: db, table: name}
-			for _, k := range sortKeys(p.curGrants) {
+			for _, k := range p.grantsOn(db) {
 				if k.res != link || ignore[k.principal] {
 					continue
 				}

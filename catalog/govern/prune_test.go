@@ -397,3 +397,27 @@ func TestDroppedTableIsOrphaned(t *testing.T) {
 		t.Fatalf("rerun:\n%s", p)
 	}
 }
+
+// A link the spec kept in one of its products' databases is found there
+// when dropped.
+func TestDroppedLinkInProductDatabase(t *testing.T) {
+	w := newWorld(t)
+	g := govern.New(w.lf, w.glue, noWait)
+	s := centralSpec()
+	s.Links = []govern.Link{{Database: "sales", Name: "campaigns_link", Target: govern.TableRef{CatalogID: central, Database: "marketing", Table: "campaigns"}}}
+	mustApply(t, g, s)
+	if w.glue.Table("sales", "campaigns_link") == nil {
+		t.Fatal("link not created")
+	}
+	s.Links = nil
+	p, _ := mustApply(t, g, s, prune)
+	if len(p.Orphans) != 1 || !hasLine(p, "delete resource link sales.campaigns_link: the link is no longer in the spec") {
+		t.Fatalf("plan:\n%s", p)
+	}
+	if w.glue.Table("sales", "campaigns_link") != nil || w.glue.Table("sales", "orders") == nil {
+		t.Fatal("pruned the wrong table")
+	}
+	if p, r := mustApply(t, g, s, prune); p.Changes() != 0 || r.Writes != 0 {
+		t.Fatalf("rerun:\n%s", p)
+	}
+}

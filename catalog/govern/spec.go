@@ -22,6 +22,8 @@ type Spec struct {
 	// the spec's, to update and, on request, to prune; what does not is
 	// never changed without Adopt and never deleted. Specs governing the
 	// same catalog need different names. "" means DefaultSpecName.
+	// Changing it makes what the spec created another spec's: the products
+	// then need Adopt once.
 	Name string
 	// CatalogID is the account whose catalog this spec governs (12 digits).
 	// Principals of other accounts make grants cross-account.
