@@ -1,6 +1,7 @@
 package govern_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	lftypes "github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/cdpkit/cdpkit"
+	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 	"github.com/cdpkit/cdpkit/catalog/govern"
 )
 
@@ -419,5 +421,43 @@ func TestDroppedLinkInProductDatabase(t *testing.T) {
 	}
 	if p, r := mustApply(t, g, s, prune); p.Changes() != 0 || r.Writes != 0 {
 		t.Fatalf("rerun:\n%s", p)
+	}
+}
+
+// A prune that fails half-way is resumed by planning again; a table that
+// someone else creates in the database while the prune runs keeps the
+// database (and nothing of theirs is deleted).
+func TestPruneResumesAndRacesSafely(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	g := govern.New(w.lf, w.glue, noWait)
+	mustApply(t, g, centralSpec())
+	w.glue.Inject(catalogtest.FailTimes("DeleteTable", 1, &gluetypes.AccessDeniedException{Message: aws.String("denied")}))
+	p := mustPlan(t, g, withoutMarketing(), pruneData)
+	r, err := g.Apply(ctx, p)
+	if !errors.Is(err, govern.ErrAccessDenied) || r.Applied == 0 {
+		t.Fatalf("apply: %+v %v", r, err)
+	}
+	w.glue.ClearInjectors()
+	p = mustPlan(t, g, withoutMarketing(), pruneData)
+	if p.Changes() != 2 || !hasLine(p, "delete table marketing.campaigns: product campaigns is no longer in the spec (PruneData)") {
+		t.Fatalf("resumed plan:\n%s", p)
+	}
+	// Someone adds a table just before the database would go.
+	w.glue.Inject(catalogtest.Before("GetDatabase", 1, func(ctx context.Context) {
+		if _, err := w.glue.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("marketing"), TableInput: &gluetypes.TableInput{Name: aws.String("late")}}); err != nil {
+			t.Error(err)
+		}
+	}))
+	if _, err := g.Apply(ctx, p); !errors.Is(err, govern.ErrConflict) {
+		t.Fatalf("apply: %v", err)
+	}
+	if w.glue.Table("marketing", "late") == nil || w.glue.Table("marketing", "campaigns") != nil {
+		t.Fatal("wrong tables deleted")
+	}
+	w.glue.ClearInjectors()
+	p, r = mustApply(t, g, withoutMarketing(), pruneData)
+	if r.Writes != 0 || !hasLine(p, "  kept: database marketing: 1 of its tables are not marked as the spec's") {
+		t.Fatalf("after the race:\n%s", p)
 	}
 }
