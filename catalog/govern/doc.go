@@ -95,18 +95,23 @@
 // Plan.Orphans lists what carries the spec's mark but the spec no longer
 // lists: the database of a dropped product, a table dropped from a product,
 // a dropped resource link; each with the removals pruning would make and
-// what it keeps. By default nothing of them is removed and their grants
-// keep working. With Options.Prune (for one call:
+// what it keeps. By default nothing of a dropped product or link is
+// removed and its grants keep working (a table dropped from a product that
+// stays is in the product's database, whose grants and filters the spec
+// manages: they are revoked and deleted as any the spec no longer names).
+// With Options.Prune (for one call:
 // g.Plan(ctx, spec, func(o *govern.Options) { o.Prune = true })) the plan
 // deletes, with reasons, the grants on a dropped product's database,
 // tables, columns and filters (those of administrators and
 // IgnorePrincipals excepted), its data cells filters, its LF-tag
-// assignments of keys the spec defines, and dropped links with their
-// grants. Options.PruneData, a second and separate opt-in, also deletes the
-// tables marked as the spec's, then the database when nothing unmarked is
-// in it (the S3 data is never touched; registered locations stay
-// registered). Apply reads each mark again before deleting. A rerun after
-// pruning writes nothing.
+// assignments of keys the spec defines (on dropped tables too), and
+// dropped links with their grants. Options.PruneData, a second and
+// separate opt-in, also deletes the tables marked as the spec's, then the
+// database when nothing unmarked is in it (the S3 data is never touched;
+// registered locations, LF-tags and their values stay). Apply reads the
+// mark again before deleting a table, link or database, and lists the
+// database's tables before deleting it. A rerun after pruning writes
+// nothing.
 //
 // # Errors
 //
