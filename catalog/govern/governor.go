@@ -52,9 +52,10 @@ type Options struct {
 	// Prune plans the removal of what a spec no longer lists but is marked
 	// as its own (see MarkOwner): for a dropped product, the grants on its
 	// database, tables, columns and filters, its data cells filters and its
-	// LF-tag assignments (of keys the spec defines); a dropped resource
-	// link, with its grants. Without Prune the plan lists them under
-	// Plan.Orphans, with what would be removed, and writes nothing.
+	// LF-tag assignments (of keys the spec defines); for a table dropped
+	// from a product, its LF-tag assignments; a dropped resource link, with
+	// its grants. Without Prune the plan lists them under Plan.Orphans,
+	// with what would be removed, and writes nothing for them.
 	Prune bool
 	// PruneData, with Prune, also deletes a dropped product's tables
 	// marked as its own, and its database when every table in it was
