@@ -27,6 +27,11 @@ func (p *planner) orphans(ctx context.Context) error {
 		}
 		o := Orphan{Resource: "database " + db, Product: m.product}
 		reason := "product " + m.product + " is no longer in the spec"
+		for _, prod := range p.spec.Products {
+			if prod.Name == m.product {
+				reason = "product " + m.product + " now uses database " + lower(prod.Database)
+			}
+		}
 		tables, err := p.tablesOf(ctx, db)
 		if err != nil {
 			return err

@@ -329,6 +329,10 @@ func TestMovedProductOrphansItsOldDatabase(t *testing.T) {
 	if !hasLine(p, "create database marketing_v2: product campaigns") || len(p.Orphans) != 1 || p.Orphans[0].Resource != "database marketing" {
 		t.Fatalf("plan:\n%s", p)
 	}
+	p = mustPlan(t, g, s, pruneData)
+	if !hasLine(p, "delete database marketing: product campaigns now uses database marketing_v2 (PruneData)") {
+		t.Fatalf("plan:\n%s", p)
+	}
 }
 
 // A resource link dropped from the consumer's spec is an orphan; Prune
