@@ -139,6 +139,13 @@ func TestQueryRunsOutsideTheLock(t *testing.T) {
 	if err != nil || len(list.ProtectedQueries) != 1 || list.ProtectedQueries[0].Status != types.ProtectedQueryStatusStarted {
 		t.Fatalf("list while running: %v %+v", err, list)
 	}
+	// The same over the wire, through a real SDK client.
+	srv := NewCleanRoomsServer(f)
+	defer srv.Close()
+	wq, err := srv.Client().GetProtectedQuery(ctx, &cleanrooms.GetProtectedQueryInput{MembershipIdentifier: aws.String(m1), ProtectedQueryIdentifier: aws.String(q1)})
+	if err != nil || wq.ProtectedQuery.Status != types.ProtectedQueryStatusStarted {
+		t.Fatalf("read over the wire while running: %v %+v", err, wq)
+	}
 	// Another membership's query starts and runs alongside.
 	q2 := startQuery(m2)
 	clock.add(3 * time.Second)
@@ -199,5 +206,123 @@ func TestQueryRunsOutsideTheLock(t *testing.T) {
 	sink.release()
 	if r := <-done4; r.err != nil || r.q.Status != types.ProtectedQueryStatusSuccess {
 		t.Fatalf("rerun: %v %+v", r.err, r.q)
+	}
+}
+
+// countSink counts result writes per key.
+type countSink struct {
+	*S3
+	mu     sync.Mutex
+	writes map[string]int
+}
+
+func (c *countSink) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	c.mu.Lock()
+	c.writes[aws.ToString(in.Key)]++
+	c.mu.Unlock()
+	return c.S3.PutObject(ctx, in, optFns...)
+}
+
+// TestConcurrentReadersSeeOneRun: callers polling the same queries at
+// once (Get and List, on a clock that moves at every reading) each see
+// every query's states in order, SUBMITTED → STARTED → SUCCESS, never
+// back; all agree on the end; and each query runs exactly once.
+func TestConcurrentReadersSeeOneRun(t *testing.T) {
+	ctx := t.Context()
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	tick := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
+	}
+	sink := &countSink{S3: NewS3(), writes: map[string]int{}}
+	f := NewCleanRooms(func(o *CleanRoomsOptions) {
+		o.Now, o.Results, o.QueryQueued, o.QueryRuns = tick, sink, 20*time.Millisecond, 20*time.Millisecond
+	})
+	type ref struct{ m, id string }
+	var queries []ref
+	for range 2 {
+		m, err := NewMembership(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			out, err := f.StartProtectedQuery(ctx, &cleanrooms.StartProtectedQueryInput{MembershipIdentifier: aws.String(m), Type: types.ProtectedQueryTypeSql,
+				SqlParameters: &types.ProtectedQuerySQLParameters{QueryString: aws.String("SELECT 1 AS n")},
+				ResultConfiguration: &types.ProtectedQueryResultConfiguration{OutputConfiguration: &types.ProtectedQueryOutputConfigurationMemberS3{
+					Value: types.ProtectedQueryS3OutputConfiguration{Bucket: aws.String("out"), ResultFormat: types.ResultFormatCsv}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			queries = append(queries, ref{m, *out.ProtectedQuery.Id})
+		}
+	}
+	rank := map[types.ProtectedQueryStatus]int{types.ProtectedQueryStatusSubmitted: 0, types.ProtectedQueryStatusStarted: 1, types.ProtectedQueryStatusSuccess: 2}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for reader := range 6 {
+		wg.Go(func() {
+			last := map[string]types.ProtectedQueryStatus{}
+			see := func(id string, s types.ProtectedQueryStatus) bool {
+				r, ok := rank[s]
+				if !ok || (last[id] != "" && r < rank[last[id]]) {
+					errs <- errors.New("reader saw " + string(last[id]) + " then " + string(s))
+					return false
+				}
+				last[id] = s
+				return true
+			}
+			for {
+				done := 0
+				for _, q := range queries {
+					var s types.ProtectedQueryStatus
+					if reader%2 == 0 {
+						out, err := f.GetProtectedQuery(ctx, &cleanrooms.GetProtectedQueryInput{MembershipIdentifier: aws.String(q.m), ProtectedQueryIdentifier: aws.String(q.id)})
+						if err != nil {
+							errs <- err
+							return
+						}
+						s = out.ProtectedQuery.Status
+					} else {
+						out, err := f.ListProtectedQueries(ctx, &cleanrooms.ListProtectedQueriesInput{MembershipIdentifier: aws.String(q.m)})
+						if err != nil {
+							errs <- err
+							return
+						}
+						for _, sum := range out.ProtectedQueries {
+							if *sum.Id == q.id {
+								s = sum.Status
+							}
+						}
+					}
+					if !see(q.id, s) {
+						return
+					}
+					if s == types.ProtectedQueryStatusSuccess {
+						done++
+					}
+				}
+				if done == len(queries) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if len(sink.writes) != len(queries) {
+		t.Errorf("%d result files for %d queries", len(sink.writes), len(queries))
+	}
+	for _, n := range sink.writes {
+		if n != 1 {
+			t.Errorf("a result file written %d times, want once", n)
+		}
 	}
 }
