@@ -36,8 +36,21 @@ func (p *planner) orphans(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Only what is marked is pruned: the grants and filters on the
+		// database and on its marked tables, not on tables of others.
+		marked := map[string]bool{"*": true}
+		for _, t := range tables {
+			if markOf(t.Parameters).owner == p.name {
+				marked[lower(aws.ToString(t.Name))] = true
+			}
+		}
+		foreign := 0
 		for _, k := range p.grantsOn(db) {
 			if ignore[k.principal] {
+				continue
+			}
+			if k.res.kind != kDatabase && !marked[k.res.table] {
+				foreign++
 				continue
 			}
 			if _, ok := p.desired[k]; ok {
@@ -51,6 +64,10 @@ func (p *planner) orphans(ctx context.Context) error {
 			if r.catalog != p.spec.CatalogID || r.db != db {
 				continue
 			}
+			if !marked[r.table] {
+				foreign++
+				continue
+			}
 			what := r.String()
 			o.Removals = append(o.Removals, Action{Kind: Delete, Resource: what, Reason: reason, run: func(ctx context.Context, a *applier) error { return a.deleteFilter(ctx, what, r) }})
 		}
@@ -59,10 +76,13 @@ func (p *planner) orphans(ctx context.Context) error {
 			return err
 		}
 		p.untag(&o, tagTarget{db: db}, pairMap(cur.LFTagOnDatabase), reason)
+		if foreign > 0 {
+			o.Kept = append(o.Kept, strconv.Itoa(foreign)+" grants and filters on tables not marked as the spec's")
+		}
 		var others int
 		for _, t := range tables {
 			name := lower(aws.ToString(t.Name))
-			if t.TargetTable == nil {
+			if t.TargetTable == nil && marked[name] {
 				out, err := p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, "table "+db+"."+name)
 				if err != nil {
 					return err

@@ -283,9 +283,28 @@ func TestPruneNeverDeletesUnmarked(t *testing.T) {
 	if _, err := w.glue.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("scratch")}}); err != nil {
 		t.Fatal(err)
 	}
+	// Their table has a grant and an LF-tag of a key the spec defines.
+	theirs := &lftypes.Resource{Table: &lftypes.TableResource{DatabaseName: aws.String("marketing"), Name: aws.String("theirs")}}
+	if out, err := w.lf.BatchGrantPermissions(ctx, &lakeformation.BatchGrantPermissionsInput{Entries: []lftypes.BatchPermissionsRequestEntry{{
+		Id: aws.String("0"), Principal: &lftypes.DataLakePrincipal{DataLakePrincipalIdentifier: aws.String(analyst)}, Resource: theirs, Permissions: describe,
+	}}}); err != nil || len(out.Failures) > 0 {
+		t.Fatalf("grant: %v", err)
+	}
+	if out, err := w.lf.AddLFTagsToResource(ctx, &lakeformation.AddLFTagsToResourceInput{Resource: theirs, LFTags: []lftypes.LFTagPair{{TagKey: aws.String("confidentiality"), TagValues: []string{"public"}}}}); err != nil || len(out.Failures) > 0 {
+		t.Fatalf("tag: %v", err)
+	}
 	p, _ := mustApply(t, g, withoutMarketing(), pruneData)
-	if len(p.Orphans) != 1 || !hasLine(p, "  kept: database marketing: 1 of its tables are not marked as the spec's") || strings.Contains(p.String(), "delete database") {
+	if len(p.Orphans) != 1 || !hasLine(p, "  kept: database marketing: 1 of its tables are not marked as the spec's") || strings.Contains(p.String(), "delete database") ||
+		!hasLine(p, "  kept: 1 grants and filters on tables not marked as the spec's") || strings.Contains(p.String(), "marketing.theirs") {
 		t.Fatalf("plan:\n%s", p)
+	}
+	perms, err := w.lf.ListPermissions(ctx, &lakeformation.ListPermissionsInput{Resource: theirs})
+	if err != nil || len(perms.PrincipalResourcePermissions) == 0 {
+		t.Fatalf("their grant was revoked: %v", err)
+	}
+	tags, err := w.lf.GetResourceLFTags(ctx, &lakeformation.GetResourceLFTagsInput{Resource: theirs})
+	if err != nil || len(tags.LFTagsOnTable) == 0 {
+		t.Fatalf("their tag was removed: %+v %v", tags, err)
 	}
 	if w.glue.Table("marketing", "theirs") == nil || w.glue.Database("marketing") == nil || w.glue.Database("scratch") == nil {
 		t.Fatal("deleted what is not the spec's")
