@@ -52,11 +52,10 @@
 // requested S3 location, or the receiving member's default result
 // configuration, through Options.Results (default: an in-memory S3 on the
 // fake's clock, see CleanRooms.S3 and S3, which cleanroom.ResultRows
-// reads). A query the
-// rules refuse ends FAILED with CodeRuleViolation and the checker's
-// problems, a SQL error with CodeInvalidQuery and the engine's message, a
-// table without data with CodeNoData (the service's own codes for these
-// cases are not documented).
+// reads). A query the rules refuse ends FAILED with CodeRuleViolation and
+// the checker's problems, a SQL error with CodeInvalidQuery and the
+// engine's message, a table without data with CodeNoData (the service's
+// own codes for these cases are not documented).
 //
 // CleanRoomsServer (NewCleanRoomsServer) serves a fake view over the Clean
 // Rooms REST-JSON protocol on 127.0.0.1; its Client (or Config) is a real
