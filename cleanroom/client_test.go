@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -12,8 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cdpkit/cdpkit/cleanroom"
@@ -391,6 +394,14 @@ func TestEnsureCancelledDuringBackoff(t *testing.T) {
 	})
 }
 
+// statusErr is the SDK's error for an answer the model has no shape for.
+func statusErr(code int) error {
+	return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: code}},
+		Err:      errors.New("unknown error"),
+	}}
+}
+
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -409,6 +420,10 @@ func TestClassify(t *testing.T) {
 		{"access denied", &types.AccessDeniedException{Reason: "INSUFFICIENT_PERMISSIONS"}, cleanroom.ErrAccessDenied, "INSUFFICIENT_PERMISSIONS", nil},
 		{"throttled", &types.ThrottlingException{}, cleanroom.ErrThrottled, "", nil},
 		{"internal", &types.InternalServerException{}, cleanroom.ErrInternal, "", nil},
+		// Answers the model does not define get a category by HTTP status.
+		{"413 unmodelled", statusErr(413), cleanroom.ErrInvalidInput, "", nil},
+		{"429 unmodelled", statusErr(429), cleanroom.ErrThrottled, "", nil},
+		{"503 unmodelled", statusErr(503), cleanroom.ErrInternal, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,9 +2,11 @@ package cleanroom
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 
 	"github.com/cdpkit/cdpkit"
@@ -208,6 +210,21 @@ func fromAPI(op, key string, err error) error {
 		e.Kind = ErrThrottled
 	case errors.As(err, &is):
 		e.Kind = ErrInternal
+	}
+	if e.Kind == nil {
+		// Answers the model does not define (a front end's 413, 429 or
+		// 503 with an unparseable body) still get a category by status.
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) {
+			switch code := re.HTTPStatusCode(); {
+			case code == http.StatusRequestEntityTooLarge:
+				e.Kind = ErrInvalidInput
+			case code == http.StatusTooManyRequests:
+				e.Kind = ErrThrottled
+			case code == http.StatusServiceUnavailable || code == http.StatusBadGateway || code == http.StatusGatewayTimeout:
+				e.Kind = ErrInternal
+			}
+		}
 	}
 	return e
 }
