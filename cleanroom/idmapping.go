@@ -305,6 +305,9 @@ func idMappingFromObject(obj map[string]json.RawMessage) (IDMappingRule, error) 
 			return IDMappingRule{}, idMappingErr("UNKNOWN_POLICY_SHAPE", nil)
 		}
 		for k, v := range u {
+			if k == "" {
+				return IDMappingRule{}, idMappingErr("UNKNOWN_POLICY_SHAPE", nil)
+			}
 			if !strings.EqualFold(k, "requireOverlap") {
 				r.QueryConstraints = append(r.QueryConstraints, IDMappingConstraint{Unknown: k})
 				continue

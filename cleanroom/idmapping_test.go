@@ -139,14 +139,15 @@ func TestParseIDMappingRulesBatch(t *testing.T) {
 
 func TestParseIDMappingRuleErrors(t *testing.T) {
 	for name, js := range map[string]string{
-		"malformed":            `{"v1": `,
-		"not an object":        `["a"]`,
-		"another type":         `{"type": "AGGREGATION", "policy": {"v1": {"aggregation": {}}}}`,
-		"another policy":       `{"v1": {"list": {"joinColumns": ["a"]}}}`,
-		"no policy":            `{"something": 1}`,
-		"constraint not union": `{"joinColumns": ["a", "b"], "queryConstraints": [{"requireOverlap": {}, "other": {}}]}`,
-		"columns not a list":   `{"joinColumns": "a"}`,
-		"batch not a list":     `{"analysisRules": {"a": 1}}`,
+		"malformed":              `{"v1": `,
+		"not an object":          `["a"]`,
+		"another type":           `{"type": "AGGREGATION", "policy": {"v1": {"aggregation": {}}}}`,
+		"type and policy differ": `{"type": "LIST", "policy": {"v1": {"idMappingTable": {"joinColumns": ["a", "b"], "queryConstraints": []}}}}`,
+		"another policy":         `{"v1": {"list": {"joinColumns": ["a"]}}}`,
+		"no policy":              `{"something": 1}`,
+		"constraint not union":   `{"joinColumns": ["a", "b"], "queryConstraints": [{"requireOverlap": {}, "other": {}}]}`,
+		"columns not a list":     `{"joinColumns": "a"}`,
+		"batch not a list":       `{"analysisRules": {"a": 1}}`,
 	} {
 		var err error
 		if name == "batch not a list" {
@@ -193,6 +194,25 @@ func TestIDMappingRuleValidate(t *testing.T) {
 	}
 }
 
+// TestRequireOverlapWithoutColumns: a requireOverlap without columns is
+// still a requireOverlap (non-nil, empty), from JSON and from the SDK.
+func TestRequireOverlapWithoutColumns(t *testing.T) {
+	want := []cleanroom.IDMappingConstraint{{RequireOverlap: []string{}}}
+	r, err := cleanroom.ParseIDMappingRule([]byte(`{"joinColumns": ["a", "b"], "queryConstraints": [{"requireOverlap": {}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, r.QueryConstraints); d != "" {
+		t.Errorf("JSON (-want +got):\n%s", d)
+	}
+	sdk := cleanroom.IDMappingRuleFromSDK(types.AnalysisRuleIdMappingTable{
+		QueryConstraints: []types.QueryConstraint{&types.QueryConstraintMemberRequireOverlap{}},
+	})
+	if d := cmp.Diff(want, sdk.QueryConstraints); d != "" {
+		t.Errorf("SDK (-want +got):\n%s", d)
+	}
+}
+
 func TestIDMappingRuleOverlapColumns(t *testing.T) {
 	r := cleanroom.IDMappingRule{QueryConstraints: []cleanroom.IDMappingConstraint{
 		{RequireOverlap: []string{"Source_ID", "target_id"}}, {Unknown: "x"}, {RequireOverlap: []string{"source_id"}},
@@ -200,4 +220,31 @@ func TestIDMappingRuleOverlapColumns(t *testing.T) {
 	if d := cmp.Diff([]string{"source_id", "target_id"}, r.OverlapColumns()); d != "" {
 		t.Error(d)
 	}
+}
+
+// FuzzParseIDMappingRule: any input parses or fails with a typed error,
+// never panics, validates, and a parsed rule survives the trip through
+// the SDK's type.
+func FuzzParseIDMappingRule(f *testing.F) {
+	f.Add([]byte(getSchemaAnalysisRule))
+	f.Add([]byte(`{"analysisRules": [{"type": "ID_MAPPING_TABLE", "policy": {"v1": {"idMappingTable": {"joinColumns": ["a"], "queryConstraints": [{"x": {}}]}}}}]}`))
+	f.Add([]byte(`{"joinColumns": ["a", "b"], "queryConstraints": [{"requireOverlap": {}}], "dimensionColumns": []}`))
+	f.Add([]byte(`{"v1": {"idMappingTable": null}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := cleanroom.ParseIDMappingRules(data)
+		if err != nil {
+			if !errors.Is(err, cdpkit.ErrInvalid) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for _, r := range rs {
+			_ = r.Validate()
+			_ = r.OverlapColumns()
+			r.Name = ""
+			if d := cmp.Diff(r, cleanroom.IDMappingRuleFromSDK(r.SDK())); d != "" {
+				t.Fatalf("round trip (-parsed +back):\n%s", d)
+			}
+		}
+	})
 }
