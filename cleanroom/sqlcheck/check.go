@@ -265,7 +265,10 @@ func (c *checker) aggregation() {
 	all := c.tablesOf(RuleAggregation)
 	for _, f := range a.funcs {
 		name := scalarName(f.name)
-		ts := f.tables
+		// A function of no table's columns, or only of ID mapping tables'
+		// (which inherit the other tables' rule), must be allowed by every
+		// aggregation table.
+		ts := slices.DeleteFunc(slices.Clone(f.tables), func(t *tinfo) bool { return t.agg == nil })
 		if len(ts) == 0 {
 			ts = all
 		}

@@ -55,6 +55,9 @@ func (c *checker) idMapping() {
 			continue
 		}
 		switch {
+		case dim && u.ctx.agg != nil && c.rep.RuleType == RuleAggregation:
+			c.add(t, rule, ReasonAggregateNotAllowed, cleanroom.SeverityWarning, u.ref.Pos, col,
+				"an ID mapping table's rule lists no aggregate columns; whether the service accepts an aggregate of its dimension column is unverified")
 		case dim:
 		case contains(r.JoinColumns, col):
 			c.errf(t, rule, ReasonJoinColumnOutsideOn, u.ref.Pos, col,

@@ -157,6 +157,12 @@ var idMappingCases = []checkCase{
 		query: "SELECT m.confidence, s.store FROM mine x JOIN idmt m ON x.hashed_email = m.source_id AND m.confidence = x.tier JOIN sales s ON s.hashed_email = m.target_id",
 		want:  []string{"E 1:8 non_dimension_column idmt confidence", "E 1:90 non_join_column_in_on idmt confidence"}},
 
+	{name: "agg/dimension of the mapping table under the other tables' scalar functions and aggregates", opts: asRunner,
+		query: "SELECT LOWER(m.match_type), UPPER(m.match_type), COUNT(DISTINCT m.match_type), COUNT(DISTINCT a.customer_id) " + viaAgg + " GROUP BY m.match_type",
+		want: []string{"E 1:8 scalar_function_not_allowed adv LOWER", "E 1:8 scalar_function_not_allowed devices LOWER",
+			"E 1:29 scalar_function_not_allowed adv UPPER", "E 1:29 scalar_function_not_allowed devices UPPER",
+			"W 1:65 aggregate_not_allowed idmt match_type"}},
+
 	// Refused: requireOverlap.
 	{name: "one overlap column not joined", opts: asRunner,
 		query: "SELECT x.tier FROM mine x JOIN idmt m ON x.hashed_email = m.source_id",
