@@ -331,3 +331,25 @@ GROUP BY x.tier ORDER BY x.tier`, mappingSample(), asRunner)
 		t.Errorf("err = %v, want %s", err, sqlcheck.ReasonMappingOuterSide)
 	}
 }
+
+// BenchmarkCheckIDMapping checks an aggregation query joining two members'
+// tables through an ID mapping table, with a dimension, a filter and an
+// order.
+func BenchmarkCheckIDMapping(b *testing.B) {
+	tables := idMappingTables()
+	const query = `SELECT d.campaign, a.segment, COUNT(DISTINCT a.customer_id) AS people, SUM(a.spend) AS spend
+FROM adv a INNER JOIN idmt m ON a.customer_id = m.source_id
+INNER JOIN devices d ON d.device_id = m.target_id
+WHERE a.segment <> 'test' AND m.match_type = 'RULE'
+GROUP BY d.campaign, a.segment
+ORDER BY people DESC`
+	if err := sqlcheck.Check(query, tables, asRunner).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0 := cpuSeconds()
+	for b.Loop() {
+		sqlcheck.Check(query, tables, asRunner)
+	}
+	b.ReportMetric((cpuSeconds()-cpu0)*1e6/float64(b.N), "cpu-us/op")
+}
