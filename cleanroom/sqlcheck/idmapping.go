@@ -2,7 +2,6 @@ package sqlcheck
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/cdpkit/cdpkit/cleanroom"
 	sp "github.com/cdpkit/cdpkit/cleanroom/sqlcheck/internal/sqlparse"
@@ -70,10 +69,14 @@ func (c *checker) idMapping() {
 		if s.t.idmt == nil {
 			continue
 		}
-		for _, col := range s.t.idmt.JoinColumns {
-			if !contains(s.t.idmt.DimensionColumns, col) {
-				c.errf(s.t, rule, ReasonJoinColumnOutsideOn, s.pos, strings.ToLower(col),
-					"SELECT * would output a mapping column of an ID mapping table")
+		r := s.t.idmt
+		for _, col := range s.t.columnNames() {
+			switch {
+			case contains(r.DimensionColumns, col):
+			case contains(r.JoinColumns, col):
+				c.errf(s.t, rule, ReasonJoinColumnOutsideOn, s.pos, col, "SELECT * would output a mapping column of an ID mapping table")
+			default:
+				c.errf(s.t, rule, ReasonNotDimension, s.pos, col, "SELECT * would output a column of an ID mapping table that is not a dimension column")
 			}
 		}
 	}
