@@ -3,7 +3,8 @@
 // protected query starts.
 //
 // Describe the collaboration's tables with Table (FromSpec builds one from a
-// cleanroom.TableSpec) and call Check:
+// cleanroom.TableSpec, FromSchema from what GetSchema and
+// GetSchemaAnalysisRule return to a collaboration member) and call Check:
 //
 //	rep := sqlcheck.Check(query, tables, func(o *sqlcheck.Options) { o.Runner = "111122223333" })
 //	if err := rep.Err(); err != nil { … } // rep.Problems lists every problem at once

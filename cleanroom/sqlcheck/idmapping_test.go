@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/sqlcheck"
@@ -357,4 +358,40 @@ ORDER BY people DESC`
 		sqlcheck.Check(query, tables, asRunner)
 	}
 	b.ReportMetric((cpuSeconds()-cpu0)*1e6/float64(b.N), "cpu-us/op")
+}
+
+func TestFromSchema(t *testing.T) {
+	str := func(s string) *string { return &s }
+	schema := types.Schema{
+		Name: str("idmt"), CreatorAccountId: str(runner),
+		Columns:       []types.Column{{Name: str("source_id"), Type: str("string")}, {Name: str("target_id"), Type: str("string")}},
+		PartitionKeys: []types.Column{{Name: str("day"), Type: str("date")}},
+	}
+	rules := []types.AnalysisRule{
+		{Name: str("crm"), Type: types.AnalysisRuleTypeList, Policy: &types.AnalysisRulePolicyMemberV1{
+			Value: &types.AnalysisRulePolicyV1MemberList{Value: types.AnalysisRuleList{JoinColumns: []string{"hashed_email"}}}}},
+		{Name: str("idmt"), Type: types.AnalysisRuleTypeIdMappingTable, Policy: &types.AnalysisRulePolicyMemberV1{
+			Value: &types.AnalysisRulePolicyV1MemberIdMappingTable{Value: types.AnalysisRuleIdMappingTable{
+				JoinColumns:      []string{"source_id", "target_id"},
+				QueryConstraints: []types.QueryConstraint{&types.QueryConstraintMemberRequireOverlap{Value: types.QueryConstraintRequireOverlap{Columns: []string{"source_id"}}}},
+			}}}},
+	}
+	got := sqlcheck.FromSchema(schema, rules...)
+	want := sqlcheck.Table{
+		Name: "idmt", Member: runner,
+		Columns: []sqlcheck.Column{{Name: "source_id", Type: "string"}, {Name: "target_id", Type: "string"}, {Name: "day", Type: "date"}},
+		IDMapping: &cleanroom.IDMappingRule{Name: "idmt", JoinColumns: []string{"source_id", "target_id"},
+			QueryConstraints: []cleanroom.IDMappingConstraint{{RequireOverlap: []string{"source_id"}}}},
+	}
+	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(sqlcheck.Table{}, "Rows")); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	schema.Name = str("crm")
+	if got := sqlcheck.FromSchema(schema, rules...); got.IDMapping != nil || got.Rule == nil || got.Rule.Type() != types.ConfiguredTableAnalysisRuleTypeList {
+		t.Errorf("crm: %+v", got)
+	}
+	schema.Name = str("other")
+	if got := sqlcheck.FromSchema(schema, rules...); got.IDMapping != nil || got.Rule != nil {
+		t.Errorf("no rule: %+v", got)
+	}
 }

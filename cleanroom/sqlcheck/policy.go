@@ -93,3 +93,47 @@ func fromCustom(c types.AnalysisRuleCustom) cleanroom.Rule {
 	}
 	return r
 }
+
+// FromSchema describes a table of a collaboration as a member sees it
+// (GetSchema or BatchGetSchema) with its analysis rule among rules
+// (GetSchemaAnalysisRule or BatchGetSchemaAnalysisRule; the rule whose
+// name is the schema's, or an unnamed one): the schema name is the table's
+// name in SQL, its creator the member, its columns and partition keys the
+// columns (with their types). An ID_MAPPING_TABLE rule goes in
+// Table.IDMapping, any other in Table.Rule; without a matching rule the
+// table has none.
+func FromSchema(s types.Schema, rules ...types.AnalysisRule) Table {
+	var t Table
+	if s.Name != nil {
+		t.Name = *s.Name
+	}
+	if s.CreatorAccountId != nil {
+		t.Member = *s.CreatorAccountId
+	}
+	for _, cols := range [][]types.Column{s.Columns, s.PartitionKeys} {
+		for _, c := range cols {
+			if c.Name == nil {
+				continue
+			}
+			col := Column{Name: *c.Name}
+			if c.Type != nil {
+				col.Type = *c.Type
+			}
+			t.Columns = append(t.Columns, col)
+		}
+	}
+	for _, r := range rules {
+		if r.Name != nil && *r.Name != t.Name {
+			continue
+		}
+		if m, ok := cleanroom.IDMappingRuleFromSchema(r); ok {
+			t.IDMapping = &m
+			break
+		}
+		if rule := RuleFromSchemaPolicy(r.Policy); rule != nil {
+			t.Rule = rule
+			break
+		}
+	}
+	return t
+}
