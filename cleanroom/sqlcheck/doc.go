@@ -76,12 +76,12 @@
 // service does: a result row (a group) whose distinct count of a
 // constrained column is below the minimum is removed. The Simulation
 // reports how many rows each constraint removed, never which. Queries
-// through an ID mapping table join its sample rows as written; the joins
-// Check allows keep no mapping row without a partner on the overlap
-// sides, which is what the service's overlap enforcement guarantees, so
-// the result is the service's. Simulate adds
-// no differential-privacy noise, and Clean Rooms functions SQLite lacks
-// fail the simulation with the engine's message.
+// through an ID mapping table join its sample rows as written: in the
+// joins Check allows, a mapping row without a partner on each overlap
+// side reaches no result, which is what the service's overlap enforcement
+// is for (reasoned from the User Guide, not compared with the service).
+// Simulate adds no differential-privacy noise, and Clean Rooms functions
+// SQLite lacks fail the simulation with the engine's message.
 //
 // # Errors
 //
