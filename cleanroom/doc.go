@@ -32,6 +32,13 @@
 // are members able to receive results. Package cleanroom/sqlcheck checks a
 // query against these rules before it runs.
 //
+// ID mapping tables carry a rule the service manages (ID_MAPPING_TABLE):
+// it cannot be created or edited, so it is a separate, read-only type,
+// IDMappingRule, read from GetSchemaAnalysisRule or
+// BatchGetSchemaAnalysisRule answers (IDMappingRuleFromSchema,
+// ParseIDMappingRule, ParseIDMappingRules) and checked with Validate;
+// sqlcheck uses it for queries that join through the mapping table.
+//
 // # Resources
 //
 // Every setup call is spec → plan → apply through CleanRoomsAPI, a seam
