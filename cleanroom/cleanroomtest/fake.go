@@ -75,6 +75,7 @@ type world struct {
 	templates   map[string]*types.AnalysisTemplate
 	queries     map[string]*queryRec
 	data        map[dataKey]TableData
+	idmts       map[string]*idmtRec          // ID mapping tables by id
 	tags        map[string]map[string]string // by ARN
 	calls       map[string]int
 	writes      int
@@ -97,7 +98,8 @@ func NewCleanRooms(optFns ...func(*CleanRoomsOptions)) *CleanRooms {
 		tables: map[string]*tableRec{}, collabs: map[string]*collabRec{},
 		memberships: map[string]*types.Membership{}, assocs: map[string]*assocRec{},
 		templates: map[string]*types.AnalysisTemplate{}, queries: map[string]*queryRec{}, data: map[dataKey]TableData{},
-		tags: map[string]map[string]string{}, calls: map[string]int{}, faults: map[string][]error{},
+		idmts: map[string]*idmtRec{},
+		tags:  map[string]map[string]string{}, calls: map[string]int{}, faults: map[string][]error{},
 	}
 	for _, fn := range optFns {
 		fn(&w.opts)

@@ -208,6 +208,19 @@ func (f *CleanRooms) prepare(q *queryRec) *job {
 		}
 		j.tables = append(j.tables, jt)
 	}
+	// ID mapping tables: checked under their ID_MAPPING_TABLE rule
+	// (sqlcheck's Table.IDMapping), run on their rows.
+	for _, m := range f.collabIDMappingTables(q.collab) {
+		rule := copyRule(m.rule)
+		jt := jobTable{ct: sqlcheck.Table{Name: strings.ToLower(aws.ToString(m.t.Name)), Member: m.account, IDMapping: &rule},
+			allowed: slices.Clone(m.columns), hasData: true}
+		jt.data.Columns = make([]Column, len(m.columns))
+		for i, c := range m.columns {
+			jt.data.Columns[i] = Column{Name: c, Type: "string"}
+		}
+		jt.data.Rows = m.rows // never changed once added
+		j.tables = append(j.tables, jt)
+	}
 	switch oc := q.q.ResultConfiguration.OutputConfiguration.(type) {
 	case *types.ProtectedQueryOutputConfigurationMemberS3:
 		j.s3c = oc.Value

@@ -187,6 +187,8 @@ func Handler(f *CleanRooms) http.Handler {
 		in.AnalysisRuleType = types.ConfiguredTableAssociationAnalysisRuleType(r.PathValue("analysisRuleType"))
 	})
 
+	schemaRoutes(mux, f)
+
 	route(mux, "GET /tags/{resourceArn}", f.ListTagsForResource, func(r *http.Request, in *cleanrooms.ListTagsForResourceInput) {
 		in.ResourceArn = path(r, "resourceArn")
 	})
@@ -220,6 +222,11 @@ func pageQuery(r *http.Request) (*int32, *string) {
 // route binds one operation: body members from JSON, labels and query
 // members from bind, the output as JSON.
 func route[I, O any](mux *http.ServeMux, pattern string, op func(context.Context, *I, ...func(*cleanrooms.Options)) (*O, error), bind func(*http.Request, *I)) {
+	routeWith(mux, pattern, op, bind, wire.Marshal)
+}
+
+// routeWith is route with the output encoded by marshal.
+func routeWith[I, O any](mux *http.ServeMux, pattern string, op func(context.Context, *I, ...func(*cleanrooms.Options)) (*O, error), bind func(*http.Request, *I), marshal func(any) ([]byte, error)) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		in := new(I)
 		if r.ContentLength > MaxRequestBody {
@@ -249,7 +256,7 @@ func route[I, O any](mux *http.ServeMux, pattern string, op func(context.Context
 			writeError(w, err, 0)
 			return
 		}
-		b, err := wire.Marshal(out)
+		b, err := marshal(out)
 		if err != nil {
 			writeError(w, &types.InternalServerException{Message: aws.String("cannot encode response")}, 0)
 			return
