@@ -24,6 +24,22 @@ type API interface {
 	ListMemberships(context.Context, *cleanrooms.ListMembershipsInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListMembershipsOutput, error)
 	DeleteConfiguredTable(context.Context, *cleanrooms.DeleteConfiguredTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteConfiguredTableOutput, error)
 	GetCollaboration(context.Context, *cleanrooms.GetCollaborationInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetCollaborationOutput, error)
+	ListSchemas(context.Context, *cleanrooms.ListSchemasInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListSchemasOutput, error)
+	GetSchema(context.Context, *cleanrooms.GetSchemaInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetSchemaOutput, error)
+	BatchGetSchema(context.Context, *cleanrooms.BatchGetSchemaInput, ...func(*cleanrooms.Options)) (*cleanrooms.BatchGetSchemaOutput, error)
+	GetSchemaAnalysisRule(context.Context, *cleanrooms.GetSchemaAnalysisRuleInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetSchemaAnalysisRuleOutput, error)
+	BatchGetSchemaAnalysisRule(context.Context, *cleanrooms.BatchGetSchemaAnalysisRuleInput, ...func(*cleanrooms.Options)) (*cleanrooms.BatchGetSchemaAnalysisRuleOutput, error)
+	ListIdMappingTables(context.Context, *cleanrooms.ListIdMappingTablesInput, ...func(*cleanrooms.Options)) (*cleanrooms.ListIdMappingTablesOutput, error)
+	GetIdMappingTable(context.Context, *cleanrooms.GetIdMappingTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.GetIdMappingTableOutput, error)
+	DeleteIdMappingTable(context.Context, *cleanrooms.DeleteIdMappingTableInput, ...func(*cleanrooms.Options)) (*cleanrooms.DeleteIdMappingTableOutput, error)
+}
+
+// IDMappingTableAdder is implemented by an API that can put an ID mapping
+// table into a collaboration without Entity Resolution (CleanRooms; a
+// test wraps a wire client with its fake's method). The suite's Schemas
+// case uses it when Config.IDMappingTable is empty.
+type IDMappingTableAdder interface {
+	AddIDMappingTable(ctx context.Context, membershipID string, t IDMappingTable) (*types.IdMappingTable, error)
 }
 
 // Config says where the suite may create resources.
@@ -43,6 +59,11 @@ type Config struct {
 	// ResultBucket is an S3 bucket the membership's queries may write to
 	// (the fakes accept any name).
 	ResultBucket string
+	// IDMappingTable names an ID mapping table of the membership's
+	// collaboration, whose schema and ID_MAPPING_TABLE rule the Schemas
+	// case reads. Empty: the case adds one when the API is an
+	// IDMappingTableAdder, and otherwise leaves ID mapping tables out.
+	IDMappingTable string
 	// PollInterval is the first delay between query polls (default 1s).
 	PollInterval time.Duration
 }
@@ -108,6 +129,7 @@ var cases = []struct {
 	{"CollaborationLifecycle", collaborationLifecycle},
 	{"AnalysisTemplates", analysisTemplates},
 	{"ProtectedQueries", protectedQueries},
+	{"Schemas", schemas},
 }
 
 const missingID = "00000000-0000-4000-8000-00000000dead"
@@ -590,4 +612,148 @@ func protectedQueries(ctx context.Context, api API, cfg Config) error {
 		return fmt.Errorf("unknown query: want ErrNotFound, got %v", err)
 	}
 	return nil
+}
+
+// schemas reads an associated table as a schema of the collaboration
+// (ListSchemas, GetSchema, BatchGetSchema, GetSchemaAnalysisRule,
+// BatchGetSchemaAnalysisRule) and, when there is one, an ID mapping table
+// with its ID_MAPPING_TABLE rule, which must read back through
+// cleanroom.IDMappingRuleFromSchema as a valid rule.
+func schemas(ctx context.Context, api API, cfg Config) error {
+	m, err := api.GetMembership(ctx, &cleanrooms.GetMembershipInput{MembershipIdentifier: aws.String(cfg.MembershipID)})
+	if err != nil {
+		return fmt.Errorf("get membership: %w", err)
+	}
+	collab := m.Membership.CollaborationId
+	t, cleanup, err := newTable(ctx, api, cfg, "schema")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r := overlapRule()
+	if _, err := api.CreateConfiguredTableAnalysisRule(ctx, &cleanrooms.CreateConfiguredTableAnalysisRuleInput{
+		ConfiguredTableIdentifier: t.Id, AnalysisRuleType: r.Type(), AnalysisRulePolicy: r.Policy()}); err != nil {
+		return fmt.Errorf("create rule: %w", err)
+	}
+	const name = "cdpkit_conformance_schema"
+	out, err := api.CreateConfiguredTableAssociation(ctx, &cleanrooms.CreateConfiguredTableAssociationInput{
+		MembershipIdentifier: aws.String(cfg.MembershipID), ConfiguredTableIdentifier: t.Id,
+		Name: aws.String(name), RoleArn: aws.String(cfg.RoleARN)})
+	if err != nil {
+		return fmt.Errorf("create association: %w", err)
+	}
+	a := out.ConfiguredTableAssociation
+	defer func() {
+		_, _ = api.DeleteConfiguredTableAssociation(context.WithoutCancel(ctx), &cleanrooms.DeleteConfiguredTableAssociationInput{MembershipIdentifier: a.MembershipId, ConfiguredTableAssociationIdentifier: a.Id})
+	}()
+
+	var listed []types.SchemaSummary
+	for p := cleanrooms.NewListSchemasPaginator(api, &cleanrooms.ListSchemasInput{CollaborationIdentifier: collab}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list schemas: %w", err)
+		}
+		listed = append(listed, page.SchemaSummaries...)
+	}
+	i := slices.IndexFunc(listed, func(s types.SchemaSummary) bool { return aws.ToString(s.Name) == name })
+	if i < 0 {
+		return errors.New("list schemas: the associated table is not listed")
+	}
+	if listed[i].Type != types.SchemaTypeTable || !slices.Contains(listed[i].AnalysisRuleTypes, types.AnalysisRuleTypeAggregation) {
+		return fmt.Errorf("list schemas: type %s, rule types %v; want TABLE with AGGREGATION", listed[i].Type, listed[i].AnalysisRuleTypes)
+	}
+	s, err := api.GetSchema(ctx, &cleanrooms.GetSchemaInput{CollaborationIdentifier: collab, Name: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("get schema: %w", err)
+	}
+	var cols []string
+	for _, c := range s.Schema.Columns {
+		cols = append(cols, aws.ToString(c.Name))
+	}
+	if !slices.Contains(cols, "hashed_email") || !slices.Contains(cols, "segment") {
+		return fmt.Errorf("get schema: columns %v, want the allowed columns", cols)
+	}
+	ar, err := api.GetSchemaAnalysisRule(ctx, &cleanrooms.GetSchemaAnalysisRuleInput{CollaborationIdentifier: collab, Name: aws.String(name), Type: types.AnalysisRuleTypeAggregation})
+	if err != nil {
+		return fmt.Errorf("get schema analysis rule: %w", err)
+	}
+	if p, ok := ar.AnalysisRule.Policy.(*types.AnalysisRulePolicyMemberV1); !ok {
+		return fmt.Errorf("get schema analysis rule: policy %T", ar.AnalysisRule.Policy)
+	} else if _, ok := p.Value.(*types.AnalysisRulePolicyV1MemberAggregation); !ok {
+		return fmt.Errorf("get schema analysis rule: policy v1 %T, want aggregation", p.Value)
+	}
+	const missing = "cdpkit_conformance_missing"
+	bs, err := api.BatchGetSchema(ctx, &cleanrooms.BatchGetSchemaInput{CollaborationIdentifier: collab, Names: []string{name, missing}})
+	if err != nil {
+		return fmt.Errorf("batch get schema: %w", err)
+	}
+	if len(bs.Schemas) != 1 || len(bs.Errors) != 1 || aws.ToString(bs.Errors[0].Name) != missing {
+		return fmt.Errorf("batch get schema: %d schemas and %d errors, want the table and the missing name", len(bs.Schemas), len(bs.Errors))
+	}
+
+	idmt, remove, err := conformanceIDMappingTable(ctx, api, cfg)
+	if err != nil || idmt == "" {
+		return err
+	}
+	defer remove()
+	s, err = api.GetSchema(ctx, &cleanrooms.GetSchemaInput{CollaborationIdentifier: collab, Name: aws.String(idmt)})
+	if err != nil {
+		return fmt.Errorf("get schema of the ID mapping table: %w", err)
+	}
+	if s.Schema.Type != types.SchemaTypeIdMappingTable {
+		return fmt.Errorf("get schema of the ID mapping table: type %s", s.Schema.Type)
+	}
+	br, err := api.BatchGetSchemaAnalysisRule(ctx, &cleanrooms.BatchGetSchemaAnalysisRuleInput{CollaborationIdentifier: collab, SchemaAnalysisRuleRequests: []types.SchemaAnalysisRuleRequest{
+		{Name: aws.String(name), Type: types.AnalysisRuleTypeAggregation}, {Name: aws.String(idmt), Type: types.AnalysisRuleTypeIdMappingTable}}})
+	if err != nil {
+		return fmt.Errorf("batch get schema analysis rule: %w", err)
+	}
+	var rule *cleanroom.IDMappingRule
+	for _, r := range br.AnalysisRules {
+		if got, ok := cleanroom.IDMappingRuleFromSchema(r); ok && r.Type == types.AnalysisRuleTypeIdMappingTable {
+			rule = &got
+		}
+	}
+	if rule == nil || len(br.AnalysisRules) != 2 {
+		return fmt.Errorf("batch get schema analysis rule: %d rules, no ID_MAPPING_TABLE rule read back", len(br.AnalysisRules))
+	}
+	if ps := rule.Validate().Errors(); len(ps) > 0 {
+		return fmt.Errorf("the ID mapping table's rule: %v", ps)
+	}
+	if rule.Name != idmt {
+		return errors.New("the ID mapping table's rule is not named after its schema")
+	}
+	return nil
+}
+
+// conformanceIDMappingTable returns the name of the ID mapping table the
+// Schemas case reads, adding one through an IDMappingTableAdder (the
+// returned func deletes it), or "" when there is none.
+func conformanceIDMappingTable(ctx context.Context, api API, cfg Config) (string, func(), error) {
+	if cfg.IDMappingTable != "" {
+		return cfg.IDMappingTable, func() {}, nil
+	}
+	adder, ok := api.(IDMappingTableAdder)
+	if !ok {
+		return "", nil, nil
+	}
+	const name = "cdpkit_conformance_id_map"
+	t, err := adder.AddIDMappingTable(ctx, cfg.MembershipID, IDMappingTable{Name: name, Rows: [][]any{{"a", "b"}}, Rule: cleanroom.IDMappingRule{
+		JoinColumns: []string{"source_id", "target_id"}, QueryConstraints: []cleanroom.IDMappingConstraint{{RequireOverlap: []string{"source_id"}}}}})
+	if err != nil {
+		return "", nil, fmt.Errorf("add an ID mapping table: %w", err)
+	}
+	got, err := api.ListIdMappingTables(ctx, &cleanrooms.ListIdMappingTablesInput{MembershipIdentifier: aws.String(cfg.MembershipID)})
+	if err != nil {
+		return "", nil, fmt.Errorf("list ID mapping tables: %w", err)
+	}
+	if !slices.ContainsFunc(got.IdMappingTableSummaries, func(s types.IdMappingTableSummary) bool { return aws.ToString(s.Id) == aws.ToString(t.Id) }) {
+		return "", nil, errors.New("list ID mapping tables: the added table is not listed")
+	}
+	if _, err := api.GetIdMappingTable(ctx, &cleanrooms.GetIdMappingTableInput{MembershipIdentifier: aws.String(cfg.MembershipID), IdMappingTableIdentifier: t.Id}); err != nil {
+		return "", nil, fmt.Errorf("get ID mapping table: %w", err)
+	}
+	return name, func() {
+		_, _ = api.DeleteIdMappingTable(context.WithoutCancel(ctx), &cleanrooms.DeleteIdMappingTableInput{MembershipIdentifier: aws.String(cfg.MembershipID), IdMappingTableIdentifier: t.Id})
+	}, nil
 }

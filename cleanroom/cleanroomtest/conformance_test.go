@@ -10,15 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cleanrooms"
+	"github.com/aws/aws-sdk-go-v2/service/cleanrooms/types"
 
 	"github.com/cdpkit/cdpkit/cleanroom"
 	"github.com/cdpkit/cdpkit/cleanroom/cleanroomtest"
 )
 
 var (
-	_ cleanroom.CleanRoomsAPI = (*cleanrooms.Client)(nil)
-	_ cleanroomtest.API       = (*cleanrooms.Client)(nil)
-	_ cleanroomtest.API       = (*cleanroomtest.CleanRooms)(nil)
+	_ cleanroom.CleanRoomsAPI           = (*cleanrooms.Client)(nil)
+	_ cleanroomtest.API                 = (*cleanrooms.Client)(nil)
+	_ cleanroomtest.API                 = (*cleanroomtest.CleanRooms)(nil)
+	_ cleanroomtest.IDMappingTableAdder = (*cleanroomtest.CleanRooms)(nil)
 )
 
 const testRole = "arn:aws:iam::111122223333:role/cleanrooms-read"
@@ -45,11 +47,24 @@ func TestConformanceFake(t *testing.T) {
 	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return cleanroomtest.NewCleanRooms(quick) }, fakeConfig)
 }
 
+// wireAPI is a real SDK client of a server that can also add ID mapping
+// tables to the fake behind it (the service makes them from Entity
+// Resolution resources the fake does not have).
+type wireAPI struct {
+	*cleanrooms.Client
+	fake *cleanroomtest.CleanRooms
+}
+
+func (w wireAPI) AddIDMappingTable(ctx context.Context, membershipID string, t cleanroomtest.IDMappingTable) (*types.IdMappingTable, error) {
+	return w.fake.AddIDMappingTable(ctx, membershipID, t)
+}
+
 func TestConformanceServer(t *testing.T) {
 	cleanroomtest.RunCleanRooms(t, func(t *testing.T) cleanroomtest.API {
-		srv := cleanroomtest.NewCleanRoomsServer(cleanroomtest.NewCleanRooms(quick))
+		f := cleanroomtest.NewCleanRooms(quick)
+		srv := cleanroomtest.NewCleanRoomsServer(f)
 		t.Cleanup(srv.Close)
-		return srv.Client()
+		return wireAPI{srv.Client(), f}
 	}, fakeConfig)
 }
 
@@ -69,11 +84,12 @@ func TestConformanceAWS(t *testing.T) {
 	}
 	api := cleanrooms.NewFromConfig(cfg)
 	cleanroomtest.RunCleanRooms(t, func(*testing.T) cleanroomtest.API { return api }, cleanroomtest.Config{
-		MembershipID: os.Getenv("CDPKIT_CLEANROOMS_MEMBERSHIP"),
-		RoleARN:      os.Getenv("CDPKIT_CLEANROOMS_ROLE_ARN"),
-		Database:     os.Getenv("CDPKIT_CLEANROOMS_GLUE_DATABASE"),
-		Table:        os.Getenv("CDPKIT_CLEANROOMS_GLUE_TABLE"),
-		ResultBucket: os.Getenv("CDPKIT_CLEANROOMS_RESULT_BUCKET"),
-		Name:         "cdpkit-conformance",
+		MembershipID:   os.Getenv("CDPKIT_CLEANROOMS_MEMBERSHIP"),
+		RoleARN:        os.Getenv("CDPKIT_CLEANROOMS_ROLE_ARN"),
+		Database:       os.Getenv("CDPKIT_CLEANROOMS_GLUE_DATABASE"),
+		Table:          os.Getenv("CDPKIT_CLEANROOMS_GLUE_TABLE"),
+		ResultBucket:   os.Getenv("CDPKIT_CLEANROOMS_RESULT_BUCKET"),
+		IDMappingTable: os.Getenv("CDPKIT_CLEANROOMS_ID_MAPPING_TABLE"),
+		Name:           "cdpkit-conformance",
 	})
 }

@@ -4,8 +4,8 @@
 // CleanRooms (NewCleanRooms) implements configured tables and their
 // analysis rules, collaborations, memberships, configured table
 // associations and their analysis rules, analysis templates, protected
-// queries and tags, with the SDK's method signatures, so it satisfies
-// cleanroom.CleanRoomsAPI. One fake holds several accounts: As returns a
+// queries, schemas and their analysis rules, ID mapping tables and tags,
+// with the SDK's method signatures, so it satisfies cleanroom.CleanRoomsAPI. One fake holds several accounts: As returns a
 // view acting as another account, so a collaboration's creator and an
 // invited member (who joins with CreateMembership: being listed is the
 // invitation) are two views of one service. Configured tables, memberships
@@ -57,6 +57,34 @@
 // engine's message, a table without data with CodeNoData (the service's
 // own codes for these cases are not documented).
 //
+// # Schemas and ID mapping tables
+//
+// GetSchema, ListSchemas and BatchGetSchema show a collaboration's tables
+// to its members: a TABLE schema per configured table association (its
+// allowed columns, typed from the table's data when the fake has rows or
+// Parquet files, else string) and an ID_MAPPING_TABLE schema per ID
+// mapping table. GetSchemaAnalysisRule and BatchGetSchemaAnalysisRule
+// return a table's analysis rule (with the association's collaboration
+// rule as collaborationPolicy; no consolidatedPolicy) and an ID mapping
+// table's service-managed ID_MAPPING_TABLE rule, in the service's JSON
+// shape: a real SDK client decodes it, and cleanroom.IDMappingRuleFromSchema
+// and cleanroom.ParseIDMappingRule read it back, as sqlcheck.FromSchema
+// does. A missing schema or rule is ResourceNotFoundException (in the
+// batch operations, an entry of errors with that code; the service's
+// codes there are not documented).
+//
+// On the service an ID mapping table comes from Entity Resolution ID
+// namespace associations and an ID mapping workflow, which the fake does
+// not have: AddIDMappingTable puts one into a collaboration with its rows
+// (source id, target id) and its rule (join columns, requireOverlap,
+// dimension columns). GetIdMappingTable, ListIdMappingTables and
+// DeleteIdMappingTable serve it with the service's shapes;
+// CreateIdMappingTable is not served. Protected queries of the
+// collaboration read it under its rule (sqlcheck's Table.IDMapping: the
+// mapping table on the inner side of each join, its id columns only in ON,
+// each requireOverlap column equated with another table's column), and a
+// query that breaks it fails with CodeRuleViolation.
+//
 // CleanRoomsServer (NewCleanRoomsServer) serves a fake view over the Clean
 // Rooms REST-JSON protocol on 127.0.0.1; its Client (or Config) is a real
 // *cleanrooms.Client that runs unmodified against it. A request body over
@@ -90,5 +118,9 @@
 // results), CDPKIT_CLEANROOMS_ROLE_ARN, CDPKIT_CLEANROOMS_GLUE_DATABASE,
 // CDPKIT_CLEANROOMS_GLUE_TABLE and CDPKIT_CLEANROOMS_RESULT_BUCKET set. It
 // creates a collaboration, templates and queries (which fail on purpose)
-// besides configured tables and associations.
+// besides configured tables and associations. With
+// CDPKIT_CLEANROOMS_ID_MAPPING_TABLE naming an ID mapping table of the
+// membership's collaboration it also reads that table's schema and rule;
+// against the fakes the suite adds one with AddIDMappingTable
+// (IDMappingTableAdder).
 package cleanroomtest
