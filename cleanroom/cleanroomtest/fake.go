@@ -500,7 +500,8 @@ func (f *CleanRooms) DeleteConfiguredTableAnalysisRule(ctx context.Context, in *
 // ---- associations ----
 
 // CreateConfiguredTableAssociation implements the operation. The name is
-// unique per membership (ConflictException ALREADY_EXISTS).
+// unique per membership, and not the name of an ID mapping table of the
+// collaboration (ConflictException ALREADY_EXISTS).
 func (f *CleanRooms) CreateConfiguredTableAssociation(ctx context.Context, in *cleanrooms.CreateConfiguredTableAssociationInput, _ ...func(*cleanrooms.Options)) (*cleanrooms.CreateConfiguredTableAssociationOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -521,6 +522,11 @@ func (f *CleanRooms) CreateConfiguredTableAssociation(ctx context.Context, in *c
 	for _, a := range f.assocs {
 		if aws.ToString(a.a.MembershipId) == *m.Id && aws.ToString(a.a.Name) == *in.Name {
 			return nil, conflict(types.ResourceTypeConfiguredTableAssociation, *a.a.Id, types.ConflictExceptionReasonAlreadyExists, "an association with this name already exists in the membership")
+		}
+	}
+	for _, t := range f.collabIDMappingTables(aws.ToString(m.CollaborationId)) {
+		if strings.EqualFold(aws.ToString(t.t.Name), *in.Name) {
+			return nil, conflict(types.ResourceTypeConfiguredTableAssociation, *t.t.Id, types.ConflictExceptionReasonAlreadyExists, "an ID mapping table with this name already exists in the collaboration")
 		}
 	}
 	id := f.newID()

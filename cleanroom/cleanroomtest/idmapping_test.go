@@ -397,3 +397,51 @@ func TestAddIDMappingTableErrors(t *testing.T) {
 		t.Errorf("BatchGetSchema without names: %v", err)
 	}
 }
+
+// TestIDMappingDimensionColumns: a mapping column the rule also lists as a
+// dimension column may be selected and grouped on; without that it is
+// refused. An association cannot take a mapping table's name.
+func TestIDMappingDimensionColumns(t *testing.T) {
+	ctx := t.Context()
+	f, m, _ := idMappingWorld(t)
+	const byTarget = `SELECT m.target_id, COUNT(DISTINCT c.customer_id) AS customers
+FROM customers c JOIN id_map m ON c.customer_id = m.source_id
+JOIN devices d ON d.device_id = m.target_id
+GROUP BY m.target_id`
+	if q := runSQL(t, f, m, byTarget); q.Status != types.ProtectedQueryStatusFailed || aws.ToString(q.Error.Code) != cleanroomtest.CodeRuleViolation {
+		t.Fatalf("target id as a dimension without the rule allowing it: %s", q.Status)
+	}
+	dim := idMapRule()
+	dim.DimensionColumns = []string{"target_id"}
+	if _, err := f.AddIDMappingTable(ctx, m, cleanroomtest.IDMappingTable{Name: "id_map_dim", Rule: dim,
+		Rows: [][]any{{"c1", "d1"}, {"c2", "d1"}, {"c3", "d3"}}}); err != nil {
+		t.Fatal(err)
+	}
+	q := runSQL(t, f, m, strings.ReplaceAll(byTarget, "id_map m", "id_map_dim m"))
+	if q.Status != types.ProtectedQueryStatusSuccess {
+		t.Fatalf("target id as an allowed dimension: %s %v", q.Status, aws.ToString(q.Error.Message))
+	}
+	var got []string
+	loc := q.Result.Output.(*types.ProtectedQueryOutputMemberS3).Value.Location
+	for row, err := range cleanroom.ResultRows(ctx, f.S3(), aws.ToString(loc)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(row.Values...))
+	}
+	// Each group has one distinct device, under the devices table's
+	// minimum of 2 (the more restrictive constraint applies): all removed.
+	if d := cmp.Diff([]string(nil), got); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+
+	ct, err := f.CreateConfiguredTable(ctx, cleanroom.Table{Name: "other", Database: "db", Table: "customers", AllowedColumns: []string{"customer_id"}}.CreateInput(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.CreateConfiguredTableAssociation(ctx, &cleanrooms.CreateConfiguredTableAssociationInput{MembershipIdentifier: aws.String(m),
+		ConfiguredTableIdentifier: ct.ConfiguredTable.Id, Name: aws.String("ID_MAP"), RoleArn: aws.String("arn:aws:iam::111122223333:role/cleanrooms-read")})
+	if !errors.As(err, new(*types.ConflictException)) {
+		t.Errorf("association named after a mapping table: %v", err)
+	}
+}
