@@ -66,8 +66,10 @@ type Execution struct {
 // walks each query QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED on the
 // clock of its options, and serves GetQueryExecution, GetQueryResults
 // (paginated, header row first, types in ColumnInfo), StopQueryExecution,
-// GetTableMetadata and ListTableMetadata with the SDK's signatures. It is
-// safe for concurrent use; Close releases the engines.
+// ListQueryExecutions, GetTableMetadata and ListTableMetadata with the
+// SDK's signatures. It is safe for concurrent use, and runs statements
+// without holding its lock (see the package documentation); Close
+// releases the engines.
 type Athena struct {
 	opts AthenaOptions
 
@@ -80,11 +82,20 @@ type Athena struct {
 	faults  map[string][]apiFault
 	fails   []queryFault
 	flaps   []queryFault
+
+	// hook, when set (by this package's tests), is called by the call
+	// running a statement, without a.mu: before the engine runs it (stage
+	// "run") and before its outcome is published ("publish").
+	hook func(ctx context.Context, id, stage string)
 }
 
 type database struct {
-	db     *sql.DB
+	db *sql.DB
+	// tables is the catalog. It changes only under a.mu and the
+	// database's turn, so a statement holding the turn reads it without
+	// a.mu.
 	tables map[string]*table
+	turns  turns
 }
 
 type table struct {
@@ -117,6 +128,10 @@ type query struct {
 	aerr                                  *types.AthenaError
 	fail                                  *Failure
 	ran                                   bool
+
+	// run is the job of the call running the statement now (nil
+	// otherwise).
+	run *job
 
 	stmtType   types.StatementType
 	subType    string
@@ -160,15 +175,16 @@ func NewAthena(optFns ...func(*AthenaOptions)) *Athena {
 // S3 returns the object store the fake writes to.
 func (a *Athena) S3() *S3 { return a.opts.S3 }
 
-// Close closes the engines.
+// Close closes the engines, once the statements running on them end.
 func (a *Athena) Close() error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
+	dbs := a.dbs
+	a.dbs = map[string]*database{}
+	a.mu.Unlock()
 	var errs []error
-	for _, d := range a.dbs {
+	for _, d := range dbs {
 		errs = append(errs, d.db.Close())
 	}
-	a.dbs = map[string]*database{}
 	return errors.Join(errs...)
 }
 
@@ -185,7 +201,7 @@ func (a *Athena) CreateDatabase(name string) error {
 		return err
 	}
 	db.SetMaxOpenConns(1) // one connection: one in-memory database
-	a.dbs[name] = &database{db: db, tables: map[string]*table{}}
+	a.dbs[name] = &database{db: db, tables: map[string]*table{}, turns: newTurns()}
 	return nil
 }
 
@@ -203,9 +219,21 @@ func (a *Athena) PutTable(database, name, location string, cols []Column, rows [
 	if err := a.CreateDatabase(database); err != nil {
 		return err
 	}
+	// The table is written on the database's turn, between statements.
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	d := a.dbs[database]
+	if d == nil { // closed meanwhile
+		a.mu.Unlock()
+		return fmt.Errorf("athenatest: database %q: the fake is closed", database)
+	}
+	ticket := d.turns.take()
+	a.mu.Unlock()
+	_ = a.wait(context.Background(), d, ticket)
+	defer func() {
+		a.mu.Lock()
+		d.turns.release(ticket)
+		a.mu.Unlock()
+	}()
 	var defs, marks []string
 	t := &table{name: name, location: location, created: a.opts.Now()}
 	for _, c := range cols {
@@ -260,7 +288,9 @@ func (a *Athena) PutTable(database, name, location string, cols []Column, rows [
 			t.bytes += int64(len(f.body))
 		}
 	}
+	a.mu.Lock()
 	d.tables[name] = t
+	a.mu.Unlock()
 	return nil
 }
 
@@ -298,11 +328,18 @@ func (a *Athena) Tables(database string) []string {
 }
 
 // Executions returns the queries received so far, in the order they were
-// started, after advancing them to the clock's time.
+// started, after advancing them to the clock's time: it runs the
+// statements due and not yet run (a statement another call is running
+// shows RUNNING).
 func (a *Athena) Executions() []Execution {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	a.advance()
+	if jobs := a.claim(context.Background(), "", time.Time{}); len(jobs) > 0 {
+		a.mu.Unlock()
+		_ = a.runJobs(context.Background(), jobs) // no context to end
+		a.mu.Lock()
+	}
+	defer a.mu.Unlock()
 	out := make([]Execution, len(a.order))
 	for i, q := range a.order {
 		out[i] = Execution{ID: q.id, Query: q.sql, Database: q.db, Token: q.token, State: q.state, Reason: q.reason, Ran: q.ran}
@@ -432,20 +469,21 @@ func (a *Athena) StartQueryExecution(ctx context.Context, in *athena.StartQueryE
 			return &athena.StartQueryExecutionOutput{QueryExecutionId: aws.String(old.id)}, nil
 		}
 	}
-	active := 0
+	// A statement due by the clock has ended for the limit, unless a call
+	// is running it: Start never waits for the engine.
+	n, now := 0, a.opts.Now()
 	for _, o := range a.order {
-		if o.state == types.QueryExecutionStateQueued || o.state == types.QueryExecutionStateRunning {
-			active++
+		if active(o) && (o.run != nil || now.Before(o.doneAt)) {
+			n++
 		}
 	}
-	if active >= a.opts.MaxActiveQueries {
+	if n >= a.opts.MaxActiveQueries {
 		return nil, opError(op, TooManyRequests())
 	}
 	a.seq++
 	sum := sha256.Sum256([]byte(strconv.Itoa(a.seq) + "\x00" + q.sql))
 	h := hex.EncodeToString(sum[:16])
 	q.id = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-	now := a.opts.Now()
 	q.submitted, q.state = now, types.QueryExecutionStateQueued
 	q.startAt = now.Add(a.opts.QueueTime)
 	if _, ok := takeFault(&a.flaps, q.sql); ok {
@@ -467,55 +505,37 @@ func (a *Athena) StartQueryExecution(ctx context.Context, in *athena.StartQueryE
 	return &athena.StartQueryExecutionOutput{QueryExecutionId: aws.String(q.id)}, nil
 }
 
-// advance moves every active query to its state at the clock's time,
-// running statements on the engine in the order they complete. Called with
-// a.mu held.
+// advance moves every active query to its state at the clock's time.
+// It runs nothing on the engine: a statement due by the clock shows
+// RUNNING until a call that needs its outcome runs it (claim); a query
+// with an injected failure ends FAILED at once. Called with a.mu held.
 func (a *Athena) advance() {
 	now := a.opts.Now()
-	var due []*query
 	for _, q := range a.order {
-		switch q.state {
-		case types.QueryExecutionStateQueued, types.QueryExecutionStateRunning:
-		default:
+		if !active(q) || q.run != nil {
 			continue
 		}
 		switch {
 		case !now.Before(q.doneAt):
-			due = append(due, q)
+			if q.fail != nil {
+				a.failInjected(q)
+				continue
+			}
+			q.state = types.QueryExecutionStateRunning
 		case !q.flapAt.IsZero() && !now.Before(q.flapAt) && now.Before(q.flapAt.Add(a.opts.QueueTime)):
 			q.state = types.QueryExecutionStateQueued // back in the queue
 		case !now.Before(q.startAt):
 			q.state = types.QueryExecutionStateRunning
 		}
 	}
-	slices.SortStableFunc(due, func(x, y *query) int { return x.doneAt.Compare(y.doneAt) })
-	for _, q := range due {
-		a.finish(q)
-	}
 }
 
-func (a *Athena) finish(q *query) {
+func (a *Athena) failInjected(q *query) {
 	q.completed = q.doneAt
 	q.engineTime = a.opts.RunTime
-	if q.fail != nil {
-		q.state = types.QueryExecutionStateFailed
-		q.reason = q.fail.Reason
-		q.aerr = &types.AthenaError{ErrorCategory: aws.Int32(q.fail.Category), ErrorType: aws.Int32(q.fail.Type), Retryable: q.fail.Retryable, ErrorMessage: aws.String(q.fail.Reason)}
-		return
-	}
-	q.ran = true
-	err := a.run(q)
-	if err != nil {
-		var qe *queryError
-		if !errors.As(err, &qe) {
-			qe = engineError(err)
-		}
-		q.state = types.QueryExecutionStateFailed
-		q.reason = qe.Error()
-		q.aerr = &types.AthenaError{ErrorCategory: aws.Int32(qe.category), ErrorType: aws.Int32(qe.typ), ErrorMessage: aws.String(q.reason)}
-		return
-	}
-	q.state = types.QueryExecutionStateSucceeded
+	q.state = types.QueryExecutionStateFailed
+	q.reason = q.fail.Reason
+	q.aerr = &types.AthenaError{ErrorCategory: aws.Int32(q.fail.Category), ErrorType: aws.Int32(q.fail.Type), Retryable: q.fail.Retryable, ErrorMessage: aws.String(q.fail.Reason)}
 }
 
 // engineError turns a SQLite error into the Athena error it stands for.
@@ -533,24 +553,70 @@ func engineError(err error) *queryError {
 }
 
 // StopQueryExecution cancels a queued or running query; stopping a
-// finished query does nothing.
+// finished query does nothing. A statement another call is running stops
+// there and leaves nothing behind (no table, rows or files); Stop does not
+// wait for it. A query that has ended by the clock but not yet run is
+// run first (it had finished before the stop came).
 func (a *Athena) StopQueryExecution(ctx context.Context, in *athena.StopQueryExecutionInput, _ ...func(*athena.Options)) (*athena.StopQueryExecutionOutput, error) {
 	const op = "StopQueryExecution"
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.begin(ctx, op); err != nil {
-		return nil, err
-	}
-	q, err := a.lookup(op, in.QueryExecutionId)
+	q, err := a.read(ctx, op, in.QueryExecutionId)
 	if err != nil {
 		return nil, err
 	}
-	if q.state == types.QueryExecutionStateQueued || q.state == types.QueryExecutionStateRunning {
+	defer a.mu.Unlock()
+	if active(q) {
 		q.state = types.QueryExecutionStateCancelled
 		q.reason = "Query was cancelled by user"
 		q.completed = a.opts.Now()
+		if q.run != nil {
+			q.run.cancel() // the call running it stops and rolls back
+		}
 	}
 	return &athena.StopQueryExecutionOutput{}, nil
+}
+
+// read looks the query up after advancing the queries to the clock's
+// time and, when its statement is due and not yet run, runs it (with the
+// due statements of its database before it) without a.mu. It returns with
+// a.mu held when the error is nil.
+func (a *Athena) read(ctx context.Context, op string, id *string) (*query, error) {
+	a.mu.Lock()
+	if err := a.begin(ctx, op); err != nil {
+		a.mu.Unlock()
+		return nil, err
+	}
+	q, err := a.lookup(op, id)
+	if err != nil {
+		a.mu.Unlock()
+		return nil, err
+	}
+	if jobs := a.claimFor(ctx, q); len(jobs) > 0 {
+		a.mu.Unlock()
+		if err := a.runJobs(ctx, jobs); err != nil {
+			return nil, opError(op, &smithy.CanceledError{Err: err})
+		}
+		a.mu.Lock()
+	}
+	return q, nil
+}
+
+// readCatalog is begin for the catalog reads of database db: the
+// statements of db due and not yet run run first (without a.mu), so the
+// catalog is the clock's. It returns with a.mu held when the error is nil.
+func (a *Athena) readCatalog(ctx context.Context, op, db string) error {
+	a.mu.Lock()
+	if err := a.begin(ctx, op); err != nil {
+		a.mu.Unlock()
+		return err
+	}
+	if jobs := a.claim(ctx, db, time.Time{}); len(jobs) > 0 {
+		a.mu.Unlock()
+		if err := a.runJobs(ctx, jobs); err != nil {
+			return opError(op, &smithy.CanceledError{Err: err})
+		}
+		a.mu.Lock()
+	}
+	return nil
 }
 
 func (a *Athena) lookup(op string, id *string) (*query, error) {
@@ -564,15 +630,11 @@ func (a *Athena) lookup(op string, id *string) (*query, error) {
 // GetQueryExecution returns a query's state, statistics and error.
 func (a *Athena) GetQueryExecution(ctx context.Context, in *athena.GetQueryExecutionInput, _ ...func(*athena.Options)) (*athena.GetQueryExecutionOutput, error) {
 	const op = "GetQueryExecution"
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.begin(ctx, op); err != nil {
-		return nil, err
-	}
-	q, err := a.lookup(op, in.QueryExecutionId)
+	q, err := a.read(ctx, op, in.QueryExecutionId)
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	qe := &types.QueryExecution{
 		QueryExecutionId:      aws.String(q.id),
 		Query:                 aws.String(q.sql),
@@ -621,15 +683,11 @@ func earlier(a, b time.Time) time.Time {
 // is the header. Values are strings, NULL a Datum without a value.
 func (a *Athena) GetQueryResults(ctx context.Context, in *athena.GetQueryResultsInput, _ ...func(*athena.Options)) (*athena.GetQueryResultsOutput, error) {
 	const op = "GetQueryResults"
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.begin(ctx, op); err != nil {
-		return nil, err
-	}
-	q, err := a.lookup(op, in.QueryExecutionId)
+	q, err := a.read(ctx, op, in.QueryExecutionId)
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	switch q.state {
 	case types.QueryExecutionStateSucceeded:
 	case types.QueryExecutionStateFailed:
@@ -697,11 +755,10 @@ func (a *Athena) GetQueryResults(ctx context.Context, in *athena.GetQueryResults
 // classification); a missing table is a MetadataException.
 func (a *Athena) GetTableMetadata(ctx context.Context, in *athena.GetTableMetadataInput, _ ...func(*athena.Options)) (*athena.GetTableMetadataOutput, error) {
 	const op = "GetTableMetadata"
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.begin(ctx, op); err != nil {
+	if err := a.readCatalog(ctx, op, strings.ToLower(aws.ToString(in.DatabaseName))); err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	d := a.dbs[strings.ToLower(aws.ToString(in.DatabaseName))]
 	if d == nil {
 		return nil, opError(op, &types.MetadataException{Message: aws.String("Database not found")})
@@ -730,11 +787,10 @@ func (t *table) metadata() types.TableMetadata {
 // MaxResults (1–50, default 50) per page.
 func (a *Athena) ListTableMetadata(ctx context.Context, in *athena.ListTableMetadataInput, _ ...func(*athena.Options)) (*athena.ListTableMetadataOutput, error) {
 	const op = "ListTableMetadata"
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.begin(ctx, op); err != nil {
+	if err := a.readCatalog(ctx, op, strings.ToLower(aws.ToString(in.DatabaseName))); err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	d := a.dbs[strings.ToLower(aws.ToString(in.DatabaseName))]
 	if d == nil {
 		return nil, opError(op, &types.MetadataException{Message: aws.String("Database not found")})
@@ -771,6 +827,46 @@ func (a *Athena) ListTableMetadata(ctx context.Context, in *athena.ListTableMeta
 	}
 	if end < len(names) {
 		out.NextToken = aws.String(names[end])
+	}
+	return out, nil
+}
+
+// ListQueryExecutions lists the IDs of a workgroup's queries (default
+// "primary", the fake's only one), newest first, MaxResults (0–50; 0 or
+// unset is 50) per page. It needs no statement's outcome and never waits
+// for the engine.
+func (a *Athena) ListQueryExecutions(ctx context.Context, in *athena.ListQueryExecutionsInput, _ ...func(*athena.Options)) (*athena.ListQueryExecutionsOutput, error) {
+	const op = "ListQueryExecutions"
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if wg := aws.ToString(in.WorkGroup); wg != "" && wg != "primary" {
+		return nil, opError(op, invalidRequest("WorkGroup "+wg+" is not found."))
+	}
+	limit := int(aws.ToInt32(in.MaxResults))
+	if limit < 0 || limit > 50 {
+		return nil, opError(op, invalidRequest("MaxResults must be between 0 and 50"))
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	start := len(a.order) - 1 // newest first
+	if tok := aws.ToString(in.NextToken); tok != "" {
+		q := a.queries[tok]
+		if q == nil {
+			return nil, opError(op, invalidRequest("Invalid NextToken"))
+		}
+		start = slices.Index(a.order, q)
+	}
+	out := &athena.ListQueryExecutionsOutput{QueryExecutionIds: []string{}}
+	i := start
+	for ; i >= 0 && len(out.QueryExecutionIds) < limit; i-- {
+		out.QueryExecutionIds = append(out.QueryExecutionIds, a.order[i].id)
+	}
+	if i >= 0 {
+		out.NextToken = aws.String(a.order[i].id)
 	}
 	return out, nil
 }

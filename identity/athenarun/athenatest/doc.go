@@ -6,8 +6,13 @@
 // The fake computes what Athena computes. StartQueryExecution queues a
 // query; the query walks QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED
 // on the clock of AthenaOptions.Now (inside a testing/synctest bubble,
-// the bubble's clock), and runs on an embedded SQLite engine (pure Go) when
-// its RunTime is up. The SQL is Athena's dialect, the subset cdpkit
+// the bubble's clock), and runs on an embedded SQLite engine (pure Go) once
+// its RunTime is up, in the first call that needs its outcome
+// (GetQueryExecution, GetQueryResults or StopQueryExecution of it or of a
+// later statement of its database, a catalog read of its database,
+// Executions). That call runs the statement
+// without holding the fake's lock; until it is published the query shows
+// RUNNING to every other call. The SQL is Athena's dialect, the subset cdpkit
 // generates: SELECT and WITH, CREATE TABLE ... WITH (format,
 // external_location, partitioned_by, ...) AS SELECT, INSERT INTO ...
 // SELECT, DROP TABLE [IF EXISTS]. What the fake cannot run the way Athena
@@ -35,6 +40,14 @@
 // query reads, each table once and all its columns (Athena reads only the
 // columns a query needs, but again for every reference Trino inlines).
 //
+// StopQueryExecution of a statement another call is running stops it on
+// the engine and leaves nothing behind: no table, no rows, no files (a
+// CTAS, INSERT INTO or DROP TABLE is held in a SQLite transaction until it
+// is published; Athena itself may leave the files of a stopped write). A call whose context ends while it runs a statement returns
+// the context's error at once; the query stays RUNNING and the next call
+// that needs it runs it again. ListQueryExecutions lists query IDs newest
+// first (the API reference states no order).
+//
 // Faults: Inject makes the next calls of an operation fail (Throttling,
 // TooManyRequests or any error); Fail makes matching queries end FAILED
 // with a given reason, category and retryability; Flap sends matching
@@ -52,8 +65,21 @@
 //
 // # Concurrency
 //
-// Athena and S3 are safe for concurrent use; statements run one at a
-// time. The server handles requests concurrently.
+// Athena and S3 are safe for concurrent use, and the server handles
+// requests concurrently. Every call holds the fake's one lock only while
+// it reads or changes the fake's state: a statement runs on the engine
+// without it, so a slow statement holds up no call that does not need its
+// outcome (a Get, Stop or GetQueryResults of a query that has ended, is
+// not yet due or is of another database, ListQueryExecutions, a new
+// query, the catalog), and statements of different
+// databases run at the same time. What still serialises is the statements
+// of one database: each database is one in-memory SQLite connection, and
+// its statements run in the order they complete by the clock, so a
+// SELECT finds the table a CTAS that ended before it created. A call that
+// needs a due statement's outcome therefore runs the due statements of
+// that database that end before it, after any that another call is running.
+// Each statement runs once (a call whose context ends gives it back). No
+// call leaves a goroutine behind.
 //
 // # Testing
 //

@@ -21,12 +21,58 @@ import (
 // write (HIVE_TOO_MANY_OPEN_PARTITIONS past it).
 const maxPartitions = 100
 
-// run executes q's statement on the engine; called with a.mu held.
-func (a *Athena) run(q *query) error {
-	d := a.dbs[q.db]
-	if d == nil {
-		return userError("SCHEMA_NOT_FOUND", "Schema '%s' does not exist", q.db)
+// outcome is what a statement did on the engine, to be published under
+// a.mu: an open transaction to commit, files to write, catalog changes,
+// and the query's result and statistics; or the query's error.
+type outcome struct {
+	d   *database
+	err error
+	// tx holds the statement's changes to the engine until publish
+	// commits it (or rollback undoes it).
+	tx *sql.Tx
+
+	stmtType types.StatementType
+	subType  string
+	cols     []types.ColumnInfo
+	rows     [][]*string
+	update   *int64
+	scanned  int64
+
+	puts        []object
+	mustBeEmpty string // a CTAS's location, checked again at publish
+	create      *table // added to the catalog
+	drop        string // removed from the catalog
+	grow        *table // an INSERT INTO's table, growBytes larger
+	growBytes   int64
+}
+
+type object struct {
+	bucket, key string
+	body        []byte
+}
+
+// rollback undoes the statement's changes to the engine, if any.
+func (o *outcome) rollback() {
+	if o.tx != nil {
+		_ = o.tx.Rollback()
+		o.tx = nil
 	}
+}
+
+// execute runs q's statement on d's engine. It is called without a.mu,
+// holding d's turn: d's catalog (d.tables) changes only under the turn,
+// so reading it here needs no lock. Whatever the statement changes is
+// left in the outcome for publish.
+func (a *Athena) execute(ctx context.Context, q *query, d *database) *outcome {
+	o := &outcome{d: d}
+	if err := a.statement(ctx, q, d, o); err != nil {
+		o.rollback()
+		o.err = err
+	}
+	return o
+}
+
+func (a *Athena) statement(ctx context.Context, q *query, d *database, o *outcome) error {
 	st, err := parse(q.sql)
 	if err != nil {
 		return err
@@ -48,35 +94,41 @@ func (a *Athena) run(q *query) error {
 			return err
 		}
 	}
-	ctx := context.Background()
 	switch st.kind {
 	case "select":
-		q.stmtType, q.subType = types.StatementTypeDml, "SELECT"
+		o.stmtType, o.subType = types.StatementTypeDml, "SELECT"
 		cols, rows, err := selectRows(ctx, d.db, sel)
 		if err != nil {
 			return err
 		}
-		q.cols, q.rows = cols, rows
-		q.scanned = d.scanned(refs)
-		a.writeResult(q)
+		o.cols, o.rows = cols, rows
+		o.scanned = d.scanned(refs)
+		if p, ok := resultFile(q, cols, rows); ok {
+			o.puts = append(o.puts, p)
+		}
 	case "drop":
-		q.stmtType, q.subType = types.StatementTypeDdl, "DROP_TABLE"
+		o.stmtType, o.subType = types.StatementTypeDdl, "DROP_TABLE"
 		if d.tables[st.table] == nil {
 			if st.ifExists {
 				return nil
 			}
 			return userError("TABLE_NOT_FOUND", "Table '%s.%s' does not exist", q.db, st.table)
 		}
-		if _, err := d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table)); err != nil {
+		tx, err := d.db.BeginTx(ctx, nil)
+		if err != nil {
 			return err
 		}
-		delete(d.tables, st.table) // the files stay, as on Athena
+		o.tx = tx
+		if _, err := tx.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table)); err != nil {
+			return err
+		}
+		o.drop = st.table // the files stay, as on Athena
 	case "ctas":
-		q.stmtType, q.subType = types.StatementTypeDdl, "CREATE_TABLE_AS_SELECT"
-		return a.ctas(ctx, q, d, st, sel, refs)
+		o.stmtType, o.subType = types.StatementTypeDdl, "CREATE_TABLE_AS_SELECT"
+		return a.ctas(ctx, q, d, st, sel, refs, o)
 	case "insert":
-		q.stmtType, q.subType = types.StatementTypeDml, "INSERT"
-		return a.insert(ctx, q, d, st, sel, refs)
+		o.stmtType, o.subType = types.StatementTypeDml, "INSERT"
+		return a.insert(ctx, q, d, st, sel, refs, o)
 	}
 	return nil
 }
@@ -91,7 +143,11 @@ func (d *database) scanned(refs map[string]bool) int64 {
 	return n
 }
 
-func (a *Athena) ctas(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool) error {
+func pathExists(q *query, table, loc string) error {
+	return userError("HIVE_PATH_ALREADY_EXISTS", "Target directory for table '%s.%s' already exists: %s. You may need to manually clean the data at location '%s' before retrying.", q.db, table, loc, loc)
+}
+
+func (a *Athena) ctas(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool, o *outcome) error {
 	if d.tables[st.table] != nil {
 		return userError("ALREADY_EXISTS", "Table '%s.%s' already exists", q.db, st.table)
 	}
@@ -107,52 +163,53 @@ func (a *Athena) ctas(ctx context.Context, q *query, d *database, st *statement,
 		return userError("INVALID_TABLE_PROPERTY", "external_location is not an s3:// location")
 	}
 	if len(a.opts.S3.Keys(bucket, key)) > 0 {
-		return userError("HIVE_PATH_ALREADY_EXISTS", "Target directory for table '%s.%s' already exists: %s. You may need to manually clean the data at location '%s' before retrying.", q.db, st.table, loc, loc)
+		return pathExists(q, st.table, loc)
 	}
-	if _, err := d.db.ExecContext(ctx, "CREATE TABLE "+quoteIdent(st.table)+" AS "+sel); err != nil {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
 		return err
 	}
-	t, err := describe(ctx, d.db, st.table)
+	o.tx = tx // a failure below rolls the table back
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE "+quoteIdent(st.table)+" AS "+sel); err != nil {
+		return err
+	}
+	t, err := describe(ctx, tx, st.table)
 	if err != nil {
-		_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
 		return err
 	}
 	t.location, t.created = loc, a.opts.Now()
 	part := st.props["partitioned_by"].list
 	if len(part) > 0 {
 		if len(part) >= len(t.columns) {
-			_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
 			return userError("INVALID_TABLE_PROPERTY", "a table must have at least one column that is not a partition column")
 		}
 		tail := t.columns[len(t.columns)-len(part):]
 		for i, p := range part {
 			if aws.ToString(tail[i].Name) != p {
-				_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
 				return userError("INVALID_TABLE_PROPERTY", "partition columns must be the last columns of the SELECT, in partitioned_by order")
 			}
 		}
 		t.partition = tail
 		t.columns = t.columns[:len(t.columns)-len(part)]
 	}
-	files, rows, err := tableFiles(ctx, d.db, "SELECT * FROM "+quoteIdent(st.table), t.columns, len(part))
-	if err == nil && len(files) > maxPartitions {
-		err = &queryError{code: "HIVE_TOO_MANY_OPEN_PARTITIONS", msg: fmt.Sprintf("Exceeded limit of %d open writers for partitions/buckets", maxPartitions), category: 2, typ: 1301}
-	}
+	files, rows, err := tableFiles(ctx, tx, "SELECT * FROM "+quoteIdent(st.table), t.columns, len(part))
 	if err != nil {
-		_, _ = d.db.ExecContext(ctx, "DROP TABLE "+quoteIdent(st.table))
 		return err
 	}
+	if len(files) > maxPartitions {
+		return &queryError{code: "HIVE_TOO_MANY_OPEN_PARTITIONS", msg: fmt.Sprintf("Exceeded limit of %d open writers for partitions/buckets", maxPartitions), category: 2, typ: 1301}
+	}
 	for dir, f := range files {
-		a.opts.S3.put(bucket, key+dir+q.id+"_00000", f.body)
+		o.puts = append(o.puts, object{bucket, key + dir + q.id + "_00000", f.body})
 		t.bytes += int64(len(f.body))
 	}
-	q.scanned = d.scanned(refs)
-	q.update = aws.Int64(rows)
-	d.tables[st.table] = t
+	o.scanned = d.scanned(refs)
+	o.update = aws.Int64(rows)
+	o.create, o.mustBeEmpty = t, loc
 	return nil
 }
 
-func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool) error {
+func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statement, sel string, refs map[string]bool, o *outcome) error {
 	t := d.tables[st.table]
 	if t == nil {
 		return userError("TABLE_NOT_FOUND", "Table '%s.%s' does not exist", q.db, st.table)
@@ -162,7 +219,7 @@ func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statemen
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	o.tx = tx // a failure below rolls the rows back
 	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE athenatest_insert AS "+sel); err != nil {
 		return err
 	}
@@ -179,20 +236,19 @@ func (a *Athena) insert(ctx context.Context, q *query, d *database, st *statemen
 	if _, err := tx.ExecContext(ctx, "DROP TABLE temp.athenatest_insert"); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
+	o.grow = t
 	for dir, f := range files {
-		a.opts.S3.put(bucket, key+dir+q.id+"_00000", f.body)
-		t.bytes += int64(len(f.body))
+		o.puts = append(o.puts, object{bucket, key + dir + q.id + "_00000", f.body})
+		o.growBytes += int64(len(f.body))
 	}
-	q.scanned = d.scanned(refs)
-	q.update = aws.Int64(rows)
+	o.scanned = d.scanned(refs)
+	o.update = aws.Int64(rows)
 	return nil
 }
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 type file struct {
@@ -308,7 +364,7 @@ func tableFiles(ctx context.Context, db queryer, query string, cols []types.Colu
 }
 
 // describe reads a created table's columns with Athena types.
-func describe(ctx context.Context, db *sql.DB, name string) (*table, error) {
+func describe(ctx context.Context, db queryer, name string) (*table, error) {
 	rs, err := db.QueryContext(ctx, "SELECT name, type FROM pragma_table_info(?)", name)
 	if err != nil {
 		return nil, err
@@ -446,21 +502,21 @@ func selectRows(ctx context.Context, db *sql.DB, query string) ([]types.ColumnIn
 	return cols, rows, nil
 }
 
-// writeResult writes a SELECT's result file to its output location, as
-// Athena does (<output>/<id>.csv, header first).
-func (a *Athena) writeResult(q *query) {
+// resultFile is a SELECT's result file at its output location, as Athena
+// writes it (<output>/<id>.csv, header first).
+func resultFile(q *query, cols []types.ColumnInfo, rows [][]*string) (object, bool) {
 	bucket, key, ok := splitURI(strings.TrimSuffix(q.output, "/") + "/" + q.id + ".csv")
 	if !ok {
-		return
+		return object{}, false
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	head := make([]string, len(q.cols))
-	for i, c := range q.cols {
+	head := make([]string, len(cols))
+	for i, c := range cols {
 		head[i] = aws.ToString(c.Name)
 	}
 	_ = w.Write(head)
-	for _, r := range q.rows {
+	for _, r := range rows {
 		rec := make([]string, len(r))
 		for i, v := range r {
 			if v != nil {
@@ -470,5 +526,5 @@ func (a *Athena) writeResult(q *query) {
 		_ = w.Write(rec)
 	}
 	w.Flush()
-	a.opts.S3.put(bucket, key, b.Bytes())
+	return object{bucket, key, b.Bytes()}, true
 }

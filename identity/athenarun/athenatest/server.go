@@ -54,6 +54,7 @@ func NewAthenaServer(f *Athena) *AthenaServer {
 		"GetQueryExecution":   op(f.GetQueryExecution),
 		"GetQueryResults":     op(f.GetQueryResults),
 		"StopQueryExecution":  op(f.StopQueryExecution),
+		"ListQueryExecutions": op(f.ListQueryExecutions),
 		"GetTableMetadata":    op(f.GetTableMetadata),
 		"ListTableMetadata":   op(f.ListTableMetadata),
 	}
