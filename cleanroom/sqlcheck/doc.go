@@ -4,7 +4,9 @@
 //
 // Describe the collaboration's tables with Table (FromSpec builds one from a
 // cleanroom.TableSpec, FromSchema from what GetSchema and
-// GetSchemaAnalysisRule return to a collaboration member) and call Check:
+// GetSchemaAnalysisRule return to a collaboration member, and TablesOf
+// reads every table of a collaboration, ID mapping tables included, with
+// the member's Clean Rooms client) and call Check:
 //
 //	rep := sqlcheck.Check(query, tables, func(o *sqlcheck.Options) { o.Runner = "111122223333" })
 //	if err := rep.Err(); err != nil { … } // rep.Problems lists every problem at once
