@@ -208,3 +208,42 @@ func TestPartitionsAndLocations(t *testing.T) {
 		}
 	})
 }
+
+// ListQueryExecutions lists IDs newest first, in pages; a bad token,
+// workgroup or page size is InvalidRequestException.
+func TestListQueryExecutions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := athenatest.NewAthena()
+		defer a.Close()
+		ids := []string{start(t, a, "SELECT 1"), start(t, a, "SELECT 2"), start(t, a, "SELECT 3")}
+		var got []string
+		in := &athena.ListQueryExecutionsInput{MaxResults: aws.Int32(2)}
+		for pages := 0; ; pages++ {
+			out, err := a.ListQueryExecutions(t.Context(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.QueryExecutionIds) > 2 || pages > 2 {
+				t.Fatalf("page %d: %d IDs", pages, len(out.QueryExecutionIds))
+			}
+			got = append(got, out.QueryExecutionIds...)
+			if out.NextToken == nil {
+				break
+			}
+			in.NextToken = out.NextToken
+		}
+		if want := []string{ids[2], ids[1], ids[0]}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("listed %d IDs, not the three newest first", len(got))
+		}
+		for _, bad := range []*athena.ListQueryExecutionsInput{
+			{NextToken: aws.String("nope")},
+			{WorkGroup: aws.String("other")},
+			{MaxResults: aws.Int32(51)},
+		} {
+			var ir *types.InvalidRequestException
+			if _, err := a.ListQueryExecutions(t.Context(), bad); !errors.As(err, &ir) {
+				t.Errorf("%+v: %v", bad, err)
+			}
+		}
+	})
+}

@@ -84,7 +84,10 @@
 // # Testing
 //
 // conformance_test.go runs the suite against the fake in a synctest
-// bubble and against the wire server. Against live Athena it runs with
+// bubble and against the wire server. run_internal_test.go holds a
+// statement mid-run at a hook (no sleeps) and checks that the other calls
+// go on, that a stop or an ended context undoes it, and that concurrent
+// pollers see states in order and each statement run once. Against live Athena it runs with
 // CDPKIT_ATHENA_LIVE=1 and the default AWS credentials, in the database
 // CDPKIT_ATHENA_DATABASE (default "default"), with results under
 // CDPKIT_ATHENA_RESULTS (default: the workgroup's) and a test CTAS under

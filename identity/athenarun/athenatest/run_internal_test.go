@@ -187,7 +187,8 @@ func (h *harness) values(id string) []string {
 // before the engine), the fake's lock is free and every call that does not
 // need that statement's outcome answers at once: Get, GetQueryResults,
 // List and Stop of other queries, a Get of the running query itself
-// (RUNNING), a new query, the catalog, Executions, the wire server, and a
+// (RUNNING), a retry under its client request token (the same query), a
+// new query, the catalog, Executions, the wire server, and a
 // statement of another database, which runs meanwhile. (On a fake that
 // runs statements under its lock, the TryLock fails.)
 func TestStatementRunsOutsideTheLock(t *testing.T) {
@@ -201,7 +202,16 @@ func TestStatementRunsOutsideTheLock(t *testing.T) {
 		t.Fatalf("first query: %s", s)
 	}
 
-	slow := h.start("default", "SELECT n * 10 AS slow FROM t")
+	token := strings.Repeat("t", 64)
+	startSlow := func() string {
+		t.Helper()
+		out, err := a.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT n * 10 AS slow FROM t"), ClientRequestToken: aws.String(token)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.QueryExecutionId
+	}
+	slow := startSlow()
 	side := h.start("other", "SELECT count(*) AS c FROM u")
 	h.g.hold(slow, "run")
 	h.clock.add(3 * time.Second)
@@ -234,6 +244,10 @@ func TestStatementRunsOutsideTheLock(t *testing.T) {
 	}
 	if _, err := a.GetTableMetadata(ctx, &athena.GetTableMetadataInput{DatabaseName: aws.String("default"), TableName: aws.String("t")}); err != nil {
 		t.Errorf("catalog while running: %v", err)
+	}
+	// A retry under the same client request token finds the query.
+	if again := startSlow(); again != slow {
+		t.Errorf("the token's retry started another query")
 	}
 	fresh := h.start("default", "SELECT 3 AS fresh")
 	if _, err := a.StopQueryExecution(ctx, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(fresh)}); err != nil {
