@@ -45,7 +45,9 @@
 // CTAS, INSERT INTO or DROP TABLE is held in a SQLite transaction until it
 // is published; Athena itself may leave the files of a stopped write). A call whose context ends while it runs a statement returns
 // the context's error at once; the query stays RUNNING and the next call
-// that needs it runs it again. ListQueryExecutions lists query IDs newest
+// that needs it runs it again (after any statements of its database
+// other calls took up meanwhile: only then can a database's statements
+// run out of clock order). ListQueryExecutions lists query IDs newest
 // first (the API reference states no order).
 //
 // Faults: Inject makes the next calls of an operation fail (Throttling,
