@@ -43,6 +43,10 @@ type planner struct {
 	desired      map[grantKey]grantState
 	newTable     map[string]bool // tables the plan creates
 	staleFilters []res
+	allTags      map[string][]string          // every LF-tag key of the catalog with its values
+	index        *tagIndex                    // tables found by SearchTablesByLFTags
+	noSearch     bool                         // a search was denied: read tables one by one
+	dbTags       map[string]map[string]string // tags assigned to the products' databases
 }
 
 type filterWant struct {
@@ -82,6 +86,7 @@ func (g *Governor) Plan(ctx context.Context, spec Spec, optFns ...func(*Options)
 		admins: map[string]bool{}, dbs: map[string]bool{}, tagKeys: map[string]bool{},
 		links: map[res]bool{}, named: map[res]bool{}, filters: map[res]filterWant{},
 		desired: map[grantKey]grantState{}, newTable: map[string]bool{},
+		allTags: map[string][]string{}, dbTags: map[string]map[string]string{},
 	}
 	for _, step := range []func(context.Context) error{
 		p.settings, p.invitations, p.tags, p.locations, p.tables, p.assignments, p.compile, p.cellFilters, p.linkTables, p.grants, p.deleteFilters, p.orphanTables, p.orphans, p.orphanLinks,
@@ -208,6 +213,7 @@ func (p *planner) tags(ctx context.Context) error {
 				vs[strings.ToLower(v)] = true
 			}
 			cur[strings.ToLower(aws.ToString(t.TagKey))] = vs
+			p.allTags[aws.ToString(t.TagKey)] = t.TagValues
 		}
 		if token = out.NextToken; token == nil || *token == "" {
 			break
@@ -486,26 +492,35 @@ func (p *planner) assignments(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		p.diffTags(tagTarget{db: db}, pairMap(cur.LFTagOnDatabase), lowerMap(prod.Tags))
+		dbTags := pairMap(cur.LFTagOnDatabase)
+		p.dbTags[db] = dbTags
+		p.diffTags(tagTarget{db: db}, dbTags, lowerMap(prod.Tags))
+		existing := 0
+		for _, t := range prod.Tables {
+			if !p.newTable[db+"."+strings.ToLower(t.Name)] {
+				existing++
+			}
+		}
+		indexed, err := p.useIndex(ctx, existing, dbTags)
+		if err != nil {
+			return err
+		}
 		for _, t := range prod.Tables {
 			name := strings.ToLower(t.Name)
+			w := wantOf(t)
 			var out *lakeformation.GetResourceLFTagsOutput
 			if p.newTable[db+"."+name] {
 				out = &lakeformation.GetResourceLFTagsOutput{}
-			} else if out, err = p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, "table "+db+"."+name); err != nil {
+			} else if out, err = p.tableTags(ctx, indexed, db, name, "table "+db+"."+name, w); err != nil {
 				return err
 			}
-			p.diffTags(tagTarget{db: db, table: name}, pairMap(out.LFTagsOnTable), lowerMap(t.Tags))
+			p.diffTags(tagTarget{db: db, table: name}, pairMap(out.LFTagsOnTable), w.table)
 			curCols := map[string]map[string]string{}
 			for _, c := range out.LFTagsOnColumns {
 				curCols[strings.ToLower(aws.ToString(c.Name))] = pairMap(c.LFTags)
 			}
-			wantCols := map[string]map[string]string{}
-			for c, m := range t.ColumnTags {
-				wantCols[strings.ToLower(c)] = lowerMap(m)
-			}
-			for _, c := range slices.Sorted(maps.Keys(joinKeys(curCols, wantCols))) {
-				p.diffTags(tagTarget{db: db, table: name, col: c}, curCols[c], wantCols[c])
+			for _, c := range slices.Sorted(maps.Keys(joinKeys(curCols, w.cols))) {
+				p.diffTags(tagTarget{db: db, table: name, col: c}, curCols[c], w.cols[c])
 			}
 		}
 	}

@@ -75,15 +75,26 @@ func (p *planner) orphans(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		p.untag(&o, tagTarget{db: db}, pairMap(cur.LFTagOnDatabase), reason)
+		dbTags := pairMap(cur.LFTagOnDatabase)
+		p.untag(&o, tagTarget{db: db}, dbTags, reason)
 		if foreign > 0 {
 			o.Kept = append(o.Kept, strconv.Itoa(foreign)+" grants and filters on tables not marked as the spec's")
+		}
+		toRead := 0
+		for _, t := range tables {
+			if t.TargetTable == nil && marked[lower(aws.ToString(t.Name))] {
+				toRead++
+			}
+		}
+		indexed, err := p.useIndex(ctx, toRead, dbTags)
+		if err != nil {
+			return err
 		}
 		var others int
 		for _, t := range tables {
 			name := lower(aws.ToString(t.Name))
 			if t.TargetTable == nil && marked[name] {
-				out, err := p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, "table "+db+"."+name)
+				out, err := p.tableTags(ctx, indexed, db, name, "table "+db+"."+name, tableWant{prune: true})
 				if err != nil {
 					return err
 				}
@@ -132,15 +143,28 @@ func (p *planner) orphanTables(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		orphan := func(t gluetypes.Table) bool {
+			return !listed[lower(aws.ToString(t.Name))] && t.TargetTable == nil && markOf(t.Parameters).owner == p.name
+		}
+		toRead := 0
 		for _, t := range tables {
-			name := lower(aws.ToString(t.Name))
-			if listed[name] || t.TargetTable != nil || markOf(t.Parameters).owner != p.name {
+			if orphan(t) {
+				toRead++
+			}
+		}
+		indexed, err := p.useIndex(ctx, toRead, p.dbTags[db])
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if !orphan(t) {
 				continue
 			}
+			name := lower(aws.ToString(t.Name))
 			what := "table " + db + "." + name
 			o := Orphan{Resource: what, Product: prod.Name}
 			reason := "no longer a table of product " + prod.Name
-			out, err := p.readTags(ctx, &types.Resource{Table: &types.TableResource{CatalogId: p.cat, DatabaseName: aws.String(db), Name: aws.String(name)}}, what)
+			out, err := p.tableTags(ctx, indexed, db, name, what, tableWant{prune: true})
 			if err != nil {
 				return err
 			}
