@@ -313,6 +313,98 @@ func lfChecks() []lfCheck {
 			}
 			return nil
 		}},
+		{"search_by_tags", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
+			// What govern's plans read instead of one GetResourceLFTags per
+			// table: a search by one key over its values finds a table whose
+			// database or column carries the key, with the database's tags
+			// and each column's. (Whether a table and its columns also show
+			// the tags they inherit is not checked: govern's reading holds
+			// either way.)
+			lf := env.LakeFormation
+			if err := lfTable(ctx, env, db); err != nil {
+				return err
+			}
+			if _, err := lf.CreateLFTag(ctx, &lakeformation.CreateLFTagInput{TagKey: aws.String(tag), TagValues: []string{"gold", "silver"}}); err != nil {
+				return err
+			}
+			assign := func(r *types.Resource, v string) error {
+				out, err := lf.AddLFTagsToResource(ctx, &lakeformation.AddLFTagsToResourceInput{Resource: r, LFTags: []types.LFTagPair{{TagKey: aws.String(tag), TagValues: []string{v}}}})
+				if err != nil || len(out.Failures) > 0 {
+					return fmt.Errorf("assign %s: %v", v, err)
+				}
+				return nil
+			}
+			if err := assign(&types.Resource{Database: &types.DatabaseResource{Name: aws.String(db)}}, "gold"); err != nil {
+				return err
+			}
+			if err := assign(&types.Resource{TableWithColumns: &types.TableWithColumnsResource{DatabaseName: aws.String(db), Name: aws.String("t"), ColumnNames: []string{"b"}}}, "silver"); err != nil {
+				return err
+			}
+			find := func(values ...string) (*types.TaggedTable, error) {
+				var token *string
+				for {
+					out, err := lf.SearchTablesByLFTags(ctx, &lakeformation.SearchTablesByLFTagsInput{
+						Expression: []types.LFTag{{TagKey: aws.String(tag), TagValues: values}}, MaxResults: aws.Int32(100), NextToken: token,
+					})
+					if err != nil {
+						return nil, fmt.Errorf("search: %w", err)
+					}
+					for _, t := range out.TableList {
+						if t.Table != nil && aws.ToString(t.Table.DatabaseName) == db && aws.ToString(t.Table.Name) == "t" {
+							return &t, nil
+						}
+					}
+					if token = out.NextToken; token == nil || *token == "" || len(out.TableList) == 0 {
+						return nil, nil
+					}
+				}
+			}
+			value := func(ps []types.LFTagPair) string {
+				for _, p := range ps {
+					if aws.ToString(p.TagKey) == tag && len(p.TagValues) > 0 {
+						return p.TagValues[0]
+					}
+				}
+				return ""
+			}
+			for _, values := range [][]string{{"gold", "silver"}, {"silver"}} {
+				t, err := find(values...)
+				if err != nil {
+					return err
+				}
+				if t == nil {
+					return fmt.Errorf("a search for %v does not find the table", values)
+				}
+				if v := value(t.LFTagOnDatabase); v != "gold" {
+					return fmt.Errorf("LFTagOnDatabase shows %q, want gold", v)
+				}
+				if v := value(t.LFTagsOnTable); v != "" && v != "gold" {
+					return fmt.Errorf("LFTagsOnTable shows %q, want gold or nothing", v)
+				}
+				var b string
+				for _, c := range t.LFTagsOnColumns {
+					if aws.ToString(c.Name) == "b" {
+						b = value(c.LFTags)
+					}
+				}
+				if b != "silver" {
+					return fmt.Errorf("column b shows %q, want silver", b)
+				}
+			}
+			dbs, err := lf.SearchDatabasesByLFTags(ctx, &lakeformation.SearchDatabasesByLFTagsInput{Expression: []types.LFTag{{TagKey: aws.String(tag), TagValues: []string{"gold"}}}})
+			if err != nil {
+				return fmt.Errorf("search databases: %w", err)
+			}
+			for _, d := range dbs.DatabaseList {
+				if d.Database != nil && aws.ToString(d.Database.Name) == db {
+					if v := value(d.LFTags); v != "gold" {
+						return fmt.Errorf("the database shows %q, want gold", v)
+					}
+					return nil
+				}
+			}
+			return errors.New("a database search does not find the database")
+		}},
 		{"prune_filter_and_tags", func(ctx context.Context, env LakeFormationEnv, db, tag string) error {
 			// What pruning a dropped product relies on: a database's tag
 			// assignment goes with RemoveLFTagsFromResource, and a filter
