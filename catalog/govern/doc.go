@@ -70,6 +70,37 @@
 // associated with AWS Clean Rooms: Plan warns when a product registers its
 // Location and marks a table CleanRooms that is stored under it.
 //
+// # Reading LF-tag assignments
+//
+// Plan compares the LF-tags assigned to each product database, table and
+// column with the spec. Databases are read with GetResourceLFTags
+// (ShowAssignedLFTags), one call per product. Tables are read in bulk when
+// that is cheaper: one SearchTablesByLFTags per tag key of the catalog
+// (over all its values, 50 per expression; pages of 100 tables) finds
+// every table carrying any tag, with the tags of its database, of the
+// table and of each column; a table no search returns has none. A plan of
+// 1,000 tables whose columns are tagged reads tags in 12 calls instead of
+// 1,001, which matters on the service, whose LF API rate limits make a
+// thousand calls take minutes and draw throttling.
+//
+// Search shows a table's and a column's tags as applied, inherited ones
+// included, and cannot tell an inherited tag from a direct assignment of
+// the same value (GetResourceLFTags with ShowAssignedLFTags can). So a
+// key shown with another value than the parent's, or that the parent
+// lacks, is read as assigned; a key not shown as not assigned; and a key
+// shown with the parent's value (a tie) that could change the plan (a key
+// the spec defines or wants there, or the level's only tags; any tie when
+// listing orphans) is read with GetResourceLFTags for that table alone.
+// Every table of a database that carries a key the spec defines ties on
+// it, so such a database's tables are read one by one, as are tables when
+// there are fewer of them than searches. The plan is the same either way.
+//
+// Search needs lakeformation:SearchTablesByLFTags and, like
+// GetResourceLFTags, shows only the tag keys the caller may describe, on
+// the tables it may describe. A principal that can read its products'
+// tables and tags one by one sees them in search too; a search answered
+// AccessDeniedException makes the plan read tables one by one.
+//
 // # Ownership, conflicts and pruning
 //
 // What a spec creates carries its mark: the Glue parameters
@@ -145,5 +176,8 @@
 // (catalogtest.NewLakeFormationServer) for real *lakeformation.Client and
 // *ram.Client values; and a conformance suite (catalogtest.RunLakeFormation)
 // that also runs against the real service with CDPKIT_LF_LIVE=1,
-// CDPKIT_LF_ACCOUNT and CDPKIT_LF_PRINCIPAL.
+// CDPKIT_LF_ACCOUNT and CDPKIT_LF_PRINCIPAL. The fake answers
+// SearchTablesByLFTags with inherited tags shown; this package's tests
+// check that every plan read through search is the plan read table by
+// table (search denied), and count the tag-reading calls.
 package govern
