@@ -354,9 +354,10 @@ func lfChecks() []lfCheck {
 							return &t, nil
 						}
 					}
-					if token = out.NextToken; token == nil || *token == "" || len(out.TableList) == 0 {
+					if next := out.NextToken; next == nil || *next == "" || (token != nil && *next == *token) {
 						return nil, nil
 					}
+					token = out.NextToken
 				}
 			}
 			value := func(ps []types.LFTagPair) string {

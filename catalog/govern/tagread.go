@@ -128,9 +128,12 @@ func (p *planner) searchTables(ctx context.Context, idx *tagIndex, key string, v
 			}
 			idx.tables[lower(aws.ToString(t.Table.DatabaseName))+"\x00"+lower(aws.ToString(t.Table.Name))] = t
 		}
-		if token = out.NextToken; token == nil || *token == "" || len(out.TableList) == 0 {
+		// An empty page may still carry a token: follow it, unless the
+		// service hands back the token it was given.
+		if next := out.NextToken; next == nil || *next == "" || (token != nil && *next == *token) {
 			return nil
 		}
+		token = out.NextToken
 	}
 }
 

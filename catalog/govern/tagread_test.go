@@ -241,3 +241,32 @@ func TestSearchOverTheWire(t *testing.T) {
 		t.Fatalf("plan:\n%s", p)
 	}
 }
+
+// emptyPages answers each search first with an empty page that carries a
+// token, as the service may.
+type emptyPages struct {
+	*catalogtest.LakeFormation
+}
+
+func (e emptyPages) SearchTablesByLFTags(ctx context.Context, in *lakeformation.SearchTablesByLFTagsInput, optFns ...func(*lakeformation.Options)) (*lakeformation.SearchTablesByLFTagsOutput, error) {
+	if in.NextToken == nil {
+		return &lakeformation.SearchTablesByLFTagsOutput{NextToken: aws.String("empty-first")}, nil
+	}
+	if *in.NextToken == "empty-first" {
+		cp := *in
+		cp.NextToken = nil
+		in = &cp
+	}
+	return e.LakeFormation.SearchTablesByLFTags(ctx, in, optFns...)
+}
+
+func TestSearchFollowsTokensOfEmptyPages(t *testing.T) {
+	w := newWorld(t)
+	spec := columnSpec(30, 1)
+	mustApply(t, govern.New(w.lf, w.glue, noWait), spec)
+	assign(t, w, columnR("events", "t7", "amount"), "confidentiality", "pii")
+	p, _, searches, _ := samePlans(t, w, govern.New(emptyPages{w.lf}, w.glue, noWait), spec)
+	if searches == 0 || !strings.Contains(p.String(), "lf-tags on column events.t7.amount: remove confidentiality") {
+		t.Fatalf("%d searches; plan:\n%s", searches, p)
+	}
+}
