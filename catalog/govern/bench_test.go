@@ -2,12 +2,14 @@ package govern_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/lakeformation/types"
 
 	"github.com/cdpkit/cdpkit/catalog"
+	"github.com/cdpkit/cdpkit/catalog/catalogtest"
 	"github.com/cdpkit/cdpkit/catalog/govern"
 )
 
@@ -139,15 +141,22 @@ func BenchmarkPlanPrune1000x10(b *testing.B) {
 // BenchmarkPlanColumnTags1000x10 plans 1,000 tables with 10 grants each
 // whose email columns are tagged, after they were applied: "search" reads
 // the tables' LF-tags with SearchTablesByLFTags per tag key, "per-table"
-// with one GetResourceLFTags per table (search denied), as before.
+// with one GetResourceLFTags per table (search denied), as before; the
+// -wire modes go through a real SDK client on the loopback wire server.
 func BenchmarkPlanColumnTags1000x10(b *testing.B) {
-	for _, mode := range []string{"search", "per-table"} {
+	for _, mode := range []string{"search", "per-table", "search-wire", "per-table-wire"} {
 		b.Run(mode, func(b *testing.B) {
 			w := newWorld(b)
-			g := govern.New(w.lf, w.glue, noWait)
+			var lf govern.LakeFormationAPI = w.lf
+			if strings.HasSuffix(mode, "-wire") {
+				srv := catalogtest.NewLakeFormationServer(w.lf)
+				b.Cleanup(srv.Close)
+				lf = srv.Client()
+			}
+			g := govern.New(lf, w.glue, noWait)
 			spec := columnSpec(1000, 10)
 			mustApply(b, g, spec)
-			if mode == "per-table" {
+			if strings.HasPrefix(mode, "per-table") {
 				w.lf.Inject(denySearch)
 			}
 			w.lf.ResetCalls()

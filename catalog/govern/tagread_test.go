@@ -227,14 +227,14 @@ func TestSearchOverTheWire(t *testing.T) {
 	srv := catalogtest.NewLakeFormationServer(w.lf)
 	t.Cleanup(srv.Close)
 	g := govern.New(srv.Client(), w.glue, noWait)
-	spec := columnSpec(250, 1)
+	spec := columnSpec(120, 1)
 	mustApply(t, g, spec)
 	assign(t, w, columnR("events", "t7", "amount"), "confidentiality", "pii")
 	assign(t, w, tableR("events", "t9"), "domain", "sales")
 	p, gets, searches, before := samePlans(t, w, g, spec)
-	// 3 pages for confidentiality, 1 for domain; t9's columns tie with
+	// 2 pages for confidentiality, 1 for domain; t9's columns tie with
 	// its table on a key the spec defines: read alone.
-	if searches != 4 || gets != 2 || before != 251 {
+	if searches != 3 || gets != 2 || before != 121 {
 		t.Fatalf("%d searches, %d reads (%d before)", searches, gets, before)
 	}
 	if !strings.Contains(p.String(), "lf-tags on column events.t7.amount: remove confidentiality") || !strings.Contains(p.String(), "lf-tags on table events.t9: remove domain") {
