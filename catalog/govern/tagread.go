@@ -38,7 +38,8 @@ import (
 // to each of its tables, a tie on every table: its tables are read one by
 // one, as before. Databases are always read with GetResourceLFTags (a plan
 // reads one per product). Search is used only when a database has at least
-// as many tables to read as the searches would cost.
+// as many tables to read as the searches would cost (or the plan has
+// searched already).
 //
 // Permissions: search, like GetResourceLFTags, shows only the tag keys the
 // caller may describe (ListLFTags lists the same keys) on the tables it may
@@ -77,13 +78,13 @@ func (p *planner) useIndex(ctx context.Context, tables int, dbTags map[string]st
 		return false, nil
 	}
 	if !forceSearch {
-		if tables < p.searchCost() {
-			return false, nil
-		}
 		for k := range dbTags {
 			if p.tagKeys[k] {
 				return false, nil
 			}
+		}
+		if p.index == nil && tables < p.searchCost() {
+			return false, nil
 		}
 	}
 	if p.index != nil {

@@ -270,3 +270,26 @@ func TestSearchFollowsTokensOfEmptyPages(t *testing.T) {
 		t.Fatalf("%d searches; plan:\n%s", searches, p)
 	}
 }
+
+// TestSearchIndexServesSmallProducts: once a plan has searched, a product
+// with fewer tables than searches reads from the same results.
+func TestSearchIndexServesSmallProducts(t *testing.T) {
+	if govern.ForceSearch() {
+		t.Skip("CDPKIT_GOVERN_FORCE_SEARCH=1 searches regardless")
+	}
+	w := newWorld(t)
+	g := govern.New(w.lf, w.glue, noWait)
+	spec := columnSpec(10, 1)
+	s := eventsSchema(99)
+	s.Location = "s3://central-lake/small/"
+	spec.Products = append(spec.Products, govern.Product{Name: "small", Database: "small", Tables: []govern.Table{{Name: "one", Schema: s, ColumnTags: map[string]map[string]string{"id": {"confidentiality": "public"}}}}})
+	mustApply(t, g, spec)
+	assign(t, w, columnR("small", "one", "region"), "confidentiality", "pii")
+	p, gets, searches, before := samePlans(t, w, g, spec)
+	if gets != 2 || searches != 2 || before != 13 {
+		t.Fatalf("%d reads and %d searches (%d before)", gets, searches, before)
+	}
+	if !strings.Contains(p.String(), "lf-tags on column small.one.region: remove confidentiality") {
+		t.Fatalf("plan:\n%s", p)
+	}
+}
