@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -147,6 +148,11 @@ func wait(ctx context.Context, d time.Duration) error {
 
 // transient reports whether a retry of the same request may succeed.
 func transient(err error) bool {
+	if errors.Is(err, net.ErrClosed) {
+		// A connection the HTTP transport closed while the response was
+		// read; the SDK's standard retryer retries it too.
+		return true
+	}
 	switch kindOf(err) {
 	case ErrThrottled, ErrUnavailable, ErrConflict:
 		return true

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cdpkit/cdpkit/internal/awsjson"
+	"github.com/cdpkit/cdpkit/internal/loopback"
 )
 
 // lfJSON is Lake Formation's restJson1 form: member names as in the Go
@@ -134,7 +135,7 @@ func (s *LakeFormationServer) ConfigFor(account string) aws.Config {
 		BaseEndpoint: aws.String(s.hs.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLF"+account, "catalogtest-secret", ""),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:   s.hs.Client(),
+		HTTPClient:   &http.Client{Transport: loopback.Transport(s.hs.Client().Transport)},
 	}
 }
 

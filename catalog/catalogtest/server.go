@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/smithy-go"
+	"github.com/cdpkit/cdpkit/internal/loopback"
 )
 
 // Request is one request the server received: the operation and the raw
@@ -65,7 +66,7 @@ func (s *GlueServer) Config() aws.Config {
 		BaseEndpoint: aws.String(s.hs.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCATALOGTEST", "catalogtest-secret", ""),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:   s.hs.Client(),
+		HTTPClient:   &http.Client{Transport: loopback.Transport(s.hs.Client().Transport)},
 	}
 }
 

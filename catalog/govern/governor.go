@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"time"
 
@@ -110,6 +111,13 @@ func New(lf LakeFormationAPI, glue GlueAPI, optFns ...func(*Options)) *Governor 
 // modification, a principal IAM has not made visible yet, throttling,
 // transient faults.
 func retryable(err error) bool {
+	if errors.Is(err, net.ErrClosed) {
+		// The HTTP transport closed the connection while the response was
+		// read (its write loop ends the connection after the answer came):
+		// the SDK's standard retryer retries this too (aws-sdk-go-v2
+		// #2949), but a client without SDK retries surfaces it.
+		return true
+	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return false

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cdpkit/cdpkit/internal/awsjson"
+	"github.com/cdpkit/cdpkit/internal/loopback"
 )
 
 // AthenaServer serves an *Athena over Athena's awsJson1_1 protocol (POST /,
@@ -77,7 +78,7 @@ func (s *AthenaServer) Config() aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDATHENATEST", "athenatest-secret", ""),
 		BaseEndpoint: aws.String(s.srv.URL),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:   s.srv.Client(),
+		HTTPClient:   &http.Client{Transport: loopback.Transport(s.srv.Client().Transport)},
 	}
 }
 
