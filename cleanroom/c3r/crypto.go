@@ -1,7 +1,6 @@
 package c3r
 
 import (
-	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -132,17 +131,10 @@ func sealedCellLen(n int) int {
 	return len(prefixEnc) + base64.StdEncoding.EncodedLen(nonceLen+ivLen+n+tagLen)
 }
 
-// openSealed authenticates and decrypts a sealed cell's body (after the
-// "02:enc:" prefix) and returns the encoded value without padding. Errors
-// wrap ErrFormat or ErrDecrypt.
-func openSealed(root []byte, body []byte) (encoded []byte, err error) {
-	err = openSealedTo(root, body, func(b []byte) error { encoded = bytes.Clone(b); return nil })
-	return encoded, err
-}
-
-// openSealedTo is openSealed passing the encoded value to use, which must
-// not keep it: the buffer is reused. Errors wrap ErrFormat or ErrDecrypt,
-// or are use's.
+// openSealedTo authenticates and decrypts a sealed cell's body (after the
+// "02:enc:" prefix) and passes the encoded value, without padding, to use,
+// which must not keep it: the buffer is reused. Errors wrap ErrFormat or
+// ErrDecrypt, or are use's.
 func openSealedTo(root []byte, body []byte, use func(encoded []byte) error) error {
 	bp := rawPool.Get().(*[]byte)
 	defer rawPool.Put(bp)

@@ -55,10 +55,11 @@ func parquetProto(f parquet.Field, binaryAsString bool) Value {
 		default:
 			return Value{}
 		}
-		if d.Precision < 1 || d.Scale < 0 || d.Scale > d.Precision {
+		v := Value{Type: TypeDecimal, Null: true, Precision: d.Precision, Scale: d.Scale, HasMeta: true}
+		if !validDecimalMeta(v) {
 			return Value{}
 		}
-		return Value{Type: TypeDecimal, Null: true, Precision: d.Precision, Scale: d.Scale, HasMeta: true}
+		return v
 	}
 	switch t.Kind() {
 	case parquet.ByteArray:
@@ -409,9 +410,9 @@ func (s *parquetSink) write(row []Value) error {
 // rawValue rebuilds a TypeUnknown value of Parquet type t from its plain
 // encoding.
 func rawValue(t parquet.Type, b []byte) (pv parquet.Value, err error) {
-	want := map[parquet.Kind]int{parquet.Boolean: 1, parquet.Int32: 4, parquet.Float: 4, parquet.Int64: 8,
-		parquet.Double: 8, parquet.Int96: 12}
-	if n, ok := want[t.Kind()]; (ok && len(b) != n) || (t.Kind() == parquet.FixedLenByteArray && len(b) != t.Length()) {
+	// Kind.Value checks the length of every fixed-size kind (and panics
+	// when it is wrong); a FIXED_LEN_BYTE_ARRAY's length is the type's.
+	if t.Kind() == parquet.FixedLenByteArray && len(b) != t.Length() {
 		return pv, &Error{Kind: ErrType, Err: detail("a value does not fit its Parquet column")}
 	}
 	defer func() {

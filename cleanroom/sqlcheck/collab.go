@@ -2,6 +2,7 @@ package sqlcheck
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,9 +37,8 @@ const batchLimit = 25
 func TablesOf(ctx context.Context, api SchemaAPI, collaborationID string) ([]Table, error) {
 	const op = "read collaboration schemas"
 	var names []string
-	var token *string
-	for {
-		page, err := api.ListSchemas(ctx, &cleanrooms.ListSchemasInput{CollaborationIdentifier: aws.String(collaborationID), NextToken: token})
+	for p := cleanrooms.NewListSchemasPaginator(api, &cleanrooms.ListSchemasInput{CollaborationIdentifier: aws.String(collaborationID)}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, cleanroom.Classify(op, "", err)
 		}
@@ -47,10 +47,6 @@ func TablesOf(ctx context.Context, api SchemaAPI, collaborationID string) ([]Tab
 				names = append(names, *s.Name)
 			}
 		}
-		if page.NextToken == nil || *page.NextToken == "" {
-			break
-		}
-		token = page.NextToken
 	}
 	schemas := make(map[string]types.Schema, len(names))
 	var requests []types.SchemaAnalysisRuleRequest
@@ -112,9 +108,5 @@ func batchError(op, name, code string) error {
 		kind = cleanroom.ErrInternal
 	}
 	return &cleanroom.Error{Op: op, Key: name, Kind: kind, Reason: code,
-		ResourceType: "SCHEMA", ResourceID: name, Err: detailErr("the service returned no schema or rule for this name (" + strconv.Quote(code) + ")")}
+		ResourceType: "SCHEMA", ResourceID: name, Err: errors.New("the service returned no schema or rule for this name (" + strconv.Quote(code) + ")")}
 }
-
-type detailErr string
-
-func (d detailErr) Error() string { return string(d) }
